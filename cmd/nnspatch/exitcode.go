@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+)
+
+// ExitCode is a process exit status. The set is a documented, project-wide
+// contract (README "Exit codes", `nnspatch help exit-codes`): never reuse a
+// number for another meaning.
+type ExitCode int
+
+// The exit-code contract.
+const (
+	// ExitOK means the command did what was asked.
+	ExitOK ExitCode = 0
+	// ExitError is any failure not listed below.
+	ExitError ExitCode = 1
+	// ExitUsage is a usage error (bad flag or argument) or a cancellation.
+	ExitUsage ExitCode = 2
+	// ExitDraftInvalid means a draft has validation errors.
+	ExitDraftInvalid ExitCode = 3
+	// ExitAuth is an identity or authorization problem: a bad or encrypted
+	// key, a neuron the identity does not control, an action not allowed.
+	ExitAuth ExitCode = 4
+	// ExitNetwork means the network (replica, boundary node, URL) is unreachable.
+	ExitNetwork ExitCode = 5
+	// ExitChecksum means an artifact's SHA-256 differs from the expected one.
+	ExitChecksum ExitCode = 6
+	// ExitUntrusted means a response failed verification (certificate or
+	// signature), e.g. with the wrong root key.
+	ExitUntrusted ExitCode = 7
+	// ExitPending means the thing waited for is still pending (a watch ended,
+	// a proposal is still open).
+	ExitPending ExitCode = 8
+	// ExitRefused means a precondition or health gate does not hold
+	// (preflight, the NNS rejected the command, a rollout gate failed).
+	ExitRefused ExitCode = 9
+	// ExitDrillFailed means a rollback drill assertion failed.
+	ExitDrillFailed ExitCode = 10
+)
+
+// exitRule maps every error that matches to a code and, optionally, a hint
+// printed under the error telling the user what to do next.
+type exitRule struct {
+	match func(error) bool
+	code  ExitCode
+	hint  func(error) string
+}
+
+// exitRules is the ordered error → exit code table; the first match wins.
+// To map a new library error, add ONE row here (most specific first), e.g.
+//
+//	{match: is(governance.ErrNeuronNotControlled), code: ExitAuth, hint: text("pass --neuron with a neuron your identity controls")},
+//
+// Unmatched errors exit with ExitError.
+var exitRules = []exitRule{
+	{match: as[*FlagError], code: ExitUsage},
+	{match: is(ErrCancel), code: ExitUsage},
+	{match: is(context.Canceled), code: ExitUsage},
+	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
+	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
+	{match: as[*DraftInvalidError], code: ExitDraftInvalid,
+		hint: text("fix every problem listed above, then run `nnspatch proposal validate FILE`")},
+	{match: as[*ChecksumMismatchError], code: ExitChecksum,
+		hint: text("do not use this artifact; download it again and compare with the release's SHA256SUMS")},
+	{match: as[*PendingError], code: ExitPending},
+	{match: isUnreachable, code: ExitNetwork,
+		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
+}
+
+// exitCodeFor returns the exit code and the hint ("" if none) for err.
+func exitCodeFor(err error) (ExitCode, string) {
+	if err == nil {
+		return ExitOK, ""
+	}
+	var ce *CodeError
+	if errors.As(err, &ce) {
+		return ce.Code, ""
+	}
+	for _, r := range exitRules {
+		if r.match(err) {
+			if r.hint == nil {
+				return r.code, ""
+			}
+			return r.code, r.hint(err)
+		}
+	}
+	return ExitError, ""
+}
+
+// is returns a matcher for errors.Is(err, target).
+func is(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
+
+// as returns a matcher for errors.As into a T.
+func as[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+// text returns a hint function with a fixed hint.
+func text(s string) func(error) string {
+	return func(error) string { return s }
+}
+
+// isCobraUsage reports whether err is one of cobra's own usage errors, which
+// are plain strings (unknown command, unknown flag, wrong argument count).
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag",
+		"accepts ", "requires at least", "requires at most", "invalid argument",
+		"flag needs an argument", "required flag(s)", "if any flags in the group"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isUnreachable reports whether err means a network endpoint could not be
+// reached (connection refused, DNS failure, dial timeout).
+func isUnreachable(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}

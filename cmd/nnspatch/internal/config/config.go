@@ -1,0 +1,181 @@
+package config
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is nnspatch's effective configuration after merging flags,
+// environment, the config file and defaults.
+type Config struct {
+	// Network is the network used when --network is not given: a name from
+	// Networks ("ic", "local", or one defined in the file) or a URL.
+	Network string `mapstructure:"network" yaml:"network"`
+	// Networks maps a network name to its URL and root key, like dfx's
+	// networks.json. "ic" and "local" always exist unless redefined.
+	Networks map[string]Network `mapstructure:"networks" yaml:"networks"`
+	// LocalURL is the URL of the local network (nnspatch localnet or a local
+	// replica); the "local" network uses it when it has no URL of its own.
+	LocalURL string `mapstructure:"local_url" yaml:"local_url"`
+	// Identity is a dfx identity name or the path to a PEM file. The key itself
+	// is never stored here or printed.
+	Identity string `mapstructure:"identity" yaml:"identity"`
+	// Neuron is the default proposer neuron id; 0 means none.
+	Neuron uint64 `mapstructure:"neuron" yaml:"neuron"`
+	// ReleasesDir is where release ledgers and downloaded artifacts live.
+	ReleasesDir string `mapstructure:"releases_dir" yaml:"releases_dir"`
+	// PrometheusURL is the Prometheus server queried by rollout health gates;
+	// empty disables the gates that need it.
+	PrometheusURL string `mapstructure:"prometheus_url" yaml:"prometheus_url"`
+	// DenyWords are words a security-patch proposal's public text must not
+	// contain before disclosure (security mode deny list), matched
+	// case-insensitively.
+	DenyWords []string `mapstructure:"deny_words" yaml:"deny_words"`
+	// IngressExpiry is how long a signed request stays valid; the IC accepts
+	// at most 5 minutes.
+	IngressExpiry time.Duration `mapstructure:"ingress_expiry" yaml:"ingress_expiry"`
+	// Output is the default output format: "text" or "json" (--json sets "json").
+	Output string `mapstructure:"output" yaml:"output"`
+}
+
+// Network is one named network.
+type Network struct {
+	// URL is the API endpoint, e.g. https://icp-api.io.
+	URL string `mapstructure:"url" yaml:"url"`
+	// RootKey is the hex DER root public key, "fetch" to fetch it from the
+	// network (only sensible for local networks), or empty for the IC
+	// mainnet key built into the agent.
+	RootKey string `mapstructure:"root_key" yaml:"root_key"`
+}
+
+// RootKeyFetch is the RootKey value that fetches the key from the network.
+const RootKeyFetch = "fetch"
+
+// DefaultConfig returns every default in one place.
+func DefaultConfig() *Config {
+	return &Config{
+		Network: "local",
+		Networks: map[string]Network{
+			"ic":    {URL: "https://icp-api.io"},
+			"local": {RootKey: RootKeyFetch},
+		},
+		LocalURL:      "http://127.0.0.1:4943",
+		Identity:      "default",
+		ReleasesDir:   filepath.Join(dataHome(), "nnspatch", "releases"),
+		DenyWords:     []string{"vulnerability", "exploit", "cve", "security fix", "attack"},
+		IngressExpiry: 4 * time.Minute,
+		Output:        "text",
+	}
+}
+
+// MaxIngressExpiry is the longest ingress expiry the IC accepts.
+const MaxIngressExpiry = 5 * time.Minute
+
+// Validate checks values and normalizes paths (expanding a leading ~). It
+// names the offending key in every error.
+func (c *Config) Validate() error {
+	if c.Output != "text" && c.Output != "json" {
+		return fmt.Errorf("output: %q is not text or json", c.Output)
+	}
+	if c.IngressExpiry <= 0 || c.IngressExpiry > MaxIngressExpiry {
+		return fmt.Errorf("ingress_expiry: %s is outside (0, %s]", c.IngressExpiry, MaxIngressExpiry)
+	}
+	if err := checkURL("local_url", c.LocalURL, false); err != nil {
+		return err
+	}
+	if err := checkURL("prometheus_url", c.PrometheusURL, true); err != nil {
+		return err
+	}
+	for name, n := range c.Networks {
+		if err := n.validate(name); err != nil {
+			return err
+		}
+	}
+	c.ReleasesDir = expandHome(c.ReleasesDir)
+	if looksLikePath(c.Identity) {
+		c.Identity = expandHome(c.Identity)
+	}
+	return nil
+}
+
+func (n Network) validate(name string) error {
+	if err := checkURL("networks."+name+".url", n.URL, name == "local"); err != nil {
+		return err
+	}
+	if n.RootKey == "" || n.RootKey == RootKeyFetch {
+		return nil
+	}
+	if _, err := hex.DecodeString(n.RootKey); err != nil {
+		return fmt.Errorf("networks.%s.root_key: not hex, %q or empty", name, RootKeyFetch)
+	}
+	return nil
+}
+
+// ResolveNetwork returns the URL and root key for a network name or URL.
+// A bare URL fetches the root key only when it is a loopback address;
+// elsewhere it uses the mainnet key, so certificates are always verified.
+func (c *Config) ResolveNetwork(nameOrURL string) (Network, error) {
+	if strings.HasPrefix(nameOrURL, "http://") || strings.HasPrefix(nameOrURL, "https://") {
+		n := Network{URL: nameOrURL}
+		if isLoopback(nameOrURL) {
+			n.RootKey = RootKeyFetch
+		}
+		return n, nil
+	}
+	n, ok := c.Networks[nameOrURL]
+	if !ok {
+		return Network{}, fmt.Errorf("network %q is not defined; add it under networks: in the config file or pass a URL", nameOrURL)
+	}
+	if n.URL == "" && nameOrURL == "local" {
+		n.URL = c.LocalURL
+	}
+	return n, nil
+}
+
+func checkURL(key, raw string, optional bool) error {
+	if raw == "" {
+		if optional {
+			return nil
+		}
+		return fmt.Errorf("%s: required", key)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: %q is not an http(s) URL", key, raw)
+	}
+	return nil
+}
+
+func isLoopback(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+}
+
+func looksLikePath(s string) bool {
+	return strings.ContainsRune(s, '/') || strings.HasSuffix(s, ".pem")
+}
+
+func expandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, strings.TrimPrefix(p, "~"))
+		}
+	}
+	return p
+}
+
+func dataHome() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return d
+	}
+	return filepath.Join("~", ".local", "share")
+}

@@ -1,0 +1,48 @@
+package config
+
+// DefaultFile returns the commented config file `nnspatch config init`
+// writes. Its values equal DefaultConfig (a test keeps them in step), except
+// releases_dir, which is written with a literal ~.
+func DefaultFile() string {
+	return `# nnspatch configuration.
+# Precedence, highest first: command-line flag, environment variable
+# (NNSPATCH_<KEY>, e.g. NNSPATCH_NETWORK=ic), this file, built-in default.
+
+# Network used when --network is not given: a name under networks, or a URL.
+network: local
+
+# Named networks, like dfx's networks.json. root_key is the hex DER root key,
+# "fetch" (fetch it from the network; local networks only) or empty for the
+# IC mainnet key built into nnspatch. "ic" and "local" always exist.
+networks:
+  ic:
+    url: https://icp-api.io
+  local:
+    root_key: fetch    # url defaults to local_url
+
+# URL of the local network (nnspatch localnet or a local replica).
+local_url: http://127.0.0.1:4943
+
+# dfx identity name, or the path to a PEM file. The key is never printed.
+identity: default
+
+# Default proposer neuron id (0 = none; pass --neuron).
+neuron: 0
+
+# Where release ledgers and downloaded artifacts live.
+releases_dir: ~/.local/share/nnspatch/releases
+
+# Prometheus server for rollout health gates; empty disables those gates.
+prometheus_url: ""
+
+# Words a security-patch proposal's public text must not contain before
+# disclosure (matched case-insensitively).
+deny_words: [vulnerability, exploit, cve, security fix, attack]
+
+# How long a signed request stays valid (the IC accepts at most 5m).
+ingress_expiry: 4m0s
+
+# Default output format: text or json (--json sets json).
+output: text
+`
+}

@@ -1,0 +1,238 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix is the prefix of every environment variable nnspatch reads.
+const EnvPrefix = "NNSPATCH"
+
+// Source says where an effective value came from.
+type Source string
+
+// The sources, highest precedence first.
+const (
+	SourceFlag    Source = "flag"
+	SourceEnv     Source = "env"
+	SourceFile    Source = "file"
+	SourceDefault Source = "default"
+)
+
+// Keys lists the config keys in the order `config show` prints them.
+var Keys = []string{"network", "networks", "local_url", "identity", "neuron",
+	"releases_dir", "prometheus_url", "deny_words", "ingress_expiry", "output"}
+
+// flagKeys maps a global flag name to the config key it sets.
+var flagKeys = map[string]string{"network": "network", "identity": "identity", "json": "output"}
+
+// Options says where Load looks.
+type Options struct {
+	// File is the config file from --config; empty searches the default places.
+	File string
+	// Flags holds the parsed global flags (network, identity, json); nil means none.
+	Flags *pflag.FlagSet
+}
+
+// Loaded is a loaded configuration with its provenance.
+type Loaded struct {
+	// Config is the validated effective configuration.
+	Config *Config
+	// Path is the config file used, or the one that would be used.
+	Path string
+	// FileFound reports whether Path existed and was read.
+	FileFound bool
+	// Sources maps each key in Keys to where its value came from.
+	Sources map[string]Source
+}
+
+// ErrMalformed is wrapped by every error about the content of a config file.
+var ErrMalformed = errors.New("malformed config file")
+
+// DefaultPath returns the config file searched when --config is not given.
+func DefaultPath() string {
+	if d := os.Getenv(EnvPrefix + "_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "config.yaml")
+	}
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "nnspatch", "config.yaml")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(".config", "nnspatch", "config.yaml")
+	}
+	return filepath.Join(home, ".config", "nnspatch", "config.yaml")
+}
+
+// Load merges flags, environment, the config file and defaults with a fresh
+// viper instance, then validates the result.
+func Load(opts Options) (*Loaded, error) {
+	l := &Loaded{Path: opts.File, Sources: map[string]Source{}}
+	if l.Path == "" {
+		l.Path = DefaultPath()
+	}
+	v := newViper()
+	fileKeys, err := readFile(v, l.Path, opts.File != "")
+	if err != nil {
+		return nil, err
+	}
+	l.FileFound = fileKeys != nil
+	if err := bindFlags(v, opts.Flags); err != nil {
+		return nil, err
+	}
+	cfg := &Config{}
+	if err := v.Unmarshal(cfg); err != nil {
+		return nil, fmt.Errorf("decode config: %w", err)
+	}
+	applyJSONFlag(cfg, opts.Flags)
+	mergeBuiltinNetworks(cfg)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", l.Path, err)
+	}
+	l.Config = cfg
+	for _, k := range Keys {
+		l.Sources[k] = sourceOf(k, opts.Flags, fileKeys)
+	}
+	return l, nil
+}
+
+func newViper() *viper.Viper {
+	v := viper.New()
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	d := DefaultConfig()
+	v.SetDefault("network", d.Network)
+	v.SetDefault("local_url", d.LocalURL)
+	v.SetDefault("identity", d.Identity)
+	v.SetDefault("neuron", d.Neuron)
+	v.SetDefault("releases_dir", d.ReleasesDir)
+	v.SetDefault("prometheus_url", d.PrometheusURL)
+	v.SetDefault("deny_words", d.DenyWords)
+	v.SetDefault("ingress_expiry", d.IngressExpiry)
+	v.SetDefault("output", d.Output)
+	v.SetDefault("networks", map[string]any{})
+	return v
+}
+
+// readFile reads path into v and returns the top-level keys it set. A
+// missing file returns nil keys, unless it was named explicitly.
+func readFile(v *viper.Viper, path string, explicit bool) (map[string]bool, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	if err := checkStrict(data); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrMalformed, path, err)
+	}
+	raw := map[string]any{}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrMalformed, path, yamlMessage(err))
+	}
+	if err := v.MergeConfigMap(raw); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrMalformed, path, err)
+	}
+	keys := map[string]bool{}
+	for k := range raw {
+		keys[k] = true
+	}
+	return keys, nil
+}
+
+// checkStrict decodes data into a Config rejecting unknown keys and wrong
+// types; yaml.v3 reports the line of each problem.
+func checkStrict(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return errors.New(yamlMessage(err))
+	}
+	return nil
+}
+
+// yamlMessage turns yaml.v3's "yaml: line 3: ..." and multi-line
+// "unmarshal errors" into one lowercase line per problem.
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	lines := strings.Split(msg, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+		lines[i] = strings.Replace(lines[i], "in type config.Config", "", 1)
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}
+
+func bindFlags(v *viper.Viper, flags *pflag.FlagSet) error {
+	if flags == nil {
+		return nil
+	}
+	for name, key := range flagKeys {
+		f := flags.Lookup(name)
+		if f == nil || name == "json" {
+			continue
+		}
+		if err := v.BindPFlag(key, f); err != nil {
+			return fmt.Errorf("bind flag --%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// applyJSONFlag makes an explicit --json (or --json=false) set output to
+// json (or text), overriding env and file.
+func applyJSONFlag(cfg *Config, flags *pflag.FlagSet) {
+	if flags == nil || flags.Lookup("json") == nil || !flags.Changed("json") {
+		return
+	}
+	if on, err := flags.GetBool("json"); err == nil && on {
+		cfg.Output = "json"
+	} else {
+		cfg.Output = "text"
+	}
+}
+
+func mergeBuiltinNetworks(cfg *Config) {
+	if cfg.Networks == nil {
+		cfg.Networks = map[string]Network{}
+	}
+	for name, n := range DefaultConfig().Networks {
+		if _, ok := cfg.Networks[name]; !ok {
+			cfg.Networks[name] = n
+		}
+	}
+}
+
+func sourceOf(key string, flags *pflag.FlagSet, fileKeys map[string]bool) Source {
+	if flags != nil {
+		for name, k := range flagKeys {
+			if k == key && flags.Lookup(name) != nil && flags.Changed(name) {
+				return SourceFlag
+			}
+		}
+	}
+	if key != "networks" {
+		if val, ok := os.LookupEnv(EnvPrefix + "_" + strings.ToUpper(key)); ok && val != "" {
+			return SourceEnv
+		}
+	}
+	if fileKeys[key] {
+		return SourceFile
+	}
+	return SourceDefault
+}

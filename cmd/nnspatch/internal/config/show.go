@@ -1,0 +1,74 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Value returns the effective value of key (one of Keys), or nil.
+func (c *Config) Value(key string) any {
+	switch key {
+	case "network":
+		return c.Network
+	case "networks":
+		return c.Networks
+	case "local_url":
+		return c.LocalURL
+	case "identity":
+		return c.Identity
+	case "neuron":
+		return c.Neuron
+	case "releases_dir":
+		return c.ReleasesDir
+	case "prometheus_url":
+		return c.PrometheusURL
+	case "deny_words":
+		return c.DenyWords
+	case "ingress_expiry":
+		return c.IngressExpiry.String()
+	case "output":
+		return c.Output
+	}
+	return nil
+}
+
+// FormatValue renders a value from Value on one line: maps sorted by key,
+// lists comma-separated, empty strings as "".
+func FormatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		if x == "" {
+			return `""`
+		}
+		return x
+	case []string:
+		return "[" + strings.Join(x, ", ") + "]"
+	case map[string]Network:
+		return formatNetworks(x)
+	case time.Duration:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+func formatNetworks(m map[string]Network) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, 0, len(names))
+	for _, n := range names {
+		url, key := m[n].URL, m[n].RootKey
+		if url == "" {
+			url = "local_url"
+		}
+		if key == "" {
+			key = "mainnet"
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s (root key %s)", n, url, key))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// NewCmdRoot builds the whole command tree over f.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "nnspatch <command> [flags]",
+		Short: "Draft, submit and track NNS security patch releases",
+		Long: `nnspatch drafts, checks, submits and tracks NNS governance proposals for
+Internet Computer security patch releases: withheld-source GuestOS elections,
+staged rollouts, the quiet period, disclosure, checksum verification and
+rollbacks.`,
+		Example: `$ nnspatch draft elect-guestos --version COMMIT --artifact update-img.tar.zst \
+    --package-url URL --measurements launch-measurements.json --security -o draft.json
+$ nnspatch proposal validate draft.json
+$ nnspatch help exit-codes`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	addGlobalFlags(cmd, f.Globals)
+	f.flags = cmd.PersistentFlags()
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{Err: err} })
+	cmd.CompletionOptions.DisableDefaultCmd = true
+
+	// Command registration: the one place every command group is added.
+	// Add exactly ONE line for your command group, keeping the list sorted.
+	cmd.AddCommand(
+		newCmdCompletion(f),
+		newCmdConfig(f),
+		newCmdProposal(f),
+		newCmdVersion(f),
+	)
+	cmd.AddCommand(helpTopics()...)
+	return cmd
+}
+
+func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
+	fl := cmd.PersistentFlags()
+	fl.StringVar(&g.Network, "network", "", "network name from the config (ic, local, …) or a URL")
+	fl.StringVar(&g.Identity, "identity", "", "dfx identity name or PEM file")
+	fl.StringVar(&g.ConfigFile, "config", "", "config `file` (default $NNSPATCH_CONFIG_HOME/config.yaml)")
+	fl.BoolVar(&g.JSON, "json", false, "print JSON (versioned envelope) on stdout")
+	fl.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation")
+	fl.BoolVarP(&g.Verbose, "verbose", "v", false, "print more status on stderr")
+}
