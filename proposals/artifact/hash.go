@@ -122,9 +122,9 @@ func fileError(path string, err error) error {
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return &SourceError{Source: path, Kind: ErrNotFound, Err: fmt.Errorf("file does not exist: %w", cause), Hint: "check the path"}
+		return &SourceError{Source: path, Kind: ErrNotFound, Err: cause, Hint: "check the path"}
 	case errors.Is(err, fs.ErrPermission):
-		return &SourceError{Source: path, Err: fmt.Errorf("permission denied: %w", cause), Hint: "check the file's permissions"}
+		return &SourceError{Source: path, Err: cause, Hint: "check the file's permissions"}
 	}
 	return &SourceError{Source: path, Err: cause, Hint: "check the path"}
 }
