@@ -1,0 +1,131 @@
+package localnet
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrBadSeed is returned for a seed file that does not parse or validate.
+var ErrBadSeed = errors.New("bad seed")
+
+//go:embed default_seed.yaml
+var defaultSeedYAML []byte
+
+// Seed describes a network's initial topology and neurons. It is read from
+// YAML (see default_seed.yaml, the documented default); unknown keys are
+// errors. Versions may be abbreviated to a name ("v1") that is expanded to a
+// deterministic 40-hex commit; sha256 and URLs default to DFINITY's shape.
+type Seed struct {
+	// Name labels the network; it also seeds every derived id and key.
+	Name string `yaml:"name"`
+	// NNSSubnet is the principal of the NNS subnet (listed in Subnets).
+	NNSSubnet string `yaml:"nns_subnet"`
+	// GuestOSVersions are the elected GuestOS versions.
+	GuestOSVersions []VersionSeed `yaml:"guestos_versions"`
+	// HostOSVersions are the elected HostOS versions; nodes run the first.
+	HostOSVersions []VersionSeed `yaml:"hostos_versions"`
+	// Subnets are listed subnets with explicit ids.
+	Subnets []SubnetSeed `yaml:"subnets"`
+	// Generated adds subnets with deterministic ids.
+	Generated []GeneratedSubnets `yaml:"generated_subnets"`
+	// Unassigned describes the nodes in no subnet.
+	Unassigned NodeGroupSeed `yaml:"unassigned_nodes"`
+	// APIBoundaryNodes describes the API boundary nodes.
+	APIBoundaryNodes NodeGroupSeed `yaml:"api_boundary_nodes"`
+	// Neurons are the governance neurons.
+	Neurons []NeuronSeed `yaml:"neurons"`
+}
+
+// VersionSeed is one elected GuestOS or HostOS version.
+type VersionSeed struct {
+	// Version is a 40-hex commit or a short name expanded deterministically.
+	Version string `yaml:"version"`
+	// SHA256 is the release package hash (hex); derived when empty.
+	SHA256 string `yaml:"sha256"`
+	// URLs are the release package URLs; derived when empty.
+	URLs []string `yaml:"urls"`
+}
+
+// SubnetSeed is a subnet with an explicit principal.
+type SubnetSeed struct {
+	// ID is the subnet principal (text form).
+	ID string `yaml:"id"`
+	// Type is system, application or verified_application.
+	Type string `yaml:"type"`
+	// Nodes is the number of nodes; their ids are derived.
+	Nodes int `yaml:"nodes"`
+	// Version is the GuestOS version the subnet runs (a listed version).
+	Version string `yaml:"version"`
+}
+
+// GeneratedSubnets adds Count subnets of one kind with derived principals.
+type GeneratedSubnets struct {
+	Count   int    `yaml:"count"`
+	Type    string `yaml:"type"`
+	Nodes   int    `yaml:"nodes"`
+	Version string `yaml:"version"`
+}
+
+// NodeGroupSeed is a number of nodes running one GuestOS version.
+type NodeGroupSeed struct {
+	Count   int    `yaml:"count"`
+	Version string `yaml:"version"`
+}
+
+// NeuronSeed is one neuron.
+type NeuronSeed struct {
+	// ID is the neuron id.
+	ID uint64 `yaml:"id"`
+	// Name is a known-neuron style label (informational).
+	Name string `yaml:"name"`
+	// Controller is "developer" (the network's developer identity), or a
+	// principal, or any other word from which a principal is derived.
+	Controller string `yaml:"controller"`
+	// StakeICP is the neuron's stake in whole ICP.
+	StakeICP uint64 `yaml:"stake_icp"`
+	// DissolveDelayDays is the dissolve delay (voting needs at least 183).
+	DissolveDelayDays uint64 `yaml:"dissolve_delay_days"`
+	// Follow maps a topic number to followee neuron ids.
+	Follow map[int32][]uint64 `yaml:"follow"`
+}
+
+// DefaultSeed returns the embedded mainnet-like seed.
+func DefaultSeed() *Seed {
+	s, err := ParseSeed(defaultSeedYAML)
+	if err != nil {
+		panic(fmt.Sprintf("embedded default seed: %v", err))
+	}
+	return s
+}
+
+// LoadSeed reads and validates a seed file.
+func LoadSeed(path string) (*Seed, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read seed: %w", err)
+	}
+	s, err := ParseSeed(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// ParseSeed parses and validates seed YAML; unknown keys are errors.
+func ParseSeed(b []byte) (*Seed, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var s Seed
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSeed, err)
+	}
+	if _, err := s.Topology(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
