@@ -1,0 +1,179 @@
+package replica
+
+import (
+	"bytes"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Request status values as certified under request_status/<id>/status.
+const (
+	statusReceived = "received"
+	statusReplied  = "replied"
+	statusRejected = "rejected"
+)
+
+// entry is one request in the ingress history.
+type entry struct {
+	id     [32]byte
+	sender []byte
+	at     time.Time // real time of arrival, for retention
+	done   chan struct{}
+
+	// Guarded by history.mu.
+	status  string
+	edge    child
+	version uint64
+	evicted bool
+}
+
+// history is the replica's ingress history: the status of recent update
+// calls, bounded by age and count like a replica's, so memory stays bounded.
+type history struct {
+	retention time.Duration
+	max       int
+
+	mu      sync.Mutex
+	byID    map[[32]byte]*entry
+	fifo    []*entry // arrival order, for eviction
+	sorted  []*entry // by id, as of the last certification
+	added   []*entry // arrived since the last certification
+	version uint64
+}
+
+// newHistory returns an empty history keeping entries for retention and at
+// most max of them.
+func newHistory(retention time.Duration, max int) *history {
+	return &history{retention: retention, max: max, byID: map[[32]byte]*entry{}}
+}
+
+// insert records a new received request, or returns the existing entry for
+// a duplicate request id (then inserted is false).
+func (h *history) insert(id [32]byte, sender []byte, now time.Time) (e *entry, inserted bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if old, ok := h.byID[id]; ok {
+		return old, false
+	}
+	e = &entry{id: id, sender: sender, at: now, done: make(chan struct{})}
+	h.version++
+	e.status, e.edge, e.version = statusReceived, labeled(id[:], statusNode(statusReceived, nil, nil)), h.version
+	h.byID[id] = e
+	h.fifo = append(h.fifo, e)
+	h.added = append(h.added, e)
+	h.evict(now)
+	return e, true
+}
+
+// finish records the final outcome of e and releases its waiters.
+func (h *history) finish(e *entry, reply []byte, reject *Reject) {
+	status := statusReplied
+	if reject != nil {
+		status = statusRejected
+	}
+	edge := labeled(e.id[:], statusNode(status, reply, reject))
+	h.mu.Lock()
+	h.version++
+	e.status, e.edge, e.version = status, edge, h.version
+	h.mu.Unlock()
+	close(e.done)
+}
+
+// versionOf returns the history version at which e got its current status.
+func (h *history) versionOf(e *entry) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return e.version
+}
+
+// get returns the entry for id, or nil.
+func (h *history) get(id []byte) *entry {
+	if len(id) != 32 {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.byID[[32]byte(id)]
+}
+
+// current returns the history version.
+func (h *history) current() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.version
+}
+
+// len returns the number of entries held.
+func (h *history) len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.byID)
+}
+
+// evict drops the oldest entries beyond the count bound and finished
+// entries older than the retention. Callers hold h.mu.
+func (h *history) evict(now time.Time) {
+	n := 0
+	for n < len(h.fifo) {
+		e := h.fifo[n]
+		over := len(h.fifo)-n > h.max
+		expired := now.Sub(e.at) > h.retention && e.status != statusReceived
+		if !over && !expired {
+			break
+		}
+		e.evicted = true
+		delete(h.byID, e.id)
+		h.version++
+		n++
+	}
+	if n > 0 {
+		h.fifo = slices.Delete(h.fifo, 0, n)
+	}
+}
+
+// edges returns the request_status children sorted by request id, and the
+// version they reflect. Cost is linear in the history size: the entries that
+// arrived since the previous call are merged into the sorted list.
+func (h *history) edges() ([]child, uint64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.evict(time.Now())
+	slices.SortFunc(h.added, func(a, b *entry) int { return bytes.Compare(a.id[:], b.id[:]) })
+	merged := make([]*entry, 0, len(h.sorted)+len(h.added))
+	i, j := 0, 0
+	for i < len(h.sorted) || j < len(h.added) {
+		var e *entry
+		if j >= len(h.added) || (i < len(h.sorted) && bytes.Compare(h.sorted[i].id[:], h.added[j].id[:]) < 0) {
+			e, i = h.sorted[i], i+1
+		} else {
+			e, j = h.added[j], j+1
+		}
+		if !e.evicted {
+			merged = append(merged, e)
+		}
+	}
+	h.sorted, h.added = merged, h.added[:0]
+	out := make([]child, len(merged))
+	for k, e := range merged {
+		out[k] = e.edge
+	}
+	return out, h.version
+}
+
+// statusNode builds the request_status/<id> subtree. A reject always carries
+// error_code: agent-go fails a lookup without it.
+func statusNode(status string, reply []byte, reject *Reject) *node {
+	kids := []child{labeled([]byte("status"), leafNode([]byte(status)))}
+	switch {
+	case reject != nil:
+		kids = append(kids,
+			labeled([]byte("reject_code"), leafNode(leb(reject.Code))),
+			labeled([]byte("reject_message"), leafNode([]byte(reject.Message))),
+			labeled([]byte("error_code"), leafNode([]byte(reject.ErrorCode))),
+		)
+	case status == statusReplied:
+		kids = append(kids, labeled([]byte("reply"), leafNode(reply)))
+	}
+	return dir(kids...)
+}
