@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/nnspatch/nnspatch/proposals"
@@ -27,12 +28,14 @@ var ErrNoMeasurements = errors.New("no launch measurements")
 // JSONError reports malformed JSON with its 1-based line and column.
 type JSONError struct {
 	Line, Column int
-	Err          error
+	// Msg describes the problem in terms of the file, not of Go types.
+	Msg string
+	Err error
 }
 
 // Error implements error.
 func (e *JSONError) Error() string {
-	return fmt.Sprintf("line %d column %d: %v", e.Line, e.Column, e.Err)
+	return fmt.Sprintf("line %d column %d: %s", e.Line, e.Column, e.Msg)
 }
 
 // Unwrap returns the json package's error.
@@ -185,17 +188,46 @@ func jsonError(data []byte, err error) error {
 		syn *json.SyntaxError
 		typ *json.UnmarshalTypeError
 		off int64
+		msg = err.Error()
 	)
 	switch {
 	case errors.As(err, &syn):
+		// Offset counts the offending byte; point at it, not past it.
 		off = syn.Offset
+		if off > 0 && off <= int64(len(data)) && !strings.Contains(syn.Error(), "end of JSON input") {
+			off--
+		}
 	case errors.As(err, &typ):
-		off = typ.Offset
+		off, msg = typ.Offset, typeErrorMsg(typ)
 	default:
 		return fmt.Errorf("decode launch measurements: %w", err)
 	}
 	line, col := lineColumn(data, off)
-	return &JSONError{Line: line, Column: col, Err: err}
+	return &JSONError{Line: line, Column: col, Msg: strings.TrimPrefix(msg, "json: "), Err: err}
+}
+
+// typeErrorMsg names the JSON field and the JSON kinds involved.
+func typeErrorMsg(e *json.UnmarshalTypeError) string {
+	field := e.Field
+	if field == "" {
+		field = "top level"
+	} else {
+		field = fmt.Sprintf("%q", field)
+	}
+	want := "a different type"
+	if e.Type != nil {
+		switch e.Type.Kind() {
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		case reflect.Slice, reflect.Array:
+			want = "an array"
+		case reflect.String:
+			want = "a string"
+		case reflect.Pointer:
+			want = "an object or null"
+		}
+	}
+	return fmt.Sprintf("%s must be %s, not %s", field, want, e.Value)
 }
 
 // lineColumn converts a byte offset into a 1-based line and column.

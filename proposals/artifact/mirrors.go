@@ -39,6 +39,9 @@ func HashAll(ctx context.Context, opts Options, sources ...string) ([]Digest, er
 // Agree returns a *MirrorMismatchError if the digests are not all equal
 // (same hex and size), and nil otherwise.
 func Agree(digests []Digest) error {
+	if len(digests) < 2 {
+		return nil
+	}
 	for _, d := range digests[1:] {
 		if d.Hex != digests[0].Hex || d.Size != digests[0].Size {
 			return &MirrorMismatchError{Digests: digests}

@@ -113,7 +113,10 @@ func parseSumsLine(s string) (e SumsEntry, ok bool, err error) {
 	if escaped {
 		s = s[1:]
 	}
-	if strings.HasPrefix(s, "SHA256 (") {
+	if algo, _, ok := strings.Cut(s, " ("); ok && isTag(algo) {
+		if algo != "SHA256" {
+			return SumsEntry{}, false, fmt.Errorf("%s line: only SHA256 sums are supported", algo)
+		}
 		e, err = parseTaggedLine(s)
 	} else {
 		e, err = parseCoreutilsLine(s)
@@ -122,6 +125,19 @@ func parseSumsLine(s string) (e SumsEntry, ok bool, err error) {
 		e.Name, err = unescapeName(e.Name)
 	}
 	return e, err == nil, err
+}
+
+// isTag reports whether s looks like a BSD tag such as "SHA256" or "MD5".
+func isTag(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func parseCoreutilsLine(s string) (SumsEntry, error) {
