@@ -1,0 +1,122 @@
+package regmodel
+
+import (
+	"strings"
+
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/principal"
+)
+
+// The Candid payload types below are written from the registry's interface
+// (dfinity/ic rs/registry/canister/canister/registry.did @0057aa76, restated in
+// domain.md §1.4). They are deliberately independent of the proposals
+// package, so an encoding bug there cannot hide behind the same bug here.
+
+// reviseGuestOSPayload is ReviseElectedGuestosVersionsPayload (function 38).
+type reviseGuestOSPayload struct {
+	ReleasePackageURLs       []string                 `ic:"release_package_urls"`
+	ReplicaVersionsToUnelect []string                 `ic:"replica_versions_to_unelect"`
+	ReplicaVersionToElect    *string                  `ic:"replica_version_to_elect,omitempty"`
+	GuestLaunchMeasurements  *guestLaunchMeasurements `ic:"guest_launch_measurements,omitempty"`
+	ReleasePackageSHA256Hex  *string                  `ic:"release_package_sha256_hex,omitempty"`
+}
+
+// guestLaunchMeasurements is GuestLaunchMeasurements.
+type guestLaunchMeasurements struct {
+	GuestLaunchMeasurements []guestLaunchMeasurement `ic:"guest_launch_measurements"`
+}
+
+// guestLaunchMeasurement is one measurement with optional metadata.
+type guestLaunchMeasurement struct {
+	Metadata    *measurementMetadata `ic:"metadata,omitempty"`
+	Measurement []byte               `ic:"measurement"`
+}
+
+// measurementMetadata is GuestLaunchMeasurementMetadata.
+type measurementMetadata struct {
+	KernelCmdline string `ic:"kernel_cmdline"`
+}
+
+// deploySubnetPayload is DeployGuestosToAllSubnetNodesPayload (function 11).
+type deploySubnetPayload struct {
+	SubnetID         principal.Principal `ic:"subnet_id"`
+	ReplicaVersionID string              `ic:"replica_version_id"`
+}
+
+// deployUnassignedPayload is DeployGuestosToAllUnassignedNodesPayload
+// (function 48).
+type deployUnassignedPayload struct {
+	ElectedReplicaVersion string `ic:"elected_replica_version"`
+}
+
+// deployAPIBoundaryPayload is DeployGuestosToSomeApiBoundaryNodes
+// (function 47).
+type deployAPIBoundaryPayload struct {
+	Version string                `ic:"version"`
+	NodeIDs []principal.Principal `ic:"node_ids"`
+}
+
+// reviseHostOSPayload is ReviseElectedHostosVersionsPayload (function 50).
+type reviseHostOSPayload struct {
+	ReleasePackageURLs      []string `ic:"release_package_urls"`
+	HostOSVersionToElect    *string  `ic:"hostos_version_to_elect,omitempty"`
+	HostOSVersionsToUnelect []string `ic:"hostos_versions_to_unelect"`
+	ReleasePackageSHA256Hex *string  `ic:"release_package_sha256_hex,omitempty"`
+}
+
+// deployHostOSPayload is DeployHostosToSomeNodes (function 51).
+type deployHostOSPayload struct {
+	HostOSVersionID *string               `ic:"hostos_version_id,omitempty"`
+	NodeIDs         []principal.Principal `ic:"node_ids"`
+}
+
+// decodePayload decodes a single-argument Candid payload into v, turning a
+// decode failure into the registry's trap.
+func decodePayload(payload []byte, v any) *trap {
+	if err := candid.Unmarshal(payload, []any{v}); err != nil {
+		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
+	}
+	return nil
+}
+
+// electParams checks the registry's all-or-none rule for the election fields
+// and the "something to do" rule (ReviseElected*Payload::validate).
+func electParams(version, sha *string, urls []string, unelect int) (electing bool, t *trap) {
+	set := 0
+	for _, ok := range []bool{version != nil, sha != nil, len(urls) > 0} {
+		if ok {
+			set++
+		}
+	}
+	if set != 0 && set != 3 {
+		return false, trapf(ErrInvalidPayload, "%sFailed to validate payload: %s", logPrefix,
+			"All parameters to elect a version have to be either set or unset.")
+	}
+	if set == 0 && unelect == 0 {
+		return false, trapf(ErrInvalidPayload, "%sFailed to validate payload: %s", logPrefix,
+			"At least one version has to be elected or unelected.")
+	}
+	return set == 3, nil
+}
+
+// measurements converts the payload's measurements to the record's form.
+func (p *guestLaunchMeasurements) measurements() []LaunchMeasurement {
+	if p == nil {
+		return nil
+	}
+	out := make([]LaunchMeasurement, 0, len(p.GuestLaunchMeasurements))
+	for _, m := range p.GuestLaunchMeasurements {
+		lm := LaunchMeasurement{Measurement: m.Measurement}
+		if m.Metadata != nil {
+			cmd := m.Metadata.KernelCmdline
+			lm.KernelCmdline = &cmd
+		}
+		out = append(out, lm)
+	}
+	return out
+}
+
+// debugList renders items the way Rust's Vec::join(", ") inside [] does.
+func debugList(items []string) string {
+	return "[" + strings.Join(items, ", ") + "]"
+}

@@ -1,0 +1,209 @@
+package regmodel
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	"github.com/aviate-labs/agent-go/principal"
+)
+
+// SubnetType is a subnet's type as named in the seed.
+type SubnetType string
+
+// The subnet types of registry.subnet.v1.SubnetType.
+const (
+	SubnetApplication         SubnetType = "application"
+	SubnetSystem              SubnetType = "system"
+	SubnetVerifiedApplication SubnetType = "verified_application"
+)
+
+// proto returns the SubnetRecord enum value of t.
+func (t SubnetType) proto() (v1.SubnetType, bool) {
+	switch t {
+	case SubnetApplication:
+		return v1.SubnetType_SUBNET_TYPE_APPLICATION, true
+	case SubnetSystem:
+		return v1.SubnetType_SUBNET_TYPE_SYSTEM, true
+	case SubnetVerifiedApplication:
+		return v1.SubnetType_SUBNET_TYPE_VERIFIED_APPLICATION, true
+	}
+	return 0, false
+}
+
+// subnetTypeOf maps the record enum back to a SubnetType ("" when unknown).
+func subnetTypeOf(t v1.SubnetType) SubnetType {
+	switch t {
+	case v1.SubnetType_SUBNET_TYPE_APPLICATION:
+		return SubnetApplication
+	case v1.SubnetType_SUBNET_TYPE_SYSTEM:
+		return SubnetSystem
+	case v1.SubnetType_SUBNET_TYPE_VERIFIED_APPLICATION:
+		return SubnetVerifiedApplication
+	}
+	return ""
+}
+
+// Subnet is a subnet as the registry holds it.
+type Subnet struct {
+	// ID is the subnet principal.
+	ID principal.Principal
+	// Type is the subnet type.
+	Type SubnetType
+	// Nodes are the member node ids (SubnetRecord.membership).
+	Nodes []principal.Principal
+	// Version is the GuestOS version the registry says the subnet runs
+	// (SubnetRecord.replica_version_id).
+	Version string
+	// Halted mirrors SubnetRecord.is_halted.
+	Halted bool
+}
+
+// APIBoundaryNode is an API boundary node and the GuestOS version it runs.
+type APIBoundaryNode struct {
+	// ID is the node id.
+	ID principal.Principal
+	// Version is the GuestOS version (ApiBoundaryNodeRecord.version).
+	Version string
+}
+
+// Node is a node record: its id and the HostOS version it should run.
+type Node struct {
+	// ID is the node id.
+	ID principal.Principal
+	// HostOSVersion is NodeRecord.hostos_version_id; "" means unset.
+	HostOSVersion string
+}
+
+// Seed is the initial topology of a local registry. New writes it as the
+// first mutation batch, registry version 1.
+type Seed struct {
+	// NNSSubnetID is stored under nns_subnet_id; it must be one of Subnets.
+	NNSSubnetID principal.Principal
+	// Subnets are written to subnet_list and subnet_record_<id>.
+	Subnets []Subnet
+	// GuestOSVersions are the elected GuestOS versions, in blessed order.
+	GuestOSVersions []GuestOSVersion
+	// UnassignedVersion is the unassigned nodes' GuestOS version; "" writes
+	// no unassigned_nodes_config record.
+	UnassignedVersion string
+	// APIBoundaryNodes are written to api_boundary_node_<id>.
+	APIBoundaryNodes []APIBoundaryNode
+	// HostOSVersions are the elected HostOS versions.
+	HostOSVersions []HostOSVersion
+	// Nodes are written to node_record_<id>.
+	Nodes []Node
+	// Canisters are NNS canisters whose installed module is known at start.
+	Canisters []Module
+	// Genesis is the time of the seed batch.
+	Genesis time.Time
+	// PageSize caps the versions one get_changes_since or
+	// get_certified_changes_since answer carries; 0 means DefaultPageSize.
+	PageSize int
+}
+
+// DefaultPageSize is the number of versions per changes answer when
+// Seed.PageSize is 0.
+const DefaultPageSize = 1000
+
+// seedMutations turns the seed into the genesis batch.
+func (s Seed) mutations() ([]*v1.RegistryMutation, error) {
+	if s.NNSSubnetID.Raw == nil && len(s.Subnets) > 0 {
+		return nil, fmt.Errorf("%w: nns subnet id is not set", ErrInvalidSeed)
+	}
+	sub, err := s.subnetMutations()
+	if err != nil {
+		return nil, err
+	}
+	muts := append(sub, s.versionMutations()...)
+	for _, bn := range s.APIBoundaryNodes {
+		muts = append(muts, insert(apiBoundaryKey(bn.ID), encodeAPIBoundaryNode(bn.Version)))
+	}
+	for _, n := range s.Nodes {
+		muts = append(muts, insert(nodeKey(n.ID), encodeNode(n.HostOSVersion)))
+	}
+	if s.UnassignedVersion != "" {
+		muts = append(muts, insert(unassignedConfigKey, encodeUnassigned(nil, s.UnassignedVersion)))
+	}
+	return muts, dedupeKeys(muts)
+}
+
+// subnetMutations writes nns_subnet_id, subnet_list and the subnet records.
+func (s Seed) subnetMutations() ([]*v1.RegistryMutation, error) {
+	list := &v1.SubnetListRecord{}
+	var muts []*v1.RegistryMutation
+	nnsFound := false
+	for _, sn := range s.Subnets {
+		rec, err := sn.record()
+		if err != nil {
+			return nil, err
+		}
+		nnsFound = nnsFound || sn.ID.Equal(s.NNSSubnetID)
+		list.Subnets = append(list.Subnets, sn.ID.Raw)
+		muts = append(muts, insert(subnetKey(sn.ID), mustMarshal(rec)))
+	}
+	if len(s.Subnets) == 0 {
+		return nil, nil
+	}
+	if !nnsFound {
+		return nil, fmt.Errorf("%w: nns subnet %s is not among the subnets", ErrInvalidSeed, s.NNSSubnetID)
+	}
+	nns := &v1.SubnetId{PrincipalId: &v1.PrincipalId{Raw: s.NNSSubnetID.Raw}}
+	head := []*v1.RegistryMutation{
+		insert(nnsSubnetIDKey, mustMarshal(nns)),
+		insert(subnetListKey, mustMarshal(list)),
+	}
+	return append(head, muts...), nil
+}
+
+// record builds the SubnetRecord of a seeded subnet.
+func (sn Subnet) record() (*v1.SubnetRecord, error) {
+	t, ok := sn.Type.proto()
+	if !ok {
+		return nil, fmt.Errorf("%w: subnet %s: unknown type %q (want application, system or verified_application)",
+			ErrInvalidSeed, sn.ID, sn.Type)
+	}
+	rec := &v1.SubnetRecord{ReplicaVersionId: sn.Version, SubnetType: t, IsHalted: sn.Halted}
+	for _, n := range sn.Nodes {
+		rec.Membership = append(rec.Membership, n.Raw)
+	}
+	return rec, nil
+}
+
+// versionMutations writes the elected GuestOS and HostOS versions.
+func (s Seed) versionMutations() []*v1.RegistryMutation {
+	var muts []*v1.RegistryMutation
+	ids := []string{}
+	for _, v := range s.GuestOSVersions {
+		ids = append(ids, v.ID)
+		muts = append(muts, insert(replicaVersionKey(v.ID), encodeReplicaVersion(v)))
+	}
+	muts = append(muts, insert(blessedVersionsKey, encodeBlessed(ids)))
+	for _, v := range s.HostOSVersions {
+		muts = append(muts, insert(hostOSVersionKey(v.ID), encodeHostOSVersion(v)))
+	}
+	return muts
+}
+
+// encodeNode encodes a NodeRecord carrying only its HostOS version.
+func encodeNode(hostOS string) []byte {
+	rec := &v1.NodeRecord{}
+	if hostOS != "" {
+		rec.HostosVersionId = &hostOS
+	}
+	return mustMarshal(rec)
+}
+
+// dedupeKeys rejects a seed that writes one key twice.
+func dedupeKeys(muts []*v1.RegistryMutation) error {
+	seen := map[string]bool{}
+	var errs []error
+	for _, m := range muts {
+		if seen[string(m.Key)] {
+			errs = append(errs, fmt.Errorf("%w: key %s is written twice (duplicate id in the seed)", ErrInvalidSeed, m.Key))
+		}
+		seen[string(m.Key)] = true
+	}
+	return errors.Join(errs...)
+}
