@@ -168,3 +168,9 @@ func (n *testNet) newAgent(t testing.TB, id identity.Identity, legacy bool) *age
 	}
 	return a
 }
+
+// sha returns the SHA-256 of b.
+func sha(b []byte) []byte {
+	h := sha256.Sum256(b)
+	return h[:]
+}

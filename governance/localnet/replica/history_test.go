@@ -1,0 +1,124 @@
+package replica
+
+import (
+	"encoding/binary"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aviate-labs/agent-go/certification/hashtree"
+)
+
+// TestHistoryBounded checks the ingress history keeps at most its size and
+// that an evicted request's status is then provably absent.
+func TestHistoryBounded(t *testing.T) {
+	net := startNet(t, WithHistory(time.Hour, 5))
+	id := newIdentity(t, "ed25519")
+	a := net.newAgent(t, id, false)
+	var first []byte
+	for i := 0; i < 12; i++ {
+		body, rid := signedEnvelope(t, id, nil)
+		if code, text := post(t, net, "/api/v4/canister/"+counterID.Encode()+"/call", body); code != 200 {
+			t.Fatalf("call %d: %d %q", i, code, text)
+		}
+		if i == 0 {
+			first = append([]byte{}, rid[:]...)
+		}
+	}
+	if n := net.srv.HistoryLen(); n > 5 {
+		t.Errorf("history holds %d entries, want at most 5", n)
+	}
+	_, err := a.ReadStateCertificate(counterID, [][]hashtree.Label{{hashtree.Label("request_status"), first}})
+	if err != nil {
+		t.Fatalf("read_state: %v", err)
+	}
+	status, _, err := a.RequestStatus(counterID, [32]byte(first))
+	if err != nil || status != nil {
+		t.Errorf("evicted request status = %q, %v; want absent", status, err)
+	}
+}
+
+// TestHistoryRetention checks entries older than the retention are dropped.
+func TestHistoryRetention(t *testing.T) {
+	h := newHistory(time.Minute, 100)
+	old := time.Now().Add(-2 * time.Minute)
+	e, _ := h.insert([32]byte{1}, nil, old)
+	h.finish(e, []byte("x"), nil)
+	h.insert([32]byte{2}, nil, time.Now())
+	if h.get(e.id[:]) != nil || h.len() != 1 {
+		t.Errorf("expired entry kept; %d entries", h.len())
+	}
+	edges, _ := h.edges()
+	if len(edges) != 1 || edges[0].label[0] != 2 {
+		t.Errorf("edges = %d entries, want only the fresh one", len(edges))
+	}
+}
+
+// TestDuplicateCallExecutesOnce checks that resubmitting the same signed
+// request does not execute it twice.
+func TestDuplicateCallExecutesOnce(t *testing.T) {
+	net := startNet(t)
+	body, _ := signedEnvelope(t, newIdentity(t, "ed25519"), nil)
+	for i := 0; i < 3; i++ {
+		if code, text := post(t, net, "/api/v4/canister/"+counterID.Encode()+"/call", body); code != 200 {
+			t.Fatalf("call %d: %d %q", i, code, text)
+		}
+	}
+	if got := net.can.CertifiedData(); string(got) != string(sha(mustCandid(1))) {
+		t.Errorf("counter advanced more than once")
+	}
+}
+
+// TestUpdatesSerialized checks that concurrent update calls to one canister
+// never overlap and all take effect.
+func TestUpdatesSerialized(t *testing.T) {
+	net := startNet(t)
+	const clients, calls = 8, 10
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := net.newAgent(t, newIdentity(t, "ed25519"), false)
+			for i := 0; i < calls; i++ {
+				var n uint64
+				if err := a.Call(counterID, "inc", nil, []any{&n}); err != nil {
+					t.Errorf("call: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if net.can.overlap.Load() {
+		t.Errorf("update calls overlapped")
+	}
+	net.can.mu.Lock()
+	defer net.can.mu.Unlock()
+	if net.can.n != clients*calls {
+		t.Errorf("counter = %d, want %d", net.can.n, clients*calls)
+	}
+}
+
+// TestExecutorArrivalOrder checks an executor runs calls in submission order.
+func TestExecutorArrivalOrder(t *testing.T) {
+	can := &counter{}
+	h := newHistory(time.Hour, 1000)
+	ex := newExecutor(can, time.Now, h)
+	defer ex.close()
+	var entries []*entry
+	for i := uint64(0); i < 200; i++ {
+		e, _ := h.insert([32]byte{byte(i), byte(i >> 8)}, nil, time.Now())
+		entries = append(entries, e)
+		arg := binary.BigEndian.AppendUint64(nil, i)
+		if err := ex.submit(job{entry: e, call: Call{Method: "inc", Arg: arg, Replicated: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-entries[len(entries)-1].done
+	for i, got := range can.calls {
+		if got != uint64(i) {
+			t.Fatalf("call %d executed at position %d", got, i)
+		}
+	}
+}
