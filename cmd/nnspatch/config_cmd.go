@@ -40,7 +40,7 @@ func newCmdConfigPath(f *Factory, runF func(*configPathOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:     "path",
 		Short:   "Print the path of the config file in use",
-		Example: "$ nnspatch config path\n$ $EDITOR \"$(nnspatch config path)\"",
+		Example: "$ nnspatch config path\n$ nnspatch config path --config ./team.yaml",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Globals.ConfigFile
@@ -72,7 +72,7 @@ func newCmdConfigShow(f *Factory, runF func(*configShowOptions) error) *cobra.Co
 	return &cobra.Command{
 		Use:     "show",
 		Short:   "Print the effective config and where each value came from",
-		Example: "$ nnspatch config show\n$ NNSPATCH_NETWORK=ic nnspatch config show --json",
+		Example: "$ nnspatch config show\n$ nnspatch config show --network ic --json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.JSON = f.Globals.JSON
@@ -100,7 +100,13 @@ func configShowRun(opts *configShowOptions) error {
 	fmt.Fprintf(opts.IO.Out, "# config file: %s (%s)\n", l.Path, found)
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	for _, v := range doc.Values {
-		fmt.Fprintf(tw, "%s\t%s\t(%s)\n", v.Key, v.Text, v.Source)
+		if v.Key != "networks" {
+			fmt.Fprintf(tw, "%s\t%s\t(%s)\n", v.Key, v.Text, v.Source)
+			continue
+		}
+		for _, name := range l.Config.NetworkNames() {
+			fmt.Fprintf(tw, "networks.%s\t%s\t(%s)\n", name, config.FormatNetwork(name, l.Config.Networks[name]), l.NetworkSources[name])
+		}
 	}
 	return tw.Flush()
 }

@@ -82,19 +82,3 @@ type DraftInvalidError struct {
 func (e *DraftInvalidError) Error() string {
 	return fmt.Sprintf("draft %s is invalid: %d error(s)", e.File, e.Errors)
 }
-
-// ChecksumMismatchError reports that an artifact's SHA-256 differs from the
-// expected one. Main exits with ExitChecksum.
-type ChecksumMismatchError struct {
-	// Source is the file or URL that was hashed.
-	Source string
-	// Want is the expected hex SHA-256.
-	Want string
-	// Got is the computed hex SHA-256.
-	Got string
-}
-
-// Error implements error.
-func (e *ChecksumMismatchError) Error() string {
-	return fmt.Sprintf("checksum mismatch for %s: expected %s, got %s", e.Source, e.Want, e.Got)
-}

@@ -6,6 +6,9 @@ import (
 	"net"
 	"strings"
 	"syscall"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals/artifact"
 )
 
 // ExitCode is a process exit status. The set is a documented, project-wide
@@ -65,9 +68,23 @@ var exitRules = []exitRule{
 	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
 	{match: as[*DraftInvalidError], code: ExitDraftInvalid,
 		hint: text("fix every problem listed above, then run `nnspatch proposal validate FILE`")},
-	{match: as[*ChecksumMismatchError], code: ExitChecksum,
+	{match: is(artifact.ErrChecksumMismatch), code: ExitChecksum,
 		hint: text("do not use this artifact; download it again and compare with the release's SHA256SUMS")},
 	{match: as[*PendingError], code: ExitPending},
+	{match: is(governance.ErrEncryptedKey), code: ExitAuth,
+		hint: text("nnspatch reads plaintext PEM keys only; export one with `dfx identity export NAME > key.pem` and pass --identity key.pem")},
+	{match: is(governance.ErrNeuronNotControlled), code: ExitAuth,
+		hint: text("pass --neuron with a neuron your identity controls or is a hotkey of, or set neuron in the config file")},
+	{match: is(governance.ErrIdentity), code: ExitAuth,
+		hint: text("pass --identity with a dfx identity name or a PEM file; `dfx identity list` shows the names")},
+	{match: is(governance.ErrUntrusted), code: ExitUntrusted,
+		hint: text("the response did not verify against the network's root key; check --network and its root_key")},
+	{match: is(governance.ErrUnreachable), code: ExitNetwork,
+		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
+	{match: as[*governance.RejectedError], code: ExitRefused},
+	{match: is(artifact.ErrTLS), code: ExitUntrusted,
+		hint: text("the server's TLS certificate did not verify; check the URL")},
+	{match: is(artifact.ErrNetwork), code: ExitNetwork, hint: text("check the URL and your connection")},
 	{match: isUnreachable, code: ExitNetwork,
 		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
 }

@@ -28,6 +28,7 @@ $ nnspatch help exit-codes`,
 	// Command registration: the one place every command group is added.
 	// Add exactly ONE line for your command group, keeping the list sorted.
 	cmd.AddCommand(
+		newCmdArtifact(f),
 		newCmdCompletion(f),
 		newCmdConfig(f),
 		newCmdProposal(f),

@@ -57,3 +57,42 @@ type ConfigValue struct {
 	// Source is "flag", "env", "file" or "default".
 	Source string `json:"source"`
 }
+
+// Digest is the SHA-256 of one file or URL.
+type Digest struct {
+	// SHA256 is the lowercase hex digest.
+	SHA256 string `json:"sha256"`
+	// Size is the number of bytes hashed.
+	Size int64 `json:"size"`
+	// Source is the file path or URL as given.
+	Source string `json:"source"`
+}
+
+// ArtifactHash is printed by `nnspatch artifact hash --json`.
+type ArtifactHash struct {
+	Envelope
+	// Digests lists one digest per source, in the order given.
+	Digests []Digest `json:"digests"`
+	// Identical reports whether every source hashed to the same digest.
+	Identical bool `json:"identical"`
+}
+
+// ArtifactCheck is printed by `nnspatch artifact check --json`.
+type ArtifactCheck struct {
+	Envelope
+	// OK reports whether every source matched every expected digest.
+	OK bool `json:"ok"`
+	// Results has one entry per source and expectation.
+	Results []CheckResult `json:"results"`
+}
+
+// CheckResult is the comparison of one source with one expected digest.
+type CheckResult struct {
+	Digest
+	// Expected is the expected lowercase hex digest.
+	Expected string `json:"expected"`
+	// ExpectedFrom says where Expected came from: "--sha256" or "SHA256SUMS line N".
+	ExpectedFrom string `json:"expected_from"`
+	// Match reports whether SHA256 equals Expected.
+	Match bool `json:"match"`
+}

@@ -1,13 +1,14 @@
 package config
 
 import (
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
 )
 
 // Config is nnspatch's effective configuration after merging flags,
@@ -43,15 +44,9 @@ type Config struct {
 	Output string `mapstructure:"output" yaml:"output"`
 }
 
-// Network is one named network.
-type Network struct {
-	// URL is the API endpoint, e.g. https://icp-api.io.
-	URL string `mapstructure:"url" yaml:"url"`
-	// RootKey is the hex DER root public key, "fetch" to fetch it from the
-	// network (only sensible for local networks), or empty for the IC
-	// mainnet key built into the agent.
-	RootKey string `mapstructure:"root_key" yaml:"root_key"`
-}
+// Network is one named network: its URL and root key ("fetch", hex DER, or
+// empty for the built-in mainnet key / fetch on loopback).
+type Network = governance.NetworkConfig
 
 // RootKeyFetch is the RootKey value that fetches the key from the network.
 const RootKeyFetch = "fetch"
@@ -61,10 +56,10 @@ func DefaultConfig() *Config {
 	return &Config{
 		Network: "local",
 		Networks: map[string]Network{
-			"ic":    {URL: "https://icp-api.io"},
+			"ic":    {URL: governance.MainnetURL},
 			"local": {RootKey: RootKeyFetch},
 		},
-		LocalURL:      "http://127.0.0.1:4943",
+		LocalURL:      governance.DefaultLocalURL,
 		Identity:      "default",
 		ReleasesDir:   filepath.Join(dataHome(), "nnspatch", "releases"),
 		DenyWords:     []string{"vulnerability", "exploit", "cve", "security fix", "attack"},
@@ -92,8 +87,13 @@ func (c *Config) Validate() error {
 		return err
 	}
 	for name, n := range c.Networks {
-		if err := n.validate(name); err != nil {
+		if err := validateNetwork(name, n); err != nil {
 			return err
+		}
+	}
+	for name := range c.Networks {
+		if _, err := c.Resolver().Resolve(name, ""); err != nil {
+			return fmt.Errorf("networks.%s: %w", name, err)
 		}
 	}
 	c.ReleasesDir = expandHome(c.ReleasesDir)
@@ -103,38 +103,30 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (n Network) validate(name string) error {
+func validateNetwork(name string, n Network) error {
 	if err := checkURL("networks."+name+".url", n.URL, name == "local"); err != nil {
 		return err
 	}
 	if n.RootKey == "" || n.RootKey == RootKeyFetch {
 		return nil
 	}
-	if _, err := hex.DecodeString(n.RootKey); err != nil {
-		return fmt.Errorf("networks.%s.root_key: not hex, %q or empty", name, RootKeyFetch)
+	if _, err := governance.ParseRootKey(n.RootKey); err != nil {
+		return fmt.Errorf("networks.%s.root_key: %w", name, err)
 	}
 	return nil
 }
 
-// ResolveNetwork returns the URL and root key for a network name or URL.
-// A bare URL fetches the root key only when it is a loopback address;
-// elsewhere it uses the mainnet key, so certificates are always verified.
-func (c *Config) ResolveNetwork(nameOrURL string) (Network, error) {
-	if strings.HasPrefix(nameOrURL, "http://") || strings.HasPrefix(nameOrURL, "https://") {
-		n := Network{URL: nameOrURL}
-		if isLoopback(nameOrURL) {
-			n.RootKey = RootKeyFetch
+// Resolver returns the governance network resolver for this config; the
+// "local" network without a URL of its own uses LocalURL.
+func (c *Config) Resolver() governance.Resolver {
+	nets := make(map[string]governance.NetworkConfig, len(c.Networks))
+	for name, n := range c.Networks {
+		if name == "local" && n.URL == "" {
+			n.URL = c.LocalURL
 		}
-		return n, nil
+		nets[name] = n
 	}
-	n, ok := c.Networks[nameOrURL]
-	if !ok {
-		return Network{}, fmt.Errorf("network %q is not defined; add it under networks: in the config file or pass a URL", nameOrURL)
-	}
-	if n.URL == "" && nameOrURL == "local" {
-		n.URL = c.LocalURL
-	}
-	return n, nil
+	return governance.Resolver{Networks: nets}
 }
 
 func checkURL(key, raw string, optional bool) error {
@@ -149,15 +141,6 @@ func checkURL(key, raw string, optional bool) error {
 		return fmt.Errorf("%s: %q is not an http(s) URL", key, raw)
 	}
 	return nil
-}
-
-func isLoopback(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
 func looksLikePath(s string) bool {

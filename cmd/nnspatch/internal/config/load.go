@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -54,6 +56,9 @@ type Loaded struct {
 	FileFound bool
 	// Sources maps each key in Keys to where its value came from.
 	Sources map[string]Source
+	// NetworkSources maps each network name to where it was defined: the
+	// file, or the default built-in ic and local.
+	NetworkSources map[string]Source
 }
 
 // ErrMalformed is wrapped by every error about the content of a config file.
@@ -83,6 +88,7 @@ func Load(opts Options) (*Loaded, error) {
 	}
 	v := newViper()
 	fileKeys, err := readFile(v, l.Path, opts.File != "")
+	fileNets := v.GetStringMap("networks")
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +108,13 @@ func Load(opts Options) (*Loaded, error) {
 	l.Config = cfg
 	for _, k := range Keys {
 		l.Sources[k] = sourceOf(k, opts.Flags, fileKeys)
+	}
+	l.NetworkSources = map[string]Source{}
+	for name := range cfg.Networks {
+		l.NetworkSources[name] = SourceDefault
+		if _, ok := fileNets[name]; ok {
+			l.NetworkSources[name] = SourceFile
+		}
 	}
 	return l, nil
 }
@@ -159,9 +172,28 @@ func checkStrict(data []byte) error {
 	dec.KnownFields(true)
 	var c Config
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return errors.New(yamlMessage(err))
+		return errors.New(annotateKeys(yamlMessage(err), data))
 	}
 	return nil
+}
+
+var lineRef = regexp.MustCompile(`line (\d+): `)
+
+// annotateKeys adds the key written on each referenced line ("line 3:
+// (neuron) cannot unmarshal ...") so type errors name the field.
+func annotateKeys(msg string, data []byte) string {
+	lines := strings.Split(string(data), "\n")
+	return lineRef.ReplaceAllStringFunc(msg, func(m string) string {
+		n, err := strconv.Atoi(lineRef.FindStringSubmatch(m)[1])
+		if err != nil || n < 1 || n > len(lines) {
+			return m
+		}
+		key, _, ok := strings.Cut(strings.TrimSpace(lines[n-1]), ":")
+		if !ok || key == "" || strings.ContainsAny(key, " []{}") {
+			return m
+		}
+		return m + "key " + strings.TrimPrefix(key, "- ") + ": "
+	})
 }
 
 // yamlMessage turns yaml.v3's "yaml: line 3: ..." and multi-line

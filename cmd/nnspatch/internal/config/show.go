@@ -61,14 +61,35 @@ func formatNetworks(m map[string]Network) string {
 	sort.Strings(names)
 	parts := make([]string, 0, len(names))
 	for _, n := range names {
-		url, key := m[n].URL, m[n].RootKey
-		if url == "" {
-			url = "local_url"
-		}
-		if key == "" {
-			key = "mainnet"
-		}
-		parts = append(parts, fmt.Sprintf("%s=%s (root key %s)", n, url, key))
+		parts = append(parts, n+"="+FormatNetwork(n, m[n]))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// FormatNetwork renders one network as "URL (root key: …)".
+func FormatNetwork(name string, n Network) string {
+	url := n.URL
+	if url == "" {
+		url = "local_url"
+	}
+	key := n.RootKey
+	switch {
+	case name == "ic":
+		key = "built-in mainnet key"
+	case key == "":
+		key = "fetch (loopback)"
+	case key != RootKeyFetch:
+		key = "hex " + key[:min(len(key), 16)] + "…"
+	}
+	return url + " (root key: " + key + ")"
+}
+
+// NetworkNames returns the names in c.Networks, sorted.
+func (c *Config) NetworkNames() []string {
+	names := make([]string, 0, len(c.Networks))
+	for n := range c.Networks {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

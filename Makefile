@@ -1,0 +1,43 @@
+# nnspatch: every target has a "## description"; `make help` lists them.
+
+GO       ?= go
+BIN      ?= bin/nnspatch
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+
+.DEFAULT_GOAL := help
+.PHONY: help build test setup-test vet unit bench lint golden demo ci
+
+help: ## List the targets with their descriptions
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build bin/nnspatch with version and commit stamped in
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/nnspatch
+
+test: setup-test vet unit ## Set up a fresh machine, then run go vet and every test (the CI command)
+
+setup-test: ## Install what the tests need (jspeer node_modules, ...); see scripts/setup-test.sh
+	scripts/setup-test.sh
+
+vet: ## Run go vet on every package
+	$(GO) vet ./...
+
+unit: ## Run every Go test (no set-up)
+	$(GO) test ./...
+
+bench: ## Run every benchmark once, without the tests
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# staticcheck is not part of lint: the module proxy serves no version of it here.
+lint: ## Check gofmt and run go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+golden: ## Rewrite golden files of the CLI after an intended output change
+	$(GO) test ./cmd/nnspatch/... -update
+
+demo: ## Run the main job: the most complete end-to-end flow (scripts/demo.sh)
+	scripts/demo.sh
+
+ci: lint test ## Run what CI runs: lint, then the test command

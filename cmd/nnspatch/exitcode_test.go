@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals/artifact"
+)
+
+// TestExitCodeTable sends real library errors, wrapped the way callers
+// wrap them, through the mapping.
+func TestExitCodeTable(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("submit proposal: %w", err) }
+	tests := []struct {
+		name     string
+		err      error
+		want     ExitCode
+		wantHint bool
+	}{
+		{name: "nil", err: nil, want: ExitOK},
+		{name: "plain error", err: errors.New("boom"), want: ExitError},
+		{name: "flag error", err: FlagErrorf("--sha256 is required"), want: ExitUsage},
+		{name: "cobra unknown command", err: errors.New(`unknown command "x" for "nnspatch"`), want: ExitUsage, wantHint: true},
+		{name: "cancel", err: wrap(ErrCancel), want: ExitUsage},
+		{name: "context cancelled", err: wrap(context.Canceled), want: ExitUsage},
+		{name: "draft invalid", err: &DraftInvalidError{File: "d.json", Errors: 2}, want: ExitDraftInvalid, wantHint: true},
+		{name: "encrypted key", err: wrap(governance.ErrEncryptedKey), want: ExitAuth, wantHint: true},
+		{name: "neuron not controlled (governance NotAuthorized)", err: wrap(&governance.RejectedError{ErrorType: 3, Message: "caller is not authorized"}), want: ExitAuth, wantHint: true},
+		{name: "identity missing", err: wrap(governance.ErrIdentity), want: ExitAuth, wantHint: true},
+		{name: "governance unreachable", err: wrap(&governance.UnreachableError{Network: "local", URL: "http://127.0.0.1:1", Err: syscall.ECONNREFUSED}), want: ExitNetwork, wantHint: true},
+		{name: "artifact network", err: &artifact.SourceError{Source: "https://x", Kind: artifact.ErrNetwork, Err: errors.New("dial")}, want: ExitNetwork, wantHint: true},
+		{name: "raw connection refused", err: wrap(&net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}), want: ExitNetwork, wantHint: true},
+		{name: "checksum mismatch", err: wrap(&artifact.MismatchError{Want: "aa", Got: "bb", Source: "f"}), want: ExitChecksum, wantHint: true},
+		{name: "mirrors disagree", err: &artifact.MirrorMismatchError{}, want: ExitChecksum, wantHint: true},
+		{name: "untrusted", err: wrap(&governance.UntrustedError{Network: "local", Err: errors.New("bad signature")}), want: ExitUntrusted, wantHint: true},
+		{name: "tls", err: &artifact.SourceError{Source: "https://x", Kind: artifact.ErrTLS, Err: errors.New("x509")}, want: ExitUntrusted, wantHint: true},
+		{name: "pending", err: &PendingError{What: "proposal 12"}, want: ExitPending},
+		{name: "NNS rejected", err: wrap(&governance.RejectedError{ErrorType: 11, Message: "precondition failed"}), want: ExitRefused},
+		{name: "explicit code", err: &CodeError{Code: ExitDrillFailed, Err: errors.New("drill: 2 assertions failed")}, want: ExitDrillFailed},
+	}
+	seen := map[ExitCode]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, hint := exitCodeFor(tt.err)
+			if got != tt.want {
+				t.Errorf("exitCodeFor(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+			if (hint != "") != tt.wantHint {
+				t.Errorf("hint = %q, want a hint: %v", hint, tt.wantHint)
+			}
+			seen[got] = true
+		})
+	}
+	for _, c := range documentedCodes(t) {
+		if !seen[c] {
+			t.Errorf("documented exit code %d is produced by no case above", c)
+		}
+	}
+}
+
+// documentedCodes parses the codes listed by `nnspatch help exit-codes`.
+func documentedCodes(t *testing.T) []ExitCode {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^\s+(\d+)  `)
+	var codes []ExitCode
+	for _, m := range re.FindAllStringSubmatch(exitCodesHelp, -1) {
+		n, _ := strconv.Atoi(m[1])
+		codes = append(codes, ExitCode(n))
+	}
+	return codes
+}
+
+// TestExitCodesDocumented checks that the help topic and README list exactly
+// the codes 0–10 of the contract, in order.
+func TestExitCodesDocumented(t *testing.T) {
+	codes := documentedCodes(t)
+	if len(codes) != 11 {
+		t.Fatalf("help exit-codes lists %d codes, want 11 (0-10)", len(codes))
+	}
+	for i, c := range codes {
+		if int(c) != i {
+			t.Errorf("code #%d is %d, want %d", i, c, i)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatalf("read README: %v", err)
+	}
+	for i := range 11 {
+		row := fmt.Sprintf("| %d |", i)
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md exit-code table has no row %q", row)
+		}
+	}
+}
+
+// TestExitCodesThroughBinary runs real commands and checks their exit codes.
+func TestExitCodesThroughBinary(t *testing.T) {
+	isolateConfig(t)
+	dir := t.TempDir()
+	file := dir + "/a.bin"
+	if err := os.WriteFile(file, []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const helloSHA = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+	tests := []struct {
+		name string
+		args []string
+		want ExitCode
+	}{
+		{name: "ok", args: []string{"artifact", "check", "--sha256", helloSHA, file}, want: ExitOK},
+		{name: "unknown command", args: []string{"frobnicate"}, want: ExitUsage},
+		{name: "unknown flag", args: []string{"version", "--frob"}, want: ExitUsage},
+		{name: "missing argument", args: []string{"artifact", "hash"}, want: ExitUsage},
+		{name: "missing file", args: []string{"artifact", "hash", dir + "/nope"}, want: ExitError},
+		{name: "checksum mismatch", args: []string{"artifact", "check", "--sha256", strings.Repeat("0", 64), file}, want: ExitChecksum},
+		{name: "unreachable URL", args: []string{"artifact", "hash", "--allow-http", "http://127.0.0.1:1/x"}, want: ExitNetwork},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			if r.Code != tt.want {
+				t.Errorf("nnspatch %s exited %d, want %d; stderr:\n%s", strings.Join(tt.args, " "), r.Code, tt.want, r.Stderr)
+			}
+		})
+	}
+}

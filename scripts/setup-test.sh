@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# setup-test.sh installs everything the test suite needs on a fresh machine.
+# It is idempotent; `make test` and .ci/run call it before `go test ./...`.
+# Add one clearly commented step per dependency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# 1. JS peer agents used by cross-implementation tests (jspeer/*.mjs).
+#    The lockfile pins them; npm ci installs exactly that tree.
+npm ci --prefix jspeer --no-audit --no-fund
