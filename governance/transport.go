@@ -47,18 +47,23 @@ type signed struct {
 }
 
 func (t *agentTransport) sign(req agent.Request) (signed, error) {
-	req.Sender = t.id.Sender()
+	return signRequest(t.id, req, time.Now().Add(t.expiry))
+}
+
+// signRequest signs req as id with the given expiry (kept if already set).
+func signRequest(id identity.Identity, req agent.Request, expiry time.Time) (signed, error) {
+	req.Sender = id.Sender()
 	if req.IngressExpiry == 0 {
-		req.IngressExpiry = uint64(time.Now().Add(t.expiry).UnixNano())
+		req.IngressExpiry = uint64(expiry.UnixNano())
 	}
 	rid := agent.NewRequestID(req)
 	env := agent.Envelope{Content: req}
 	if !req.Sender.IsAnonymous() {
-		sig, err := rid.Sign(t.id)
+		sig, err := rid.Sign(id)
 		if err != nil {
 			return signed{}, fmt.Errorf("sign request: %w", err)
 		}
-		env.SenderPubKey, env.SenderSig = t.id.PublicKey(), sig
+		env.SenderPubKey, env.SenderSig = id.PublicKey(), sig
 	}
 	data, err := cbor.Marshal(env)
 	if err != nil {
