@@ -1,0 +1,156 @@
+package govmodel
+
+import (
+	"fmt"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+)
+
+// proposalCreatedMessage is MakeProposalResponse.message on success.
+const proposalCreatedMessage = "The proposal has been created successfully."
+
+// manageNeuron handles manage_neuron.
+func (g *Governance) manageNeuron(call replica.Call, now uint64) ([]byte, error) {
+	var req govdid.ManageNeuronRequest
+	if err := decodeArg(call.Arg, &req); err != nil {
+		return nil, err
+	}
+	cmd := g.manage(&req, call.Caller, now)
+	return sharedCodecs().manageNeuron.encode(govdid.ManageNeuronResponse{Command: cmd})
+}
+
+// manage runs one manage_neuron command and returns its response command.
+func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Principal, now uint64) *govdid.Command1 {
+	n, gerr := g.resolveNeuron(req)
+	if gerr != nil {
+		return &govdid.Command1{Error: gerr}
+	}
+	c := req.Command
+	switch {
+	case c == nil:
+		return &govdid.Command1{Error: govErr(ErrorInvalidCommand, "No command specified.")}
+	case c.MakeProposal != nil:
+		id, gerr := g.makeProposal(n.id, caller, c.MakeProposal, now)
+		if gerr != nil {
+			return &govdid.Command1{Error: gerr}
+		}
+		msg := proposalCreatedMessage
+		return &govdid.Command1{MakeProposal: &govdid.MakeProposalResponse{
+			Message: &msg, ProposalId: &govdid.ProposalId{Id: id},
+		}}
+	case c.RegisterVote != nil:
+		if c.RegisterVote.Proposal == nil {
+			return &govdid.Command1{Error: govErr(ErrorPreconditionFailed, "Vote must include a proposal id.")}
+		}
+		if gerr := g.registerVote(n.id, caller, c.RegisterVote.Proposal.Id, c.RegisterVote.Vote, now); gerr != nil {
+			return &govdid.Command1{Error: gerr}
+		}
+		return &govdid.Command1{RegisterVote: &struct{}{}}
+	case c.Follow != nil:
+		if gerr := g.follow(n, caller, c.Follow.Topic, c.Follow.Followees); gerr != nil {
+			return &govdid.Command1{Error: gerr}
+		}
+		return &govdid.Command1{Follow: &struct{}{}}
+	case c.SetFollowing != nil:
+		if gerr := g.setFollowing(n, caller, c.SetFollowing); gerr != nil {
+			return &govdid.Command1{Error: gerr}
+		}
+		return &govdid.Command1{SetFollowing: &govdid.SetFollowingResponse{}}
+	}
+	return &govdid.Command1{Error: govErr(ErrorInvalidCommand,
+		"This manage_neuron command is not supported by the local network's governance model; "+
+			"use MakeProposal, RegisterVote, Follow or SetFollowing.")}
+}
+
+// resolveNeuron finds the neuron a manage_neuron request addresses, by
+// neuron_id_or_subaccount or the deprecated id field.
+func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *govdid.GovernanceError) {
+	var n *neuron
+	switch s := req.NeuronIdOrSubaccount; {
+	case s != nil && s.NeuronId != nil:
+		n = g.neurons[s.NeuronId.Id]
+		if n == nil {
+			return nil, govErr(ErrorNotFound, "Neuron not found: "+itoa(s.NeuronId.Id))
+		}
+	case s != nil && s.Subaccount != nil:
+		if n = g.neuronBySubaccount(*s.Subaccount); n == nil {
+			return nil, govErr(ErrorNotFound, fmt.Sprintf("Neuron not found for subaccount %x", *s.Subaccount))
+		}
+	case req.Id != nil:
+		n = g.neurons[req.Id.Id]
+		if n == nil {
+			return nil, govErr(ErrorNotFound, "Neuron not found: "+itoa(req.Id.Id))
+		}
+	default:
+		return nil, govErr(ErrorInvalidCommand, "No neuron ID specified in the request to manage_neuron.")
+	}
+	return n, nil
+}
+
+// follow replaces n's followees on topic (an empty list clears them).
+func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId) *govdid.GovernanceError {
+	if gerr := checkFollow(n, caller, topic, len(followees)); gerr != nil {
+		return gerr
+	}
+	g.setFollowees(n, topic, neuronIDs(followees))
+	return nil
+}
+
+// setFollowing applies SetFollowing: every topic is checked before any
+// change is made.
+func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govdid.SetFollowing) *govdid.GovernanceError {
+	var entries []govdid.FolloweesForTopic
+	if s.TopicFollowing != nil {
+		entries = *s.TopicFollowing
+	}
+	seen := map[int32]bool{}
+	for _, e := range entries {
+		if e.Topic == nil {
+			return govErr(ErrorInvalidCommand, "SetFollowing: every entry needs a topic.")
+		}
+		if seen[*e.Topic] {
+			return govErr(ErrorInvalidCommand, fmt.Sprintf("SetFollowing: topic %d appears more than once.", *e.Topic))
+		}
+		seen[*e.Topic] = true
+		var count int
+		if e.Followees != nil {
+			count = len(*e.Followees)
+		}
+		if gerr := checkFollow(n, caller, *e.Topic, count); gerr != nil {
+			return gerr
+		}
+	}
+	for _, e := range entries {
+		var ids []uint64
+		if e.Followees != nil {
+			ids = neuronIDs(*e.Followees)
+		}
+		g.setFollowees(n, *e.Topic, ids)
+	}
+	return nil
+}
+
+// checkFollow checks the caller's right to change n's following and the
+// topic and size of a followee list.
+func checkFollow(n *neuron, caller principal.Principal, topic int32, count int) *govdid.GovernanceError {
+	switch {
+	case !n.authorized(caller):
+		return govErr(ErrorNotAuthorized, "Caller is not authorized to manage following of neuron.")
+	case topic < 0 || topic > maxTopic:
+		return govErr(ErrorInvalidCommand, "Not a known topic number.")
+	case count > maxFollowees:
+		return govErr(ErrorInvalidCommand, "Too many followees.")
+	}
+	return nil
+}
+
+// neuronIDs converts NeuronIds to plain ids, keeping order.
+func neuronIDs(ids []govdid.NeuronId) []uint64 {
+	out := make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.Id)
+	}
+	return out
+}
