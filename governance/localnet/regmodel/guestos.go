@@ -12,7 +12,7 @@ import (
 // batch.
 func (r *Registry) reviseGuestOS(payload []byte, now time.Time) *trap {
 	var p reviseGuestOSPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "release_package_urls", "replica_versions_to_unelect"); t != nil {
 		return t
 	}
 	electing, t := electParams(p.ReplicaVersionToElect, p.ReleasePackageSHA256Hex,
@@ -83,7 +83,7 @@ func (r *Registry) removeBlessed(remove []string) ([]string, *trap) {
 // deploySubnet is do_deploy_guestos_to_all_subnet_nodes (function 11).
 func (r *Registry) deploySubnet(payload []byte, now time.Time) (*Deployment, *trap) {
 	var p deploySubnetPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "subnet_id", "replica_version_id"); t != nil {
 		return nil, t
 	}
 	if t := r.requireBlessed(p.ReplicaVersionID); t != nil {
@@ -106,7 +106,7 @@ func (r *Registry) deploySubnet(payload []byte, now time.Time) (*Deployment, *tr
 // 48), which runs do_update_unassigned_nodes_config with only the version set.
 func (r *Registry) deployUnassigned(payload []byte, now time.Time) (*Deployment, *trap) {
 	var p deployUnassignedPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "elected_replica_version"); t != nil {
 		return nil, t
 	}
 	if t := r.requireBlessed(p.ElectedReplicaVersion); t != nil {
@@ -128,7 +128,7 @@ func (r *Registry) deployUnassigned(payload []byte, now time.Time) (*Deployment,
 // (function 47).
 func (r *Registry) deployAPIBoundary(payload []byte, now time.Time) (*Deployment, *trap) {
 	var p deployAPIBoundaryPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "version", "node_ids"); t != nil {
 		return nil, t
 	}
 	for _, id := range p.NodeIDs {

@@ -12,7 +12,7 @@ import (
 // changes.
 func (r *Registry) reviseHostOS(payload []byte, now time.Time) *trap {
 	var p reviseHostOSPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "release_package_urls", "hostos_versions_to_unelect"); t != nil {
 		return t
 	}
 	electing, t := electParams(p.HostOSVersionToElect, p.ReleasePackageSHA256Hex,
@@ -45,7 +45,7 @@ func (r *Registry) reviseHostOS(payload []byte, now time.Time) *trap {
 // version that is not elected.
 func (r *Registry) deployHostOS(payload []byte, now time.Time) (*Deployment, *trap) {
 	var p deployHostOSPayload
-	if t := decodePayload(payload, &p); t != nil {
+	if t := decodePayload(payload, &p, "node_ids"); t != nil {
 		return nil, t
 	}
 	var muts []*v1.RegistryMutation

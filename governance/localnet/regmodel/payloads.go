@@ -1,9 +1,11 @@
 package regmodel
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 )
 
@@ -71,10 +73,41 @@ type deployHostOSPayload struct {
 }
 
 // decodePayload decodes a single-argument Candid payload into v, turning a
-// decode failure into the registry's trap.
-func decodePayload(payload []byte, v any) *trap {
+// decode failure into the registry's trap. required names the record's
+// non-opt fields: Candid subtyping lets a sender omit only opt fields, and
+// agent-go's decoder would silently zero a missing one.
+func decodePayload(payload []byte, v any, required ...string) *trap {
+	if err := checkFields(payload, required); err != nil {
+		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
+	}
 	if err := candid.Unmarshal(payload, []any{v}); err != nil {
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
+	}
+	return nil
+}
+
+// checkFields checks that the payload is one record holding every required
+// field.
+func checkFields(payload []byte, required []string) error {
+	types, _, err := candid.Decode(payload)
+	if err != nil {
+		return err
+	}
+	if len(types) != 1 {
+		return fmt.Errorf("want 1 argument, got %d", len(types))
+	}
+	rec, ok := types[0].(*idl.RecordType)
+	if !ok {
+		return fmt.Errorf("want a record, got %s", types[0])
+	}
+	have := map[string]bool{}
+	for _, f := range rec.Fields {
+		have[f.Name] = true
+	}
+	for _, name := range required {
+		if !have[name] && !have[idl.HashString(name)] {
+			return fmt.Errorf("record field %s is missing", name)
+		}
 	}
 	return nil
 }
