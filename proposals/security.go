@@ -1,7 +1,6 @@
 package proposals
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -49,10 +48,11 @@ func validateSecurity(ps *problems, d Draft, p Policy) {
 		ps.warnf("mode", "security mode has no meaning for a motion; use regular")
 	}
 	allowed := versionIDs(d)
+	packages := packageURLSet(d)
 	fields := []securityField{{"title", d.Title}, {"summary", d.Summary}, {"url", d.URL}}
 	for _, f := range fields {
 		checkSourceLinks(ps, f)
-		checkCommitMentions(ps, f, allowed)
+		checkCommitMentions(ps, f, allowed, packages)
 		checkDenyWords(ps, f, p.DenyWords)
 	}
 }
@@ -64,10 +64,12 @@ func checkSourceLinks(ps *problems, f securityField) {
 }
 
 // checkCommitMentions refuses a version id inside any link other than the
-// dashboard's release page, and hex runs that are not version ids at all.
-func checkCommitMentions(ps *problems, f securityField, allowed map[string]bool) {
+// dashboard's release page and the draft's own release package URLs, and
+// hex runs that are not version ids at all.
+func checkCommitMentions(ps *problems, f securityField, allowed, packages map[string]bool) {
 	for _, u := range urlRe.FindAllString(f.text, -1) {
-		if sourceLinkRe.MatchString(u) || strings.HasPrefix(u, "https://dashboard.internetcomputer.org/release/") {
+		u = strings.TrimRight(u, ".,;:)]>`'\"")
+		if sourceLinkRe.MatchString(u) || packages[u] || strings.HasPrefix(u, "https://dashboard.internetcomputer.org/release/") {
 			continue
 		}
 		for h := range allowed {
@@ -151,6 +153,22 @@ func versionIDs(d Draft) map[string]bool {
 	return ids
 }
 
+// packageURLSet returns the release package URLs of an election draft.
+func packageURLSet(d Draft) map[string]bool {
+	urls := map[string]bool{}
+	if d.ElectGuestOS != nil {
+		for _, u := range d.ElectGuestOS.ReleasePackageURLs {
+			urls[u] = true
+		}
+	}
+	if d.ElectHostOS != nil {
+		for _, u := range d.ElectHostOS.ReleasePackageURLs {
+			urls[u] = true
+		}
+	}
+	return urls
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -165,5 +183,3 @@ func short(commit string) string {
 	}
 	return commit
 }
-
-var _ = fmt.Sprintf

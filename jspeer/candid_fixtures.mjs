@@ -1,0 +1,296 @@
+// candid_fixtures.mjs is nnspatch's independent Candid peer for the
+// proposals package: the NNS registry payload records are written out here
+// with the official JS candid IDL (@icp-sdk/core), so that a bug in
+// nnspatch's Go encoding cannot hide behind the same bug in its decoder.
+//
+//   node jspeer/candid_fixtures.mjs generate
+//       prints every fixture as JSON: {name, fn, type, hex, expect}, where
+//       hex is the JS encoding and expect the canonical value a correct
+//       decoder of the *current* Go record type must produce.
+//   node jspeer/candid_fixtures.mjs decode < [{name, type, hex}, ...]
+//       decodes each hex with the named record type and prints
+//       [{name, value}] with canonical values (or {name, error}).
+//
+// Canonical values: opt -> null or the value, blob -> lowercase hex,
+// principal -> its textual form, nat/int -> decimal string, records ->
+// objects keyed by field name.
+//
+// Record types restate the registry.did interface facts collected in
+// /work/shared/reference/domain.md §1.4–§1.5.
+
+import { IDL } from '@icp-sdk/core/candid';
+import { Principal } from '@icp-sdk/core/principal';
+
+const Metadata = IDL.Record({ kernel_cmdline: IDL.Text });
+const Measurement = IDL.Record({ metadata: IDL.Opt(Metadata), measurement: IDL.Vec(IDL.Nat8) });
+const GuestLaunchMeasurements = IDL.Record({ guest_launch_measurements: IDL.Vec(Measurement) });
+
+// Newer Rust shape: optional kernel_cmdline plus vcpu_type.
+const MetadataV2 = IDL.Record({ kernel_cmdline: IDL.Opt(IDL.Text), vcpu_type: IDL.Opt(IDL.Text) });
+const MeasurementV2 = IDL.Record({ metadata: IDL.Opt(MetadataV2), measurement: IDL.Vec(IDL.Nat8) });
+const GuestLaunchMeasurementsV2 = IDL.Record({ guest_launch_measurements: IDL.Vec(MeasurementV2) });
+
+export const types = {
+  ReviseElectedGuestosVersionsPayload: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    replica_versions_to_unelect: IDL.Vec(IDL.Text),
+    replica_version_to_elect: IDL.Opt(IDL.Text),
+    guest_launch_measurements: IDL.Opt(GuestLaunchMeasurements),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+  }),
+  // A newer registry could add fields; a decoder must ignore them.
+  ReviseElectedGuestosVersionsPayloadNewer: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    replica_versions_to_unelect: IDL.Vec(IDL.Text),
+    replica_version_to_elect: IDL.Opt(IDL.Text),
+    guest_launch_measurements: IDL.Opt(GuestLaunchMeasurementsV2),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+    future_flag: IDL.Opt(IDL.Bool),
+  }),
+  // Before measurements existed the field was simply absent.
+  ReviseElectedGuestosVersionsPayloadNoMeasurements: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    replica_versions_to_unelect: IDL.Vec(IDL.Text),
+    replica_version_to_elect: IDL.Opt(IDL.Text),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+  }),
+  UpdateElectedReplicaVersionsPayload: IDL.Record({
+    replica_version_to_elect: IDL.Opt(IDL.Text),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+    release_package_urls: IDL.Vec(IDL.Text),
+    guest_launch_measurement_sha256_hex: IDL.Opt(IDL.Text),
+    replica_versions_to_unelect: IDL.Vec(IDL.Text),
+  }),
+  DeployGuestosToAllSubnetNodesPayload: IDL.Record({
+    subnet_id: IDL.Principal,
+    replica_version_id: IDL.Text,
+  }),
+  UpdateSubnetReplicaVersionPayload: IDL.Record({
+    subnet_id: IDL.Principal,
+    replica_version_id: IDL.Text,
+  }),
+  DeployGuestosToAllUnassignedNodesPayload: IDL.Record({ elected_replica_version: IDL.Text }),
+  ReviseElectedHostosVersionsPayload: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    hostos_version_to_elect: IDL.Opt(IDL.Text),
+    hostos_versions_to_unelect: IDL.Vec(IDL.Text),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+  }),
+  DeployHostosToSomeNodes: IDL.Record({
+    hostos_version_id: IDL.Opt(IDL.Text),
+    node_ids: IDL.Vec(IDL.Principal),
+  }),
+  BlessReplicaVersionPayload: IDL.Record({
+    replica_version_id: IDL.Text,
+    binary_url: IDL.Text,
+    sha256_hex: IDL.Text,
+    node_manager_binary_url: IDL.Text,
+    node_manager_sha256_hex: IDL.Text,
+    release_package_url: IDL.Text,
+    release_package_sha256_hex: IDL.Text,
+    release_package_urls: IDL.Opt(IDL.Vec(IDL.Text)),
+    guest_launch_measurement_sha256_hex: IDL.Opt(IDL.Text),
+  }),
+  RetireReplicaVersionPayload: IDL.Record({ replica_version_ids: IDL.Vec(IDL.Text) }),
+  UpdateUnassignedNodesConfigPayload: IDL.Record({
+    replica_version: IDL.Opt(IDL.Text),
+    ssh_readonly_access: IDL.Opt(IDL.Vec(IDL.Text)),
+  }),
+  UpdateElectedHostosVersionsPayload: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    hostos_version_to_elect: IDL.Opt(IDL.Text),
+    hostos_versions_to_unelect: IDL.Vec(IDL.Text),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+  }),
+  UpdateNodesHostosVersionPayload: IDL.Record({
+    hostos_version_id: IDL.Opt(IDL.Text),
+    node_ids: IDL.Vec(IDL.Principal),
+  }),
+};
+
+const V1 = 'a5e6cdef0123456789abcdef0123456789abcdef';
+const V2 = 'd69648b2f5a3d69648b2f5a3d69648b2f5a3d696';
+const V3 = '43670245ed6943670245ed6943670245ed694367';
+const SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const url = (os, c) => [
+  `https://download.dfinity.systems/ic/${c}/${os}/update-img/update-img.tar.zst`,
+  `https://download.dfinity.network/ic/${c}/${os}/update-img/update-img.tar.zst`,
+];
+const bytes = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+const NNS = Principal.fromText('tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe');
+const nodes = [
+  Principal.fromText('rwlgt-iiaaa-aaaaa-aaaaa-cai'),
+  Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai'),
+  Principal.fromText('ryjl3-tyaaa-aaaaa-aaaba-cai'),
+];
+
+// Each fixture: name, NNS function id, record type, the value to encode and,
+// when the current Go record sees it differently, what to expect.
+const fixtures = [
+  {
+    name: 'revise_guestos_elect', fn: 38, type: 'ReviseElectedGuestosVersionsPayload',
+    value: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [V2, V3],
+      replica_version_to_elect: [V1], release_package_sha256_hex: [SHA],
+      guest_launch_measurements: [{ guest_launch_measurements: [
+        { metadata: [{ kernel_cmdline: 'console=ttyS0 root=/dev/vda5' }], measurement: bytes(48, 1) },
+        { metadata: [], measurement: bytes(48, 2) },
+      ] }],
+    },
+  },
+  {
+    name: 'revise_guestos_unelect_only', fn: 38, type: 'ReviseElectedGuestosVersionsPayload',
+    value: {
+      release_package_urls: [], replica_versions_to_unelect: [V2],
+      replica_version_to_elect: [], release_package_sha256_hex: [], guest_launch_measurements: [],
+    },
+  },
+  {
+    name: 'revise_guestos_newer_fields', fn: 38, type: 'ReviseElectedGuestosVersionsPayloadNewer',
+    value: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [],
+      replica_version_to_elect: [V1], release_package_sha256_hex: [SHA], future_flag: [true],
+      guest_launch_measurements: [{ guest_launch_measurements: [
+        { metadata: [{ kernel_cmdline: ['quiet'], vcpu_type: ['milan'] }], measurement: bytes(48, 3) },
+        { metadata: [{ kernel_cmdline: [], vcpu_type: ['genoa'] }], measurement: bytes(48, 4) },
+      ] }],
+    },
+    expect: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [],
+      replica_version_to_elect: V1, release_package_sha256_hex: SHA,
+      guest_launch_measurements: { guest_launch_measurements: [
+        { metadata: { kernel_cmdline: 'quiet' }, measurement: hex(bytes(48, 3)) },
+        { metadata: { kernel_cmdline: '' }, measurement: hex(bytes(48, 4)) },
+      ] },
+    },
+  },
+  {
+    name: 'revise_guestos_no_measurements_field', fn: 38, type: 'ReviseElectedGuestosVersionsPayloadNoMeasurements',
+    value: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [],
+      replica_version_to_elect: [V1], release_package_sha256_hex: [SHA],
+    },
+    expect: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [],
+      replica_version_to_elect: V1, release_package_sha256_hex: SHA, guest_launch_measurements: null,
+    },
+  },
+  {
+    name: 'update_elected_replica_versions', fn: 38, type: 'UpdateElectedReplicaVersionsPayload',
+    value: {
+      replica_version_to_elect: [V1], release_package_sha256_hex: [SHA],
+      release_package_urls: ['https://download.dfinity.systems/ic/' + V1 + '/guest-os/update-img/update-img.tar.gz'],
+      guest_launch_measurement_sha256_hex: [], replica_versions_to_unelect: [V2],
+    },
+  },
+  {
+    name: 'deploy_guestos', fn: 11, type: 'DeployGuestosToAllSubnetNodesPayload',
+    value: { subnet_id: NNS, replica_version_id: V1 },
+  },
+  {
+    name: 'update_subnet_replica_version', fn: 11, type: 'UpdateSubnetReplicaVersionPayload',
+    value: { subnet_id: nodes[0], replica_version_id: V2 },
+  },
+  {
+    name: 'deploy_unassigned', fn: 48, type: 'DeployGuestosToAllUnassignedNodesPayload',
+    value: { elected_replica_version: V1 },
+  },
+  {
+    name: 'revise_hostos', fn: 50, type: 'ReviseElectedHostosVersionsPayload',
+    value: {
+      release_package_urls: url('host-os', V1), hostos_version_to_elect: [V1],
+      hostos_versions_to_unelect: [V3], release_package_sha256_hex: [SHA],
+    },
+  },
+  {
+    name: 'deploy_hostos', fn: 51, type: 'DeployHostosToSomeNodes',
+    value: { hostos_version_id: [V1], node_ids: nodes },
+  },
+  {
+    name: 'bless_replica_version', fn: 5, type: 'BlessReplicaVersionPayload',
+    value: {
+      replica_version_id: V3, binary_url: '', sha256_hex: '', node_manager_binary_url: '',
+      node_manager_sha256_hex: '',
+      release_package_url: 'https://download.dfinity.systems/blessed/ic/' + V3 + '/guest-os/update-img/update-img.tar.gz',
+      release_package_sha256_hex: SHA, release_package_urls: [[]], guest_launch_measurement_sha256_hex: [],
+    },
+  },
+  {
+    name: 'retire_replica_version', fn: 36, type: 'RetireReplicaVersionPayload',
+    value: { replica_version_ids: [V2, V3] },
+  },
+  {
+    name: 'update_unassigned_nodes_config', fn: 22, type: 'UpdateUnassignedNodesConfigPayload',
+    value: { replica_version: [V2], ssh_readonly_access: [] },
+  },
+  {
+    name: 'update_elected_hostos_versions', fn: 40, type: 'UpdateElectedHostosVersionsPayload',
+    value: {
+      release_package_urls: url('host-os', V2), hostos_version_to_elect: [V2],
+      hostos_versions_to_unelect: [], release_package_sha256_hex: [SHA],
+    },
+  },
+  {
+    name: 'update_nodes_hostos_version', fn: 41, type: 'UpdateNodesHostosVersionPayload',
+    value: { hostos_version_id: [V2], node_ids: [nodes[2]] },
+  },
+];
+
+function hex(u8) {
+  return Buffer.from(u8).toString('hex');
+}
+
+// canon turns a JS candid value of type t into the canonical JSON form.
+export function canon(t, v) {
+  if (t instanceof IDL.OptClass) return v.length === 0 ? null : canon(t._type, v[0]);
+  if (t instanceof IDL.VecClass) {
+    if (t._type instanceof IDL.FixedNatClass && t._type._bits === 8) return hex(v);
+    return Array.from(v, (x) => canon(t._type, x));
+  }
+  if (t instanceof IDL.RecordClass) {
+    const out = {};
+    for (const [name, ft] of t._fields) out[name] = canon(ft, v[name]);
+    return out;
+  }
+  if (t instanceof IDL.PrincipalClass) return v.toText();
+  if (typeof v === 'bigint') return v.toString();
+  return v;
+}
+
+function generate() {
+  const out = fixtures.map((f) => {
+    const t = types[f.type];
+    const bytesOut = IDL.encode([t], [f.value]);
+    return { name: f.name, fn: f.fn, type: f.type, hex: hex(bytesOut), expect: f.expect ?? canon(t, f.value) };
+  });
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+async function readStdin() {
+  const chunks = [];
+  for await (const c of process.stdin) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function decode() {
+  const items = JSON.parse(await readStdin());
+  const out = items.map(({ name, type, hex: h }) => {
+    const t = types[type];
+    if (!t) return { name, error: `unknown type ${type}` };
+    try {
+      const [v] = IDL.decode([t], Uint8Array.from(Buffer.from(h, 'hex')));
+      return { name, value: canon(t, v) };
+    } catch (e) {
+      return { name, error: String(e.message ?? e) };
+    }
+  });
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+const mode = process.argv[2];
+if (mode === 'generate') generate();
+else if (mode === 'decode') await decode();
+else {
+  process.stderr.write('usage: node candid_fixtures.mjs generate | decode < items.json\n');
+  process.exit(2);
+}
