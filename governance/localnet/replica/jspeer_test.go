@@ -1,0 +1,89 @@
+package replica
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// repoRoot walks up from the package directory to the directory holding go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the package directory")
+		}
+		dir = parent
+	}
+}
+
+// runJSPeer runs jspeer/agent_check.mjs against net and returns its exit
+// error and combined output. It fails the test if the JS agents are not
+// installed.
+func runJSPeer(t *testing.T, net *testNet, extra ...string) (string, error) {
+	t.Helper()
+	root := repoRoot(t)
+	if _, err := os.Stat(filepath.Join(root, "jspeer", "node_modules", "@icp-sdk", "core", "package.json")); err != nil {
+		t.Fatalf("jspeer/node_modules is missing the JS agents; run: npm ci --prefix jspeer")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH: %v", err)
+	}
+	args := append([]string{filepath.Join(root, "jspeer", "agent_check.mjs"), net.url.String(), counterID.Encode()}, extra...)
+	cmd := exec.Command(node, args...)
+	cmd.Dir = root
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestJSPeer checks the official JS agent (@icp-sdk/core) accepts the server
+// with every verification on, in synchronous and 202 modes, and rejects it
+// in bad-key mode.
+func TestJSPeer(t *testing.T) {
+	for _, async := range []bool{false, true} {
+		net := startNet(t, WithAsyncCalls(async))
+		out, err := runJSPeer(t, net)
+		if err != nil || !strings.Contains(out, `"ok":true`) {
+			t.Fatalf("async=%v: agent_check failed: %v\n%s", async, err, out)
+		}
+	}
+	bad := startNet(t, WithBadRootKey())
+	out, err := runJSPeer(t, bad)
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("bad-key mode: agent_check exit %v, want 1\n%s", err, out)
+	}
+	if !strings.Contains(strings.ToLower(out), "signature") {
+		t.Errorf("bad-key failure does not mention the signature:\n%s", out)
+	}
+}
+
+// TestJSPeerUntrusted checks that each verifying JS path (verified query,
+// update call, read_state) fails on its own in bad-key mode.
+func TestJSPeerUntrusted(t *testing.T) {
+	bad := startNet(t, WithBadRootKey())
+	out, err := runJSPeer(t, bad, "--expect-untrusted")
+	if err != nil || !strings.Contains(out, `"ok":true`) {
+		t.Fatalf("agent_check --expect-untrusted: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+	for _, path := range []string{`"query"`, `"call"`, `"readState"`} {
+		if !strings.Contains(out, path) {
+			t.Errorf("no failure recorded for %s:\n%s", path, out)
+		}
+	}
+}
