@@ -1,0 +1,260 @@
+package governance
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// ErrPreflight reports that one or more preflight checks failed.
+var ErrPreflight = errors.New("preflight failed")
+
+// Check is one preflight check and its result.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// PreflightError lists every failed check. It matches ErrPreflight.
+type PreflightError struct {
+	Failed []Check
+}
+
+// Error implements error.
+func (e *PreflightError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "preflight failed: %d check(s)", len(e.Failed))
+	for _, c := range e.Failed {
+		fmt.Fprintf(&b, "\n  ✗ %s: %s", c.Name, c.Detail)
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrPreflight.
+func (e *PreflightError) Is(target error) bool { return target == ErrPreflight }
+
+// Preflight is the outcome of checking a proposal before submitting it.
+type Preflight struct {
+	// Checks are every check run, in order.
+	Checks []Check `json:"checks"`
+	// Existing is the id of an open or adopted proposal with the same
+	// action (0 if none): submitting again would duplicate it.
+	Existing uint64 `json:"existing,omitempty"`
+	// PayloadSHA256 is the hex SHA-256 of the action's payload bytes.
+	PayloadSHA256 string `json:"payload_sha256,omitempty"`
+}
+
+// Err returns a *PreflightError when any check failed, else nil.
+func (p *Preflight) Err() error {
+	var failed []Check
+	for _, c := range p.Checks {
+		if !c.OK {
+			failed = append(failed, c)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &PreflightError{Failed: failed}
+}
+
+func (p *Preflight) add(name string, ok bool, format string, args ...any) {
+	p.Checks = append(p.Checks, Check{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
+}
+
+// Preflight checks req against live governance and the registry: the
+// neuron is controlled by the identity and can pay the reject cost, the
+// payload makes sense for the current registry, and no open or adopted
+// proposal with the same action exists. It never submits anything.
+func (c *Client) Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*Preflight, error) {
+	p := &Preflight{}
+	if fn := execFn(req); fn != nil {
+		sum := sha256.Sum256(fn.Payload)
+		p.PayloadSHA256 = hex.EncodeToString(sum[:])
+	}
+	if err := c.checkNeuron(ctx, p, neuron); err != nil {
+		return nil, err
+	}
+	if fn := execFn(req); fn != nil {
+		reg, err := c.Registry(ctx)
+		if err != nil {
+			return nil, err
+		}
+		checkPayload(p, reg, fn)
+	}
+	existing, err := c.findTwin(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	p.Existing = existing
+	return p, nil
+}
+
+func execFn(req govdid.MakeProposalRequest) *govdid.ExecuteNnsFunction {
+	if req.Action == nil {
+		return nil
+	}
+	return req.Action.ExecuteNnsFunction
+}
+
+func (c *Client) checkNeuron(ctx context.Context, p *Preflight, neuron uint64) error {
+	nc, err := c.Neuron(ctx, neuron)
+	if errors.Is(err, ErrNeuronNotControlled) {
+		p.add("neuron", false, "identity %s neither controls neuron %d nor is its hotkey", c.Sender().Encode(), neuron)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	role := "controller"
+	if !nc.Controller {
+		role = "hotkey"
+	}
+	p.add("neuron", true, "identity is the %s of neuron %d", role, neuron)
+	cost, err := c.RejectCost(ctx)
+	if err != nil {
+		return err
+	}
+	p.add("reject cost", nc.StakeE8s >= cost, "neuron stake %s ICP, reject cost %s ICP", icp(nc.StakeE8s), icp(cost))
+	return nil
+}
+
+func icp(e8s uint64) string {
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%d.%08d", e8s/1e8, e8s%1e8), "0"), ".")
+}
+
+// checkPayload runs the registry checks of the IC OS functions.
+func checkPayload(p *Preflight, reg *Registry, fn *govdid.ExecuteNnsFunction) {
+	a, err := proposals.DecodePayload(fn.NnsFunction, fn.Payload)
+	if errors.Is(err, proposals.ErrUnknownFunction) {
+		return
+	}
+	if err != nil {
+		p.add("payload", false, "%v", err)
+		return
+	}
+	switch a := a.(type) {
+	case proposals.ReviseElectedGuestosVersions:
+		checkElectGuestOS(p, reg, a)
+	case proposals.DeployGuestosToAllSubnetNodes:
+		checkGuestOSElected(p, reg, a.ReplicaVersionID)
+		_, ok := reg.SubnetByID(a.SubnetID.Encode())
+		p.add("subnet exists", ok, "subnet %s", a.SubnetID.Encode())
+	case proposals.DeployGuestosToAllUnassignedNodes:
+		checkGuestOSElected(p, reg, a.ElectedReplicaVersion)
+	case proposals.ReviseElectedHostosVersions:
+		checkElectHostOS(p, reg, a)
+	case proposals.DeployHostosToSomeNodes:
+		if a.HostosVersionID != nil {
+			_, ok := reg.HostOSByID(*a.HostosVersionID)
+			p.add("version elected", ok, "HostOS %s must be elected before it is deployed", *a.HostosVersionID)
+		}
+	}
+}
+
+func checkGuestOSElected(p *Preflight, reg *Registry, v string) {
+	_, ok := reg.GuestOSByID(v)
+	p.add("version elected", ok, "GuestOS %s must be elected before it is deployed", v)
+}
+
+func checkElectGuestOS(p *Preflight, reg *Registry, a proposals.ReviseElectedGuestosVersions) {
+	if v := a.ReplicaVersionToElect; v != nil {
+		_, elected := reg.GuestOSByID(*v)
+		p.add("not yet elected", !elected, "GuestOS %s", *v)
+	}
+	for _, v := range a.ReplicaVersionsToUnelect {
+		if _, ok := reg.GuestOSByID(v); !ok {
+			p.add("unelect "+v, false, "GuestOS %s is not elected", v)
+			continue
+		}
+		subnets, unassigned, apiBNs := reg.GuestOSInUse(v)
+		var use []string
+		if len(subnets) > 0 {
+			use = append(use, "subnets "+strings.Join(subnets, ", "))
+		}
+		if unassigned {
+			use = append(use, "the unassigned nodes")
+		}
+		if len(apiBNs) > 0 {
+			use = append(use, "API boundary nodes "+strings.Join(apiBNs, ", "))
+		}
+		if len(use) > 0 {
+			p.add("unelect "+v, false, "GuestOS %s is in use by %s", v, strings.Join(use, "; "))
+		} else {
+			p.add("unelect "+v, true, "GuestOS %s is not in use", v)
+		}
+	}
+}
+
+func checkElectHostOS(p *Preflight, reg *Registry, a proposals.ReviseElectedHostosVersions) {
+	if v := a.HostosVersionToElect; v != nil {
+		_, elected := reg.HostOSByID(*v)
+		p.add("not yet elected", !elected, "HostOS %s", *v)
+	}
+	for _, v := range a.HostosVersionsToUnelect {
+		h, ok := reg.HostOSByID(v)
+		switch {
+		case !ok:
+			p.add("unelect "+v, false, "HostOS %s is not elected", v)
+		case h.Nodes > 0:
+			p.add("unelect "+v, false, "HostOS %s is in use by %d node(s)", v, h.Nodes)
+		default:
+			p.add("unelect "+v, true, "HostOS %s is not in use", v)
+		}
+	}
+}
+
+// findTwin returns the id of an open or adopted proposal whose action is
+// the same as req's, so a retry after a crash never submits twice.
+func (c *Client) findTwin(ctx context.Context, req govdid.MakeProposalRequest) (uint64, error) {
+	live, err := c.ListProposals(ctx, ListOptions{Statuses: []Status{StatusOpen, StatusAdopted}, All: true})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range live {
+		same, err := c.sameAction(ctx, p, req)
+		if err != nil {
+			return 0, err
+		}
+		if same {
+			return p.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+func (c *Client) sameAction(ctx context.Context, p Proposal, req govdid.MakeProposalRequest) (bool, error) {
+	a := req.Action
+	switch {
+	case a == nil:
+		return false, nil
+	case a.ExecuteNnsFunction != nil:
+		fn := a.ExecuteNnsFunction
+		if p.Action.Kind != "ExecuteNnsFunction" || p.Action.NNSFunction != fn.NnsFunction {
+			return false, nil
+		}
+		if len(p.Action.Payload) == 0 && len(fn.Payload) > 0 {
+			full, err := c.GetProposal(ctx, p.ID) // listings drop payloads over 1 KB
+			if err != nil {
+				return false, err
+			}
+			p = *full
+		}
+		return bytes.Equal(p.Action.Payload, fn.Payload), nil
+	case a.Motion != nil:
+		return p.Action.Kind == "Motion" && p.Action.MotionText == a.Motion.MotionText, nil
+	}
+	title := ""
+	if req.Title != nil {
+		title = *req.Title
+	}
+	return p.Action.Kind == variantName(a) && p.Title == title && p.Summary == req.Summary, nil
+}
