@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aviate-labs/agent-go/certification"
@@ -155,6 +156,8 @@ type certifier struct {
 	stop  chan struct{}
 	wg    sync.WaitGroup
 
+	rounds atomic.Uint64 // completed rounds, for benchmarks
+
 	mu   sync.Mutex
 	cur  *snapshot
 	err  error
@@ -195,6 +198,7 @@ func (c *certifier) round() {
 	}
 	c.err = err
 	c.mu.Unlock()
+	c.rounds.Add(1)
 	close(done)
 }
 
