@@ -35,6 +35,7 @@ type record struct {
 	Offset   int64      `cbor:"7,keyasint,omitempty"`
 	Fault    *Fault     `cbor:"8,keyasint,omitempty"`
 	SeedHash []byte     `cbor:"9,keyasint,omitempty"`
+	KeySeed  []byte     `cbor:"10,keyasint,omitempty"`
 }
 
 func (r record) time() time.Time { return time.Unix(0, r.Time).UTC() }

@@ -257,3 +257,10 @@ func (w *wal) fsyncs() uint64 {
 	defer w.mu.Unlock()
 	return w.syncs
 }
+
+// lastAppended returns the sequence number of the last appended record.
+func (w *wal) lastAppended() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.appended
+}

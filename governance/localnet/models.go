@@ -1,0 +1,77 @@
+package localnet
+
+import (
+	"slices"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
+)
+
+// Canister ids of the hosted NNS canisters.
+var (
+	GovernanceID = principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai")
+	RegistryID   = principal.MustDecode("rwlgt-iiaaa-aaaaa-aaaaa-cai")
+)
+
+// governanceSeed converts the topology's neurons for the governance model.
+func governanceSeed(t *Topology, genesis time.Time) govmodel.Seed {
+	s := govmodel.Seed{Genesis: genesis}
+	for _, n := range t.Neurons {
+		s.Neurons = append(s.Neurons, govmodel.NeuronSeed{
+			ID:            n.ID,
+			Controller:    n.Controller,
+			StakeE8s:      n.StakeE8s,
+			DissolveDelay: time.Duration(n.DissolveDelaySeconds) * time.Second,
+			Followees:     n.Followees,
+			KnownName:     n.Name,
+		})
+	}
+	return s
+}
+
+// registrySeed converts the topology for the registry model.
+func registrySeed(t *Topology, genesis time.Time) regmodel.Seed {
+	s := regmodel.Seed{NNSSubnetID: principal.MustDecode(t.NNSSubnet), Genesis: genesis, UnassignedVersion: t.UnassignedVersion}
+	for _, sn := range t.Subnets {
+		rs := regmodel.Subnet{ID: principal.MustDecode(sn.ID), Type: regmodel.SubnetType(sn.Type), Version: sn.Version}
+		for _, n := range sn.Nodes {
+			rs.Nodes = append(rs.Nodes, principal.MustDecode(n))
+		}
+		s.Subnets = append(s.Subnets, rs)
+	}
+	for _, v := range t.GuestOSVersions {
+		s.GuestOSVersions = append(s.GuestOSVersions, regmodel.GuestOSVersion{ID: v.ID, SHA256Hex: v.SHA256, URLs: v.URLs})
+	}
+	for _, v := range t.HostOSVersions {
+		s.HostOSVersions = append(s.HostOSVersions, regmodel.HostOSVersion{ID: v.ID, SHA256Hex: v.SHA256, URLs: v.URLs})
+	}
+	for _, n := range t.APIBoundaryNodes {
+		s.APIBoundaryNodes = append(s.APIBoundaryNodes, regmodel.APIBoundaryNode{ID: principal.MustDecode(n), Version: t.APIBoundaryVersion})
+	}
+	for _, id := range sortedKeys(t.NodeHostOS) {
+		s.Nodes = append(s.Nodes, regmodel.Node{ID: principal.MustDecode(id), HostOSVersion: t.NodeHostOS[id]})
+	}
+	return s
+}
+
+// subnetDeployments returns the registry's subnet deployments in order.
+func subnetDeployments(reg *regmodel.Registry) []Deployment {
+	var out []Deployment
+	for _, d := range reg.Deployments() {
+		if d.Target == regmodel.TargetSubnet {
+			out = append(out, Deployment{Subnet: d.SubnetID.String(), Version: d.Version, At: d.At})
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,190 @@
+package localnet
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+)
+
+// DefaultListen is the address `nnspatch localnet start` listens on: the
+// port of dfx's local replica, which is also nnspatch's default local_url
+// (http://127.0.0.1:4943), so `--network local` finds it without config.
+const DefaultListen = "127.0.0.1:4943"
+
+// Defaults of Config's durations.
+const (
+	DefaultUpgradeDelay = 10 * time.Minute
+	DefaultCatchUp      = 5 * time.Minute
+	DefaultTick         = time.Second
+)
+
+// Files in the state directory.
+const (
+	walFile       = "wal.log"
+	lockFile      = "LOCK"
+	developerFile = "developer.pem"
+)
+
+// ErrStateLocked is returned when another network uses the state directory.
+var ErrStateLocked = errors.New("state directory in use")
+
+// ErrSeedMismatch is returned when the state directory was created from
+// another seed.
+var ErrSeedMismatch = errors.New("state directory was created from another seed")
+
+// Config configures a Network. Only StateDir is required.
+type Config struct {
+	// StateDir holds the write-ahead log, the lock and developer.pem.
+	StateDir string
+	// Listen is the TCP address to serve on (DefaultListen when empty;
+	// "127.0.0.1:0" picks a free port).
+	Listen string
+	// Seed is the topology; nil means SeedFile, or DefaultSeed when that is empty too.
+	Seed *Seed
+	// SeedFile is a YAML seed file (see default_seed.yaml).
+	SeedFile string
+	// Faults are applied (and logged) at start.
+	Faults []Fault
+	// AsyncCalls makes update calls answer 202 so clients poll read_state.
+	AsyncCalls bool
+	// BadRootKey advertises a root key that does not sign the certificates.
+	BadRootKey bool
+	// UpgradeDelay is how long after a deploy executes the subnet switches
+	// its running version (its next CUP). Default DefaultUpgradeDelay.
+	UpgradeDelay time.Duration
+	// CatchUp is how long replicas report IC_Replica_Behind after a switch.
+	CatchUp time.Duration
+	// VotingPeriod is governance's initial voting period (default 4 days).
+	VotingPeriod time.Duration
+	// TickInterval is how often time-driven governance work runs (default 1s).
+	TickInterval time.Duration
+	// RealClock is the real-time source (default time.Now).
+	RealClock func() time.Time
+}
+
+// Network is a running local NNS network.
+type Network struct {
+	cfg     Config
+	topo    *Topology
+	clock   *Clock
+	health  health
+	genesis time.Time
+
+	mu        sync.Mutex // orders model mutations and log appends
+	replaying bool
+	wal       *wal
+	gov       *govmodel.Governance
+	reg       *regmodel.Registry
+	faults    faultLog
+	canisters map[string]replica.Canister // by raw id, unwrapped
+	keySeed   []byte
+
+	srv     *replica.Server
+	http    *http.Server
+	ln      net.Listener
+	lock    *os.File
+	devPath string
+
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Start opens (or creates) the state in cfg.StateDir, replays it, and serves
+// the network until Close. ctx bounds only the start-up.
+func Start(ctx context.Context, cfg Config) (*Network, error) {
+	cfg, seed, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	topo, err := seed.Topology()
+	if err != nil {
+		return nil, err
+	}
+	n := &Network{cfg: cfg, topo: topo, clock: NewClock(cfg.RealClock), stop: make(chan struct{})}
+	if err := n.open(seed); err != nil {
+		n.release()
+		return nil, err
+	}
+	if err := n.serve(ctx); err != nil {
+		n.release()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (c Config) withDefaults() (Config, *Seed, error) {
+	if c.StateDir == "" {
+		return c, nil, fmt.Errorf("state directory: required")
+	}
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.UpgradeDelay <= 0 {
+		c.UpgradeDelay = DefaultUpgradeDelay
+	}
+	if c.CatchUp <= 0 {
+		c.CatchUp = DefaultCatchUp
+	}
+	if c.TickInterval <= 0 {
+		c.TickInterval = DefaultTick
+	}
+	seed := c.Seed
+	var err error
+	switch {
+	case seed != nil:
+	case c.SeedFile != "":
+		seed, err = LoadSeed(c.SeedFile)
+	default:
+		seed = DefaultSeed()
+	}
+	return c, seed, err
+}
+
+// open locks the state directory, writes the developer identity and replays
+// the log into fresh models.
+func (n *Network) open(seed *Seed) error {
+	if err := os.MkdirAll(n.cfg.StateDir, 0o700); err != nil {
+		return fmt.Errorf("create state directory: %w", err)
+	}
+	if err := n.lockState(); err != nil {
+		return err
+	}
+	if err := n.writeDeveloperPEM(); err != nil {
+		return err
+	}
+	return n.replay(seed)
+}
+
+// writeDeveloperPEM writes the developer identity (mode 0600).
+func (n *Network) writeDeveloperPEM() error {
+	pem, err := DeveloperIdentity(n.topo.Name).ToPEM()
+	if err != nil {
+		return fmt.Errorf("encode developer identity: %w", err)
+	}
+	n.devPath = filepath.Join(n.cfg.StateDir, developerFile)
+	if err := os.WriteFile(n.devPath, pem, 0o600); err != nil {
+		return fmt.Errorf("write developer identity: %w", err)
+	}
+	return os.Chmod(n.devPath, 0o600)
+}
+
+// newKeySeed returns fresh randomness for the network's keys.
+func newKeySeed() []byte {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("read random: %v", err))
+	}
+	return b
+}

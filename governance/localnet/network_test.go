@@ -1,0 +1,192 @@
+package localnet_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/prometheus/common/expfmt"
+)
+
+const (
+	nnsSubnet  = "tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe"
+	oldVersion = "37cafc8a25eb8a6df05eba2af631956133552456" // tdb26 runs it in the default seed
+	newVersion = "2c4fdf9d2d53dffed97a40992b867120e89c9346"
+	devNeuron  = 80
+)
+
+// scrape is one parsed /metrics answer.
+type scrape struct {
+	versions map[string]map[string]int // subnet -> active version -> replicas
+	height   map[string]float64        // subnet -> max finalized height
+	alerts   map[string]string         // subnet/alertname -> alertstate
+}
+
+func scrapeMetrics(t *testing.T, n *localnet.Network) scrape {
+	t.Helper()
+	resp, err := http.Get(n.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	fams, err := new(expfmt.TextParser).TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("parse metrics: %v", err)
+	}
+	s := scrape{versions: map[string]map[string]int{}, height: map[string]float64{}, alerts: map[string]string{}}
+	for _, m := range fams[localnet.MetricReplicaInfo].GetMetric() {
+		l := labelMap(m.GetLabel())
+		if s.versions[l["ic_subnet"]] == nil {
+			s.versions[l["ic_subnet"]] = map[string]int{}
+		}
+		s.versions[l["ic_subnet"]][l["ic_active_version"]]++
+	}
+	for _, m := range fams[localnet.MetricHeight].GetMetric() {
+		l := labelMap(m.GetLabel())
+		s.height[l["ic_subnet"]] = max(s.height[l["ic_subnet"]], m.GetGauge().GetValue())
+	}
+	for _, m := range fams[localnet.MetricAlerts].GetMetric() {
+		l := labelMap(m.GetLabel())
+		s.alerts[l["ic_subnet"]+"/"+l["alertname"]] = l["alertstate"]
+	}
+	return s
+}
+
+func labelMap[L interface {
+	GetName() string
+	GetValue() string
+}](ls []L) map[string]string {
+	out := map[string]string{}
+	for _, l := range ls {
+		out[l.GetName()] = l.GetValue()
+	}
+	return out
+}
+
+func TestDeveloperDeploysAndFaultStallsSubnet(t *testing.T) {
+	state := t.TempDir()
+	n := localnettest.Start(t, localnettest.WithStateDir(state))
+	if fi, err := os.Stat(n.DeveloperIdentityPath()); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("developer identity: %v, %v", fi, err)
+	}
+	before := scrapeMetrics(t, n)
+	if before.versions[nnsSubnet][oldVersion] != 40 || len(before.versions) < 30 {
+		t.Fatalf("NNS replicas before deploy: %v (%d subnets)", before.versions[nnsSubnet], len(before.versions))
+	}
+
+	dev := newGovClient(t, n.URL(), developer(t, n))
+	id, err := dev.propose(devNeuron, "Deploy GuestOS to the NNS subnet", deploy(t, nnsSubnet, newVersion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dev.info(t, id)
+	if p.Status != 4 || p.Topic != 12 {
+		t.Fatalf("proposal %d status %d topic %d, want executed (4) topic 12; tally %+v", id, p.Status, p.Topic, p.LatestTally)
+	}
+	if y, tot := p.LatestTally.Yes, p.LatestTally.Total; y*2 <= tot || y*10 > tot*8 {
+		t.Errorf("tally yes %d of %d: want a realistic majority between 50%% and 80%%", y, tot)
+	}
+	if v, _ := n.Registry().SubnetVersion(principal.MustDecode(nnsSubnet)); v != newVersion {
+		t.Fatalf("registry says the NNS subnet runs %s after the deploy executed", v)
+	}
+
+	if err := n.SetFault(localnet.Fault{Version: newVersion, Subnets: []string{nnsSubnet}}); err != nil {
+		t.Fatal(err)
+	}
+	mid := scrapeMetrics(t, n)
+	if mid.versions[nnsSubnet][oldVersion] != 40 || len(mid.alerts) != 0 {
+		t.Fatalf("before the upgrade delay: versions %v alerts %v", mid.versions[nnsSubnet], mid.alerts)
+	}
+	if _, err := n.Advance(localnet.DefaultUpgradeDelay + time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	after := scrapeMetrics(t, n)
+	if after.versions[nnsSubnet][newVersion] != 40 {
+		t.Fatalf("NNS replicas after switch: %v", after.versions[nnsSubnet])
+	}
+	if after.alerts[nnsSubnet+"/"+localnet.AlertStalled] != "firing" {
+		t.Errorf("alerts after bad upgrade: %v", after.alerts)
+	}
+	if _, err := n.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	later := scrapeMetrics(t, n)
+	if later.height[nnsSubnet] != after.height[nnsSubnet] {
+		t.Errorf("stalled NNS height moved %v -> %v", after.height[nnsSubnet], later.height[nnsSubnet])
+	}
+	other := n.Topology().Subnets[1].ID
+	if later.height[other] < after.height[other]+3600 {
+		t.Errorf("healthy subnet height %v -> %v, want +3600", after.height[other], later.height[other])
+	}
+
+	// Restart on the same state: everything is replayed.
+	offset := n.Status().Offset
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n2 := localnettest.Start(t, localnettest.WithStateDir(state))
+	if n2.Status().Offset != offset {
+		t.Errorf("clock offset after restart %s, want %s", n2.Status().Offset, offset)
+	}
+	re := scrapeMetrics(t, n2)
+	if re.versions[nnsSubnet][newVersion] != 40 || re.alerts[nnsSubnet+"/"+localnet.AlertStalled] != "firing" ||
+		re.height[nnsSubnet] != later.height[nnsSubnet] {
+		t.Errorf("after restart: versions %v alerts %v height %v (was %v)", re.versions[nnsSubnet], re.alerts,
+			re.height[nnsSubnet], later.height[nnsSubnet])
+	}
+	if p2 := newGovClient(t, n2.URL(), developer(t, n2)).info(t, id); p2.Status != 4 {
+		t.Errorf("proposal %d after restart: status %d", id, p2.Status)
+	}
+}
+
+func TestAdminEndpoints(t *testing.T) {
+	n := localnettest.Start(t)
+	ctx := context.Background()
+	a := localnet.Admin{URL: n.URL()}
+	before := n.Now()
+	st, err := a.Advance(ctx, 4*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Now.Sub(before) < 96*time.Hour || st.Offset != "4d" && st.Offset[:2] != "4d" {
+		t.Errorf("after advance: now %v (before %v) offset %s", st.Now, before, st.Offset)
+	}
+	st, err = a.SetFault(ctx, localnet.Fault{Version: newVersion})
+	if err != nil || len(st.Faults) != 1 || st.Faults[0].Version != newVersion {
+		t.Fatalf("fault: %+v, %v", st.Faults, err)
+	}
+	if st, err = a.SetFault(ctx, localnet.Fault{Version: newVersion, Clear: true}); err != nil || len(st.Faults) != 0 {
+		t.Fatalf("clear: %+v, %v", st.Faults, err)
+	}
+	if _, err := a.SetFault(ctx, localnet.Fault{Version: "nope"}); !errors.Is(err, localnet.ErrAdminRefused) {
+		t.Errorf("bad fault: %v", err)
+	}
+	if _, err := (localnet.Admin{URL: "http://127.0.0.1:1"}).Status(ctx); !errors.Is(err, localnet.ErrUnreachable) {
+		t.Errorf("unreachable: %v", err)
+	}
+	if st.RootKey == "" || st.DeveloperIdentity != n.DeveloperIdentityPath() {
+		t.Errorf("status %+v", st)
+	}
+}
+
+func TestStateDirLockedAndSeedMismatch(t *testing.T) {
+	state := t.TempDir()
+	n := localnettest.Start(t, localnettest.WithStateDir(state))
+	_, err := localnet.Start(context.Background(), localnet.Config{StateDir: state, Listen: "127.0.0.1:0"})
+	if !errors.Is(err, localnet.ErrStateLocked) {
+		t.Fatalf("second start: %v", err)
+	}
+	n.Close()
+	seed := localnet.DefaultSeed()
+	seed.Name = "another"
+	_, err = localnet.Start(context.Background(), localnet.Config{StateDir: state, Listen: "127.0.0.1:0", Seed: seed})
+	if !errors.Is(err, localnet.ErrSeedMismatch) {
+		t.Fatalf("other seed: %v", err)
+	}
+}

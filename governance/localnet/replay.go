@@ -1,0 +1,124 @@
+package localnet
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+	"gopkg.in/yaml.v3"
+)
+
+// replay opens the log, writes the genesis record of a new state, builds the
+// models from the seed and applies every logged event to them.
+func (n *Network) replay(seed *Seed) error {
+	var recs []record
+	w, err := openWAL(filepath.Join(n.cfg.StateDir, walFile), func(p []byte) error {
+		r, err := decodeRecord(p)
+		recs = append(recs, r)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	n.wal = w
+	hash := seedHash(seed)
+	if len(recs) == 0 {
+		gen := record{Kind: recGenesis, Time: n.clock.Now().UnixNano(), SeedHash: hash, KeySeed: newKeySeed()}
+		if err := w.wait(w.appendRecord(gen.encode())); err != nil {
+			return err
+		}
+		recs = append(recs, gen)
+	}
+	if recs[0].Kind != recGenesis {
+		return fmt.Errorf("%w: first record is not the genesis record", ErrCorruptLog)
+	}
+	if !bytes.Equal(recs[0].SeedHash, hash) {
+		return fmt.Errorf("%w: start with the seed it was created from, or use a fresh --state directory", ErrSeedMismatch)
+	}
+	n.genesis = recs[0].time()
+	n.keySeed = recs[0].KeySeed
+	if err := n.buildModels(); err != nil {
+		return err
+	}
+	return n.applyAll(recs)
+}
+
+// seedHash identifies a seed by the hash of its canonical YAML.
+func seedHash(s *Seed) []byte {
+	b, err := yaml.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("encode seed: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// buildModels creates fresh models from the topology at genesis.
+func (n *Network) buildModels() error {
+	reg, err := regmodel.New(registrySeed(n.topo, n.genesis))
+	if err != nil {
+		return fmt.Errorf("build registry: %w", err)
+	}
+	cfg := govmodel.DefaultConfig()
+	cfg.VotingPeriod = n.cfg.VotingPeriod
+	cfg.Executor = reg
+	n.reg = reg
+	n.gov = govmodel.New(cfg, governanceSeed(n.topo, n.genesis))
+	n.canisters = map[string]replica.Canister{string(GovernanceID.Raw): n.gov, string(RegistryID.Raw): reg}
+	n.health = health{genesis: n.genesis, delay: n.cfg.UpgradeDelay, catchUp: n.cfg.CatchUp}
+	return nil
+}
+
+// applyAll replays the records after genesis and restores the clock.
+func (n *Network) applyAll(recs []record) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.replaying = true
+	defer func() { n.replaying = false }()
+	var offset time.Duration
+	for i, r := range recs[1:] {
+		if err := n.apply(r); err != nil {
+			return fmt.Errorf("replay record %d: %w", i+1, err)
+		}
+		if r.Kind == recAdvance {
+			offset = time.Duration(r.Offset)
+		}
+	}
+	n.clock.restore(offset, recs[len(recs)-1].time())
+	return nil
+}
+
+// apply replays one record.
+func (n *Network) apply(r record) error {
+	switch r.Kind {
+	case recCall:
+		can, ok := n.canisters[string(r.Canister)]
+		if !ok {
+			return fmt.Errorf("%w: call to unknown canister %x", ErrCorruptLog, r.Canister)
+		}
+		replayCall(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
+			Now: r.time(), Replicated: true})
+	case recTick, recAdvance:
+		n.gov.Tick(r.time())
+	case recFault:
+		if r.Fault == nil {
+			return fmt.Errorf("%w: fault record without fault", ErrCorruptLog)
+		}
+		n.faults = append(n.faults, faultEvent{at: r.time(), fault: *r.Fault})
+	case recGenesis:
+		return fmt.Errorf("%w: second genesis record", ErrCorruptLog)
+	}
+	return nil
+}
+
+// replayCall executes a logged call; a trap is replayed as the trap it was.
+func replayCall(can replica.Canister, call replica.Call) {
+	defer func() { _ = recover() }()
+	can.Execute(call)
+}

@@ -1,0 +1,191 @@
+package localnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
+	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+)
+
+// serve builds the replica around the durable canisters, listens and starts
+// the ticker.
+func (n *Network) serve(ctx context.Context) error {
+	opts := []replica.Option{
+		replica.WithClock(n.clock.Now),
+		replica.WithSeed(n.keySeed),
+		replica.WithAsyncCalls(n.cfg.AsyncCalls),
+		replica.WithCanister(GovernanceID, &durable{n: n, id: GovernanceID, can: n.gov}),
+		replica.WithCanister(RegistryID, &durable{n: n, id: RegistryID, can: n.reg}),
+	}
+	if n.cfg.BadRootKey {
+		opts = append(opts, replica.WithBadRootKey())
+	}
+	srv, err := replica.New(opts...)
+	if err != nil {
+		return fmt.Errorf("start replica: %w", err)
+	}
+	n.srv = srv
+	if err := n.applyStartFaults(); err != nil {
+		return err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", n.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", n.cfg.Listen, err)
+	}
+	n.ln = ln
+	n.http = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go n.http.Serve(ln)
+	n.wg.Add(1)
+	go n.tickLoop(n.cfg.TickInterval)
+	return nil
+}
+
+func (n *Network) applyStartFaults() error {
+	for _, f := range n.cfg.Faults {
+		if err := n.SetFault(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// routes mounts the IC endpoints, /metrics and the admin endpoints.
+func (n *Network) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", n.barrier(n.srv.Handler()))
+	mux.HandleFunc("GET /metrics", n.handleMetrics)
+	mux.Handle("/_/admin/", loopbackOnly(n.adminRoutes()))
+	return mux
+}
+
+// lockState takes an exclusive lock on the state directory.
+func (n *Network) lockState() error {
+	f, err := os.OpenFile(filepath.Join(n.cfg.StateDir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return fmt.Errorf("%w: %s is used by another running network; stop it or pass another --state", ErrStateLocked, n.cfg.StateDir)
+	}
+	n.lock = f
+	return nil
+}
+
+// Close stops serving, flushes the log and releases the state directory.
+func (n *Network) Close() error {
+	var err error
+	n.closeOnce.Do(func() {
+		close(n.stop)
+		n.wg.Wait()
+		if n.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if serr := n.http.Shutdown(ctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+				err = serr
+			}
+		}
+		err = errors.Join(err, n.release())
+	})
+	return err
+}
+
+// release closes the replica, the log and the lock (after a failed start too).
+func (n *Network) release() error {
+	var err error
+	if n.srv != nil {
+		n.srv.Close()
+	}
+	if n.wal != nil {
+		err = n.wal.close()
+	}
+	if n.lock != nil {
+		n.lock.Close()
+	}
+	return err
+}
+
+// URL returns the base URL clients use, e.g. http://127.0.0.1:4949.
+func (n *Network) URL() string { return "http://" + n.ln.Addr().String() }
+
+// RootKey returns the advertised root key (DER). In bad-key mode it does not
+// verify the network's certificates.
+func (n *Network) RootKey() []byte { return n.srv.RootKeyDER() }
+
+// DeveloperIdentityPath returns the path of the developer identity's PEM.
+func (n *Network) DeveloperIdentityPath() string { return n.devPath }
+
+// Topology returns the resolved seed topology.
+func (n *Network) Topology() *Topology { return n.topo }
+
+// Now returns the network's virtual time.
+func (n *Network) Now() time.Time { return n.clock.Now() }
+
+// Governance returns the governance model (read accessors for tests and drills).
+func (n *Network) Governance() *govmodel.Governance { return n.gov }
+
+// Registry returns the registry model (read accessors for tests and drills).
+func (n *Network) Registry() *regmodel.Registry { return n.reg }
+
+// SetAsyncCalls switches update calls between synchronous answers and 202.
+func (n *Network) SetAsyncCalls(async bool) { n.srv.SetAsyncCalls(async) }
+
+// Advance moves the virtual clock forward by d, runs the time-driven
+// governance work (deadlines, executions) and returns the new time once the
+// event is durable.
+func (n *Network) Advance(d time.Duration) (time.Time, error) {
+	if d <= 0 {
+		return time.Time{}, fmt.Errorf("%w: advance must be positive", ErrBadDuration)
+	}
+	n.mu.Lock()
+	now := n.clock.Advance(d)
+	n.gov.Tick(now)
+	seq := n.log(record{Kind: recAdvance, Time: now.UnixNano(), Offset: int64(n.clock.Offset())})
+	n.mu.Unlock()
+	return now, n.wal.wait(seq)
+}
+
+// SetFault sets or clears a fault (see Fault) from now on.
+func (n *Network) SetFault(f Fault) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	now := n.clock.Now()
+	n.faults = append(n.faults, faultEvent{at: now, fault: f})
+	seq := n.log(record{Kind: recFault, Time: now.UnixNano(), Fault: &f})
+	n.mu.Unlock()
+	return n.wal.wait(seq)
+}
+
+// Faults returns the faults in force now.
+func (n *Network) Faults() []Fault {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.faults.active(n.clock.Now())
+}
+
+// Subnets returns every subnet's derived state (running version, height,
+// stall) at the current virtual time, in topology order.
+func (n *Network) Subnets() []SubnetStatus {
+	now := n.clock.Now()
+	deps := subnetDeployments(n.reg)
+	n.mu.Lock()
+	faults := append(faultLog(nil), n.faults...)
+	n.mu.Unlock()
+	out := make([]SubnetStatus, 0, len(n.topo.Subnets))
+	for _, sn := range n.topo.Subnets {
+		out = append(out, n.health.status(sn, deps, faults, now))
+	}
+	return out
+}
