@@ -131,7 +131,7 @@ func (c InstallCode) ArgHash() string {
 // Request builds the governance InstallCodeRequest. It needs the wasm module
 // loaded and a decodable canister id and argument.
 func (c InstallCode) Request() (govdid.InstallCodeRequest, error) {
-	id, err := principal.Decode(c.CanisterID)
+	id, err := ParsePrincipal(c.CanisterID)
 	if err != nil {
 		return govdid.InstallCodeRequest{}, fmt.Errorf("decode upgrade_canister.canister_id %q: %w", c.CanisterID, err)
 	}
@@ -158,3 +158,20 @@ type Motion struct {
 
 // ActionName implements Action.
 func (Motion) ActionName() string { return "Motion" }
+
+// ParsePrincipal decodes a textual principal and insists on its canonical
+// form: agent-go alone accepts a wrong last character when only unused
+// padding bits differ, and upper case.
+func ParsePrincipal(s string) (principal.Principal, error) {
+	p, err := principal.Decode(s)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	if len(p.Raw) > 29 {
+		return principal.Principal{}, fmt.Errorf("%d bytes, a principal has at most 29", len(p.Raw))
+	}
+	if p.Encode() != s {
+		return principal.Principal{}, fmt.Errorf("not in canonical form (did you mean %s?)", p.Encode())
+	}
+	return p, nil
+}

@@ -71,3 +71,33 @@ func samplePayloads(t *testing.T) map[string]FunctionPayload {
 		"old_deploy_hostos":     UpdateNodesHostosVersion{HostosVersionID: strPtr(testV2), NodeIDs: nodes[:1]},
 	}
 }
+
+// testWasm is a tiny stand-in wasm module (the magic and version header).
+var testWasm = []byte("\x00asm\x01\x00\x00\x00")
+
+// sampleDrafts returns one valid draft of every kind, built with the
+// builders (regular mode), keyed by kind.
+func sampleDrafts(t *testing.T) map[Kind]Draft {
+	t.Helper()
+	must := func(d Draft, err error) Draft {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	texts := Texts{ForumURL: testForum}
+	code := InstallCode{CanisterID: RegistryCanisterID, WasmPath: "registry.wasm", ArgHex: "4449444c0000", Wasm: testWasm}
+	return map[Kind]Draft{
+		KindElectGuestOS: must(NewElectGuestOS(ElectOptions{Texts: texts, Version: testV1, SHA256: testSHA,
+			Unelect: []string{testV2}, Measurements: testMeasurements(2), ReleaseTag: "release-2026-07-23_04-21-base",
+			ReleaseNotes: "## Features\n\n- Faster state sync."})),
+		KindDeployGuestOS:    must(NewDeployGuestOS(DeployOptions{Texts: texts, SubnetID: principal.MustDecode(testSubnet), Version: testV1})),
+		KindDeployUnassigned: must(NewDeployUnassigned(UnassignedOptions{Texts: texts, Version: testV1})),
+		KindElectHostOS:      must(NewElectHostOS(ElectOptions{Texts: texts, Version: testV1, SHA256: testSHA, Unelect: []string{testV3}})),
+		KindDeployHostOS: must(NewDeployHostOS(DeployHostOSOptions{Texts: texts, Version: testV1,
+			NodeIDs: []principal.Principal{principal.MustDecode(RegistryCanisterID), principal.MustDecode(LedgerCanisterID)}})),
+		KindUpgradeCanister: must(NewUpgradeCanister(UpgradeCanisterOptions{Texts: texts, Code: code, ReleaseNotes: "Registry maintenance release."})),
+		KindMotion:          NewMotion("Adopt a rollback policy for IC OS releases.", Texts{Title: "Motion: rollback policy", Summary: "Why a policy helps.", ForumURL: testForum}),
+	}
+}

@@ -153,7 +153,7 @@ func validateDeployHostOS(ps *problems, key string, a DeployHostosToSomeNodes) {
 func validateInstallCode(ps *problems, key string, a InstallCode) {
 	if a.CanisterID == "" {
 		ps.errorf(key+".canister_id", "required; give the textual id of the NNS canister, e.g. %s", RegistryCanisterID)
-	} else if _, err := principal.Decode(a.CanisterID); err != nil {
+	} else if _, err := ParsePrincipal(a.CanisterID); err != nil {
 		ps.errorf(key+".canister_id", "%q is not a valid canister id (%v); copy it exactly, checksum included", a.CanisterID, err)
 	}
 	if !a.InstallMode.Valid() {

@@ -24,7 +24,7 @@ func decodePrincipal(n *yaml.Node, key string) (principal.Principal, error) {
 	if n.Kind != yaml.ScalarNode {
 		return principal.Principal{}, &nodeError{n.Line, key, fmt.Errorf("want a textual principal like tdb26-jop6k-…")}
 	}
-	p, err := principal.Decode(strings.TrimSpace(n.Value))
+	p, err := ParsePrincipal(strings.TrimSpace(n.Value))
 	if err != nil {
 		return principal.Principal{}, &nodeError{n.Line, key, fmt.Errorf("%q is not a valid principal (%v); copy the id exactly", n.Value, err)}
 	}
