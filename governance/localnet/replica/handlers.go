@@ -119,6 +119,9 @@ func (s *Server) answerSync(w http.ResponseWriter, req *request, e *entry) {
 	defer timer.Stop()
 	select {
 	case <-e.done:
+	case <-s.done:
+		writeError(w, ErrClosed)
+		return
 	case <-timer.C:
 		w.WriteHeader(http.StatusAccepted)
 		return

@@ -88,6 +88,7 @@ type Server struct {
 	static    staticTree
 	cert      *certifier
 	mux       *http.ServeMux
+	done      chan struct{} // closed by Close
 	closeOnce sync.Once
 }
 
@@ -117,6 +118,7 @@ func New(opts ...Option) (*Server, error) {
 		keys:      k,
 		history:   newHistory(cfg.retention, cfg.histSize),
 		canisters: map[string]*executor{},
+		done:      make(chan struct{}),
 	}
 	s.async.Store(cfg.async)
 	ids := s.host(cfg.canisters)
@@ -167,6 +169,7 @@ func (s *Server) HistoryLen() int { return s.history.len() }
 // answered with 503.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		close(s.done)
 		for _, e := range s.canisters {
 			e.close()
 		}
