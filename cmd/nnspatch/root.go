@@ -31,6 +31,7 @@ $ nnspatch help exit-codes`,
 		newCmdArtifact(f),
 		newCmdCompletion(f),
 		newCmdConfig(f),
+		newCmdLocalnet(f),
 		newCmdProposal(f),
 		newCmdVersion(f),
 	)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+)
+
+const testVersion = "2c4fdf9d2d53dffed97a40992b867120e89c9346"
+
+func TestNewCmdLocalnetStart(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		faults  int
+		wantErr bool
+	}{
+		{"defaults", nil, 0, false},
+		{"faults", []string{"--fault", testVersion, "--fault", testVersion + "@uzr34-akd3s-xrdag-3ql62-ocgoh-ld2ao-tamcv-54e7j-krwgb-2gm4z-oqe"}, 2, false},
+		{"bad fault", []string{"--fault", "nope"}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := TestStreams()
+			var got *localnetStartOptions
+			cmd := newCmdLocalnetStart(NewFactory(ios), func(o *localnetStartOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			err := cmd.Execute()
+			var fe *FlagError
+			if tt.wantErr != errors.As(err, &fe) {
+				t.Fatalf("err = %v", err)
+			}
+			if !tt.wantErr && len(got.Config.Faults) != tt.faults {
+				t.Errorf("faults = %v", got.Config.Faults)
+			}
+		})
+	}
+}
+
+func TestLocalnetStartRunStopsOnSIGTERM(t *testing.T) {
+	ios, _, out, errOut := TestStreams()
+	opts := &localnetStartOptions{IO: ios, JSON: func() bool { return true }, LocalURL: func() string { return "" },
+		Config: localnet.Config{StateDir: t.TempDir(), Listen: "127.0.0.1:0"}}
+	var url string
+	opts.Ready = func(n *localnet.Network) {
+		url = n.URL()
+		go syscall.Kill(syscall.Getpid(), syscall.SIGTERM)
+	}
+	done := make(chan error, 1)
+	go func() { done <- localnetStartRun(context.Background(), opts) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("localnet start did not stop on SIGTERM")
+	}
+	var info localnetInfo
+	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
+		t.Fatalf("stdout %q: %v", out, err)
+	}
+	if info.URL != url || len(info.RootKey) < 200 || !strings.HasSuffix(info.DeveloperIdentity, "developer.pem") {
+		t.Errorf("info = %+v", info)
+	}
+	if !strings.Contains(errOut.String(), "Stopping the local network") {
+		t.Errorf("stderr = %q", errOut)
+	}
+}
+
+func TestLocalnetAdvanceAndFault(t *testing.T) {
+	isolateConfig(t)
+	n := localnettest.Start(t)
+	before := n.Now()
+	r := runCLI(t, "localnet", "advance", "1d12h", "--url", n.URL())
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, "clock offset 1d12h") {
+		t.Fatalf("advance: %+v", r)
+	}
+	if got := n.Now().Sub(before); got < 36*time.Hour {
+		t.Errorf("clock moved %v", got)
+	}
+	r = runCLI(t, "localnet", "fault", testVersion, "--network", n.URL())
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, "fault: "+testVersion) || len(n.Faults()) != 1 {
+		t.Fatalf("fault: %+v", r)
+	}
+	r = runCLI(t, "localnet", "fault", testVersion, "--clear", "--url", n.URL(), "--json")
+	if r.Code != ExitOK || len(n.Faults()) != 0 || !strings.Contains(r.Stdout, `"schema_version": 1`) {
+		t.Fatalf("clear: %+v", r)
+	}
+}
+
+func TestLocalnetExitCodes(t *testing.T) {
+	isolateConfig(t)
+	tests := []struct {
+		name string
+		args []string
+		want ExitCode
+	}{
+		{"bad duration", []string{"localnet", "advance", "soon", "--url", "http://127.0.0.1:1"}, ExitUsage},
+		{"bad version", []string{"localnet", "fault", "abc", "--url", "http://127.0.0.1:1"}, ExitUsage},
+		{"unreachable", []string{"localnet", "advance", "4d", "--url", "http://127.0.0.1:1"}, ExitNetwork},
+		{"mainnet refused", []string{"localnet", "advance", "4d", "--network", "ic"}, ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := runCLI(t, tt.args...); r.Code != tt.want {
+				t.Errorf("exit %d, want %d; stderr %s", r.Code, tt.want, r.Stderr)
+			}
+		})
+	}
+}
