@@ -26,7 +26,7 @@ const tplSecurityPolicy = `This is a security patch, proposed under the Security
 
 The source will be published no later than {{.DisclosureDays}} days after the patched release has been rolled out to every subnet. From that point on, anyone can rebuild it and confirm after the fact that the binaries adopted here are exactly the ones built from that source.`
 
-const tplElectTitle = `Elect new IC/{{.OS}} revision{{if .Version}} (commit {{.Short}}){{end}}{{if .Unelect}}{{if .Version}}, and retire old version(s) {{else}}Retire IC/{{.OS}} version(s) {{end}}{{join .UnelectShort ", "}}{{end}}`
+const tplElectTitle = `{{if .Version}}Elect new IC/{{.OS}} revision (commit {{.Short}}){{if .Unelect}}, and retire old version(s) {{join .UnelectShort ", "}}{{end}}{{else}}Retire IC/{{.OS}} version(s) {{join .UnelectShort ", "}}{{end}}`
 
 const tplElectSummary = `{{if .Version}}# Elect {{.OS}} version {{.Version}}
 {{if .ReleaseTag}}
@@ -112,6 +112,7 @@ const tplSecurityCanisterTitle = `Security patch update: upgrade NNS canister {{
 const tplSecurityCanisterSummary = `# Security patch update of NNS canister {{.CanisterName}}
 
 {{template "policy" .}}
+
 - Canister: ` + "`{{.CanisterID}}`" + `
 - Install mode: {{.InstallMode}}
 - Wasm module SHA-256: ` + "`{{.WasmSHA256}}`" + `

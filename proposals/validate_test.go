@@ -155,7 +155,9 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10)) }
+func itoa(i int) string {
+	return string(rune('0'+i/100%10)) + string(rune('0'+i/10%10)) + string(rune('0'+i%10))
+}
 
 // TestValidateReportsEveryProblem breaks many fields at once; all must be
 // reported, not just the first.
