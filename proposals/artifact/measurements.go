@@ -124,6 +124,37 @@ func convertMeasurements(raws []rawMeasurement) (proposals.GuestLaunchMeasuremen
 	return out, nil
 }
 
+// MarshalLaunchMeasurements renders m in the format the IC build writes
+// and ic-admin reads: measurements as arrays of byte values, indented.
+// (encoding/json on the payload type would write base64 strings instead.)
+func MarshalLaunchMeasurements(m proposals.GuestLaunchMeasurements) ([]byte, error) {
+	type metadata struct {
+		KernelCmdline string `json:"kernel_cmdline"`
+	}
+	type measurement struct {
+		Measurement []int     `json:"measurement"`
+		Metadata    *metadata `json:"metadata"`
+	}
+	out := struct {
+		GuestLaunchMeasurements []measurement `json:"guest_launch_measurements"`
+	}{GuestLaunchMeasurements: make([]measurement, len(m.GuestLaunchMeasurements))}
+	for i, gm := range m.GuestLaunchMeasurements {
+		nums := make([]int, len(gm.Measurement))
+		for j, v := range gm.Measurement {
+			nums[j] = int(v)
+		}
+		out.GuestLaunchMeasurements[i].Measurement = nums
+		if gm.Metadata != nil {
+			out.GuestLaunchMeasurements[i].Metadata = &metadata{KernelCmdline: gm.Metadata.KernelCmdline}
+		}
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode launch measurements: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
 // decodeMeasurement accepts a JSON array of byte values or a hex string
 // (optionally "0x"-prefixed) and checks the SEV-SNP length.
 func decodeMeasurement(raw json.RawMessage) ([]byte, error) {

@@ -268,3 +268,19 @@ func (s Sums) Check(name string, d Digest) error {
 	}
 	return check(e.Hex, fmt.Sprintf("SHA256SUMS line %d", e.Line), d)
 }
+
+// FormatSumsLine renders e as one coreutils SHA256SUMS line without the
+// trailing newline, escaping names that contain "\", newline or carriage
+// return the way sha256sum does. ParseSums reads it back unchanged.
+func FormatSumsLine(e SumsEntry) string {
+	name, prefix := e.Name, ""
+	if strings.ContainsAny(name, "\\\n\r") {
+		prefix = "\\"
+		name = strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r").Replace(name)
+	}
+	mode := " "
+	if e.Binary {
+		mode = "*"
+	}
+	return prefix + e.Hex + " " + mode + name
+}
