@@ -69,49 +69,76 @@ func leb128(v uint64) []byte {
 	}
 }
 
-// rangeHash is the hash of the balanced delta subtree over log[lo:hi].
-func rangeHash(log []batch, lo, hi int) [32]byte {
+// treeCache memoizes the hashes of delta subtrees. The changelog is append
+// only, so the hash of log[lo:hi] never changes once computed; with the split
+// below, appending a version creates only O(log n) new subtrees. It is
+// written only under the registry's write lock.
+type treeCache map[[2]int][32]byte
+
+// split returns the size of the left subtree over n leaves: the largest power
+// of two below n, so that left subtrees are complete and stay valid as the log
+// grows (the shape of an RFC 6962 Merkle tree).
+func split(n int) int {
+	k := 1
+	for k*2 < n {
+		k *= 2
+	}
+	return k
+}
+
+// rangeHash is the hash of the delta subtree over log[lo:hi]. When fill is
+// true it stores every hash it computes in the cache.
+func (c treeCache) rangeHash(log []batch, lo, hi int, fill bool) [32]byte {
 	switch hi - lo {
 	case 0:
 		return hashEmpty()
 	case 1:
 		return log[lo].leafHash
 	}
-	mid := lo + (hi-lo+1)/2
-	return hashFork(rangeHash(log, lo, mid), rangeHash(log, mid, hi))
+	if h, ok := c[[2]int{lo, hi}]; ok {
+		return h
+	}
+	mid := lo + split(hi-lo)
+	h := hashFork(c.rangeHash(log, lo, mid, fill), c.rangeHash(log, mid, hi, fill))
+	if fill {
+		c[[2]int{lo, hi}] = h
+	}
+	return h
 }
 
-// rootHash is the registry's certified data for a changelog.
-func rootHash(log []batch) [32]byte {
+// rootHash is the registry's certified data for a changelog; it fills the
+// cache.
+func (c treeCache) rootHash(log []batch) [32]byte {
 	cur := hashLabeled([]byte("current_version"), hashLeaf(leb128(uint64(len(log)))))
-	delta := hashLabeled([]byte("delta"), rangeHash(log, 0, len(log)))
+	delta := hashLabeled([]byte("delta"), c.rangeHash(log, 0, len(log), true))
 	return hashFork(cur, delta)
 }
 
 // witness builds the MixedHashTree that reveals current_version and the
 // deltas with from <= version <= to, pruning everything else. Its root hash
-// equals rootHash(log).
-func witness(log []batch, from, to uint64) *v1.MixedHashTree {
+// equals rootHash(log). It only reads the cache, so it is safe under a read
+// lock.
+func (c treeCache) witness(log []batch, from, to uint64) *v1.MixedHashTree {
 	cur := labeledTree([]byte("current_version"), leafTree(leb128(uint64(len(log)))))
-	delta := labeledTree([]byte("delta"), witnessRange(log, 0, len(log), from, to))
+	delta := labeledTree([]byte("delta"), c.witnessRange(log, 0, len(log), from, to))
 	return forkTree(cur, delta)
 }
 
 // witnessRange is the witness of the delta subtree over log[lo:hi].
-func witnessRange(log []batch, lo, hi int, from, to uint64) *v1.MixedHashTree {
+func (c treeCache) witnessRange(log []batch, lo, hi int, from, to uint64) *v1.MixedHashTree {
 	if hi == lo {
 		return &v1.MixedHashTree{TreeEnum: &v1.MixedHashTree_Empty{Empty: &emptypb.Empty{}}}
 	}
 	first, last := log[lo].version, log[hi-1].version
 	if last < from || first > to {
-		h := rangeHash(log, lo, hi)
+		h := c.rangeHash(log, lo, hi, false)
 		return &v1.MixedHashTree{TreeEnum: &v1.MixedHashTree_PrunedDigest{PrunedDigest: h[:]}}
 	}
 	if hi-lo == 1 {
 		return labeledTree(versionLabel(log[lo].version), leafTree(log[lo].raw))
 	}
-	mid := lo + (hi-lo+1)/2
-	return forkTree(witnessRange(log, lo, mid, from, to), witnessRange(log, mid, hi, from, to))
+	mid := lo + split(hi-lo)
+	return forkTree(c.witnessRange(log, lo, mid, from, to), c.witnessRange(log, mid, hi, from, to))
 }
 
 func leafTree(data []byte) *v1.MixedHashTree {

@@ -117,7 +117,7 @@ func (r *Registry) getCertifiedLatestVersion(c replica.Call) ([]byte, *replica.R
 // certified builds a CertifiedResponse revealing the deltas in [from, to].
 func (r *Registry) certified(c replica.Call, from, to uint64) ([]byte, *replica.Reject) {
 	r.mu.RLock()
-	tree := witness(r.st.log, from, to)
+	tree := r.st.tree.witness(r.st.log, from, to)
 	root := r.root
 	source := r.certSource
 	r.mu.RUnlock()

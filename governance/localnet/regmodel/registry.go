@@ -47,7 +47,7 @@ func New(seed Seed) (*Registry, error) {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSeed, t.msg)
 	}
 	r.st.apply(muts, seed.Genesis)
-	r.root = rootHash(r.st.log)
+	r.root = r.st.tree.rootHash(r.st.log)
 	for _, m := range seed.Canisters {
 		r.modules[m.CanisterID.String()] = m
 	}
@@ -94,7 +94,7 @@ func (r *Registry) commit(muts []*v1.RegistryMutation, now time.Time, inUseKind 
 		return r.st.latest(), nil
 	}
 	v := r.st.apply(muts, now)
-	r.root = rootHash(r.st.log)
+	r.root = r.st.tree.rootHash(r.st.log)
 	return v, nil
 }
 

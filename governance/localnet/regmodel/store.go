@@ -2,7 +2,9 @@ package regmodel
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
@@ -32,12 +34,15 @@ type batch struct {
 // per batch; log[i].version == i+1.
 type store struct {
 	keys map[string][]entry
-	log  []batch
+	// order holds every key ever written, sorted, for prefix scans.
+	order []string
+	log   []batch
+	tree  treeCache
 }
 
 // newStore returns an empty store at version 0.
 func newStore() store {
-	return store{keys: map[string][]entry{}}
+	return store{keys: map[string][]entry{}, tree: treeCache{}}
 }
 
 // latest is the latest registry version (0 when empty).
@@ -104,6 +109,10 @@ func (s *store) apply(muts []*v1.RegistryMutation, at time.Time) uint64 {
 		} else {
 			e.value = append([]byte{}, m.Value...)
 		}
+		if _, seen := s.keys[key]; !seen {
+			i := sort.SearchStrings(s.order, key)
+			s.order = slices.Insert(s.order, i, key)
+		}
 		s.keys[key] = append(s.keys[key], e)
 	}
 	raw := mustMarshal(&v1.RegistryAtomicMutateRequest{Mutations: muts})
@@ -116,22 +125,20 @@ func (s *store) apply(muts []*v1.RegistryMutation, at time.Time) uint64 {
 	return version
 }
 
-// sortedKeys returns every key ever written, in byte order.
-func (s *store) sortedKeys() []string {
-	keys := make([]string, 0, len(s.keys))
-	for k := range s.keys {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+// sortedKeys returns every key ever written, in byte order. The slice is
+// shared; callers must not modify it.
+func (s *store) sortedKeys() []string { return s.order }
 
 // keysWithPrefix returns the keys that currently hold a value and start with
 // prefix, in byte order.
 func (s *store) keysWithPrefix(prefix string) []string {
 	var out []string
-	for _, k := range s.sortedKeys() {
-		if len(k) >= len(prefix) && k[:len(prefix)] == prefix && s.present(k) {
+	for i := sort.SearchStrings(s.order, prefix); i < len(s.order); i++ {
+		k := s.order[i]
+		if !strings.HasPrefix(k, prefix) {
+			break
+		}
+		if s.present(k) {
 			out = append(out, k)
 		}
 	}
