@@ -51,18 +51,23 @@ func runJSPeer(t *testing.T, net *testNet, extra ...string) (string, error) {
 }
 
 // TestJSPeer checks the official JS agent (@icp-sdk/core) accepts the server
-// with every verification on, in synchronous and 202 modes, and rejects it
-// in bad-key mode.
+// with every verification on, for all identity kinds with synchronous calls
+// and for one with 202-polled calls, and rejects it in bad-key mode.
 func TestJSPeer(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		net := startNet(t, WithAsyncCalls(async))
-		out, err := runJSPeer(t, net)
+		var extra []string
+		if async {
+			extra = []string{"--quick"}
+		}
+		out, err := runJSPeer(t, net, extra...)
+		t.Logf("async=%v: %s", async, out)
 		if err != nil || !strings.Contains(out, `"ok":true`) {
 			t.Fatalf("async=%v: agent_check failed: %v\n%s", async, err, out)
 		}
 	}
 	bad := startNet(t, WithBadRootKey())
-	out, err := runJSPeer(t, bad)
+	out, err := runJSPeer(t, bad, "--quick")
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("bad-key mode: agent_check exit %v, want 1\n%s", err, out)
