@@ -140,15 +140,15 @@ func yamlError(err error) error {
 	if errors.As(err, &ne) {
 		return &FileError{Line: ne.line, Key: ne.key, Err: ne.err}
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg, hint := strings.TrimPrefix(err.Error(), "yaml: "), "; fix the YAML syntax"
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = strings.TrimPrefix(te.Errors[0], "yaml: ")
+		msg, hint = strings.TrimPrefix(te.Errors[0], "yaml: "), "; fix the value's type"
 	}
-	fe := &FileError{Err: errors.New(msg)}
+	fe := &FileError{Err: errors.New(msg + hint)}
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		fe.Line, _ = strconv.Atoi(m[1])
-		fe.Err = errors.New(strings.Replace(msg, m[0], "", 1) + "; fix the value's type")
+		fe.Err = errors.New(strings.Replace(msg, m[0], "", 1) + hint)
 	}
 	return fe
 }

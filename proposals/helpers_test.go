@@ -112,3 +112,5 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from golden (run with -update after reviewing):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
 	}
 }
+
+func reflectType(v any) reflect.Type { return reflect.TypeOf(v) }

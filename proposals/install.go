@@ -65,7 +65,7 @@ func (m InstallMode) MarshalYAML() (any, error) { return m.String(), nil }
 func (m *InstallMode) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseInstallMode(n.Value)
 	if err != nil {
-		return err
+		return &nodeError{n.Line, "upgrade_canister.install_mode", err}
 	}
 	*m = v
 	return nil
