@@ -20,7 +20,9 @@ import (
 func listFixture(t *testing.T) *Governance {
 	t.Helper()
 	ex := &fakeExecutor{fail: map[int32]string{FnReviseElectedGuestosVersions: "boom"}}
-	g := newGov(t, Config{Executor: ex}, vpNeuron(1, alice, 10), vpNeuron(2, bob, 90), vpNeuron(3, carol, 5))
+	rich := vpNeuron(1, alice, 10)
+	rich.StakeE8s = 1000 * e8s
+	g := newGov(t, Config{Executor: ex}, rich, vpNeuron(2, bob, 90), vpNeuron(3, carol, 5))
 	mk := func(req govdid.MakeProposalRequest, vote int32) {
 		id := propose(t, g, alice, t0, 1, req)
 		if vote != VoteUnspecified {
