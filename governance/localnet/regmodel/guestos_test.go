@@ -45,7 +45,7 @@ func TestReviseGuestOSElectsAndUnelects(t *testing.T) {
 func TestReviseGuestOSTextEncodedPayload(t *testing.T) {
 	r := newRegistry(t, testSeed())
 	payload := encodeText(t, `(record {
-		release_package_urls = vec { "`+url(verNew)+`" };
+		release_package_urls = vec { "`+pkgURL(verNew)+`" };
 		replica_versions_to_unelect = vec {};
 		replica_version_to_elect = opt "`+verNew+`";
 		guest_launch_measurements = null;

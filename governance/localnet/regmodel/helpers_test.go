@@ -46,8 +46,8 @@ func testPrincipal(b byte) principal.Principal {
 	return principal.Principal{Raw: raw}
 }
 
-// url returns a release package URL for a version.
-func url(v string) string {
+// pkgURL returns a release package URL for a version.
+func pkgURL(v string) string {
 	return "https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"
 }
 
@@ -57,7 +57,7 @@ func url(v string) string {
 // HostOS versions with hostA in use.
 func testSeed() regmodel.Seed {
 	guest := func(id string) regmodel.GuestOSVersion {
-		return regmodel.GuestOSVersion{ID: id, SHA256Hex: sha, URLs: []string{url(id)}}
+		return regmodel.GuestOSVersion{ID: id, SHA256Hex: sha, URLs: []string{pkgURL(id)}}
 	}
 	cmd := "console=ttyS0"
 	cur := guest(verCur)
@@ -224,7 +224,7 @@ func ptr(s string) *string { return &s }
 // elect is a payload electing v with the test hash and URL.
 func elect(v string, unelect ...string) revisePayload {
 	return revisePayload{
-		ReleasePackageURLs:       []string{url(v)},
+		ReleasePackageURLs:       []string{pkgURL(v)},
 		ReplicaVersionsToUnelect: append([]string{}, unelect...),
 		ReplicaVersionToElect:    ptr(v),
 		ReleasePackageSHA256Hex:  ptr(sha),

@@ -93,7 +93,7 @@ func TestGetValueEveryKeyType(t *testing.T) {
 	}
 
 	rv := fields(t, mustValue(t, r, "replica_version_"+verCur, 0))
-	if string(rv[6][0]) != sha || !cmp.Equal(strs(rv[7]), []string{url(verCur)}) {
+	if string(rv[6][0]) != sha || !cmp.Equal(strs(rv[7]), []string{pkgURL(verCur)}) {
 		t.Errorf("replica_version fields 6/7 = %q %q", rv[6], strs(rv[7]))
 	}
 	glm := fields(t, rv[9][0])   // GuestLaunchMeasurements
