@@ -76,9 +76,14 @@ type DraftInvalidError struct {
 	File string
 	// Errors is the number of problems with error severity.
 	Errors int
+	// NotWritten reports that File was not written because of the errors.
+	NotWritten bool
 }
 
 // Error implements error.
 func (e *DraftInvalidError) Error() string {
+	if e.NotWritten {
+		return fmt.Sprintf("draft is invalid (%d error(s) above); %s was not written", e.Errors, e.File)
+	}
 	return fmt.Sprintf("draft %s is invalid: %d error(s)", e.File, e.Errors)
 }

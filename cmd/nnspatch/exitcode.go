@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 )
 
@@ -66,8 +67,13 @@ var exitRules = []exitRule{
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
 	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
-	{match: as[*DraftInvalidError], code: ExitDraftInvalid,
-		hint: text("fix every problem listed above, then run `nnspatch proposal validate FILE`")},
+	{match: as[*DraftInvalidError], code: ExitDraftInvalid, hint: draftInvalidHint},
+	{match: is(proposals.ErrDraftFile), code: ExitDraftInvalid,
+		hint: text("fix the draft file (`nnspatch draft --help` describes every key), then run `nnspatch proposal validate FILE`")},
+	{match: is(proposals.ErrDraftInvalid), code: ExitDraftInvalid, hint: text("run `nnspatch proposal validate FILE` to list every problem")},
+	{match: is(proposals.ErrObsoleteFunction), code: ExitDraftInvalid},
+	{match: is(proposals.ErrChecksumMismatch), code: ExitChecksum,
+		hint: text("the file differs from the SHA-256 the draft declares; rebuild or re-download it")},
 	{match: is(artifact.ErrChecksumMismatch), code: ExitChecksum,
 		hint: text("do not use this artifact; download it again and compare with the release's SHA256SUMS")},
 	{match: as[*PendingError], code: ExitPending},
@@ -107,6 +113,14 @@ func exitCodeFor(err error) (ExitCode, string) {
 		}
 	}
 	return ExitError, ""
+}
+
+func draftInvalidHint(err error) string {
+	var de *DraftInvalidError
+	if errors.As(err, &de) && de.NotWritten {
+		return "fix every problem listed above and run the command again"
+	}
+	return "fix every problem listed above, then run `nnspatch proposal validate FILE` again"
 }
 
 // is returns a matcher for errors.Is(err, target).

@@ -10,6 +10,9 @@ func newCmdProposal(f *Factory) *cobra.Command {
 		Long:  "Work with one proposal: a draft file on disk, or a proposal on the NNS.",
 	}
 	// Subcommands: add exactly ONE line for yours, keeping the list sorted.
-	cmd.AddCommand()
+	cmd.AddCommand(
+		newCmdProposalRender(f, nil),
+		newCmdProposalValidate(f, nil),
+	)
 	return cmd
 }

@@ -3,6 +3,8 @@ package jsonout
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/nnspatch/nnspatch/proposals"
 )
 
 // SchemaVersion is the version of every envelope below.
@@ -95,4 +97,38 @@ type CheckResult struct {
 	ExpectedFrom string `json:"expected_from"`
 	// Match reports whether SHA256 equals Expected.
 	Match bool `json:"match"`
+}
+
+// DraftWritten is printed by `nnspatch draft <kind> --json`.
+type DraftWritten struct {
+	Envelope
+	// Path is the draft file written; empty when the draft was invalid.
+	Path string `json:"path"`
+	// Kind is the proposal kind, e.g. "elect-guestos".
+	Kind string `json:"kind"`
+	// Mode is "regular" or "security".
+	Mode string `json:"mode"`
+	// Problems lists every validation problem (warnings when Path is set).
+	Problems []proposals.Problem `json:"problems"`
+}
+
+// ProposalValidate is printed by `nnspatch proposal validate --json`.
+type ProposalValidate struct {
+	Envelope
+	// File is the draft file checked.
+	File string `json:"file"`
+	// Valid reports whether no problem has error severity.
+	Valid bool `json:"valid"`
+	// Problems lists every problem, errors and warnings.
+	Problems []proposals.Problem `json:"problems"`
+}
+
+// ProposalRender is printed by `nnspatch proposal render --json`.
+type ProposalRender struct {
+	Envelope
+	// File is the draft file rendered.
+	File string `json:"file"`
+	// Proposal is the rendered draft: texts, topic, decoded payload, payload
+	// hex and SHA-256, and validation problems.
+	Proposal proposals.Rendered `json:"proposal"`
 }

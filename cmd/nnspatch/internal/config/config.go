@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
 )
 
 // Config is nnspatch's effective configuration after merging flags,
@@ -35,7 +36,7 @@ type Config struct {
 	PrometheusURL string `mapstructure:"prometheus_url" yaml:"prometheus_url"`
 	// DenyWords are words a security-patch proposal's public text must not
 	// contain before disclosure (security mode deny list), matched
-	// case-insensitively.
+	// case-insensitively. Setting it replaces the built-in list.
 	DenyWords []string `mapstructure:"deny_words" yaml:"deny_words"`
 	// IngressExpiry is how long a signed request stays valid; the IC accepts
 	// at most 5 minutes.
@@ -62,7 +63,7 @@ func DefaultConfig() *Config {
 		LocalURL:      governance.DefaultLocalURL,
 		Identity:      "default",
 		ReleasesDir:   filepath.Join(dataHome(), "nnspatch", "releases"),
-		DenyWords:     []string{"vulnerability", "exploit", "cve", "security fix", "attack"},
+		DenyWords:     append([]string(nil), proposals.DefaultDenyWords...),
 		IngressExpiry: 4 * time.Minute,
 		Output:        "text",
 	}
@@ -101,6 +102,11 @@ func (c *Config) Validate() error {
 		c.Identity = expandHome(c.Identity)
 	}
 	return nil
+}
+
+// Policy returns the security-patch validation policy of this config.
+func (c *Config) Policy() proposals.Policy {
+	return proposals.Policy{DenyWords: append([]string(nil), c.DenyWords...)}
 }
 
 func validateNetwork(name string, n Network) error {

@@ -1,5 +1,12 @@
 package config
 
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
 // DefaultFile returns the commented config file `nnspatch config init`
 // writes. Its values equal DefaultConfig (a test keeps them in step), except
 // releases_dir, which is written with a literal ~.
@@ -36,8 +43,8 @@ releases_dir: ~/.local/share/nnspatch/releases
 prometheus_url: ""
 
 # Words a security-patch proposal's public text must not contain before
-# disclosure (matched case-insensitively).
-deny_words: [vulnerability, exploit, cve, security fix, attack]
+# disclosure (matched case-insensitively). Setting it replaces this list.
+deny_words: ` + yamlList(proposals.DefaultDenyWords) + `
 
 # How long a signed request stays valid (the IC accepts at most 5m).
 ingress_expiry: 4m0s
@@ -45,4 +52,29 @@ ingress_expiry: 4m0s
 # Default output format: text or json (--json sets json).
 output: text
 `
+}
+
+// yamlList renders words as a YAML flow sequence of quoted strings, wrapped
+// at about 80 columns.
+func yamlList(words []string) string {
+	var b strings.Builder
+	b.WriteString("[")
+	col := len("deny_words: [")
+	for i, w := range words {
+		q := strconv.Quote(w)
+		if i > 0 {
+			b.WriteString(",")
+			col++
+			if col+len(q)+1 > 78 {
+				b.WriteString("\n  ")
+				col = 2
+			} else {
+				b.WriteString(" ")
+				col++
+			}
+		}
+		b.WriteString(q)
+		col += len(q)
+	}
+	return b.String() + "]"
 }

@@ -35,7 +35,8 @@ func (c *Config) Value(key string) any {
 }
 
 // FormatValue renders a value from Value on one line: maps sorted by key,
-// lists comma-separated, empty strings as "".
+// lists comma-separated (long ones cut after five items; --json has them
+// all), empty strings as "".
 func FormatValue(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -44,6 +45,9 @@ func FormatValue(v any) string {
 		}
 		return x
 	case []string:
+		if len(x) > 6 {
+			return fmt.Sprintf("[%s, … %d more]", strings.Join(x[:5], ", "), len(x)-5)
+		}
 		return "[" + strings.Join(x, ", ") + "]"
 	case map[string]Network:
 		return formatNetworks(x)
