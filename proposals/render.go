@@ -190,3 +190,14 @@ func Sanitize(s string) string {
 		return r
 	}, strings.ToValidUTF8(s, "\uFFFD"))
 }
+
+// DescribePayload decodes an ExecuteNnsFunction payload (e.g. of a proposal
+// read from governance) and returns its human view; see DecodePayload for
+// the shapes it knows.
+func DescribePayload(fn int32, payload []byte) ([]Field, error) {
+	a, err := DecodePayload(fn, payload)
+	if err != nil {
+		return nil, err
+	}
+	return PayloadFields(a), nil
+}
