@@ -12,8 +12,8 @@ import (
 )
 
 // fields decodes a protobuf message into field number -> raw values, as an
-// independent check of the wire format (bytes fields as bytes, varints as
-// their 8-byte little-endian value is not needed here).
+// independent check of field numbers on the wire. Length-delimited fields
+// keep their payload; varints are re-encoded as varint bytes.
 func fields(t *testing.T, b []byte) map[protowire.Number][][]byte {
 	t.Helper()
 	out := map[protowire.Number][][]byte{}
