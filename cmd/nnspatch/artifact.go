@@ -160,26 +160,30 @@ func artifactCheckRun(cmd *cobra.Command, opts *artifactCheckOptions) error {
 }
 
 // compareDigests compares every digest with --sha256 and the SHA256SUMS
-// entry, returning every result and the first mismatch or lookup error.
+// entry. It returns every result and the first mismatch, or else the first
+// failed SHA256SUMS lookup.
 func compareDigests(ds []artifact.Digest, want string, sums *artifact.Sums) (jsonout.ArtifactCheck, error) {
 	doc := jsonout.ArtifactCheck{Envelope: jsonout.NewEnvelope()}
-	var firstErr error
+	var mismatch, lookup error
 	for _, d := range ds {
 		exps, err := expectationsFor(d, want, sums)
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil && lookup == nil {
+			lookup = err
 		}
 		for _, e := range exps {
 			doc.Results = append(doc.Results, jsonout.CheckResult{
 				Digest:   toDigests([]artifact.Digest{d})[0],
 				Expected: e.hex, ExpectedFrom: e.from, Match: e.hex == d.Hex,
 			})
-			if e.hex != d.Hex && firstErr == nil {
-				firstErr = &artifact.MismatchError{Want: e.hex, Got: d.Hex, Source: d.Source, WantFrom: e.from}
+			if e.hex != d.Hex && mismatch == nil {
+				mismatch = &artifact.MismatchError{Want: e.hex, Got: d.Hex, Source: d.Source, WantFrom: e.from}
 			}
 		}
 	}
-	return doc, firstErr
+	if mismatch != nil {
+		return doc, mismatch
+	}
+	return doc, lookup
 }
 
 func expectationsFor(d artifact.Digest, want string, sums *artifact.Sums) ([]expectation, error) {
