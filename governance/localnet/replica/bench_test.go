@@ -15,10 +15,28 @@ import (
 // concurrent agent-go clients (ed25519 senders, v4 synchronous calls): each
 // call is decoded, signature-checked, executed in order on one canister and
 // answered with a BLS-signed certificate. It reports calls/s and how many
-// calls shared one certification round.
+// calls shared one certification round, with an empty ingress history and
+// with a full one (DefaultHistorySize entries).
 func BenchmarkVerifiedUpdateCalls(b *testing.B) {
+	b.Run("empty-history", func(b *testing.B) { benchCalls(b, 0) })
+	b.Run("full-history", func(b *testing.B) { benchCalls(b, DefaultHistorySize) })
+}
+
+// fillHistory adds n finished entries to srv's ingress history.
+func fillHistory(srv *Server, n int) {
+	for i := 0; i < n; i++ {
+		id := sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16), 0xfe})
+		e, _ := srv.history.insert(id, nil, time.Now())
+		srv.history.finish(e, mustCandid(uint64(i)), nil)
+	}
+}
+
+// benchCalls runs the concurrent call benchmark over a history prefilled
+// with prefill entries.
+func benchCalls(b *testing.B, prefill int) {
 	const clients = 50
 	net := startNet(b)
+	fillHistory(net.srv, prefill)
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 	agents := make([]*agent.Agent, clients)
 	for i := range agents {
@@ -89,5 +107,28 @@ func BenchmarkVerifySender(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSnapshotFullHistory measures one certification round (tree build
+// plus BLS signature) with a full default-size ingress history, five new
+// finished calls per round.
+func BenchmarkSnapshotFullHistory(b *testing.B) {
+	srv, err := New(WithSeed([]byte("bench")), WithCanister(counterID, &counter{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	fillHistory(srv, DefaultHistorySize)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := 0; k < 5; k++ {
+			id := sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16), byte(k)})
+			e, _ := srv.history.insert(id, nil, time.Now())
+			srv.history.finish(e, nil, nil)
+		}
+		if _, err := srv.snapshot(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -91,7 +91,7 @@ func TestWitness(t *testing.T) {
 			for i := 0; i < n; i++ {
 				kids = append(kids, labeled([]byte{byte(2 * i)}, dir(labeled([]byte("v"), leafNode([]byte{byte(i)})))))
 			}
-			root := dir(labeled([]byte("d"), dirNode(kids)), labeled([]byte("time"), leafNode([]byte{1})))
+			root := dir(labeled([]byte("d"), dir(kids...)), labeled([]byte("time"), leafNode([]byte{1})))
 			for probe := 0; probe <= 2*n; probe++ {
 				w := root.witness([][][]byte{{[]byte("d"), {byte(probe)}, []byte("v")}})
 				checkWellFormed(t, w)

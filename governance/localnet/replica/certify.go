@@ -80,7 +80,7 @@ type snapshot struct {
 
 // snapshot builds and signs the current state tree.
 func (s *Server) snapshot() (*snapshot, error) {
-	statuses, version := s.history.edges()
+	statuses, version := s.history.statusDir()
 	now := s.clock()
 	cdata := s.certifiedData()
 	var cans []child
@@ -88,9 +88,9 @@ func (s *Server) snapshot() (*snapshot, error) {
 		cans = append(cans, labeled(p.id.Raw, dir(labeled([]byte("certified_data"), leafNode(cdata[i])))))
 	}
 	root := dir(
-		labeled([]byte("canister"), dirNode(cans)),
+		labeled([]byte("canister"), dir(cans...)),
 		labeled([]byte("canister_ranges"), s.static.ranges),
-		labeled([]byte("request_status"), dirNode(statuses)),
+		labeled([]byte("request_status"), statuses),
 		labeled([]byte("subnet"), s.static.subnets),
 		labeled([]byte("time"), leafNode(leb(uint64(now.UnixNano())))),
 	)

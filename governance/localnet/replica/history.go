@@ -30,6 +30,12 @@ type entry struct {
 
 // history is the replica's ingress history: the status of recent update
 // calls, bounded by age and count like a replica's, so memory stays bounded.
+//
+// Entries are kept in 256 buckets by the first byte of their id, each with
+// its own fork structure; the request_status directory joins the buckets'
+// structures. A certification round rehashes only the buckets that changed
+// since the previous round, so its cost grows with the changes, not with the
+// history size.
 type history struct {
 	retention time.Duration
 	max       int
@@ -37,9 +43,15 @@ type history struct {
 	mu      sync.Mutex
 	byID    map[[32]byte]*entry
 	fifo    []*entry // arrival order, for eviction
-	sorted  []*entry // by id, as of the last certification
-	added   []*entry // arrived since the last certification
+	buckets [256]bucket
 	version uint64
+}
+
+// bucket holds the entries whose id starts with one byte, sorted by id.
+type bucket struct {
+	entries []*entry
+	shape   *fork
+	dirty   bool
 }
 
 // newHistory returns an empty history keeping entries for retention and at
@@ -61,7 +73,9 @@ func (h *history) insert(id [32]byte, sender []byte, now time.Time) (e *entry, i
 	e.status, e.edge, e.version = statusReceived, labeled(id[:], statusNode(statusReceived, nil, nil)), h.version
 	h.byID[id] = e
 	h.fifo = append(h.fifo, e)
-	h.added = append(h.added, e)
+	b := &h.buckets[id[0]]
+	i, _ := slices.BinarySearchFunc(b.entries, e, byID)
+	b.entries, b.dirty = slices.Insert(b.entries, i, e), true
 	h.evict(now)
 	return e, true
 }
@@ -76,6 +90,7 @@ func (h *history) finish(e *entry, reply []byte, reject *Reject) {
 	h.mu.Lock()
 	h.version++
 	e.status, e.edge, e.version = status, edge, h.version
+	h.buckets[e.id[0]].dirty = true
 	h.mu.Unlock()
 	close(e.done)
 }
@@ -124,6 +139,10 @@ func (h *history) evict(now time.Time) {
 		}
 		e.evicted = true
 		delete(h.byID, e.id)
+		b := &h.buckets[e.id[0]]
+		if i, ok := slices.BinarySearchFunc(b.entries, e, byID); ok {
+			b.entries, b.dirty = slices.Delete(b.entries, i, i+1), true
+		}
 		h.version++
 		n++
 	}
@@ -132,33 +151,31 @@ func (h *history) evict(now time.Time) {
 	}
 }
 
-// edges returns the request_status children sorted by request id, and the
-// version they reflect. Cost is linear in the history size: the entries that
-// arrived since the previous call are merged into the sorted list.
-func (h *history) edges() ([]child, uint64) {
+// byID orders entries by request id.
+func byID(a, b *entry) int { return bytes.Compare(a.id[:], b.id[:]) }
+
+// statusDir returns the request_status directory and the history version it
+// reflects, rehashing only buckets changed since the previous call.
+func (h *history) statusDir() (*node, uint64) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.evict(time.Now())
-	slices.SortFunc(h.added, func(a, b *entry) int { return bytes.Compare(a.id[:], b.id[:]) })
-	merged := make([]*entry, 0, len(h.sorted)+len(h.added))
-	i, j := 0, 0
-	for i < len(h.sorted) || j < len(h.added) {
-		var e *entry
-		if j >= len(h.added) || (i < len(h.sorted) && bytes.Compare(h.sorted[i].id[:], h.added[j].id[:]) < 0) {
-			e, i = h.sorted[i], i+1
-		} else {
-			e, j = h.added[j], j+1
+	var shapes []*fork
+	for i := range h.buckets {
+		b := &h.buckets[i]
+		if b.dirty {
+			// A fresh slice: the previous shape still points into the old one.
+			edges := make([]child, len(b.entries))
+			for k, e := range b.entries {
+				edges[k] = e.edge
+			}
+			b.shape, b.dirty = balanced(edges), false
 		}
-		if !e.evicted {
-			merged = append(merged, e)
+		if b.shape != nil {
+			shapes = append(shapes, b.shape)
 		}
 	}
-	h.sorted, h.added = merged, h.added[:0]
-	out := make([]child, len(merged))
-	for k, e := range merged {
-		out[k] = e.edge
-	}
-	return out, h.version
+	return shapedDir(joinAll(shapes)), h.version
 }
 
 // statusNode builds the request_status/<id> subtree. A reject always carries

@@ -1,7 +1,9 @@
 package replica
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -48,9 +50,9 @@ func TestHistoryRetention(t *testing.T) {
 	if h.get(e.id[:]) != nil || h.len() != 1 {
 		t.Errorf("expired entry kept; %d entries", h.len())
 	}
-	edges, _ := h.edges()
-	if len(edges) != 1 || edges[0].label[0] != 2 {
-		t.Errorf("edges = %d entries, want only the fresh one", len(edges))
+	d, _ := h.statusDir()
+	if d.size() != 1 || d.shape.first[0] != 2 {
+		t.Errorf("request_status has %d entries, want only the fresh one", d.size())
 	}
 }
 
@@ -119,6 +121,59 @@ func TestExecutorArrivalOrder(t *testing.T) {
 	for i, got := range can.calls {
 		if got != uint64(i) {
 			t.Fatalf("call %d executed at position %d", got, i)
+		}
+	}
+}
+
+// TestStatusDirIncremental checks the bucketed request_status directory:
+// rehashing only changed buckets gives the same hash as building from
+// scratch, and witnesses prove presence and absence across buckets.
+func TestStatusDirIncremental(t *testing.T) {
+	inc := newHistory(time.Hour, 150)
+	var ids [][32]byte
+	for i := 0; i < 200; i++ {
+		id := sha256.Sum256([]byte{byte(i), 7})
+		id[0] %= 16 // crowd a few buckets and leave most empty
+		ids = append(ids, id)
+		e, _ := inc.insert(id, nil, time.Now())
+		if i%3 == 0 {
+			inc.finish(e, []byte{byte(i)}, nil)
+		}
+		if i%7 == 0 {
+			inc.statusDir()
+		}
+	}
+	got, _ := inc.statusDir()
+	scratch := newHistory(time.Hour, 150)
+	for i, id := range ids {
+		e, _ := scratch.insert(id, nil, time.Now())
+		if i%3 == 0 {
+			scratch.finish(e, []byte{byte(i)}, nil)
+		}
+	}
+	want, _ := scratch.statusDir()
+	if got.hash != want.hash || got.size() != 150 {
+		t.Fatalf("incremental hash %x (%d entries), from scratch %x", got.hash, got.size(), want.hash)
+	}
+	root := dir(labeled([]byte("request_status"), got))
+	for i, id := range ids {
+		probe := id
+		if i%2 == 1 {
+			probe[31] ^= 0xff // absent neighbour of a real id
+		}
+		w := root.witness([][][]byte{{[]byte("request_status"), probe[:], []byte("status")}})
+		if w.Reconstruct() != root.hash {
+			t.Fatalf("witness %d: root hash differs", i)
+		}
+		checkWellFormed(t, w)
+		_, err := hashtree.NewHashTree(w).Lookup(hashtree.Label("request_status"), probe[:], hashtree.Label("status"))
+		present := i%2 == 0 && i >= 50 // the first 50 were evicted
+		var le hashtree.LookupError
+		switch {
+		case present && err != nil:
+			t.Errorf("probe %d: %v, want found", i, err)
+		case !present && (!errors.As(err, &le) || le.Type != hashtree.LookupResultAbsent):
+			t.Errorf("probe %d: %v, want provably absent", i, err)
 		}
 	}
 }

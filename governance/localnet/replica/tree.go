@@ -18,17 +18,15 @@ var (
 )
 
 // node is an immutable node of the certified state tree: a leaf value or a
-// directory of labeled children sorted bytewise by label. All hashes are
-// computed once at construction, so producing a witness for a few paths costs
-// O(depth · log(width)) and never rehashes the tree.
+// directory of labeled children sorted bytewise by label. A directory is
+// held as its fork structure (shape): any binary tree over its children in
+// order. Hashes are computed once at construction, so a witness for a few
+// paths costs O(depth · log(width)) and never rehashes the tree.
 type node struct {
-	isLeaf   bool
-	leaf     []byte
-	children []child
-	// segs holds the hash of every fork of the balanced binary tree over
-	// children, indexed like a heap (1 is the root covering all children).
-	segs [][32]byte
-	hash [32]byte
+	isLeaf bool
+	leaf   []byte
+	shape  *fork // nil for leaves and empty directories
+	hash   [32]byte
 }
 
 // child is one labeled edge of a directory, with the hash of the
@@ -36,6 +34,18 @@ type node struct {
 type child struct {
 	label []byte
 	node  *node
+	hash  [32]byte
+}
+
+// fork is a node of a directory's binary fork structure covering n
+// consecutive children, first being the label of the first one; a fork with
+// n == 1 stands for the child c itself. Forks are immutable, so unchanged
+// parts are shared between certification rounds.
+type fork struct {
+	l, r  *fork
+	c     *child
+	n     int
+	first []byte
 	hash  [32]byte
 }
 
@@ -60,75 +70,92 @@ func labeled(label []byte, n *node) child {
 	return c
 }
 
-// dirNode returns a directory over children, which must be sorted strictly
-// increasing by label.
-func dirNode(children []child) *node {
-	n := &node{children: children}
-	if len(children) == 0 {
-		n.hash = emptyHash
-		return n
+// shapedDir returns a directory with the given fork structure (nil: empty).
+func shapedDir(shape *fork) *node {
+	n := &node{shape: shape, hash: emptyHash}
+	if shape != nil {
+		n.hash = shape.hash
 	}
-	n.segs = make([][32]byte, segSize(len(children)))
-	n.hash = n.seg(1, 0, len(children))
 	return n
 }
 
-// dir builds a directory from unsorted children, sorting them by label.
+// dir builds a directory with a balanced fork structure from unsorted
+// children with distinct labels.
 func dir(children ...child) *node {
 	sort.Slice(children, func(i, j int) bool {
 		return bytes.Compare(children[i].label, children[j].label) < 0
 	})
-	return dirNode(children)
+	return shapedDir(balanced(children))
 }
 
-// segSize returns the heap array size for a balanced tree over n leaves.
-func segSize(n int) int {
-	size := 2
-	for size < n {
-		size <<= 1
+// balanced returns a balanced fork structure over sorted children (nil if
+// none). The forks point into children, which must not change afterwards.
+func balanced(children []child) *fork {
+	switch len(children) {
+	case 0:
+		return nil
+	case 1:
+		c := &children[0]
+		return &fork{c: c, n: 1, first: c.label, hash: c.hash}
 	}
-	return 2 * size
+	mid := len(children) / 2
+	return join(balanced(children[:mid]), balanced(children[mid:]))
 }
 
-// seg computes and records the hash of the fork covering children[lo:hi].
-func (n *node) seg(id, lo, hi int) [32]byte {
-	if hi-lo == 1 {
-		n.segs[id] = n.children[lo].hash
-		return n.segs[id]
+// joinAll joins fork structures left to right into a balanced one.
+func joinAll(parts []*fork) *fork {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		return parts[0]
 	}
-	mid := (lo + hi) / 2
-	l := n.seg(2*id, lo, mid)
-	r := n.seg(2*id+1, mid, hi)
+	mid := len(parts) / 2
+	return join(joinAll(parts[:mid]), joinAll(parts[mid:]))
+}
+
+// join returns the fork over l then r.
+func join(l, r *fork) *fork {
 	var buf [17 + 64]byte
 	copy(buf[:], sepFork)
-	copy(buf[17:], l[:])
-	copy(buf[49:], r[:])
-	n.segs[id] = sha256.Sum256(buf[:])
-	return n.segs[id]
+	copy(buf[17:], l.hash[:])
+	copy(buf[49:], r.hash[:])
+	return &fork{l: l, r: r, n: l.n + r.n, first: l.first, hash: sha256.Sum256(buf[:])}
 }
 
-// find returns the index of label among the children and whether it exists;
-// when absent, the index is where it would be inserted.
+// find returns the position of label among the directory's children and
+// whether it exists; when absent, the position is where it would be
+// inserted.
 func (n *node) find(label []byte) (int, bool) {
-	i := sort.Search(len(n.children), func(i int) bool {
-		return bytes.Compare(n.children[i].label, label) >= 0
-	})
-	return i, i < len(n.children) && bytes.Equal(n.children[i].label, label)
+	f := n.shape
+	if f == nil {
+		return 0, false
+	}
+	idx := 0
+	for f.n > 1 {
+		if bytes.Compare(label, f.r.first) < 0 {
+			f = f.l
+		} else {
+			idx += f.l.n
+			f = f.r
+		}
+	}
+	switch c := bytes.Compare(label, f.c.label); {
+	case c == 0:
+		return idx, true
+	case c < 0:
+		return idx, false
+	default:
+		return idx + 1, false
+	}
 }
 
-// lookup returns the node at path, or nil.
-func (n *node) lookup(path ...[]byte) *node {
-	for _, l := range path {
-		if n.isLeaf {
-			return nil
-		}
-		i, ok := n.find(l)
-		if !ok {
-			return nil
-		}
-		n = n.children[i].node
+// size returns the number of children of a directory.
+func (n *node) size() int {
+	if n.shape == nil {
+		return 0
 	}
-	return n
+	return n.shape.n
 }
 
 // full reveals the whole subtree.
@@ -136,11 +163,11 @@ func (n *node) full() hashtree.Node {
 	if n.isLeaf {
 		return hashtree.Leaf(n.leaf)
 	}
-	if len(n.children) == 0 {
+	if n.shape == nil {
 		return hashtree.Empty{}
 	}
-	return n.build(1, 0, len(n.children), func(i int) hashtree.Node {
-		return hashtree.Labeled{Label: n.children[i].label, Tree: n.children[i].node.full()}
+	return build(n.shape, 0, func(_ int, c *child) hashtree.Node {
+		return hashtree.Labeled{Label: c.label, Tree: c.node.full()}
 	}, nil)
 }
 
@@ -153,7 +180,7 @@ func (n *node) witness(paths [][][]byte) hashtree.Node {
 			return n.full()
 		}
 	}
-	if len(n.children) == 0 {
+	if n.shape == nil {
 		return hashtree.Empty{}
 	}
 	tails := map[int][][][]byte{}
@@ -168,7 +195,7 @@ func (n *node) witness(paths [][][]byte) hashtree.Node {
 			if i > 0 {
 				marked[i-1] = true
 			}
-			if i < len(n.children) {
+			if i < n.size() {
 				marked[i] = true
 			}
 		}
@@ -178,8 +205,7 @@ func (n *node) witness(paths [][][]byte) hashtree.Node {
 		idx = append(idx, i)
 	}
 	sort.Ints(idx)
-	return n.build(1, 0, len(n.children), func(i int) hashtree.Node {
-		c := n.children[i]
+	return build(n.shape, 0, func(i int, c *child) hashtree.Node {
 		if t, ok := tails[i]; ok {
 			return hashtree.Labeled{Label: c.label, Tree: c.node.witness(t)}
 		}
@@ -187,19 +213,19 @@ func (n *node) witness(paths [][][]byte) hashtree.Node {
 	}, idx)
 }
 
-// build emits the balanced fork structure over children[lo:hi]. With a
-// non-nil keep list, ranges holding no kept index collapse to Pruned.
-func (n *node) build(id, lo, hi int, reveal func(int) hashtree.Node, keep []int) hashtree.Node {
-	if keep != nil && !anyIn(keep, lo, hi) {
-		return hashtree.Pruned(n.segs[id])
+// build emits the fork structure f over the children starting at position
+// lo. With a non-nil keep list, forks covering no kept position collapse to
+// Pruned.
+func build(f *fork, lo int, reveal func(int, *child) hashtree.Node, keep []int) hashtree.Node {
+	if keep != nil && !anyIn(keep, lo, lo+f.n) {
+		return hashtree.Pruned(f.hash)
 	}
-	if hi-lo == 1 {
-		return reveal(lo)
+	if f.n == 1 {
+		return reveal(lo, f.c)
 	}
-	mid := (lo + hi) / 2
 	return hashtree.Fork{
-		LeftTree:  n.build(2*id, lo, mid, reveal, keep),
-		RightTree: n.build(2*id+1, mid, hi, reveal, keep),
+		LeftTree:  build(f.l, lo, reveal, keep),
+		RightTree: build(f.r, lo+f.l.n, reveal, keep),
 	}
 }
 
