@@ -38,6 +38,12 @@ func DecodePayload(fn int32, payload []byte) (a FunctionPayload, err error) {
 			a, err = nil, fmt.Errorf("decode %s payload: %w: decoder panic: %v", NnsFunction(fn).Name(), ErrDecodePayload, r)
 		}
 	}()
+	if len(payload) > MaxDecodeBytes {
+		return nil, fmt.Errorf("decode %s payload: %w: %d bytes, more than %d", NnsFunction(fn).Name(), ErrDecodePayload, len(payload), MaxDecodeBytes)
+	}
+	if err := checkTypeTable(payload); err != nil {
+		return nil, fmt.Errorf("decode %s payload: %w: %v", NnsFunction(fn).Name(), ErrDecodePayload, err)
+	}
 	types, values, err := candid.Decode(payload)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s payload: %w: %v", NnsFunction(fn).Name(), ErrDecodePayload, err)

@@ -190,3 +190,16 @@ func toSnake(s string) string {
 	}
 	return strings.ToUpper(b.String())
 }
+
+// CheckFunction returns nil when governance accepts proposals executing fn,
+// and otherwise an error saying why and what to use instead: an unknown id,
+// or an obsolete one (wrapping ErrObsoleteFunction).
+func CheckFunction(fn NnsFunction) error {
+	if !fn.Known() {
+		return fmt.Errorf("nns_function %d is not a known NNS function id; use one of 1..%d", int32(fn), len(fnNames)-1)
+	}
+	if repl, obsolete := fn.Obsolete(); obsolete {
+		return fmt.Errorf("nns_function %s: %w: governance refuses it, use %s instead", fn, ErrObsoleteFunction, repl)
+	}
+	return nil
+}

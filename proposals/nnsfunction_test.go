@@ -1,6 +1,7 @@
 package proposals
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -140,5 +141,18 @@ func TestKinds(t *testing.T) {
 	}
 	if _, err := ParseInstallMode("replace"); err == nil {
 		t.Error("ParseInstallMode(replace) accepted")
+	}
+}
+
+func TestCheckFunction(t *testing.T) {
+	if err := CheckFunction(FnReviseElectedGuestosVersions); err != nil {
+		t.Errorf("38 refused: %v", err)
+	}
+	err := CheckFunction(FnBlessReplicaVersion)
+	if !errors.Is(err, ErrObsoleteFunction) || !strings.Contains(err.Error(), "use ReviseElectedGuestosVersions") {
+		t.Errorf("5: %v", err)
+	}
+	if err := CheckFunction(NnsFunction(99)); err == nil || errors.Is(err, ErrObsoleteFunction) || !strings.Contains(err.Error(), "not a known") {
+		t.Errorf("99: %v", err)
 	}
 }

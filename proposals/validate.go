@@ -166,7 +166,8 @@ func validatePayloadSize(ps *problems, d Draft, a Action) {
 	if !ok {
 		return
 	}
-	if repl, obsolete := fp.NnsFunction().Obsolete(); obsolete {
+	if err := CheckFunction(fp.NnsFunction()); err != nil {
+		repl, _ := fp.NnsFunction().Obsolete()
 		ps.errorf(ActionKey(d.Kind), "%s is obsolete and governance refuses it; use %s instead", fp.NnsFunction().Name(), repl)
 	}
 	b, err := EncodePayload(fp)
