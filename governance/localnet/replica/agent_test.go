@@ -1,11 +1,14 @@
 package replica
 
 import (
+	"bytes"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	agent "github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/principal"
 )
 
 // TestAgentGo drives the server with unmodified agent-go v0.9.2: every
@@ -100,7 +103,8 @@ func TestAgentGoBadKey(t *testing.T) {
 // TestClock checks that certified time and Call.Now follow the injected
 // clock while ingress expiry still uses real time.
 func TestClock(t *testing.T) {
-	virtual := time.Now().Add(3 * time.Minute).Truncate(time.Millisecond)
+	// A day ahead: ingress expiry is still checked against real time.
+	virtual := time.Now().Add(24 * time.Hour).Truncate(time.Millisecond)
 	net := startNet(t, WithClock(func() time.Time { return virtual }))
 	a := net.newAgent(t, newIdentity(t, "ed25519"), false)
 	var n uint64
@@ -139,6 +143,48 @@ func TestCertifiedData(t *testing.T) {
 		var n uint64
 		if err := a.Call(counterID, "inc", nil, []any{&n}); err != nil {
 			t.Fatalf("call: %v", err)
+		}
+	}
+}
+
+// upgradable is a counter that publishes a module hash and controllers,
+// which a test may change directly (as an admin endpoint would).
+type upgradable struct {
+	counter
+	mu     sync.Mutex
+	module []byte
+}
+
+// ModuleHash implements InfoProvider.
+func (u *upgradable) ModuleHash() []byte {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.module
+}
+
+// Controllers implements InfoProvider.
+func (u *upgradable) Controllers() []principal.Principal {
+	return []principal.Principal{principal.MustDecode("r7inp-6aaaa-aaaaa-aaabq-cai")}
+}
+
+// TestCanisterInfo checks module_hash and controllers are certified, and
+// that a change made outside any call is visible to the next read_state.
+func TestCanisterInfo(t *testing.T) {
+	can := &upgradable{module: sha([]byte("v1"))}
+	net := startNet(t, WithCanister(principal.MustDecode("r7inp-6aaaa-aaaaa-aaabq-cai"), can))
+	root := principal.MustDecode("r7inp-6aaaa-aaaaa-aaabq-cai")
+	a := net.newAgent(t, newIdentity(t, "ed25519"), false)
+	ctrls, err := a.GetCanisterControllers(root)
+	if err != nil || len(ctrls) != 1 || !ctrls[0].Equal(root) {
+		t.Fatalf("controllers = %v, %v; want [%s]", ctrls, err, root)
+	}
+	for _, v := range []string{"v1", "v2"} {
+		can.mu.Lock()
+		can.module = sha([]byte(v))
+		can.mu.Unlock()
+		got, err := a.GetCanisterModuleHash(root)
+		if err != nil || !bytes.Equal(got, sha([]byte(v))) {
+			t.Errorf("module hash after %s = %x, %v", v, got, err)
 		}
 	}
 }

@@ -63,3 +63,13 @@ type Reject struct {
 type CertifiedDataProvider interface {
 	CertifiedData() []byte
 }
+
+// InfoProvider is implemented by canisters that publish their installed
+// module's SHA-256 and their controllers, which the replica certifies at
+// /canister/<id>/module_hash and /canister/<id>/controllers (as a canister
+// upgrade's effect is observed on mainnet). A nil module hash or controller
+// list is left out.
+type InfoProvider interface {
+	ModuleHash() []byte
+	Controllers() []principal.Principal
+}

@@ -71,24 +71,23 @@ func canisterRanges(ids []principal.Principal) [][2][]byte {
 // snapshot is one certified state: the full tree, its BLS signature, and
 // what it reflects.
 type snapshot struct {
-	root    *node
-	sig     []byte
-	version uint64
-	time    time.Time
-	cdata   [][]byte // certified data, in s.providers order
+	root      *node
+	sig       []byte
+	version   uint64
+	time      time.Time
+	canisters [32]byte // hash of the /canister subtree
 }
 
 // snapshot builds and signs the current state tree.
 func (s *Server) snapshot() (*snapshot, error) {
 	statuses, version := s.history.statusDir()
 	now := s.clock()
-	cdata := s.certifiedData()
-	var cans []child
-	for i, p := range s.providers {
-		cans = append(cans, labeled(p.id.Raw, dir(labeled([]byte("certified_data"), leafNode(cdata[i])))))
+	cans, err := s.canisterDir()
+	if err != nil {
+		return nil, err
 	}
 	root := dir(
-		labeled([]byte("canister"), dir(cans...)),
+		labeled([]byte("canister"), cans),
 		labeled([]byte("canister_ranges"), s.static.ranges),
 		labeled([]byte("request_status"), statuses),
 		labeled([]byte("subnet"), s.static.subnets),
@@ -98,34 +97,63 @@ func (s *Server) snapshot() (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &snapshot{root: root, sig: sig, version: version, time: now, cdata: cdata}, nil
+	return &snapshot{root: root, sig: sig, version: version, time: now, canisters: cans.hash}, nil
 }
 
-// certifiedData reads every provider's certified data (at most 32 bytes).
-func (s *Server) certifiedData() [][]byte {
-	out := make([][]byte, len(s.providers))
-	for i, p := range s.providers {
-		d := p.c.(CertifiedDataProvider).CertifiedData()
-		if len(d) > 32 {
-			d = d[:32]
+// canisterDir builds /canister from the hosted canisters' certified data,
+// module hashes and controllers.
+func (s *Server) canisterDir() (*node, error) {
+	var cans []child
+	for _, h := range s.published {
+		var kids []child
+		if p, ok := h.c.(CertifiedDataProvider); ok {
+			d := p.CertifiedData()
+			if len(d) > 32 {
+				d = d[:32]
+			}
+			kids = append(kids, labeled([]byte("certified_data"), leafNode(slices.Clone(d))))
 		}
-		out[i] = slices.Clone(d)
+		if p, ok := h.c.(InfoProvider); ok {
+			info, err := infoEdges(p)
+			if err != nil {
+				return nil, fmt.Errorf("canister %s: %w", h.id, err)
+			}
+			kids = append(kids, info...)
+		}
+		cans = append(cans, labeled(h.id.Raw, dir(kids...)))
 	}
-	return out
+	return dir(cans...), nil
+}
+
+// infoEdges returns the module_hash and controllers edges of a canister.
+func infoEdges(p InfoProvider) ([]child, error) {
+	var kids []child
+	if mh := p.ModuleHash(); mh != nil {
+		kids = append(kids, labeled([]byte("module_hash"), leafNode(slices.Clone(mh))))
+	}
+	if cs := p.Controllers(); cs != nil {
+		raw := make([][]byte, len(cs))
+		for i, c := range cs {
+			raw[i] = c.Raw
+		}
+		enc, err := cbor.Marshal(cbor.Tag{Number: selfDescribeTag, Content: raw})
+		if err != nil {
+			return nil, fmt.Errorf("encode controllers: %w", err)
+		}
+		kids = append(kids, labeled([]byte("controllers"), leafNode(enc)))
+	}
+	return kids, nil
 }
 
 // fresh reports whether snap may answer a read_state that arrived at history
-// version v: it reflects v, its time is recent and certified data is current.
+// version v: it reflects v, its time is recent and the canisters' certified
+// data, module hashes and controllers are current.
 func (s *Server) fresh(snap *snapshot, v uint64) bool {
 	if snap.version < v || s.clock().Sub(snap.time) > maxStateAge {
 		return false
 	}
-	for i, d := range s.certifiedData() {
-		if !bytes.Equal(d, snap.cdata[i]) {
-			return false
-		}
-	}
-	return true
+	cans, err := s.canisterDir()
+	return err == nil && cans.hash == snap.canisters
 }
 
 // certificate encodes a certificate revealing paths (and always /time).

@@ -84,7 +84,7 @@ type Server struct {
 	async     atomic.Bool
 	history   *history
 	canisters map[string]*executor
-	providers []hosted // canisters implementing CertifiedDataProvider, by id
+	published []hosted // canisters with certified data or info, by id
 	static    staticTree
 	cert      *certifier
 	mux       *http.ServeMux
@@ -136,11 +136,13 @@ func (s *Server) host(cans map[string]hosted) []principal.Principal {
 	for key, h := range cans {
 		s.canisters[key] = newExecutor(h.c, s.clock, s.history)
 		ids = append(ids, h.id)
-		if _, ok := h.c.(CertifiedDataProvider); ok {
-			s.providers = append(s.providers, h)
+		_, data := h.c.(CertifiedDataProvider)
+		_, info := h.c.(InfoProvider)
+		if data || info {
+			s.published = append(s.published, h)
 		}
 	}
-	slices.SortFunc(s.providers, func(a, b hosted) int { return bytes.Compare(a.id.Raw, b.id.Raw) })
+	slices.SortFunc(s.published, func(a, b hosted) int { return bytes.Compare(a.id.Raw, b.id.Raw) })
 	return ids
 }
 
