@@ -26,7 +26,7 @@ func BenchmarkVerifiedUpdateCalls(b *testing.B) {
 func fillHistory(srv *Server, n int) {
 	for i := 0; i < n; i++ {
 		id := sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16), 0xfe})
-		e, _ := srv.history.insert(id, nil, time.Now())
+		e, _ := srv.history.insert(id, nil, 0, time.Now())
 		srv.history.finish(e, mustCandid(uint64(i)), nil)
 	}
 }
@@ -124,7 +124,7 @@ func BenchmarkSnapshotFullHistory(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for k := 0; k < 5; k++ {
 			id := sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16), byte(k)})
-			e, _ := srv.history.insert(id, nil, time.Now())
+			e, _ := srv.history.insert(id, nil, 0, time.Now())
 			srv.history.finish(e, nil, nil)
 		}
 		if _, err := srv.snapshot(); err != nil {

@@ -118,41 +118,28 @@ func TestWitness(t *testing.T) {
 // chain and leaves are not mixed with labeled nodes.
 func checkWellFormed(t *testing.T, n hashtree.Node) {
 	t.Helper()
-	var labels [][]byte
-	var walk func(hashtree.Node) bool // reports whether a leaf/labeled mix was seen
-	flat := func(n hashtree.Node) (ls []hashtree.Labeled, leaf bool) {
-		var rec func(hashtree.Node)
-		rec = func(n hashtree.Node) {
-			switch x := n.(type) {
-			case hashtree.Fork:
-				rec(x.LeftTree)
-				rec(x.RightTree)
-			case hashtree.Labeled:
-				ls = append(ls, x)
-			case hashtree.Leaf:
-				leaf = true
-			}
+	var labels []hashtree.Labeled
+	leaf := false
+	var flatten func(hashtree.Node)
+	flatten = func(n hashtree.Node) {
+		switch x := n.(type) {
+		case hashtree.Fork:
+			flatten(x.LeftTree)
+			flatten(x.RightTree)
+		case hashtree.Labeled:
+			labels = append(labels, x)
+		case hashtree.Leaf:
+			leaf = true
 		}
-		rec(n)
-		return ls, leaf
 	}
-	walk = func(n hashtree.Node) bool {
-		ls, leaf := flat(n)
-		if leaf && len(ls) > 0 {
-			return true
-		}
-		for i, l := range ls {
-			if i > 0 && bytes.Compare(ls[i-1].Label, l.Label) >= 0 {
-				t.Errorf("labels not strictly increasing: %x then %x", ls[i-1].Label, l.Label)
-			}
-			labels = append(labels, l.Label)
-			if walk(l.Tree) {
-				return true
-			}
-		}
-		return false
-	}
-	if walk(n) {
+	flatten(n)
+	if leaf && len(labels) > 0 {
 		t.Errorf("leaf mixed with labeled nodes")
+	}
+	for i, l := range labels {
+		if i > 0 && bytes.Compare(labels[i-1].Label, l.Label) >= 0 {
+			t.Errorf("labels not strictly increasing: %x then %x", labels[i-1].Label, l.Label)
+		}
+		checkWellFormed(t, l.Tree)
 	}
 }

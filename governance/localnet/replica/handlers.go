@@ -97,7 +97,12 @@ func (s *Server) handleCall(legacy bool) http.HandlerFunc {
 			writeError(w, err)
 			return
 		}
-		e, inserted := s.history.insert(req.id, req.content.Sender, time.Now())
+		e, inserted := s.history.insert(req.id, req.content.Sender, req.expiry, time.Now())
+		if e == nil {
+			// A replay of a request already executed and since evicted.
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
 		if inserted {
 			if err := s.dispatch(req, e); err != nil {
 				writeError(w, err)

@@ -18,6 +18,7 @@ const (
 type entry struct {
 	id     [32]byte
 	sender []byte
+	expiry uint64    // ingress_expiry, ns since the epoch
 	at     time.Time // real time of arrival, for retention
 	done   chan struct{}
 
@@ -45,6 +46,10 @@ type history struct {
 	fifo    []*entry // arrival order, for eviction
 	buckets [256]bucket
 	version uint64
+	// seen remembers the ingress expiry of requests evicted for space
+	// before they expired, so they cannot be replayed and run twice.
+	seen      map[[32]byte]uint64
+	seenPurge time.Time
 }
 
 // bucket holds the entries whose id starts with one byte, sorted by id.
@@ -57,18 +62,22 @@ type bucket struct {
 // newHistory returns an empty history keeping entries for retention and at
 // most max of them.
 func newHistory(retention time.Duration, max int) *history {
-	return &history{retention: retention, max: max, byID: map[[32]byte]*entry{}}
+	return &history{retention: retention, max: max, byID: map[[32]byte]*entry{}, seen: map[[32]byte]uint64{}}
 }
 
 // insert records a new received request, or returns the existing entry for
-// a duplicate request id (then inserted is false).
-func (h *history) insert(id [32]byte, sender []byte, now time.Time) (e *entry, inserted bool) {
+// a duplicate request id (then inserted is false). A replay of a request
+// evicted before its expiry returns no entry and inserted false.
+func (h *history) insert(id [32]byte, sender []byte, expiry uint64, now time.Time) (e *entry, inserted bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if old, ok := h.byID[id]; ok {
 		return old, false
 	}
-	e = &entry{id: id, sender: sender, at: now, done: make(chan struct{})}
+	if exp, ok := h.seen[id]; ok && exp >= uint64(now.UnixNano()) {
+		return nil, false
+	}
+	e = &entry{id: id, sender: sender, expiry: expiry, at: now, done: make(chan struct{})}
 	h.version++
 	e.status, e.edge, e.version = statusReceived, labeled(id[:], statusNode(statusReceived, nil, nil)), h.version
 	h.byID[id] = e
@@ -137,6 +146,9 @@ func (h *history) evict(now time.Time) {
 		if !over && !expired {
 			break
 		}
+		if e.expiry >= uint64(now.UnixNano()) {
+			h.seen[e.id] = e.expiry
+		}
 		e.evicted = true
 		delete(h.byID, e.id)
 		b := &h.buckets[e.id[0]]
@@ -148,6 +160,23 @@ func (h *history) evict(now time.Time) {
 	}
 	if n > 0 {
 		h.fifo = slices.Delete(h.fifo, 0, n)
+	}
+	h.purgeSeen(now)
+}
+
+// purgeSeen forgets remembered requests whose expiry has passed (a replay
+// of them is refused by the expiry check), at most every ten seconds.
+// Callers hold h.mu.
+func (h *history) purgeSeen(now time.Time) {
+	if now.Sub(h.seenPurge) < 10*time.Second {
+		return
+	}
+	h.seenPurge = now
+	ns := uint64(now.UnixNano())
+	for id, exp := range h.seen {
+		if exp < ns {
+			delete(h.seen, id)
+		}
 	}
 }
 

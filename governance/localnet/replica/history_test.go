@@ -1,9 +1,11 @@
 package replica
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -17,18 +19,26 @@ func TestHistoryBounded(t *testing.T) {
 	net := startNet(t, WithHistory(time.Hour, 5))
 	id := newIdentity(t, "ed25519")
 	a := net.newAgent(t, id, false)
-	var first []byte
+	var first, firstBody []byte
 	for i := 0; i < 12; i++ {
 		body, rid := signedEnvelope(t, id, nil)
 		if code, text := post(t, net, "/api/v4/canister/"+counterID.Encode()+"/call", body); code != 200 {
 			t.Fatalf("call %d: %d %q", i, code, text)
 		}
 		if i == 0 {
-			first = append([]byte{}, rid[:]...)
+			first, firstBody = append([]byte{}, rid[:]...), body
 		}
 	}
 	if n := net.srv.HistoryLen(); n > 5 {
 		t.Errorf("history holds %d entries, want at most 5", n)
+	}
+	// Replaying the evicted (unexpired) first request must not run it again.
+	before := net.can.CertifiedData()
+	if code, text := post(t, net, "/api/v4/canister/"+counterID.Encode()+"/call", firstBody); code != http.StatusAccepted {
+		t.Errorf("replay: %d %q, want 202", code, text)
+	}
+	if after := net.can.CertifiedData(); !bytes.Equal(before, after) {
+		t.Errorf("replayed request executed again")
 	}
 	_, err := a.ReadStateCertificate(counterID, [][]hashtree.Label{{hashtree.Label("request_status"), first}})
 	if err != nil {
@@ -44,9 +54,9 @@ func TestHistoryBounded(t *testing.T) {
 func TestHistoryRetention(t *testing.T) {
 	h := newHistory(time.Minute, 100)
 	old := time.Now().Add(-2 * time.Minute)
-	e, _ := h.insert([32]byte{1}, nil, old)
+	e, _ := h.insert([32]byte{1}, nil, 0, old)
 	h.finish(e, []byte("x"), nil)
-	h.insert([32]byte{2}, nil, time.Now())
+	h.insert([32]byte{2}, nil, 0, time.Now())
 	if h.get(e.id[:]) != nil || h.len() != 1 {
 		t.Errorf("expired entry kept; %d entries", h.len())
 	}
@@ -110,7 +120,7 @@ func TestExecutorArrivalOrder(t *testing.T) {
 	defer ex.close()
 	var entries []*entry
 	for i := uint64(0); i < 200; i++ {
-		e, _ := h.insert([32]byte{byte(i), byte(i >> 8)}, nil, time.Now())
+		e, _ := h.insert([32]byte{byte(i), byte(i >> 8)}, nil, 0, time.Now())
 		entries = append(entries, e)
 		arg := binary.BigEndian.AppendUint64(nil, i)
 		if err := ex.submit(job{entry: e, call: Call{Method: "inc", Arg: arg, Replicated: true}}); err != nil {
@@ -135,7 +145,7 @@ func TestStatusDirIncremental(t *testing.T) {
 		id := sha256.Sum256([]byte{byte(i), 7})
 		id[0] %= 16 // crowd a few buckets and leave most empty
 		ids = append(ids, id)
-		e, _ := inc.insert(id, nil, time.Now())
+		e, _ := inc.insert(id, nil, 0, time.Now())
 		if i%3 == 0 {
 			inc.finish(e, []byte{byte(i)}, nil)
 		}
@@ -146,7 +156,7 @@ func TestStatusDirIncremental(t *testing.T) {
 	got, _ := inc.statusDir()
 	scratch := newHistory(time.Hour, 150)
 	for i, id := range ids {
-		e, _ := scratch.insert(id, nil, time.Now())
+		e, _ := scratch.insert(id, nil, 0, time.Now())
 		if i%3 == 0 {
 			scratch.finish(e, []byte{byte(i)}, nil)
 		}
