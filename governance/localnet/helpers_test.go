@@ -2,6 +2,7 @@ package localnet_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"testing"
@@ -13,6 +14,10 @@ import (
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 )
+
+// sharedHTTP keeps connections alive across the many test clients (the
+// default transport keeps only two idle connections per host).
+var sharedHTTP = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 128}}
 
 // govClient is a governance agent over one identity against a network URL.
 type govClient struct {
@@ -26,7 +31,8 @@ func newGovClient(tb testing.TB, rawURL string, id identity.Identity) govClient 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := agent.Config{Identity: id, FetchRootKey: true, ClientConfig: []agent.ClientOption{agent.WithHostURL(u)}}
+	cfg := agent.Config{Identity: id, FetchRootKey: true,
+		ClientConfig: []agent.ClientOption{agent.WithHostURL(u), agent.WithHttpClient(sharedHTTP)}}
 	g, err := govdid.NewGovernanceAgent(localnet.GovernanceID, cfg)
 	if err != nil {
 		tb.Fatalf("agent: %v", err)
@@ -128,4 +134,33 @@ func deploy(tb testing.TB, subnet, version string) govdid.ProposalActionRequest 
 		tb.Fatal(err)
 	}
 	return govdid.ProposalActionRequest{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 11, Payload: payload}}
+}
+
+// leanVote is a ManageNeuronRequest carrying only RegisterVote. Candid lets a
+// sender use such a subtype (fewer variant alternatives, absent opt fields);
+// agent-go encodes it far faster than the full generated request type, so
+// load tests measure the network instead of the client's type encoding.
+type leanVote struct {
+	ID      *govdid.NeuronId `ic:"id,omitempty"`
+	Command *struct {
+		RegisterVote *govdid.RegisterVote `ic:"RegisterVote,variant"`
+	} `ic:"command,omitempty"`
+}
+
+// leanRegisterVote votes yes through the lean request type.
+func (c govClient) leanRegisterVote(neuron, proposal uint64) error {
+	req := leanVote{ID: &govdid.NeuronId{Id: neuron}, Command: &struct {
+		RegisterVote *govdid.RegisterVote `ic:"RegisterVote,variant"`
+	}{RegisterVote: &govdid.RegisterVote{Vote: 1, Proposal: &govdid.ProposalId{Id: proposal}}}}
+	var resp govdid.ManageNeuronResponse
+	if err := c.Call(localnet.GovernanceID, "manage_neuron", []any{req}, []any{&resp}); err != nil {
+		return err
+	}
+	if resp.Command == nil || resp.Command.RegisterVote == nil {
+		if resp.Command != nil && resp.Command.Error != nil {
+			return fmt.Errorf("governance error %d: %s", resp.Command.Error.ErrorType, resp.Command.Error.ErrorMessage)
+		}
+		return fmt.Errorf("unexpected manage_neuron response %+v", resp.Command)
+	}
+	return nil
 }

@@ -1,10 +1,12 @@
 package localnet
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
 	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
 )
@@ -15,9 +17,14 @@ var (
 	RegistryID   = principal.MustDecode("rwlgt-iiaaa-aaaaa-aaaaa-cai")
 )
 
-// governanceSeed converts the topology's neurons for the governance model.
+// governanceSeed converts the topology's neurons and history for the
+// governance model. With a history, neurons exist from its first proposal.
 func governanceSeed(t *Topology, genesis time.Time) govmodel.Seed {
 	s := govmodel.Seed{Genesis: genesis}
+	if h := t.History; h != nil {
+		s.Genesis = genesis.Add(-time.Duration(h.Proposals+1) * HistorySpacing)
+		s.Proposals = historyProposals(h, s.Genesis)
+	}
 	for _, n := range t.Neurons {
 		s.Neurons = append(s.Neurons, govmodel.NeuronSeed{
 			ID:            n.ID,
@@ -74,4 +81,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// historyProposals are the seed's history motions, one every HistorySpacing.
+func historyProposals(h *HistorySeed, start time.Time) []govmodel.ProposalSeed {
+	out := make([]govmodel.ProposalSeed, 0, h.Proposals)
+	for i := 0; i < h.Proposals; i++ {
+		title := fmt.Sprintf("History motion %d", i+1)
+		out = append(out, govmodel.ProposalSeed{
+			Proposer: h.Proposer,
+			Created:  start.Add(time.Duration(i+1) * HistorySpacing),
+			Request: govdid.MakeProposalRequest{Title: &title, Summary: "A motion from the seeded history of the local network.",
+				Action: &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: title}}},
+		})
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -39,7 +40,21 @@ type Seed struct {
 	APIBoundaryNodes NodeGroupSeed `yaml:"api_boundary_nodes"`
 	// Neurons are the governance neurons.
 	Neurons []NeuronSeed `yaml:"neurons"`
+	// History pre-submits motion proposals before genesis (listings, benchmarks).
+	History *HistorySeed `yaml:"history,omitempty"`
 }
+
+// HistorySeed describes motion proposals submitted one every
+// HistorySpacing before genesis, so a network starts with a long history.
+type HistorySeed struct {
+	// Proposals is the number of motions.
+	Proposals int `yaml:"proposals"`
+	// Proposer is the neuron that submits them (it needs the reject cost).
+	Proposer uint64 `yaml:"proposer"`
+}
+
+// HistorySpacing is the time between two history proposals.
+const HistorySpacing = 10 * time.Minute
 
 // VersionSeed is one elected GuestOS or HostOS version.
 type VersionSeed struct {

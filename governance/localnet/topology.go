@@ -26,6 +26,8 @@ type Topology struct {
 	// NodeHostOS maps every node id to the HostOS version it runs.
 	NodeHostOS map[string]string
 	Neurons    []Neuron
+	// History is the seed's proposal history, if any.
+	History *HistorySeed
 	// Developer is the principal of the developer identity.
 	Developer principal.Principal
 }
@@ -277,6 +279,12 @@ func (r *resolver) neurons() error {
 			StakeE8s: n.StakeICP * e8s, DissolveDelaySeconds: n.DissolveDelayDays * 86400,
 			Followees: n.Follow,
 		})
+	}
+	if h := r.seed.History; h != nil {
+		if h.Proposals < 0 || !ids[h.Proposer] {
+			return fmt.Errorf("%w: history: proposer %d is not a listed neuron", ErrBadSeed, h.Proposer)
+		}
+		r.topo.History = h
 	}
 	return nil
 }
