@@ -17,7 +17,10 @@ func (g *Governance) manageNeuron(call replica.Call, now uint64) ([]byte, error)
 	if err := decodeArg(call.Arg, &req); err != nil {
 		return nil, err
 	}
+	g.mu.Lock()
+	g.tick(now)
 	cmd := g.manage(&req, call.Caller, now)
+	g.mu.Unlock()
 	return sharedCodecs().manageNeuron.encode(govdid.ManageNeuronResponse{Command: cmd})
 }
 

@@ -3,12 +3,12 @@ package govmodel
 import (
 	"fmt"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/nnspatch/nnspatch/governance/localnet/replica"
 )
 
-// handler runs one method. Update handlers run with the write lock held and
-// after tick; query handlers with the read lock.
+// handler runs one method. Handlers decode their argument before taking
+// the lock, so decoding runs concurrently with other calls; updates take the
+// write lock and tick first, queries take the read lock.
 type handler func(g *Governance, call replica.Call, now uint64) ([]byte, error)
 
 // method is one exported method.
@@ -49,21 +49,7 @@ func (g *Governance) Execute(call replica.Call) ([]byte, *replica.Reject) {
 			Message:   fmt.Sprintf("Canister %s has no update method '%s'", CanisterID, call.Method),
 		}
 	}
-	now := unixSeconds(call.Now)
-	var (
-		out []byte
-		err error
-	)
-	if m.kind == replica.Update {
-		g.mu.Lock()
-		g.tick(now)
-		out, err = m.run(g, call, now)
-		g.mu.Unlock()
-	} else {
-		g.mu.RLock()
-		out, err = m.run(g, call, now)
-		g.mu.RUnlock()
-	}
+	out, err := m.run(g, call, unixSeconds(call.Now))
 	if err != nil {
 		return nil, trap(err)
 	}
@@ -80,12 +66,7 @@ func trap(err error) *replica.Reject {
 }
 
 // decodeArg decodes a single Candid argument into v.
-func decodeArg(arg []byte, v any) error {
-	if err := candid.Unmarshal(arg, []any{v}); err != nil {
-		return fmt.Errorf("decode arguments: %w", err)
-	}
-	return nil
-}
+func decodeArg(arg []byte, v any) error { return args.decode(arg, v) }
 
 // emptyArgs is the Candid encoding of an empty argument list.
 var emptyArgs = []byte{'D', 'I', 'D', 'L', 0, 0}

@@ -22,6 +22,8 @@ func (g *Governance) getProposalInfo(call replica.Call, now uint64) ([]byte, err
 	if err := decodeArg(call.Arg, &id); err != nil {
 		return nil, err
 	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	c := sharedCodecs().info.opt
 	p := g.proposal(id)
 	if p == nil {
@@ -39,6 +41,8 @@ func (g *Governance) listProposals(call replica.Call, now uint64) ([]byte, error
 	if err := decodeArg(call.Arg, &req); err != nil {
 		return nil, err
 	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	limit := int(req.Limit)
 	if limit == 0 || limit > maxListResults {
 		limit = maxListResults
@@ -105,6 +109,10 @@ func (g *Governance) getNeuronInfo(call replica.Call, now uint64) ([]byte, error
 	if err := decodeArg(call.Arg, &id); err != nil {
 		return nil, err
 	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	var res govdid.Result5
 	if n := g.neurons[id]; n != nil {
 		info := n.neuronInfo(now)
@@ -123,6 +131,8 @@ func (g *Governance) listNeurons(call replica.Call, now uint64) ([]byte, error) 
 	if err := decodeArg(call.Arg, &req); err != nil {
 		return nil, err
 	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
 	ids := slices.Clone(req.NeuronIds)
 	if req.IncludeNeuronsReadableByCaller {
 		ids = append(ids, g.callerNeurons(call.Caller)...)

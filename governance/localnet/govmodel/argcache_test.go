@@ -1,0 +1,71 @@
+package govmodel
+
+import (
+	"testing"
+
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/google/go-cmp/cmp"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+)
+
+func TestArgDecoderMatchesUnmarshal(t *testing.T) {
+	title := "A title"
+	tests := []struct {
+		name string
+		arg  any
+		into func() any
+	}{
+		{"vote", govdid.ManageNeuronRequest{
+			NeuronIdOrSubaccount: &govdid.NeuronIdOrSubaccount{NeuronId: &govdid.NeuronId{Id: 7}},
+			Command:              &govdid.ManageNeuronCommandRequest{RegisterVote: &govdid.RegisterVote{Vote: 2, Proposal: &govdid.ProposalId{Id: 9}}},
+		}, func() any { return new(govdid.ManageNeuronRequest) }},
+		{"proposal", govdid.ManageNeuronRequest{Id: &govdid.NeuronId{Id: 1}, Command: &govdid.ManageNeuronCommandRequest{
+			MakeProposal: &govdid.MakeProposalRequest{Title: &title, Action: &govdid.ProposalActionRequest{
+				ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 38, Payload: []byte{1, 2, 3}},
+			}},
+		}}, func() any { return new(govdid.ManageNeuronRequest) }},
+		{"list", govdid.ListProposalInfoRequest{Limit: 7, ExcludeTopic: []int32{4}, BeforeProposal: &govdid.ProposalId{Id: 3}},
+			func() any { return new(govdid.ListProposalInfoRequest) }},
+		{"nat64", uint64(1 << 40), func() any { return new(uint64) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, err := candid.Marshal([]any{tt.arg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.into()
+			if err := candid.Unmarshal(raw, []any{want}); err != nil {
+				t.Fatal(err)
+			}
+			for round := 0; round < 2; round++ { // a miss, then a cache hit
+				got := tt.into()
+				if err := args.decode(raw, got); err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("round %d: decoded value differs (-unmarshal +cached):\n%s", round, diff)
+				}
+			}
+		})
+	}
+}
+
+func TestHeaderLen(t *testing.T) {
+	raw, err := candid.Marshal([]any{govdid.ListProposalInfoRequest{Limit: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := headerLen(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n <= 4 || n >= len(raw) {
+		t.Fatalf("header length %d of %d bytes", n, len(raw))
+	}
+	for _, bad := range []string{"", "DID", "XIDL\x00\x00", "DIDL\x01", "DIDL\x01\x7f", "DIDL\x01\x6c\x05\x00", "DIDL\x00\x01"} {
+		if _, err := headerLen([]byte(bad)); err == nil {
+			t.Errorf("headerLen(%q) accepted a malformed header", bad)
+		}
+	}
+}
