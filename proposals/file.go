@@ -79,6 +79,9 @@ func unknownKeys(n *yaml.Node, t reflect.Type, path string) []error {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if n.Kind == yaml.AliasNode {
+		return []error{&FileError{Line: n.Line, Key: path, Err: errors.New("YAML aliases are not supported in drafts; write the value out")}}
+	}
 	switch {
 	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
 		var errs []error
@@ -206,15 +209,60 @@ func withPath(err error, path string) error {
 func MarshalDraft(d Draft) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(draftHeader)
+	var doc yaml.Node
+	if err := doc.Encode(d); err != nil {
+		return nil, fmt.Errorf("encode draft: %w", err)
+	}
+	restoreStrings(&doc, reflect.ValueOf(d))
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
-	if err := enc.Encode(d); err != nil {
+	if err := enc.Encode(&doc); err != nil {
 		return nil, fmt.Errorf("encode draft: %w", err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("encode draft: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// restoreStrings walks the encoded node tree alongside the value it came
+// from and puts back, double-quoted, every string yaml.v3 changed on the way
+// (its block style drops a leading newline, for one), so texts survive
+// WriteDraft/LoadDraft byte for byte.
+func restoreStrings(n *yaml.Node, v reflect.Value) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return
+		}
+		v = v.Elem()
+	}
+	switch {
+	case v.Kind() == reflect.String && n.Kind == yaml.ScalarNode:
+		if n.Value != v.String() {
+			n.Value, n.Style, n.Tag = v.String(), yaml.DoubleQuotedStyle, "!!str"
+		}
+	case v.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode && v.Len() == len(n.Content):
+		for i, c := range n.Content {
+			restoreStrings(c, v.Index(i))
+		}
+	case v.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if f, ok := fieldByYAMLKey(v, n.Content[i].Value); ok {
+				restoreStrings(n.Content[i+1], f)
+			}
+		}
+	}
+}
+
+// fieldByYAMLKey returns the field of struct v whose yaml tag is key.
+func fieldByYAMLKey(v reflect.Value, key string) (reflect.Value, bool) {
+	for i := range v.NumField() {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		if name == key && v.Type().Field(i).IsExported() {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
 }
 
 const draftHeader = "# nnspatch proposal draft. Check it with `nnspatch proposal validate <file>`;\n# every key is described by `nnspatch draft --help` (DraftFileReference).\n"

@@ -116,6 +116,7 @@ func TestParseDraftErrors(t *testing.T) {
 		{"unknown nested key", head + "deploy_unassigned:\n  elected_replica_version: x\n  replica_version: y\n", 5, "deploy_unassigned.replica_version", "unknown key"},
 		{"unknown key in list item", "schema_version: 1\nkind: elect-guestos\nelect_guestos:\n  guest_launch_measurements:\n    guest_launch_measurements:\n      - measurement: ab\n        vcpu: milan\n", 7,
 			"elect_guestos.guest_launch_measurements.guest_launch_measurements[0].vcpu", "unknown key"},
+		{"alias", "schema_version: 1\nkind: &k motion\nmode: *k\n", 3, "mode", "aliases are not supported"},
 		{"duplicate key", head + "title: a\ntitle: b\n", 4, "", "already defined"},
 		{"type error", head + "title: [a, b]\n", 3, "", "fix the value's type"},
 		{"bad principal", "schema_version: 1\nkind: deploy-guestos\ndeploy_guestos:\n  subnet_id: tdb26-nope\n", 4, "deploy_guestos.subnet_id", "not a valid principal"},
