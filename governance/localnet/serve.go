@@ -23,8 +23,8 @@ func (n *Network) serve(ctx context.Context) error {
 		replica.WithClock(n.clock.Now),
 		replica.WithSeed(n.keySeed),
 		replica.WithAsyncCalls(n.cfg.AsyncCalls),
-		replica.WithCanister(GovernanceID, &durable{n: n, id: GovernanceID, can: n.gov}),
-		replica.WithCanister(RegistryID, &durable{n: n, id: RegistryID, can: n.reg}),
+		replica.WithCanister(GovernanceID, n.wrap(GovernanceID.Raw, n.gov)),
+		replica.WithCanister(RegistryID, n.wrap(RegistryID.Raw, n.reg)),
 	}
 	if n.cfg.BadRootKey {
 		opts = append(opts, replica.WithBadRootKey())
@@ -34,6 +34,7 @@ func (n *Network) serve(ctx context.Context) error {
 		return fmt.Errorf("start replica: %w", err)
 	}
 	n.srv = srv
+	n.reg.SetCertificateSource(n.dataCertificate)
 	if err := n.applyStartFaults(); err != nil {
 		return err
 	}
