@@ -153,3 +153,48 @@ func TestClosedServer(t *testing.T) {
 		t.Fatal("call after Close hung")
 	}
 }
+
+// slow is a canister whose only update blocks until released.
+type slow struct{ release chan struct{} }
+
+// Method implements Canister.
+func (s *slow) Method(name string) (MethodKind, bool) { return Update, name == "wait" }
+
+// Execute implements Canister.
+func (s *slow) Execute(Call) ([]byte, *Reject) {
+	<-s.release
+	return mustCandid(7), nil
+}
+
+// TestSlowCallFallsBackTo202 checks a synchronous call that outlasts the
+// replica's wait is answered 202, and its result is then readable.
+func TestSlowCallFallsBackTo202(t *testing.T) {
+	slowID := principal.MustDecode("qoctq-giaaa-aaaaa-aaaea-cai")
+	can := &slow{release: make(chan struct{})}
+	net := startNet(t, WithCanister(slowID, can))
+	net.srv.syncTimeout = 50 * time.Millisecond
+	id := newIdentity(t, "ed25519")
+	body, rid := signedEnvelope(t, id, func(r *agent.Request, e *agent.Envelope) {
+		r.CanisterID, r.MethodName = slowID, "wait"
+		resign(t, id, e)
+	})
+	if code, text := post(t, net, "/api/v4/canister/"+slowID.Encode()+"/call", body); code != http.StatusAccepted {
+		t.Fatalf("slow call: %d %q, want 202", code, text)
+	}
+	close(can.release)
+	a := net.newAgent(t, id, false)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, _, err := a.RequestStatus(slowID, rid)
+		if err != nil {
+			t.Fatalf("request status: %v", err)
+		}
+		if string(status) == "replied" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status still %q", status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

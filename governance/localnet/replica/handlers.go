@@ -113,19 +113,22 @@ func (s *Server) handleCall(legacy bool) http.HandlerFunc {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		s.answerSync(w, req, e)
+		s.answerSync(w, r, req, e)
 	}
 }
 
 // answerSync waits for e's outcome and its certification, then answers 200
 // with the certificate, or 202 if that takes longer than a replica waits.
-func (s *Server) answerSync(w http.ResponseWriter, req *request, e *entry) {
-	timer := time.NewTimer(syncCallTimeout)
+// The call runs to completion even if the client goes away.
+func (s *Server) answerSync(w http.ResponseWriter, r *http.Request, req *request, e *entry) {
+	timer := time.NewTimer(s.syncTimeout)
 	defer timer.Stop()
 	select {
 	case <-e.done:
 	case <-s.done:
 		writeError(w, ErrClosed)
+		return
+	case <-r.Context().Done():
 		return
 	case <-timer.C:
 		w.WriteHeader(http.StatusAccepted)

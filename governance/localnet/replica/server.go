@@ -89,7 +89,9 @@ type Server struct {
 	cert      *certifier
 	mux       *http.ServeMux
 	done      chan struct{} // closed by Close
-	closeOnce sync.Once
+	// syncTimeout bounds how long a synchronous call waits (tests shorten it).
+	syncTimeout time.Duration
+	closeOnce   sync.Once
 }
 
 // New starts a server hosting the canisters given by WithCanister.
@@ -119,6 +121,8 @@ func New(opts ...Option) (*Server, error) {
 		history:   newHistory(cfg.retention, cfg.histSize),
 		canisters: map[string]*executor{},
 		done:      make(chan struct{}),
+
+		syncTimeout: syncCallTimeout,
 	}
 	s.async.Store(cfg.async)
 	ids := s.host(cfg.canisters)

@@ -29,8 +29,7 @@ func signedEnvelope(t *testing.T, id identity.Identity, tamper func(*agent.Reque
 		Arguments:     []byte("DIDL\x00\x00"),
 		Nonce:         []byte("0123456789"),
 	}
-	rid := agent.NewRequestID(req)
-	sig, err := rid.Sign(id)
+	sig, err := agent.NewRequestID(req).Sign(id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +41,7 @@ func signedEnvelope(t *testing.T, id identity.Identity, tamper func(*agent.Reque
 	if err != nil {
 		t.Fatal(err)
 	}
-	return body, rid
+	return body, agent.NewRequestID(env.Content)
 }
 
 // resign recomputes the signature after the content changed.
