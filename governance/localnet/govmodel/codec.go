@@ -1,6 +1,7 @@
 package govmodel
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"sync"
@@ -59,9 +60,12 @@ func (c *replyCodec) encode(v any) ([]byte, error) {
 type infoCodec struct {
 	rec        *idl.RecordType
 	ballotsPos int
-	list       *replyCodec // ListProposalInfoResponse
-	opt        *replyCodec // opt ProposalInfo
-	vec        *replyCodec // vec ProposalInfo
+	// voteFirst is the field order of the Ballot record (by field hash),
+	// used to encode ballots without reflection.
+	voteFirst bool
+	list      *replyCodec // ListProposalInfoResponse
+	opt       *replyCodec // opt ProposalInfo
+	vec       *replyCodec // vec ProposalInfo
 }
 
 // codecSet holds the codecs of every reply the model sends.
@@ -117,7 +121,44 @@ func newInfoCodec() *infoCodec {
 	if c.ballotsPos < 0 {
 		panic("govmodel: ProposalInfo has no ballots field")
 	}
+	c.voteFirst = ballotFieldOrder(rec.Fields[c.ballotsPos].Type)
 	return c
+}
+
+// ballotFieldOrder checks that ballots is vec record { nat64; Ballot } and
+// reports whether Ballot's vote field precedes voting_power on the wire.
+func ballotFieldOrder(t idl.Type) bool {
+	vec, ok := t.(*idl.VectorType)
+	if !ok {
+		panic(fmt.Sprintf("govmodel: ProposalInfo.ballots is a %T", t))
+	}
+	tup, ok := vec.Type.(*idl.RecordType)
+	if !ok || !tup.IsTuple || len(tup.Fields) != 2 {
+		panic(fmt.Sprintf("govmodel: ballots element is %s", vec.Type))
+	}
+	b, ok := tup.Fields[1].Type.(*idl.RecordType)
+	if !ok || len(b.Fields) != 2 {
+		panic(fmt.Sprintf("govmodel: Ballot is %s", tup.Fields[1].Type))
+	}
+	return b.Fields[0].Name == "vote"
+}
+
+// appendBallots appends the value encoding of ballots: a vector of
+// (nat64, record { vote : int32; voting_power : nat64 }), fixed-width
+// little-endian numbers in field-hash order.
+func (c *infoCodec) appendBallots(dst []byte, ballots []ballotEntry) []byte {
+	dst = append(dst, vecLen(len(ballots))...)
+	for _, e := range ballots {
+		dst = binary.LittleEndian.AppendUint64(dst, e.Field0)
+		if c.voteFirst {
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(e.Field1.Vote))
+			dst = binary.LittleEndian.AppendUint64(dst, e.Field1.VotingPower)
+		} else {
+			dst = binary.LittleEndian.AppendUint64(dst, e.Field1.VotingPower)
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(e.Field1.Vote))
+		}
+	}
+	return dst
 }
 
 // encodedInfo is the cached value encoding of one ProposalInfo without its
@@ -152,11 +193,6 @@ func (c *infoCodec) parts(pi *govdid.ProposalInfo) (prefix, suffix []byte, err e
 		}
 	}
 	return prefix, suffix, nil
-}
-
-// ballots encodes the ballots field value.
-func (c *infoCodec) ballots(pi *govdid.ProposalInfo) ([]byte, error) {
-	return c.rec.Fields[c.ballotsPos].Type.EncodeValue(pi.Ballots)
 }
 
 // vecLen encodes a vector length as agent-go does (signed LEB128), so the

@@ -217,3 +217,18 @@ func TestSetFollowing(t *testing.T) {
 		t.Fatalf("neuron 2 voted %d, want yes through SetFollowing", got)
 	}
 }
+
+func TestRecentBallotsKeepTheLast100(t *testing.T) {
+	rich := vpNeuron(1, alice, 10)
+	rich.StakeE8s = 100_000 * e8s
+	g := newGov(t, Config{}, rich, vpNeuron(2, bob, 1000))
+	for i := 0; i < 230; i++ {
+		propose(t, g, alice, t0, 1, motion("A motion"))
+	}
+	var res govdid.Result5
+	decode(t, execute(t, g, "get_neuron_info", alice, t0, uint64(1)), &res)
+	rb := res.Ok.RecentBallots
+	if len(rb) != 100 || rb[0].ProposalId.Id != 230 || rb[99].ProposalId.Id != 131 {
+		t.Fatalf("%d recent ballots from %d to %d, want 100 from 230 to 131", len(rb), rb[0].ProposalId.Id, rb[len(rb)-1].ProposalId.Id)
+	}
+}

@@ -109,14 +109,7 @@ func (g *Governance) appendInfo(dst []byte, p *proposal, neurons []uint64, listi
 	if listing {
 		prefix, suffix = e.listPrefix, e.listSuffix
 	}
-	bs := []byte{0} // empty vec
-	if entries := callerBallots(p, neurons); len(entries) > 0 {
-		pi := govdid.ProposalInfo{Ballots: entries}
-		if bs, err = sharedCodecs().info.ballots(&pi); err != nil {
-			return nil, err
-		}
-	}
 	dst = append(dst, prefix...)
-	dst = append(dst, bs...)
+	dst = sharedCodecs().info.appendBallots(dst, callerBallots(p, neurons))
 	return append(dst, suffix...), nil
 }

@@ -60,7 +60,7 @@ type neuron struct {
 	agingSince    uint64
 	followees     map[int32][]uint64
 	knownName     string
-	recent        []govdid.BallotInfo // newest first
+	recent        []govdid.BallotInfo // oldest first; see recentBallots
 }
 
 const (
@@ -194,13 +194,24 @@ func (g *Governance) neuronBySubaccount(sub []byte) *neuron {
 	return nil
 }
 
-// recordBallot remembers a vote in the neuron's recent ballots.
+// recordBallot remembers a vote in the neuron's recent ballots. The slice
+// grows to twice the limit before the oldest entries are dropped, so
+// recording stays amortized O(1).
 func (n *neuron) recordBallot(proposalID uint64, vote int32) {
-	b := govdid.BallotInfo{Vote: vote, ProposalId: &govdid.ProposalId{Id: proposalID}}
-	n.recent = append([]govdid.BallotInfo{b}, n.recent...)
-	if len(n.recent) > maxRecentVotes {
-		n.recent = n.recent[:maxRecentVotes]
+	if len(n.recent) >= 2*maxRecentVotes {
+		n.recent = append(n.recent[:0], n.recent[len(n.recent)-maxRecentVotes+1:]...)
 	}
+	n.recent = append(n.recent, govdid.BallotInfo{Vote: vote, ProposalId: &govdid.ProposalId{Id: proposalID}})
+}
+
+// recentBallots returns the last (at most 100) ballots, newest first.
+func (n *neuron) recentBallots() []govdid.BallotInfo {
+	start := max(0, len(n.recent)-maxRecentVotes)
+	out := make([]govdid.BallotInfo, 0, len(n.recent)-start)
+	for i := len(n.recent) - 1; i >= start; i-- {
+		out = append(out, n.recent[i])
+	}
+	return out
 }
 
 // neuronInfo builds the public NeuronInfo of n at now.
@@ -216,7 +227,7 @@ func (n *neuron) neuronInfo(now uint64) govdid.NeuronInfo {
 	return govdid.NeuronInfo{
 		Id:                                   &govdid.NeuronId{Id: n.id},
 		DissolveDelaySeconds:                 n.dissolveDelay,
-		RecentBallots:                        slices.Clone(n.recent),
+		RecentBallots:                        n.recentBallots(),
 		CreatedTimestampSeconds:              n.created,
 		State:                                1, // locked
 		StakeE8s:                             n.stakeE8s(),
