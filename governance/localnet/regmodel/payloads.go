@@ -76,7 +76,15 @@ type deployHostOSPayload struct {
 // decode failure into the registry's trap. required names the record's
 // non-opt fields: Candid subtyping lets a sender omit only opt fields, and
 // agent-go's decoder would silently zero a missing one.
-func decodePayload(payload []byte, v any, required ...string) *trap {
+func decodePayload(payload []byte, v any, required ...string) (t *trap) {
+	// agent-go's decoder panics on some malformed type tables (for example
+	// a huge declared length); a canister traps on bad input, so a panic is
+	// a refusal, not a crash of the network.
+	defer func() {
+		if p := recover(); p != nil {
+			t = trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, p)
+		}
+	}()
 	if err := checkFields(payload, required); err != nil {
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
 	}
@@ -89,6 +97,9 @@ func decodePayload(payload []byte, v any, required ...string) *trap {
 // checkFields checks that the payload is one record holding every required
 // field.
 func checkFields(payload []byte, required []string) error {
+	if err := checkCandid(payload); err != nil {
+		return err
+	}
 	types, _, err := candid.Decode(payload)
 	if err != nil {
 		return err
