@@ -184,6 +184,11 @@ func TestRequestErrors(t *testing.T) {
 	if _, err := ValidRequest(bad, DefaultPolicy()); !errors.Is(err, ErrDraftInvalid) {
 		t.Errorf("ValidRequest of invalid draft: err = %v", err)
 	}
+	up := sampleDrafts(t)[KindUpgradeCanister]
+	up.UpgradeCanister.WasmSHA256 = testSHA
+	if _, err := ValidRequest(up, DefaultPolicy()); !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), "registry.wasm has SHA-256 93a44bbb") {
+		t.Errorf("ValidRequest with a mismatched wasm: err = %v", err)
+	}
 	if _, err := ValidRequest(sampleDrafts(t)[KindElectGuestOS], DefaultPolicy()); err != nil {
 		t.Errorf("ValidRequest of valid draft: %v", err)
 	}

@@ -159,8 +159,15 @@ func (d Draft) Request() (govdid.MakeProposalRequest, error) {
 }
 
 // ValidRequest validates d with p and returns the request only when no
-// error-severity problem was found; otherwise an *InvalidError.
+// error-severity problem was found; otherwise an *InvalidError, or an error
+// wrapping ErrChecksumMismatch when the wasm module of a canister upgrade is
+// not the one the draft declares.
 func ValidRequest(d Draft, p Policy) (govdid.MakeProposalRequest, error) {
+	if d.Kind == KindUpgradeCanister && d.UpgradeCanister != nil {
+		if err := d.UpgradeCanister.VerifyWasm(); err != nil {
+			return govdid.MakeProposalRequest{}, err
+		}
+	}
 	if probs := ValidateWith(d, p); HasErrors(probs) {
 		return govdid.MakeProposalRequest{}, &InvalidError{Problems: probs}
 	}

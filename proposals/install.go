@@ -175,3 +175,14 @@ func ParsePrincipal(s string) (principal.Principal, error) {
 	}
 	return p, nil
 }
+
+// VerifyWasm checks the loaded module against WasmSHA256 and returns an
+// error wrapping ErrChecksumMismatch when they differ (nil when either is
+// missing; Validate reports those).
+func (c InstallCode) VerifyWasm() error {
+	if len(c.Wasm) == 0 || c.WasmSHA256 == "" || c.WasmHash() == c.WasmSHA256 {
+		return nil
+	}
+	return fmt.Errorf("upgrade_canister.wasm_sha256: %w: the module %s has SHA-256 %s, the draft declares %s; rebuild the module or fix the hash",
+		ErrChecksumMismatch, c.WasmPath, c.WasmHash(), c.WasmSHA256)
+}
