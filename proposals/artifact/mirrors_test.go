@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHashAll(t *testing.T) {
@@ -56,22 +57,30 @@ func TestHashAllMirrorMismatch(t *testing.T) {
 }
 
 func TestHashAllFailureCancelsOthers(t *testing.T) {
-	stalled := make(chan struct{})
+	started, ended := make(chan struct{}), make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(ended)
 		w.Header().Set("Content-Length", "1000000")
 		w.Write(make([]byte, 10))
 		w.(http.Flusher).Flush()
-		<-r.Context().Done() // only ends when HashAll cancels the download
-		close(stalled)
+		close(started)
+		select { // only ends when HashAll cancels the download
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+			t.Error("the stalled download was not cancelled")
+		}
 	}))
 	defer slow.Close()
-	missing := httptest.NewServer(http.NotFoundHandler())
+	missing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-started // fail only once the other download is under way
+		http.NotFound(w, r)
+	}))
 	defer missing.Close()
 	_, err := HashAll(context.Background(), Options{AllowHTTP: true}, slow.URL+"/pkg", missing.URL+"/pkg")
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), missing.URL) {
 		t.Fatalf("err = %v, want the mirror's 404 rather than the cancellation", err)
 	}
-	<-stalled
+	<-ended
 }
 
 func TestHashAllCancelled(t *testing.T) {

@@ -219,7 +219,6 @@ func TestHashURLUnreachable(t *testing.T) {
 
 func TestHashURLCancel(t *testing.T) {
 	release := make(chan struct{})
-	defer close(release)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "1000000")
 		w.Write(make([]byte, 1000))
@@ -230,6 +229,7 @@ func TestHashURLCancel(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
+	defer close(release) // runs before srv.Close, which waits for handlers
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	opts := Options{AllowHTTP: true, Progress: func(p Progress) {
