@@ -8,7 +8,9 @@ import (
 	"time"
 
 	agent "github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/fxamacker/cbor/v2"
 )
 
 // TestAgentGo drives the server with unmodified agent-go v0.9.2: every
@@ -186,5 +188,27 @@ func TestCanisterInfo(t *testing.T) {
 		if err != nil || !bytes.Equal(got, sha([]byte(v))) {
 			t.Errorf("module hash after %s = %x, %v", v, got, err)
 		}
+	}
+}
+
+// TestDataCertificate checks DataCertificate certifies the canister's
+// current certified data under the network's root key.
+func TestDataCertificate(t *testing.T) {
+	net := startNet(t)
+	for i := 0; i < 2; i++ {
+		raw, err := net.srv.DataCertificate(counterID)
+		if err != nil {
+			t.Fatalf("DataCertificate: %v", err)
+		}
+		var cert certification.Certificate
+		if err := cbor.Unmarshal(raw, &cert); err != nil {
+			t.Fatal(err)
+		}
+		if err := certification.VerifyCertifiedData(cert, counterID, net.srv.RootKeyDER(), net.can.CertifiedData()); err != nil {
+			t.Errorf("round %d: %v", i, err)
+		}
+		net.can.mu.Lock()
+		net.can.n += 10 // changed outside any call, as an admin endpoint might
+		net.can.mu.Unlock()
 	}
 }

@@ -67,3 +67,17 @@ func (s *Server) checkPaths(req *request, target principal.Principal, subnet boo
 	}
 	return nil
 }
+
+// DataCertificate returns a certificate (CBOR) of a fresh certified state
+// revealing /canister/<id>/certified_data and /time, as
+// ic0.data_certificate_copy gives a canister answering a query. It is safe
+// to call from a Canister's Execute as long as no lock the canister's
+// CertifiedData needs is held.
+func (s *Server) DataCertificate(id principal.Principal) ([]byte, error) {
+	v := s.history.current()
+	snap, err := s.cert.await(func(sn *snapshot) bool { return s.fresh(sn, v) })
+	if err != nil {
+		return nil, err
+	}
+	return snap.certificate([][][]byte{{[]byte("canister"), id.Raw, []byte("certified_data")}})
+}
