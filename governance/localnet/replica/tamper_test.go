@@ -171,3 +171,51 @@ func TestReadStateAuthorization(t *testing.T) {
 		t.Errorf("foreign canister path: %d %q, want 400", code, text)
 	}
 }
+
+// TestExpiryCheckedOnEveryEndpoint checks query and read_state requests are
+// refused for an expired ingress_expiry too, and read_state for a bad
+// signature.
+func TestExpiryCheckedOnEveryEndpoint(t *testing.T) {
+	net := startNet(t)
+	id := newIdentity(t, "prime256v1")
+	past := uint64(time.Now().Add(-time.Minute).UnixNano())
+	encode := func(req agent.Request, corrupt bool) []byte {
+		sig, err := agent.NewRequestID(req).Sign(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if corrupt {
+			sig[10] ^= 0x40
+		}
+		b, err := cbor.Marshal(agent.Envelope{Content: req, SenderPubKey: id.PublicKey(), SenderSig: sig})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	query := agent.Request{Type: agent.RequestTypeQuery, Sender: id.Sender(), CanisterID: counterID,
+		MethodName: "get", Arguments: []byte{}, IngressExpiry: past}
+	read := agent.Request{Type: agent.RequestTypeReadState, Sender: id.Sender(), IngressExpiry: past,
+		Paths: [][]hashtree.Label{{hashtree.Label("time")}}}
+	freshRead := read
+	freshRead.IngressExpiry = uint64(time.Now().Add(time.Minute).UnixNano())
+	cases := []struct {
+		name, path string
+		body       []byte
+		want       string
+	}{
+		{"expired query", "/api/v3/canister/" + counterID.Encode() + "/query", encode(query, false), "Invalid request expiry: "},
+		{"expired read_state", "/api/v3/canister/" + counterID.Encode() + "/read_state", encode(read, false), "Invalid request expiry: "},
+		{"expired subnet read_state", "/api/v3/subnet/" + net.srv.SubnetID().Encode() + "/read_state", encode(read, false), "Invalid request expiry: "},
+		{"forged read_state", "/api/v2/canister/" + counterID.Encode() + "/read_state", encode(freshRead, true), "ECDSA P-256 signature could not be verified"},
+		{"query sent to call", "/api/v4/canister/" + counterID.Encode() + "/call", encode(query, false), "unexpected request_type"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, text := post(t, net, tc.path, tc.body)
+			if code != http.StatusBadRequest || !strings.Contains(text, tc.want) {
+				t.Errorf("got %d %q, want 400 containing %q", code, text, tc.want)
+			}
+		})
+	}
+}
