@@ -1,6 +1,7 @@
 package localnet_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -157,4 +158,44 @@ func medianLatency(b *testing.B, fn func() error) {
 	b.StopTimer()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-median")
+}
+
+// BenchmarkReopen measures how long a network takes to start on a state of
+// 2,000 logged votes (plus their proposals and ticks), i.e. replay speed.
+func BenchmarkReopen(b *testing.B) {
+	dir := b.TempDir()
+	n := localnettest.Start(b, localnettest.WithSeed(benchSeed(0)), localnettest.WithStateDir(dir))
+	dev := newGovClient(b, n.URL(), localnet.DeveloperIdentity("load"))
+	const votes = 2000
+	var wg sync.WaitGroup
+	for p := 0; p < votes/benchClients; p++ {
+		id, err := dev.propose(devNeuron, fmt.Sprintf("Reopen motion %d", p), motion("reopen"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for c := 0; c < benchClients; c++ {
+			wg.Add(1)
+			go func(c int) {
+				defer wg.Done()
+				if err := newGovClient(b, n.URL(), voterIdentity(c)).leanRegisterVote(voterNeuron(c), id); err != nil {
+					b.Error(err)
+				}
+			}(c)
+		}
+		wg.Wait()
+	}
+	if err := n.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cfg := localnet.Config{StateDir: dir, Listen: "127.0.0.1:0", Seed: benchSeed(0)}
+		m, err := localnet.Start(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		m.Close()
+		b.StartTimer()
+	}
 }
