@@ -1,6 +1,10 @@
 package govmodel
 
 import (
+	"encoding/hex"
+	"os"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/candid"
@@ -66,6 +70,43 @@ func TestHeaderLen(t *testing.T) {
 	for _, bad := range []string{"", "DID", "XIDL\x00\x00", "DIDL\x01", "DIDL\x01\x7f", "DIDL\x01\x6c\x05\x00", "DIDL\x00\x01"} {
 		if _, err := headerLen([]byte(bad)); err == nil {
 			t.Errorf("headerLen(%q) accepted a malformed header", bad)
+		}
+	}
+}
+
+// TestArgDecoderJSFixtures decodes arguments encoded by the official JS
+// IDL (@icp-sdk/core 5.4.0 with the governance idlFactory of
+// @icp-sdk/canisters 3.6.0): two RegisterVote manage_neuron requests and a
+// list_proposals request, captured once in testdata/js_args.hex. Their type
+// tables are the recursive ones real clients send.
+func TestArgDecoderJSFixtures(t *testing.T) {
+	raw, err := os.ReadFile("testdata/js_args.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(raw))
+	if len(lines) != 3 {
+		t.Fatalf("%d fixtures, want 3", len(lines))
+	}
+	want := []any{
+		&govdid.ManageNeuronRequest{NeuronIdOrSubaccount: &govdid.NeuronIdOrSubaccount{NeuronId: &govdid.NeuronId{Id: 2}},
+			Command: &govdid.ManageNeuronCommandRequest{RegisterVote: &govdid.RegisterVote{Vote: 1, Proposal: &govdid.ProposalId{Id: 5}}}},
+		&govdid.ManageNeuronRequest{NeuronIdOrSubaccount: &govdid.NeuronIdOrSubaccount{NeuronId: &govdid.NeuronId{Id: 3}},
+			Command: &govdid.ManageNeuronCommandRequest{RegisterVote: &govdid.RegisterVote{Vote: 2, Proposal: &govdid.ProposalId{Id: 5}}}},
+		&govdid.ListProposalInfoRequest{OmitLargeFields: ptr(true), BeforeProposal: &govdid.ProposalId{Id: 10}, Limit: 50,
+			ExcludeTopic: []int32{4}, IncludeStatus: []int32{1}, IncludeRewardStatus: []int32{}},
+	}
+	for i, line := range lines {
+		b, err := hex.DecodeString(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := reflect.New(reflect.TypeOf(want[i]).Elem()).Interface()
+		if err := args.decode(b, got); err != nil {
+			t.Fatalf("fixture %d: %v", i, err)
+		}
+		if diff := cmp.Diff(want[i], got); diff != "" {
+			t.Errorf("fixture %d (-want +got):\n%s", i, diff)
 		}
 	}
 }
