@@ -154,14 +154,35 @@ func TestClosedServer(t *testing.T) {
 	}
 }
 
-// slow is a canister whose only update blocks until released.
-type slow struct{ release chan struct{} }
+// slow is a canister whose update "wait" blocks until released and whose
+// query "meet" returns only once two meet queries run at the same time.
+type slow struct {
+	release chan struct{}
+	meet    chan struct{}
+}
 
 // Method implements Canister.
-func (s *slow) Method(name string) (MethodKind, bool) { return Update, name == "wait" }
+func (s *slow) Method(name string) (MethodKind, bool) {
+	switch name {
+	case "wait":
+		return Update, true
+	case "meet":
+		return Query, true
+	}
+	return 0, false
+}
 
 // Execute implements Canister.
-func (s *slow) Execute(Call) ([]byte, *Reject) {
+func (s *slow) Execute(c Call) ([]byte, *Reject) {
+	if c.Method == "meet" {
+		select {
+		case s.meet <- struct{}{}:
+		case <-s.meet:
+		case <-time.After(5 * time.Second):
+			return nil, &Reject{Code: 5, Message: "no concurrent query arrived"}
+		}
+		return mustCandid(1), nil
+	}
 	<-s.release
 	return mustCandid(7), nil
 }
@@ -170,7 +191,7 @@ func (s *slow) Execute(Call) ([]byte, *Reject) {
 // replica's wait is answered 202, and its result is then readable.
 func TestSlowCallFallsBackTo202(t *testing.T) {
 	slowID := principal.MustDecode("qoctq-giaaa-aaaaa-aaaea-cai")
-	can := &slow{release: make(chan struct{})}
+	can := &slow{release: make(chan struct{}), meet: make(chan struct{})}
 	net := startNet(t, WithCanister(slowID, can))
 	net.srv.syncTimeout = 50 * time.Millisecond
 	id := newIdentity(t, "ed25519")
@@ -196,5 +217,34 @@ func TestSlowCallFallsBackTo202(t *testing.T) {
 			t.Fatalf("status still %q", status)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestQueriesRunConcurrently checks two queries execute at the same time,
+// and while an update to the same canister is still running.
+func TestQueriesRunConcurrently(t *testing.T) {
+	slowID := principal.MustDecode("qoctq-giaaa-aaaaa-aaaea-cai")
+	can := &slow{release: make(chan struct{}), meet: make(chan struct{})}
+	net := startNet(t, WithCanister(slowID, can))
+	net.srv.syncTimeout = 10 * time.Millisecond
+	a := net.newAgent(t, newIdentity(t, "ed25519"), false)
+	body, _ := signedEnvelope(t, newIdentity(t, "anonymous"), func(r *agent.Request, _ *agent.Envelope) {
+		r.CanisterID, r.MethodName = slowID, "wait"
+	})
+	if code, _ := post(t, net, "/api/v4/canister/"+slowID.Encode()+"/call", body); code != http.StatusAccepted {
+		t.Fatalf("blocking update: %d, want 202", code)
+	}
+	defer close(can.release)
+	errs := make(chan error, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			var n uint64
+			errs <- a.Query(slowID, "meet", nil, []any{&n})
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("query: %v", err)
+		}
 	}
 }
