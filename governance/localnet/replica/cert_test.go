@@ -143,3 +143,16 @@ func checkWellFormed(t *testing.T, n hashtree.Node) {
 		checkWellFormed(t, l.Tree)
 	}
 }
+
+// TestNewRejectsBadOptions checks New refuses unusable bounds and clocks.
+func TestNewRejectsBadOptions(t *testing.T) {
+	for name, opt := range map[string]Option{
+		"zero size":      WithHistory(time.Minute, 0),
+		"zero retention": WithHistory(0, 10),
+		"nil clock":      WithClock(nil),
+	} {
+		if _, err := New(opt); !errors.Is(err, ErrBadOption) {
+			t.Errorf("%s: %v, want ErrBadOption", name, err)
+		}
+	}
+}

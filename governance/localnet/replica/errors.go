@@ -6,8 +6,12 @@ import (
 	"net/http"
 )
 
-// ErrClosed is returned for work submitted after Close.
-var ErrClosed = errors.New("replica: server closed")
+var (
+	// ErrClosed is returned for work submitted after Close.
+	ErrClosed = errors.New("replica: server closed")
+	// ErrBadOption is returned by New for an invalid option value.
+	ErrBadOption = errors.New("replica: invalid option")
+)
 
 // refusal is a request the replica refuses before execution, answered with an
 // HTTP status and a plain-text body worded like a replica's.

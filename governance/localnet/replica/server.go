@@ -105,6 +105,12 @@ func New(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.retention <= 0 || cfg.histSize < 1 {
+		return nil, fmt.Errorf("%w: history retention %v and size %d must be positive", ErrBadOption, cfg.retention, cfg.histSize)
+	}
+	if cfg.clock == nil {
+		return nil, fmt.Errorf("%w: clock is nil", ErrBadOption)
+	}
 	if cfg.seed == nil {
 		cfg.seed = make([]byte, 32)
 		if _, err := rand.Read(cfg.seed); err != nil {
