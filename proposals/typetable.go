@@ -26,12 +26,14 @@ const (
 	maxTypeRefs = 1 << 16
 )
 
-// checkTypeTable scans the header of a Candid message before agent-go
-// decodes it. agent-go recurses through type definitions without a depth
-// bound, so a recursive type (e.g. a record containing itself) makes it
-// recurse until the Go stack limit kills the process, which recover cannot
-// catch. None of the registry payloads uses recursive types, so any cycle is
-// refused here, as are references outside the table.
+// checkTypeTable scans a whole Candid message before agent-go decodes it.
+// agent-go recurses through type definitions without a depth bound (a
+// recursive type makes it recurse until the Go stack limit kills the
+// process, which recover cannot catch) and allocates a principal's length
+// before checking it against the input (an absurd length exhausts memory).
+// None of the registry payloads uses recursive types, so any cycle is
+// refused, as are references outside the table; then every value is walked
+// with each length checked against the remaining input and a step budget.
 func checkTypeTable(b []byte) error {
 	r := bytes.NewReader(b)
 	magic := make([]byte, 4)
@@ -42,55 +44,58 @@ func checkTypeTable(b []byte) error {
 	if err != nil || n > uint64(r.Len()) {
 		return fmt.Errorf("type table length: %v", orInvalid(err))
 	}
+	table := make([]typeEntry, n)
 	edges := make([][]int64, n)
-	for i := range edges {
-		if edges[i], err = readTypeEntry(r); err != nil {
+	for i := range table {
+		if table[i], err = readTypeEntry(r); err != nil {
 			return fmt.Errorf("type %d: %w", i, err)
 		}
+		edges[i] = table[i].refs
 	}
-	if err := checkRefs(edges, int64(n)); err != nil {
+	args, err := readArgTypes(r)
+	if err != nil {
+		return err
+	}
+	if err := checkRefs(append(edges, args), int64(n)); err != nil {
 		return err
 	}
 	if err := checkAcyclic(edges); err != nil {
 		return err
 	}
-	return checkExpandedSize(edges)
-}
-
-// maxExpandedType bounds the size of any type written out as a tree. A
-// small table can describe a huge tree (each record naming the next twice),
-// and decoding such a type walks the whole tree even when the value has no
-// bytes left to consume (records of nulls), so an unbounded tree is a
-// denial of service. The registry payloads expand to a few dozen nodes.
-const maxExpandedType = 4096
-
-// checkExpandedSize refuses types whose tree form exceeds maxExpandedType
-// nodes. edges must be acyclic.
-func checkExpandedSize(edges [][]int64) error {
-	size := make([]int, len(edges)) // 0 = not computed yet
-	var expand func(i int64) int
-	expand = func(i int64) int {
-		if size[i] != 0 {
-			return size[i]
-		}
-		total := 1
-		for _, t := range edges[i] {
-			if t >= 0 {
-				total += expand(t)
-			} else {
-				total++
-			}
-			total = min(total, maxExpandedType+1)
-		}
-		size[i] = total
-		return total
+	if err := checkExpandedSize(edges); err != nil {
+		return err
 	}
-	for i := range edges {
-		if expand(int64(i)) > maxExpandedType {
-			return fmt.Errorf("type %d expands to more than %d nodes; these payloads are far smaller", i, maxExpandedType)
+	w := &valueWalker{r: r, table: table, budget: 2*len(b) + 4096}
+	for _, t := range args {
+		if err := w.walk(t); err != nil {
+			return fmt.Errorf("value: %w", err)
 		}
+	}
+	if r.Len() != 0 {
+		return fmt.Errorf("%d bytes after the last value", r.Len())
 	}
 	return nil
+}
+
+// typeEntry is one type-table entry: its constructor and referenced types
+// (the field types of a record or variant, in table order).
+type typeEntry struct {
+	op   int64
+	refs []int64
+}
+
+func readArgTypes(r *bytes.Reader) ([]int64, error) {
+	n, err := readULEB(r)
+	if err != nil || n > uint64(r.Len()) {
+		return nil, fmt.Errorf("argument count: %v", orInvalid(err))
+	}
+	args := make([]int64, n)
+	for i := range args {
+		if args[i], err = readSLEB(r); err != nil {
+			return nil, fmt.Errorf("argument %d type: %w", i, err)
+		}
+	}
+	return args, nil
 }
 
 func orInvalid(err error) error {
@@ -100,22 +105,23 @@ func orInvalid(err error) error {
 	return err
 }
 
-// readTypeEntry reads one type-table entry and returns the types it refers to.
-func readTypeEntry(r *bytes.Reader) ([]int64, error) {
+// readTypeEntry reads one type-table entry.
+func readTypeEntry(r *bytes.Reader) (typeEntry, error) {
 	op, err := readSLEB(r)
 	if err != nil {
-		return nil, err
+		return typeEntry{}, err
 	}
 	switch op {
 	case opOpt, opVec:
 		t, err := readSLEB(r)
-		return []int64{t}, err
+		return typeEntry{op, []int64{t}}, err
 	case opRecord, opVariant:
-		return readFields(r)
+		refs, err := readFields(r)
+		return typeEntry{op, refs}, err
 	case opFunc, opService:
-		return nil, errors.New("func and service types are not used by these payloads")
+		return typeEntry{}, errors.New("func and service types are not used by these payloads")
 	}
-	return nil, fmt.Errorf("invalid type constructor %d", op)
+	return typeEntry{}, fmt.Errorf("invalid type constructor %d", op)
 }
 
 func readFields(r *bytes.Reader) ([]int64, error) {
@@ -219,4 +225,39 @@ func readSLEB(r *bytes.Reader) (int64, error) {
 			return v, nil
 		}
 	}
+}
+
+// maxExpandedType bounds the size of any type written out as a tree. A
+// small table can describe a huge tree (each record naming the next twice),
+// and agent-go walks whole trees when building and printing types. The
+// registry payloads expand to a few dozen nodes.
+const maxExpandedType = 4096
+
+// checkExpandedSize refuses types whose tree form exceeds maxExpandedType
+// nodes. edges must be acyclic.
+func checkExpandedSize(edges [][]int64) error {
+	size := make([]int, len(edges)) // 0 = not computed yet
+	var expand func(i int64) int
+	expand = func(i int64) int {
+		if size[i] != 0 {
+			return size[i]
+		}
+		total := 1
+		for _, t := range edges[i] {
+			if t >= 0 {
+				total += expand(t)
+			} else {
+				total++
+			}
+			total = min(total, maxExpandedType+1)
+		}
+		size[i] = total
+		return total
+	}
+	for i := range edges {
+		if expand(int64(i)) > maxExpandedType {
+			return fmt.Errorf("type %d expands to more than %d nodes; these payloads are far smaller", i, maxExpandedType)
+		}
+	}
+	return nil
 }

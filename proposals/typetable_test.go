@@ -34,6 +34,14 @@ func TestTypeTableGuards(t *testing.T) {
 		{"table longer than message", []byte("DIDL\x7f"), "type table length"},
 		{"truncated", []byte("DIDL\x01\x6c\x01\x00"), "truncated"},
 		{"too large", append([]byte("DIDL"), make([]byte, MaxDecodeBytes)...), "more than"},
+		{"huge principal length", []byte("DIDL\x00\x01\x68\x01\xff\xff\xff\xff\xff\xff\x00"), "exceeds"},
+		{"long principal", append([]byte("DIDL\x00\x01\x68\x01\x1e"), make([]byte, 30)...), "principal of 30 bytes"},
+		{"bad opt tag", []byte("DIDL\x01\x6e\x71\x01\x00\x02"), "invalid opt tag"},
+		{"bad variant index", []byte("DIDL\x01\x6b\x01\x00\x7f\x01\x00\x03"), "invalid variant index"},
+		{"text past end", []byte("DIDL\x00\x01\x71\x05ab"), "exceeds"},
+		{"trailing bytes", []byte("DIDL\x00\x01\x71\x01ab"), "after the last value"},
+		{"empty value", []byte("DIDL\x00\x01\x6f"), "has no values"},
+		{"vec of null records", vecOfNullRecords(), "too complex"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,4 +51,15 @@ func TestTypeTableGuards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// vecOfNullRecords is a vector of records of 100 nulls: each element costs
+// no input byte, so only the step budget stops the walk.
+func vecOfNullRecords() []byte {
+	b := []byte("DIDL\x02\x6c\x64")
+	for i := range 100 {
+		b = append(b, byte(i), 0x7f)
+	}
+	b = append(b, 0x6d, 0x00, 0x01, 0x01, 0xe8, 0x07) // vec of type 0; 1000 elements
+	return append(b, make([]byte, 1000)...)
 }
