@@ -114,7 +114,7 @@ func BenchmarkRegisterVote(b *testing.B) {
 	req := motion("Vote target")
 	first := uint64(g.ProposalCount()) + 1
 	for i := 0; i < rounds; i++ {
-		if c := g.manage(&govdid.ManageNeuronRequest{Id: &govdid.NeuronId{Id: 1}, Command: &govdid.ManageNeuronCommandRequest{MakeProposal: &req}}, bob, secs(now)); c.Error != nil {
+		if c := g.manage(&govdid.ManageNeuronRequest{Id: &govdid.NeuronId{Id: 1}, Command: &govdid.ManageNeuronCommandRequest{MakeProposal: &req}}, bob, secs(now), false); c.Error != nil {
 			b.Fatalf("make proposal: %+v", c.Error)
 		}
 	}

@@ -2,9 +2,9 @@
 // canister (rrkah-fqaaa-aaaaa-aaaaq-cai). It speaks the canister's real Candid
 // interface (the generated types of governance/govdid) through the
 // replica.Canister seam: manage_neuron (MakeProposal, RegisterVote, Follow,
-// SetFollowing), get_proposal_info, list_proposals, get_pending_proposals,
-// get_neuron_info, list_neurons, get_network_economics_parameters and
-// get_build_metadata. Every other method of governance.did is reported as not
+// SetFollowing), simulate_manage_neuron, get_proposal_info, list_proposals,
+// get_pending_proposals, get_neuron_info, list_neurons,
+// get_network_economics_parameters and get_build_metadata. Every other method of governance.did is reported as not
 // exported, so the replica rejects it as it rejects any unknown method.
 //
 // The model follows the NNS rules that matter to a release manager: proposal

@@ -19,13 +19,29 @@ func (g *Governance) manageNeuron(call replica.Call, now uint64) ([]byte, error)
 	}
 	g.mu.Lock()
 	g.tick(now)
-	cmd := g.manage(&req, call.Caller, now)
+	cmd := g.manage(&req, call.Caller, now, false)
 	g.mu.Unlock()
 	return sharedCodecs().manageNeuron.encode(govdid.ManageNeuronResponse{Command: cmd})
 }
 
-// manage runs one manage_neuron command and returns its response command.
-func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Principal, now uint64) *govdid.Command1 {
+// simulateManageNeuron handles simulate_manage_neuron: the same checks and
+// response as manage_neuron, without the effects (a MakeProposal answers
+// the id the proposal would get).
+func (g *Governance) simulateManageNeuron(call replica.Call, now uint64) ([]byte, error) {
+	var req govdid.ManageNeuronRequest
+	if err := decodeArg(call.Arg, &req); err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	g.tick(now)
+	cmd := g.manage(&req, call.Caller, now, true)
+	g.mu.Unlock()
+	return sharedCodecs().manageNeuron.encode(govdid.ManageNeuronResponse{Command: cmd})
+}
+
+// manage runs one manage_neuron command and returns its response command;
+// a dry run checks without changing state.
+func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Principal, now uint64, dry bool) *govdid.Command1 {
 	n, gerr := g.resolveNeuron(req)
 	if gerr != nil {
 		return &govdid.Command1{Error: gerr}
@@ -35,7 +51,7 @@ func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Pr
 	case c == nil:
 		return &govdid.Command1{Error: govErr(ErrorInvalidCommand, "No command specified.")}
 	case c.MakeProposal != nil:
-		id, gerr := g.makeProposal(n.id, caller, c.MakeProposal, now)
+		id, gerr := g.makeProposal(n.id, caller, c.MakeProposal, now, dry)
 		if gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
@@ -47,17 +63,17 @@ func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Pr
 		if c.RegisterVote.Proposal == nil {
 			return &govdid.Command1{Error: govErr(ErrorPreconditionFailed, "Vote must include a proposal id.")}
 		}
-		if gerr := g.registerVote(n.id, caller, c.RegisterVote.Proposal.Id, c.RegisterVote.Vote, now); gerr != nil {
+		if gerr := g.registerVote(n.id, caller, c.RegisterVote.Proposal.Id, c.RegisterVote.Vote, now, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
 		return &govdid.Command1{RegisterVote: &struct{}{}}
 	case c.Follow != nil:
-		if gerr := g.follow(n, caller, c.Follow.Topic, c.Follow.Followees); gerr != nil {
+		if gerr := g.follow(n, caller, c.Follow.Topic, c.Follow.Followees, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
 		return &govdid.Command1{Follow: &struct{}{}}
 	case c.SetFollowing != nil:
-		if gerr := g.setFollowing(n, caller, c.SetFollowing); gerr != nil {
+		if gerr := g.setFollowing(n, caller, c.SetFollowing, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
 		return &govdid.Command1{SetFollowing: &govdid.SetFollowingResponse{}}
@@ -93,8 +109,8 @@ func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *g
 }
 
 // follow replaces n's followees on topic (an empty list clears them).
-func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId) *govdid.GovernanceError {
-	if gerr := checkFollow(n, caller, topic, len(followees)); gerr != nil {
+func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId, dry bool) *govdid.GovernanceError {
+	if gerr := checkFollow(n, caller, topic, len(followees)); gerr != nil || dry {
 		return gerr
 	}
 	g.setFollowees(n, topic, neuronIDs(followees))
@@ -103,7 +119,7 @@ func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, 
 
 // setFollowing applies SetFollowing: every topic is checked before any
 // change is made.
-func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govdid.SetFollowing) *govdid.GovernanceError {
+func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govdid.SetFollowing, dry bool) *govdid.GovernanceError {
 	var entries []govdid.FolloweesForTopic
 	if s.TopicFollowing != nil {
 		entries = *s.TopicFollowing
@@ -124,6 +140,9 @@ func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govd
 		if gerr := checkFollow(n, caller, *e.Topic, count); gerr != nil {
 			return gerr
 		}
+	}
+	if dry {
+		return nil
 	}
 	for _, e := range entries {
 		var ids []uint64

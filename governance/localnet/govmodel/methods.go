@@ -22,6 +22,7 @@ type method struct {
 // rejects any method a canister lacks.
 var methods = map[string]method{
 	"manage_neuron":                    {replica.Update, (*Governance).manageNeuron},
+	"simulate_manage_neuron":           {replica.Update, (*Governance).simulateManageNeuron},
 	"get_proposal_info":                {replica.Query, (*Governance).getProposalInfo},
 	"list_proposals":                   {replica.Query, (*Governance).listProposals},
 	"get_pending_proposals":            {replica.Query, (*Governance).getPendingProposals},

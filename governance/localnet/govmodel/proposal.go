@@ -122,7 +122,7 @@ func (g *Governance) seedProposal(s ProposalSeed) *govdid.GovernanceError {
 		return govErr(ErrorNotFound, "Neuron not found: "+itoa(s.Proposer))
 	}
 	req := s.Request
-	id, gerr := g.makeProposal(s.Proposer, n.controller, &req, now)
+	id, gerr := g.makeProposal(s.Proposer, n.controller, &req, now, false)
 	if gerr != nil {
 		return gerr
 	}
@@ -131,7 +131,7 @@ func (g *Governance) seedProposal(s ProposalSeed) *govdid.GovernanceError {
 		voters = append(voters, v)
 	}
 	for _, v := range sortIDs(voters) {
-		if gerr := g.registerVote(v, g.neurons[v].controllerOr(n.controller), id, s.Votes[v], now); gerr != nil {
+		if gerr := g.registerVote(v, g.neurons[v].controllerOr(n.controller), id, s.Votes[v], now, false); gerr != nil {
 			return gerr
 		}
 	}
@@ -147,7 +147,9 @@ func (n *neuron) controllerOr(fallback principal.Principal) principal.Principal 
 }
 
 // makeProposal is manage_neuron MakeProposal for neuron id sent by caller.
-func (g *Governance) makeProposal(id uint64, caller principal.Principal, req *govdid.MakeProposalRequest, now uint64) (uint64, *govdid.GovernanceError) {
+// A dry run (simulate_manage_neuron) stops after the checks and returns the
+// id the proposal would get.
+func (g *Governance) makeProposal(id uint64, caller principal.Principal, req *govdid.MakeProposalRequest, now uint64, dry bool) (uint64, *govdid.GovernanceError) {
 	v, gerr := validateProposal(req)
 	if gerr != nil {
 		return 0, gerr
@@ -162,6 +164,9 @@ func (g *Governance) makeProposal(id uint64, caller principal.Principal, req *go
 		return 0, govErr(ErrorInsufficientFunds, "Neuron doesn't have enough minted stake to submit proposal: "+itoa(n.stakeE8s()))
 	case n.dissolveDelay < uint64(g.cfg.MinDissolveDelayToPropose/time.Second):
 		return 0, govErr(ErrorPreconditionFailed, "Neuron's dissolve delay is too short.")
+	}
+	if dry {
+		return uint64(len(g.proposals)) + 1, nil
 	}
 	n.fees += g.cfg.RejectCostE8s
 	p := &proposal{
@@ -201,8 +206,8 @@ func (g *Governance) fillBallots(p *proposal, now uint64) {
 }
 
 // registerVote is manage_neuron RegisterVote, with governance's checks in
-// governance's order.
-func (g *Governance) registerVote(nid uint64, caller principal.Principal, pid uint64, vote int32, now uint64) *govdid.GovernanceError {
+// governance's order; a dry run only checks.
+func (g *Governance) registerVote(nid uint64, caller principal.Principal, pid uint64, vote int32, now uint64, dry bool) *govdid.GovernanceError {
 	n := g.neurons[nid]
 	if n == nil {
 		return govErr(ErrorNotFound, "Neuron not found: "+itoa(nid))
@@ -225,6 +230,9 @@ func (g *Governance) registerVote(nid uint64, caller principal.Principal, pid ui
 	}
 	if b.vote != VoteUnspecified {
 		return govErr(ErrorNeuronAlreadyVoted, "Neuron already voted on proposal.")
+	}
+	if dry {
+		return nil
 	}
 	g.vote(p, nid, vote, now)
 	return nil
