@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"time"
 
 	"github.com/aviate-labs/agent-go"
@@ -119,6 +120,19 @@ func (c *Client) queryCandid(ctx context.Context, canister principal.Principal, 
 	if err != nil {
 		return err
 	}
+	return unmarshalReply(method, raw, out)
+}
+
+// unmarshalReply decodes a Candid reply with the fast decoder, falling back
+// to agent-go's for shapes the fast one does not handle.
+func unmarshalReply(method string, raw []byte, out []any) error {
+	if decodeCandid(raw, out...) == nil {
+		return nil
+	}
+	for _, o := range out {
+		v := reflect.ValueOf(o).Elem()
+		v.Set(reflect.Zero(v.Type()))
+	}
 	if err := candid.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("decode %s reply: %w", method, err)
 	}
@@ -134,8 +148,5 @@ func (c *Client) callCandid(ctx context.Context, canister principal.Principal, m
 	if err != nil {
 		return err
 	}
-	if err := candid.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("decode %s reply: %w", method, err)
-	}
-	return nil
+	return unmarshalReply(method, raw, out)
 }
