@@ -7,9 +7,11 @@
 //
 // The usual flow for `nnspatch artifact check` is:
 //
-//	sums, _ := artifact.ParseSums(sumsFile)
+//	sums, err := artifact.LoadSums(ctx, sumsURL, opts)    // or ParseSums(r)
 //	ds, err := artifact.HashAll(ctx, opts, mirrorURLs...) // *MirrorMismatchError if they differ
 //	err = sums.Check("update-img.tar.zst", ds[0])        // *MismatchError if it differs
+//	err = artifact.Check(proposalSHA256Hex, ds[0])        // the same against a proposal payload
+//	m, err := artifact.LoadLaunchMeasurements(ctx, measurementsURL, opts)
 //
 // Every checksum disagreement satisfies errors.Is(err, ErrChecksumMismatch),
 // which the CLI maps to exit code 6. Failures to read a source are

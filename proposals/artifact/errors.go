@@ -97,6 +97,7 @@ func (e *MismatchError) Is(target error) bool { return target == ErrChecksumMism
 // download mirrors) hashed differently. Digests lists every source in the
 // order given.
 type MirrorMismatchError struct {
+	// Digests holds one digest per source, in the order given.
 	Digests []Digest
 }
 

@@ -57,6 +57,9 @@ type Options struct {
 	Client *http.Client
 	// BufferSize is the read size in bytes; zero means DefaultBufferSize.
 	BufferSize int
+
+	// tee, if set, receives a copy of every byte hashed (ReadSource).
+	tee io.Writer
 }
 
 func (o Options) bufferSize() int {
@@ -148,6 +151,11 @@ func HashReader(ctx context.Context, r io.Reader, source string, total int64, op
 		n, err := r.Read(buf)
 		if n > 0 {
 			h.Write(buf[:n])
+			if opts.tee != nil {
+				if _, err := opts.tee.Write(buf[:n]); err != nil {
+					return Digest{}, err
+				}
+			}
 			done += int64(n)
 			report(Progress{Source: source, Done: done, Total: total})
 		}

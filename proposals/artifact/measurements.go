@@ -27,9 +27,11 @@ var ErrNoMeasurements = errors.New("no launch measurements")
 
 // JSONError reports malformed JSON with its 1-based line and column.
 type JSONError struct {
+	// Line and Column locate the problem, both 1-based.
 	Line, Column int
 	// Msg describes the problem in terms of the file, not of Go types.
 	Msg string
+	// Err is the encoding/json error.
 	Err error
 }
 
@@ -44,8 +46,10 @@ func (e *JSONError) Unwrap() error { return e.Err }
 // MeasurementError reports a problem with one measurement, by its 0-based
 // index in guest_launch_measurements.
 type MeasurementError struct {
+	// Index is the position in guest_launch_measurements, from 0.
 	Index int
-	Err   error
+	// Err is the problem.
+	Err error
 }
 
 // Error implements error.

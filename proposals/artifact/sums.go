@@ -30,17 +30,21 @@ type SumsEntry struct {
 
 // Sums is a parsed SHA256SUMS file.
 type Sums struct {
+	// Entries are the well-formed lines in file order, one per name.
 	Entries []SumsEntry
 }
 
 // SumsProblem is one malformed line of a SHA256SUMS file.
 type SumsProblem struct {
+	// Line is the 1-based line number.
 	Line int
-	Msg  string
+	// Msg says what is wrong with the line.
+	Msg string
 }
 
 // SumsError lists every malformed line of a SHA256SUMS file.
 type SumsError struct {
+	// Problems are in line order.
 	Problems []SumsProblem
 }
 
