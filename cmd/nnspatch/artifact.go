@@ -58,8 +58,9 @@ $ nnspatch artifact hash --same https://download.dfinity.systems/ic/$C/guest-os/
 }
 
 func artifactHashRun(cmd *cobra.Command, opts *artifactHashOptions) error {
-	aopts := artifact.Options{Progress: newProgressFunc(opts.IO), AllowHTTP: opts.AllowHTTP}
-	ds, err := artifact.HashAll(cmd.Context(), aopts, opts.Sources...)
+	report, finish := newProgress(opts.IO)
+	ds, err := artifact.HashAll(cmd.Context(), artifact.Options{Progress: report, AllowHTTP: opts.AllowHTTP}, opts.Sources...)
+	finish()
 	var mm *artifact.MirrorMismatchError
 	if err != nil && !errors.As(err, &mm) {
 		return err
@@ -142,8 +143,9 @@ func artifactCheckRun(cmd *cobra.Command, opts *artifactCheckOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts := artifact.Options{Progress: newProgressFunc(opts.IO), AllowHTTP: opts.AllowHTTP}
-	ds, err := artifact.HashAll(cmd.Context(), aopts, opts.Sources...)
+	report, finish := newProgress(opts.IO)
+	ds, err := artifact.HashAll(cmd.Context(), artifact.Options{Progress: report, AllowHTTP: opts.AllowHTTP}, opts.Sources...)
+	finish()
 	var mm *artifact.MirrorMismatchError
 	if err != nil && !errors.As(err, &mm) {
 		return err

@@ -4,9 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/nnspatch/nnspatch/proposals/artifact"
 )
 
 func TestNewCmdArtifactCheck(t *testing.T) {
@@ -71,24 +68,5 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	}
 	if outs[0] != outs[1] {
 		t.Errorf("stdout differs with a terminal: %q vs %q", outs[0], outs[1])
-	}
-}
-
-func TestProgressBarLine(t *testing.T) {
-	now := time.Unix(0, 0)
-	var sb strings.Builder
-	b := &progressBar{w: &sb, width: 10, now: func() time.Time { return now }}
-	b.report(artifact.Progress{Source: "pkg", Done: 0, Total: 4 << 20})
-	now = now.Add(50 * time.Millisecond)
-	b.report(artifact.Progress{Source: "pkg", Done: 1 << 20, Total: 4 << 20}) // throttled
-	now = now.Add(100 * time.Millisecond)
-	b.report(artifact.Progress{Source: "pkg", Done: 2 << 20, Total: 4 << 20})
-	b.report(artifact.Progress{Source: "pkg", Done: 4 << 20, Total: 4 << 20}) // final, never throttled
-	want := "\r[..........]   0% 0.0/4.0 MiB pkg\r[#####.....]  50% 2.0/4.0 MiB pkg\r[##########] 100% 4.0/4.0 MiB pkg\n"
-	if sb.String() != want {
-		t.Errorf("progress output\n got %q\nwant %q", sb.String(), want)
-	}
-	if got := b.line(artifact.Progress{Source: "u", Done: 3 << 20, Total: -1}); got != "hashing u: 3.0 MiB" {
-		t.Errorf("unknown total: %q", got)
 	}
 }

@@ -129,8 +129,9 @@ func (o *draftElectOptions) packageSHA256(ctx context.Context) (string, error) {
 	if len(o.Artifacts) == 0 {
 		return o.SHA256, nil
 	}
-	opts := artifact.Options{Progress: newProgressFunc(o.IO), AllowHTTP: o.AllowHTTP}
-	ds, err := artifact.HashAll(ctx, opts, o.Artifacts...)
+	report, finish := newProgress(o.IO)
+	ds, err := artifact.HashAll(ctx, artifact.Options{Progress: report, AllowHTTP: o.AllowHTTP}, o.Artifacts...)
+	finish()
 	if err != nil {
 		return "", err
 	}

@@ -44,6 +44,8 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "untrusted", err: wrap(&governance.UntrustedError{Network: "local", Err: errors.New("bad signature")}), want: ExitUntrusted, wantHint: true},
 		{name: "tls", err: &artifact.SourceError{Source: "https://x", Kind: artifact.ErrTLS, Err: errors.New("x509")}, want: ExitUntrusted, wantHint: true},
 		{name: "pending", err: &PendingError{What: "proposal 12"}, want: ExitPending},
+		{name: "preflight failed", err: wrap(&governance.PreflightError{Failed: []governance.Check{{Name: "version not elected yet"}}}), want: ExitRefused, wantHint: true},
+		{name: "unknown network", err: fmt.Errorf("resolve: %w", governance.ErrNetwork), want: ExitError, wantHint: true},
 		{name: "NNS rejected", err: wrap(&governance.RejectedError{ErrorType: 11, Message: "precondition failed"}), want: ExitRefused},
 		{name: "explicit code", err: &CodeError{Code: ExitDrillFailed, Err: errors.New("drill: 2 assertions failed")}, want: ExitDrillFailed},
 	}
