@@ -8,3 +8,11 @@ cd "$(dirname "$0")/.."
 # 1. JS peer agents used by cross-implementation tests (jspeer/*.mjs).
 #    The lockfile pins them; npm ci installs exactly that tree.
 npm ci --prefix jspeer --no-audit --no-fund
+
+# 2. Prometheus, for the rollout health-gate tests that query a real server
+#    (governance/rollout/health). Debian's package; skipped when installed.
+if ! command -v prometheus >/dev/null 2>&1; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo apt-get install -y prometheus || { $sudo apt-get update && $sudo apt-get install -y prometheus; }
+fi
