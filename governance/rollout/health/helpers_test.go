@@ -73,7 +73,6 @@ func deploy(t *testing.T, c *governance.Client, subnet, version string) {
 	}
 }
 
-
 // checksOf evaluates the gate of one subnet in a snapshot as name -> ok.
 func checksOf(s *health.Snapshot, subnet, version string) map[string]health.Check {
 	out := map[string]health.Check{}
