@@ -159,7 +159,9 @@ func (h *history) evict(now time.Time) {
 		n++
 	}
 	if n > 0 {
-		h.fifo = slices.Delete(h.fifo, 0, n)
+		// Reslicing is O(1); append copies only live entries when it grows.
+		clear(h.fifo[:n])
+		h.fifo = h.fifo[n:]
 	}
 	h.purgeSeen(now)
 }
