@@ -37,8 +37,12 @@ func assign(dst reflect.Value, raw any, path string) error {
 		}
 		dst.Set(p)
 		return nil
+	case raw == nil && t.Kind() == reflect.Struct:
+		// agent-go decodes an empty record to nil; its required fields
+		// are missing.
+		return assignRecord(dst, map[string]any{}, path)
 	case raw == nil:
-		dst.SetZero() // null fed to a plain field, or an empty record
+		dst.SetZero() // null fed to a plain field
 		return nil
 	}
 	return assignPlain(dst, raw, path)

@@ -95,6 +95,7 @@ func TestDecodePayloadErrors(t *testing.T) {
 		{"two arguments", FnDeployGuestosToAllUnassignedNodes, twoArgs, ErrDecodePayload, "want 1 argument"},
 		{"wrong field type", FnDeployGuestosToAllUnassignedNodes, wrongType, ErrDecodePayload, "elected_replica_version: want text"},
 		{"required field missing", FnDeployGuestosToAllSubnetNodes, deploy, ErrDecodePayload, "subnet_id: required field missing"},
+		{"empty record", FnRetireReplicaVersion, []byte("DIDL\x01\x6c\x00\x01\x00"), ErrDecodePayload, "replica_version_ids: required field missing"},
 		{"function without codec", FnCreateSubnet, deploy, ErrUnknownFunction, "CreateSubnet"},
 		{"unknown id", NnsFunction(999), deploy, ErrUnknownFunction, "NnsFunction(999)"},
 	}
