@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/localnet/replica"
@@ -23,7 +22,7 @@ type scriptStep struct {
 func determinismScript(t *testing.T) []scriptStep {
 	t.Helper()
 	enc := func(v any) []byte {
-		b, err := candid.Marshal([]any{v})
+		b, err := encodeArg(v)
 		if err != nil {
 			t.Fatal(err)
 		}

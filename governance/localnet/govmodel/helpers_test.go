@@ -2,6 +2,8 @@ package govmodel
 
 import (
 	"errors"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,7 +51,7 @@ func executeRaw(t testing.TB, g *Governance, method string, caller principal.Pri
 	raw := emptyArgs
 	if arg != nil {
 		var err error
-		if raw, err = candid.Marshal([]any{arg}); err != nil {
+		if raw, err = encodeArg(arg); err != nil {
 			t.Fatalf("encode %s argument: %v", method, err)
 		}
 	}
@@ -58,6 +60,21 @@ func executeRaw(t testing.TB, g *Governance, method string, caller principal.Pri
 		kind = replica.Update
 	}
 	return g.Execute(replica.Call{Method: method, Arg: raw, Caller: caller, Now: now, Replicated: kind == replica.Update})
+}
+
+// argCodecs caches an encoder per argument type: candid.Marshal derives the
+// whole type table on every call, which would dominate the tests' run time.
+// The encoders produce candid.Marshal's bytes (TestRepliesMatchCandidMarshal).
+var argCodecs sync.Map // reflect.Type -> *replyCodec
+
+// encodeArg encodes one Candid argument.
+func encodeArg(v any) ([]byte, error) {
+	typ := reflect.TypeOf(v)
+	c, ok := argCodecs.Load(typ)
+	if !ok {
+		c, _ = argCodecs.LoadOrStore(typ, newReplyCodec(v))
+	}
+	return c.(*replyCodec).encode(v)
 }
 
 // decode decodes a single-value Candid reply into v.
