@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -92,6 +93,7 @@ func benchCalls(b *testing.B, prefill int, verify bool) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	rounds0 := net.srv.cert.rounds.Load()
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	start := time.Now()
 	for i, a := range agents {
@@ -118,6 +120,9 @@ func benchCalls(b *testing.B, prefill int, verify bool) {
 	b.StopTimer()
 	rounds := net.srv.cert.rounds.Load() - rounds0
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "calls/s")
+	// CPU per call (server and clients together) does not depend on what
+	// else the machine runs; two cores give 2s / cpu-µs/call as the ceiling.
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/call")
 	b.ReportMetric(float64(b.N)/float64(max(rounds, 1)), "calls/round")
 }
 
@@ -176,4 +181,13 @@ func BenchmarkSnapshotFullHistory(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// cpuTime returns the process's user plus system CPU time.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
