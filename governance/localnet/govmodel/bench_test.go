@@ -96,7 +96,7 @@ func BenchmarkListProposalsMarshal(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		var resp govdid.ListProposalInfoResponse
 		for id := uint64(len(g.proposals)); id > uint64(len(g.proposals))-100; id-- {
-			resp.ProposalInfo = append(resp.ProposalInfo, g.proposalInfo(g.proposals[id-1], nil, true, secs(now)))
+			resp.ProposalInfo = append(resp.ProposalInfo, g.proposalInfo(g.proposals[id-1], nil, viewListing, secs(now)))
 		}
 		if _, err := candid.Marshal([]any{resp}); err != nil {
 			b.Fatal(err)

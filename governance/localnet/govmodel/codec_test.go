@@ -36,16 +36,23 @@ func TestRepliesMatchCandidMarshal(t *testing.T) {
 		var all []govdid.ProposalInfo
 		for id := uint64(1); id <= uint64(g.ProposalCount()); id++ {
 			p := g.proposals[id-1]
-			full := g.proposalInfo(p, neurons, false, now)
+			full := g.proposalInfo(p, neurons, viewFull, now)
 			got := execute(t, g, "get_proposal_info", caller, t0, id)
 			if want := marshal(t, &full); !bytes.Equal(got, want) {
 				t.Fatalf("get_proposal_info %d as %s differs from candid.Marshal", id, caller)
 			}
-			all = append([]govdid.ProposalInfo{g.proposalInfo(p, neurons, true, now)}, all...)
+			all = append([]govdid.ProposalInfo{g.proposalInfo(p, neurons, viewListing, now)}, all...)
 		}
 		got := execute(t, g, "list_proposals", caller, t0, govdid.ListProposalInfoRequest{})
 		if want := marshal(t, govdid.ListProposalInfoResponse{ProposalInfo: all}); !bytes.Equal(got, want) {
 			t.Fatalf("list_proposals as %s differs from candid.Marshal", caller)
+		}
+		for i := range all {
+			all[i].Proposal.Action = nil
+		}
+		got = execute(t, g, "list_proposals", caller, t0, govdid.ListProposalInfoRequest{ReturnSelfDescribingAction: ptr(true)})
+		if want := marshal(t, govdid.ListProposalInfoResponse{ProposalInfo: all}); !bytes.Equal(got, want) {
+			t.Fatalf("list_proposals without actions as %s differs from candid.Marshal", caller)
 		}
 	}
 	if got, want := execute(t, g, "get_proposal_info", alice, t0, uint64(99)), marshal(t, (*govdid.ProposalInfo)(nil)); !bytes.Equal(got, want) {
@@ -66,7 +73,7 @@ func TestRepliesMatchCandidMarshal(t *testing.T) {
 func pendingInfos(g *Governance, caller principal.Principal, now uint64) []govdid.ProposalInfo {
 	out := []govdid.ProposalInfo{}
 	for _, id := range g.open {
-		out = append(out, g.proposalInfo(g.proposals[id-1], g.callerNeurons(caller), true, now))
+		out = append(out, g.proposalInfo(g.proposals[id-1], g.callerNeurons(caller), viewListing, now))
 	}
 	return out
 }

@@ -184,7 +184,7 @@ func (g *Governance) Proposal(id uint64, now time.Time) (govdid.ProposalInfo, bo
 	if p == nil {
 		return govdid.ProposalInfo{}, false
 	}
-	return g.proposalInfo(p, nil, false, unixSeconds(now)), true
+	return g.proposalInfo(p, nil, viewFull, unixSeconds(now)), true
 }
 
 // OpenProposalCount returns the number of proposals still open.

@@ -10,10 +10,23 @@ type ballotEntry = struct {
 	Field1 govdid.Ballot `ic:"1,tuple" json:"1"`
 }
 
+// view is how a ProposalInfo is displayed (ProposalDisplayOptions).
+type view int
+
+const (
+	// viewFull is get_proposal_info: the whole action.
+	viewFull view = iota
+	// viewListing is list_proposals and get_pending_proposals: payloads of
+	// ExecuteNnsFunction over 1000 bytes are emptied.
+	viewListing
+	// viewListingNoAction is a listing with return_self_describing_action:
+	// the action is omitted (the model has no self-describing actions).
+	viewListingNoAction
+)
+
 // proposalInfo builds the ProposalInfo of p at now with the ballots of the
-// given neurons (the caller's). A listing drops ExecuteNnsFunction payloads
-// over 1000 bytes, as list_proposals does.
-func (g *Governance) proposalInfo(p *proposal, neurons []uint64, listing bool, now uint64) govdid.ProposalInfo {
+// given neurons (the caller's), displayed as v.
+func (g *Governance) proposalInfo(p *proposal, neurons []uint64, v view, now uint64) govdid.ProposalInfo {
 	title := p.title
 	deadline, potential := p.deadline, p.potential
 	pi := govdid.ProposalInfo{
@@ -32,7 +45,7 @@ func (g *Governance) proposalInfo(p *proposal, neurons []uint64, listing bool, n
 		Proposal: &govdid.Proposal{
 			Url:     p.url,
 			Title:   &title,
-			Action:  listedAction(p.action, listing),
+			Action:  listedAction(p.action, v),
 			Summary: p.summary,
 		},
 		Proposer:                  &govdid.NeuronId{Id: p.proposer},
@@ -45,10 +58,12 @@ func (g *Governance) proposalInfo(p *proposal, neurons []uint64, listing bool, n
 	return pi
 }
 
-// listedAction returns a copy of the stored action, without the payload of
-// an ExecuteNnsFunction over the listing limit when listing.
-func listedAction(a govdid.Action, listing bool) *govdid.Action {
-	if listing && a.ExecuteNnsFunction != nil && len(a.ExecuteNnsFunction.Payload) > maxListingPayloadBytes {
+// listedAction returns a copy of the stored action as view v shows it.
+func listedAction(a govdid.Action, v view) *govdid.Action {
+	if v == viewListingNoAction {
+		return nil
+	}
+	if v == viewListing && a.ExecuteNnsFunction != nil && len(a.ExecuteNnsFunction.Payload) > maxListingPayloadBytes {
 		a.ExecuteNnsFunction = &govdid.ExecuteNnsFunction{NnsFunction: a.ExecuteNnsFunction.NnsFunction, Payload: []byte{}}
 	}
 	return &a
@@ -81,7 +96,7 @@ func (g *Governance) encoded(p *proposal, now uint64) (*encodedInfo, error) {
 		return e, nil
 	}
 	c := sharedCodecs().info
-	full := g.proposalInfo(p, nil, false, now)
+	full := g.proposalInfo(p, nil, viewFull, now)
 	e := &encodedInfo{rewardStatus: rs}
 	var err error
 	if e.fullPrefix, e.fullSuffix, err = c.parts(&full); err != nil {
@@ -89,7 +104,7 @@ func (g *Governance) encoded(p *proposal, now uint64) (*encodedInfo, error) {
 	}
 	e.listPrefix, e.listSuffix = e.fullPrefix, e.fullSuffix
 	if p.largePayload() {
-		list := g.proposalInfo(p, nil, true, now)
+		list := g.proposalInfo(p, nil, viewListing, now)
 		if e.listPrefix, e.listSuffix, err = c.parts(&list); err != nil {
 			return nil, err
 		}
@@ -99,15 +114,22 @@ func (g *Governance) encoded(p *proposal, now uint64) (*encodedInfo, error) {
 }
 
 // appendInfo appends the value encoding of p's ProposalInfo, with the
-// ballots of the given neurons, to dst.
-func (g *Governance) appendInfo(dst []byte, p *proposal, neurons []uint64, listing bool, now uint64) ([]byte, error) {
-	e, err := g.encoded(p, now)
-	if err != nil {
+// ballots of the given neurons, displayed as v, to dst. The rare
+// action-less view is encoded without the cache.
+func (g *Governance) appendInfo(dst []byte, p *proposal, neurons []uint64, v view, now uint64) ([]byte, error) {
+	var prefix, suffix []byte
+	switch e, err := g.encoded(p, now); {
+	case err != nil:
 		return nil, err
-	}
-	prefix, suffix := e.fullPrefix, e.fullSuffix
-	if listing {
+	case v == viewFull:
+		prefix, suffix = e.fullPrefix, e.fullSuffix
+	case v == viewListing:
 		prefix, suffix = e.listPrefix, e.listSuffix
+	default:
+		pi := g.proposalInfo(p, nil, v, now)
+		if prefix, suffix, err = sharedCodecs().info.parts(&pi); err != nil {
+			return nil, err
+		}
 	}
 	dst = append(dst, prefix...)
 	dst = sharedCodecs().info.appendBallots(dst, callerBallots(p, neurons))

@@ -191,3 +191,22 @@ func TestRewardSettlement(t *testing.T) {
 		t.Fatalf("settled listing = %v", got)
 	}
 }
+
+func TestSelfDescribingListingsOmitTheAction(t *testing.T) {
+	g := listFixture(t)
+	yes := true
+	listed := list(t, g, alice, t0, govdid.ListProposalInfoRequest{ReturnSelfDescribingAction: &yes})
+	var pending []govdid.ProposalInfo
+	decode(t, execute(t, g, "get_pending_proposals", alice, t0, &govdid.GetPendingProposalsRequest{ReturnSelfDescribingAction: &yes}), &pending)
+	for _, pi := range append(listed, pending...) {
+		if pi.Proposal.Action != nil || pi.Proposal.SelfDescribingAction != nil || *pi.Proposal.Title == "" {
+			t.Fatalf("proposal %d with return_self_describing_action: %+v", pi.Id.Id, pi.Proposal)
+		}
+	}
+	if len(listed) != 6 || len(pending) != 3 {
+		t.Fatalf("%d listed, %d pending", len(listed), len(pending))
+	}
+	if info(t, g, alice, t0, 2).Proposal.Action == nil {
+		t.Fatal("get_proposal_info omitted the action")
+	}
+}

@@ -30,7 +30,7 @@ func (g *Governance) getProposalInfo(call replica.Call, now uint64) ([]byte, err
 		return append(slices.Clone(c.header), 0), nil
 	}
 	out := append(slices.Clone(c.header), 1)
-	return g.appendInfo(out, p, g.callerNeurons(call.Caller), false, now)
+	return g.appendInfo(out, p, g.callerNeurons(call.Caller), viewFull, now)
 }
 
 // listProposals handles list_proposals: newest first, strictly before
@@ -57,7 +57,7 @@ func (g *Governance) listProposals(call replica.Call, now uint64) ([]byte, error
 			picked = append(picked, p)
 		}
 	}
-	return g.encodeInfos(sharedCodecs().info.list.header, picked, g.callerNeurons(call.Caller), now)
+	return g.encodeInfos(sharedCodecs().info.list.header, picked, g.callerNeurons(call.Caller), listingView(req.ReturnSelfDescribingAction), now)
 }
 
 // listed reports whether p passes the filters of a list_proposals request.
@@ -71,8 +71,17 @@ func listed(p *proposal, req *govdid.ListProposalInfoRequest, now uint64) bool {
 	return len(req.IncludeStatus) == 0 || slices.Contains(req.IncludeStatus, p.status())
 }
 
-// encodeInfos assembles header + vec of listing-form ProposalInfos.
-func (g *Governance) encodeInfos(header []byte, ps []*proposal, neurons []uint64, now uint64) ([]byte, error) {
+// listingView is the view of a listing; return_self_describing_action
+// drops the action.
+func listingView(selfDescribing *bool) view {
+	if selfDescribing != nil && *selfDescribing {
+		return viewListingNoAction
+	}
+	return viewListing
+}
+
+// encodeInfos assembles header + vec of ProposalInfos displayed as v.
+func (g *Governance) encodeInfos(header []byte, ps []*proposal, neurons []uint64, v view, now uint64) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(header) + 512*len(ps))
 	buf.Write(header)
@@ -80,7 +89,7 @@ func (g *Governance) encodeInfos(header []byte, ps []*proposal, neurons []uint64
 	out := buf.Bytes()
 	var err error
 	for _, p := range ps {
-		if out, err = g.appendInfo(out, p, neurons, true, now); err != nil {
+		if out, err = g.appendInfo(out, p, neurons, v, now); err != nil {
 			return nil, err
 		}
 	}
@@ -88,19 +97,24 @@ func (g *Governance) encodeInfos(header []byte, ps []*proposal, neurons []uint64
 }
 
 // getPendingProposals handles get_pending_proposals: every open proposal,
-// oldest first, in listing form. Older clients send no argument.
+// oldest first, in listing form (ProposalDisplayOptions::
+// for_get_pending_proposals). Older clients send no argument.
 func (g *Governance) getPendingProposals(call replica.Call, now uint64) ([]byte, error) {
+	var req *govdid.GetPendingProposalsRequest
 	if !bytes.Equal(call.Arg, emptyArgs) {
-		var req *govdid.GetPendingProposalsRequest
 		if err := decodeArg(call.Arg, &req); err != nil {
 			return nil, err
 		}
+	}
+	v := viewListing
+	if req != nil {
+		v = listingView(req.ReturnSelfDescribingAction)
 	}
 	ps := make([]*proposal, 0, len(g.open))
 	for _, id := range g.open {
 		ps = append(ps, g.proposals[id-1])
 	}
-	return g.encodeInfos(sharedCodecs().info.vec.header, ps, g.callerNeurons(call.Caller), now)
+	return g.encodeInfos(sharedCodecs().info.vec.header, ps, g.callerNeurons(call.Caller), v, now)
 }
 
 // getNeuronInfo handles get_neuron_info.

@@ -157,8 +157,8 @@ func validateInstallCode(r *govdid.InstallCodeRequest) (validated, *govdid.Gover
 		arg = append(arg, *r.Arg...)
 	}
 	wasm := append([]byte{}, *r.WasmModule...)
-	wasmHash, argHash := sha256.Sum256(wasm), sha256.Sum256(arg)
-	wh, ah, mode, id := wasmHash[:], argHash[:], *r.InstallMode, *r.CanisterId
+	wasmHash := sha256.Sum256(wasm)
+	wh, ah, mode, id := wasmHash[:], argHash(arg), *r.InstallMode, *r.CanisterId
 	return validated{
 		action: govdid.Action{InstallCode: &govdid.InstallCode{
 			SkipStoppingBeforeInstalling: r.SkipStoppingBeforeInstalling,
@@ -170,6 +170,16 @@ func validateInstallCode(r *govdid.InstallCodeRequest) (validated, *govdid.Gover
 		exec:  execution{install: true, canister: id, mode: mode, wasm: wasm, arg: arg},
 		topic: installTopic(id),
 	}, nil
+}
+
+// argHash is the stored arg_hash: the SHA-256 of a non-empty arg, and empty
+// for an empty arg (as InstallCodeRequest's conversion in governance does).
+func argHash(arg []byte) []byte {
+	if len(arg) == 0 {
+		return []byte{}
+	}
+	h := sha256.Sum256(arg)
+	return h[:]
 }
 
 // installTopic is the topic of an InstallCode proposal for canister id.
