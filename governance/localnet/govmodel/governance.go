@@ -206,6 +206,29 @@ func (g *Governance) NeuronFeesE8s(id uint64) (uint64, bool) {
 	return n.fees, true
 }
 
+// Neuron returns the NeuronInfo of a neuron at time now and whether it exists.
+func (g *Governance) Neuron(id uint64, now time.Time) (govdid.NeuronInfo, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	n, ok := g.neurons[id]
+	if !ok {
+		return govdid.NeuronInfo{}, false
+	}
+	return n.neuronInfo(unixSeconds(now)), true
+}
+
+// StatusCounts returns how many proposals are in each ProposalStatus (for
+// metrics); statuses without proposals are absent.
+func (g *Governance) StatusCounts() map[int32]int {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	out := make(map[int32]int)
+	for _, p := range g.proposals {
+		out[p.status()]++
+	}
+	return out
+}
+
 // proposal returns the proposal with the given id, or nil.
 func (g *Governance) proposal(id uint64) *proposal {
 	if id == 0 || id > uint64(len(g.proposals)) {

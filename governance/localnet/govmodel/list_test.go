@@ -210,3 +210,26 @@ func TestSelfDescribingListingsOmitTheAction(t *testing.T) {
 		t.Fatal("get_proposal_info omitted the action")
 	}
 }
+
+func TestAccessors(t *testing.T) {
+	g := listFixture(t)
+	want := map[int32]int{StatusOpen: 3, StatusExecuted: 1, StatusRejected: 1, StatusFailed: 1}
+	if got := g.StatusCounts(); len(got) != len(want) || got[StatusOpen] != 3 || got[StatusExecuted] != 1 || got[StatusRejected] != 1 || got[StatusFailed] != 1 {
+		t.Errorf("StatusCounts = %v, want %v", got, want)
+	}
+	if g.ProposalCount() != 6 || g.OpenProposalCount() != 3 {
+		t.Errorf("ProposalCount %d OpenProposalCount %d", g.ProposalCount(), g.OpenProposalCount())
+	}
+	if pi, ok := g.Proposal(4, t0); !ok || pi.Status != StatusFailed || pi.FailureReason.ErrorMessage != "boom" || len(pi.Ballots) != 0 {
+		t.Errorf("Proposal(4) = %+v, %v", pi, ok)
+	}
+	if _, ok := g.Proposal(7, t0); ok {
+		t.Error("Proposal(7) exists")
+	}
+	if n, ok := g.Neuron(2, t0); !ok || n.VotingPower != 90 || len(n.RecentBallots) != 3 {
+		t.Errorf("Neuron(2) = %+v, %v", n, ok)
+	}
+	if _, ok := g.Neuron(9, t0); ok {
+		t.Error("Neuron(9) exists")
+	}
+}
