@@ -93,3 +93,23 @@ func TestFromInfo(t *testing.T) {
 		t.Errorf("kinds: %q %q", motion.Action.Kind, other.Action.Kind)
 	}
 }
+
+func TestIsSecurityPatch(t *testing.T) {
+	elect := Action{Kind: "ExecuteNnsFunction", NNSFunction: 38}
+	cases := []struct {
+		name string
+		p    Proposal
+		want bool
+	}{
+		{"title", Proposal{Title: "Security patch update"}, true},
+		{"policy text", Proposal{Title: "Elect", Summary: "Per the Security Patch Policy, the source ..."}, true},
+		{"election without release notes", Proposal{Title: "Elect new GuestOS", Summary: "checksum only", Action: elect}, true},
+		{"regular election", Proposal{Title: "Elect new GuestOS", Summary: "Release notes: https://github.com/dfinity/ic/...", Action: elect}, false},
+		{"motion", Proposal{Title: "Motion", Summary: "x", Action: Action{Kind: "Motion"}}, false},
+	}
+	for _, c := range cases {
+		if got := IsSecurityPatch(c.p); got != c.want {
+			t.Errorf("%s: IsSecurityPatch = %v", c.name, got)
+		}
+	}
+}

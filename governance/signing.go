@@ -30,13 +30,27 @@ const maxIngressAhead = 5 * time.Minute
 // tampered with, or outside its sending window.
 var ErrSignedMessage = errors.New("invalid signed message")
 
-// SignedMessage is the file written by --sign-only: a manage_neuron call
-// signed offline plus the signed request_status read that fetches its
-// certified result, both as hex CBOR envelopes exactly as they go on the
-// wire. It is JSON:
+// SignedFile is the file written by --sign-only (JSON):
 //
 //	{
 //	  "format": "nnspatch-signed-message/v1",
+//	  "messages": [ SignedMessage, ... ]
+//	}
+type SignedFile struct {
+	Format   string          `json:"format"`
+	Messages []SignedMessage `json:"messages"`
+}
+
+// NewSignedFile wraps messages in the current file format.
+func NewSignedFile(msgs ...SignedMessage) *SignedFile {
+	return &SignedFile{Format: SignedFormat, Messages: msgs}
+}
+
+// SignedMessage is one manage_neuron call signed offline plus the signed
+// request_status read that fetches its certified result, both as hex CBOR
+// envelopes exactly as they go on the wire:
+//
+//	{
 //	  "network": "ic", "url": "https://icp-api.io",
 //	  "canister_id": "rrkah-fqaaa-aaaaa-aaaaq-cai",
 //	  "method_name": "manage_neuron",
@@ -50,7 +64,6 @@ var ErrSignedMessage = errors.New("invalid signed message")
 // A replica accepts a message only while now is between send_after
 // (expires minus 5 minutes) and expires.
 type SignedMessage struct {
-	Format        string    `json:"format"`
 	Network       string    `json:"network"`
 	URL           string    `json:"url"`
 	CanisterID    string    `json:"canister_id"`
@@ -81,7 +94,7 @@ func SignManageNeuron(id *Identity, n Network, req govdid.ManageNeuronRequest, e
 	}
 	exp := time.Unix(0, expires.UnixNano()).UTC()
 	return &SignedMessage{
-		Format: SignedFormat, Network: n.Name, URL: n.URL,
+		Network: n.Name, URL: n.URL,
 		CanisterID: GovernanceCanister.Encode(), MethodName: "manage_neuron",
 		Sender: id.Sender().Encode(), RequestID: hex.EncodeToString(call.id[:]),
 		SendAfter: exp.Add(-maxIngressAhead), Expires: exp,
@@ -89,18 +102,21 @@ func SignManageNeuron(id *Identity, n Network, req govdid.ManageNeuronRequest, e
 	}, nil
 }
 
-// ReadSignedMessage parses a signed-message file.
-func ReadSignedMessage(r io.Reader) (*SignedMessage, error) {
-	var m SignedMessage
+// ReadSignedFile parses a signed-message file.
+func ReadSignedFile(r io.Reader) (*SignedFile, error) {
+	var f SignedFile
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: decode JSON: %w", ErrSignedMessage, err)
 	}
-	if m.Format != SignedFormat {
-		return nil, fmt.Errorf("%w: format %q, want %q", ErrSignedMessage, m.Format, SignedFormat)
+	if f.Format != SignedFormat {
+		return nil, fmt.Errorf("%w: format %q, want %q", ErrSignedMessage, f.Format, SignedFormat)
 	}
-	return &m, nil
+	if len(f.Messages) == 0 {
+		return nil, fmt.Errorf("%w: no messages", ErrSignedMessage)
+	}
+	return &f, nil
 }
 
 // wireRequest is the content map of an envelope as it is on the wire.

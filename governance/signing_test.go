@@ -30,14 +30,14 @@ func TestSignedMessageRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(m); err != nil {
+	if err := json.NewEncoder(&buf).Encode(NewSignedFile(*m)); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadSignedMessage(&buf)
+	back, err := ReadSignedFile(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := back.Decode()
+	sc, err := back.Messages[0].Decode()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +86,10 @@ func TestSignedMessageTampering(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReadSignedMessage(strings.NewReader(`{"format":"other"}`)); !errors.Is(err, ErrSignedMessage) {
-		t.Errorf("wrong format: err = %v", err)
+	for _, bad := range []string{`{"format":"other","messages":[{}]}`, `{"format":"` + SignedFormat + `","messages":[]}`, `{"format":"` + SignedFormat + `","extra":1}`} {
+		if _, err := ReadSignedFile(strings.NewReader(bad)); !errors.Is(err, ErrSignedMessage) {
+			t.Errorf("%s: err = %v", bad, err)
+		}
 	}
 }
 

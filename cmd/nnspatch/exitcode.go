@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"syscall"
@@ -83,6 +84,11 @@ var exitRules = []exitRule{
 		hint: text("pass --neuron with a neuron your identity controls or is a hotkey of, or set neuron in the config file")},
 	{match: is(governance.ErrIdentity), code: ExitAuth,
 		hint: text("pass --identity with a dfx identity name or a PEM file; `dfx identity list` shows the names")},
+	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
+	{match: is(governance.ErrSignedMessage), code: ExitError,
+		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
+	{match: is(governance.ErrProposalNotFound), code: ExitError,
+		hint: text("check the id; `nnspatch proposals list` shows recent proposals")},
 	{match: is(governance.ErrUntrusted), code: ExitUntrusted,
 		hint: text("the response did not verify against the network's root key; check --network and its root_key")},
 	{match: is(governance.ErrUnreachable), code: ExitNetwork,
@@ -171,4 +177,11 @@ func isUnreachable(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// untrustedHint names the network whose answer failed verification.
+func untrustedHint(err error) string {
+	var ue *governance.UntrustedError
+	errors.As(err, &ue)
+	return fmt.Sprintf("the answer from network %s did not verify against its root key; if it is a test network, pass its key with --root-key HEX (or --root-key fetch)", ue.Network)
 }

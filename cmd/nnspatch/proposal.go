@@ -12,6 +12,8 @@ func newCmdProposal(f *Factory) *cobra.Command {
 	// Subcommands: add exactly ONE line for yours, keeping the list sorted.
 	cmd.AddCommand(
 		newCmdProposalRender(f, nil),
+		newCmdProposalShow(f, nil),
+		newCmdProposalSubmit(f, nil),
 		newCmdProposalValidate(f, nil),
 	)
 	return cmd

@@ -32,9 +32,15 @@ $ nnspatch help exit-codes`,
 		newCmdCompletion(f),
 		newCmdConfig(f),
 		newCmdDraft(f),
+		newCmdIdentity(f),
 		newCmdLocalnet(f),
 		newCmdProposal(f),
+		newCmdProposals(f),
+		newCmdSend(f, nil),
+		newCmdSubnets(f, nil),
 		newCmdVersion(f),
+		newCmdVersions(f, nil),
+		newCmdVote(f, nil),
 	)
 	cmd.AddCommand(helpTopics()...)
 	return cmd

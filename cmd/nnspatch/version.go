@@ -24,7 +24,7 @@ type versionOptions struct {
 
 func newCmdVersion(f *Factory) *cobra.Command {
 	opts := &versionOptions{IO: f.IO, JSON: func() bool { return f.Globals.JSON }}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "version",
 		Short:   "Print the version, commit and Go version",
 		Example: "$ nnspatch version\n$ nnspatch version --json",
@@ -33,6 +33,8 @@ func newCmdVersion(f *Factory) *cobra.Command {
 			return versionRun(opts)
 		},
 	}
+	cmd.AddCommand(newCmdVersionShow(f, nil))
+	return cmd
 }
 
 func versionRun(opts *versionOptions) error {

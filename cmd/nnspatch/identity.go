@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/spf13/cobra"
+)
+
+// netOptions are the flags every command that talks to a network shares.
+type netOptions struct {
+	// RootKey is --root-key: "fetch" or a hex DER root key for a URL network.
+	RootKey string
+}
+
+func addNetFlags(cmd *cobra.Command, o *netOptions) {
+	cmd.Flags().StringVar(&o.RootKey, "root-key", "", "root key for --network URL: `HEX` DER key, or fetch (test networks only)")
+}
+
+// resolveNetwork picks the network: --network, else DFX_NETWORK when the
+// config does not name one explicitly, else the config's network.
+func (f *Factory) resolveNetwork(rootKey string) (governance.Network, error) {
+	l, err := f.LoadedConfig()
+	if err != nil {
+		return governance.Network{}, err
+	}
+	name := f.Globals.Network
+	if name == "" && l.Sources["network"] == config.SourceDefault {
+		name = os.Getenv("DFX_NETWORK")
+	}
+	if name == "" {
+		name = l.Config.Network
+	}
+	return l.Config.Resolver().Resolve(name, rootKey)
+}
+
+// loadIdentity picks the identity: --identity, NNSPATCH_IDENTITY or the
+// config file; with none of those, dfx's own order (DFX_IDENTITY, dfx's
+// default, icp-cli's default).
+func (f *Factory) loadIdentity() (*governance.Identity, error) {
+	l, err := f.LoadedConfig()
+	if err != nil {
+		return nil, err
+	}
+	spec := f.Globals.Identity
+	if spec == "" && l.Sources["identity"] != config.SourceDefault {
+		spec = l.Config.Identity
+	}
+	env := governance.IdentityEnvFromOS()
+	env.Warn = f.IO.ErrOut
+	return governance.LoadIdentity(spec, env)
+}
+
+// governanceClient connects to the selected network as the selected
+// identity.
+func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*governance.Client, error) {
+	n, err := f.resolveNetwork(rootKey)
+	if err != nil {
+		return nil, err
+	}
+	id, err := f.loadIdentity()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return governance.New(ctx, n, id, governance.Options{IngressExpiry: cfg.IngressExpiry})
+}
+
+func newCmdIdentity(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "identity <command>",
+		Short: "Show the identity nnspatch signs with",
+		Long: `nnspatch signs with --identity (a dfx or icp-cli identity name, or a PEM
+file), else NNSPATCH_IDENTITY or identity in the config file, else dfx's own
+choice: DFX_IDENTITY, then the default in ~/.config/dfx/identity.json.
+Keys must be plaintext PEM (ed25519, secp256k1 or P-256); keys are never printed.`,
+	}
+	cmd.AddCommand(newCmdIdentityWhoami(f, nil))
+	return cmd
+}
+
+type whoamiOptions struct {
+	IO   *IOStreams
+	JSON func() bool
+	Load func() (*governance.Identity, error)
+}
+
+func newCmdIdentityWhoami(f *Factory, runF func(*whoamiOptions) error) *cobra.Command {
+	opts := &whoamiOptions{IO: f.IO, JSON: f.JSONOutput, Load: f.loadIdentity}
+	return &cobra.Command{
+		Use:     "whoami",
+		Short:   "Print the principal of the identity in use",
+		Example: "$ nnspatch identity whoami\n$ nnspatch identity whoami --identity ./release.pem --json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return whoamiRun(opts)
+		},
+	}
+}
+
+func whoamiRun(opts *whoamiOptions) error {
+	id, err := opts.Load()
+	if err != nil {
+		return err
+	}
+	if opts.JSON() {
+		return jsonout.Write(opts.IO.Out, jsonout.Whoami{Envelope: jsonout.NewEnvelope(),
+			Principal: id.Sender().Encode(), Identity: id.Name, KeyFile: id.Path})
+	}
+	fmt.Fprintln(opts.IO.Out, id.Sender().Encode())
+	if id.Path != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "identity %s (key file %s)\n", id.Name, id.Path)
+	}
+	return nil
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/spf13/cobra"
+)
+
+type sendOptions struct {
+	IO     *IOStreams
+	JSON   func() bool
+	Client func(ctx context.Context, rootKey string) (*governance.Client, error)
+	Yes    func() bool
+	Now    func() time.Time
+	Net    netOptions
+	File   string
+	DryRun bool
+}
+
+func newCmdSend(f *Factory, runF func(*sendOptions) error) *cobra.Command {
+	opts := &sendOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: time.Now,
+		Yes: func() bool { return f.Globals.Yes }}
+	cmd := &cobra.Command{
+		Use:   "send <signed-file>",
+		Short: "Show and submit messages signed with --sign-only",
+		Long: `Decode a file written by ` + "`vote --sign-only` or `proposal submit --sign-only`" + `, check
+it (request ids match the content, the sender is the signing key), show what
+each message does, and after confirmation (--yes without a terminal) submit
+them and wait for their certified results. A message can only be sent during
+the 5 minutes before it expires. --dry-run only shows the messages.
+
+The file is JSON: {"format": "nnspatch-signed-message/v1", "messages": [...]},
+each message holding the signed call and its signed request_status read as
+hex CBOR envelopes.`,
+		Example: "$ nnspatch send vote.json --dry-run\n$ nnspatch send vote.json --network ic --yes",
+		Args:    exactArgs(1, "a signed-message file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			return runOrRunF(opts, runF, func(o *sendOptions) error { return sendRun(cmd.Context(), o) })
+		},
+	}
+	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the messages without sending them")
+	addNetFlags(cmd, &opts.Net)
+	return cmd
+}
+
+func sendRun(ctx context.Context, o *sendOptions) error {
+	contents, err := readSigned(o.File)
+	if err != nil {
+		return err
+	}
+	for i, sc := range contents {
+		writeSignedContent(o.IO.ErrOut, i+1, sc, o.Now())
+	}
+	if o.DryRun {
+		return o.report(contents, false, nil)
+	}
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Send %d message(s)?", len(contents))); err != nil {
+		return err
+	}
+	c, err := o.Client(ctx, o.Net.RootKey)
+	if err != nil {
+		return err
+	}
+	var ids []uint64
+	for _, sc := range contents {
+		res, err := c.SendSigned(ctx, sc, o.Now())
+		if err != nil && !errors.Is(err, governance.ErrAlreadyVoted) {
+			return err
+		}
+		ids = append(ids, sentResult(o.IO.ErrOut, sc, res, err))
+	}
+	return o.report(contents, true, ids)
+}
+
+func readSigned(path string) ([]*governance.SignedContent, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open signed messages: %w", err)
+	}
+	defer fh.Close()
+	file, err := governance.ReadSignedFile(fh)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	var out []*governance.SignedContent
+	for i := range file.Messages {
+		sc, err := file.Messages[i].Decode()
+		if err != nil {
+			return nil, fmt.Errorf("message %d of %s: %w", i+1, path, err)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// sentResult prints one message's outcome and returns the proposal id it
+// made, if any.
+func sentResult(w io.Writer, sc *governance.SignedContent, res *govdid.Command1, err error) uint64 {
+	switch {
+	case err != nil:
+		fmt.Fprintf(w, "✓ %s: already voted\n", sc.RequestID[:16])
+	case res.MakeProposal != nil && res.MakeProposal.ProposalId != nil:
+		fmt.Fprintf(w, "✓ %s: submitted proposal %d\n", sc.RequestID[:16], res.MakeProposal.ProposalId.Id)
+		return res.MakeProposal.ProposalId.Id
+	default:
+		fmt.Fprintf(w, "✓ %s: done\n", sc.RequestID[:16])
+	}
+	return 0
+}
+
+func (o *sendOptions) report(contents []*governance.SignedContent, sent bool, ids []uint64) error {
+	if o.JSON() {
+		docs := make([]jsonout.Send, len(contents))
+		for i, sc := range contents {
+			docs[i] = jsonout.Send{Envelope: jsonout.NewEnvelope(), Content: sc, Sent: sent}
+			if i < len(ids) {
+				docs[i].ProposalID = ids[i]
+			}
+		}
+		return jsonout.Write(o.IO.Out, docs)
+	}
+	for _, id := range ids {
+		if id != 0 {
+			fmt.Fprintln(o.IO.Out, id)
+		}
+	}
+	return nil
+}
+
+func writeSignedContent(w io.Writer, n int, sc *governance.SignedContent, now time.Time) {
+	ew := &errWriter{w: w}
+	ew.printf("Message %d: %s.%s as %s\n", n, sc.Canister, sc.Method, sc.Sender)
+	ew.printf("  request id: %s\n", sc.RequestID)
+	window := "sendable now"
+	if now.Before(sc.Expires.Add(-5 * time.Minute)) {
+		window = "sendable from " + stamp(sc.Expires.Add(-5*time.Minute))
+	} else if now.After(sc.Expires) {
+		window = "EXPIRED"
+	}
+	ew.printf("  expires:    %s (%s)\n", stamp(sc.Expires), window)
+	req := sc.Request
+	if req.NeuronIdOrSubaccount != nil && req.NeuronIdOrSubaccount.NeuronId != nil {
+		ew.printf("  neuron:     %d\n", req.NeuronIdOrSubaccount.NeuronId.Id)
+	}
+	switch cmd := req.Command; {
+	case cmd == nil:
+		ew.printf("  command:    (none)\n")
+	case cmd.RegisterVote != nil && cmd.RegisterVote.Proposal != nil:
+		ew.printf("  command:    vote %s on proposal %d\n", governance.Vote(cmd.RegisterVote.Vote), cmd.RegisterVote.Proposal.Id)
+	case cmd.MakeProposal != nil:
+		title := ""
+		if cmd.MakeProposal.Title != nil {
+			title = *cmd.MakeProposal.Title
+		}
+		ew.printf("  command:    make proposal %q\n", governance.SanitizeLine(title))
+		if a := cmd.MakeProposal.Action; a != nil && a.ExecuteNnsFunction != nil {
+			pa := governance.Action{Kind: "ExecuteNnsFunction", NNSFunction: a.ExecuteNnsFunction.NnsFunction, Payload: a.ExecuteNnsFunction.Payload}
+			ew.printf("  action:     %s, payload sha256 %s\n", actionName(pa), pa.PayloadSHA256())
+		}
+	default:
+		ew.printf("  command:    %s\n", governance.SanitizeLine(fmt.Sprintf("%+v", *cmd)))
+	}
+}

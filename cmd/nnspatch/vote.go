@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/spf13/cobra"
+)
+
+// signOptions are the air-gapped signing flags of vote and submit.
+type signOptions struct {
+	// SignOnly is --sign-only: write signed messages here instead of sending.
+	SignOnly string
+	// ExpiresIn is --expires-in: the signed messages expire this long after
+	// signing and can be sent during the 5 minutes before.
+	ExpiresIn time.Duration
+}
+
+func addSignFlags(cmd *cobra.Command, o *signOptions) {
+	cmd.Flags().StringVar(&o.SignOnly, "sign-only", "", "sign offline and write the messages to `file` (send later with `nnspatch send`)")
+	cmd.Flags().DurationVar(&o.ExpiresIn, "expires-in", 5*time.Minute, "with --sign-only: the messages expire this long after signing and can be sent in the 5 minutes before")
+}
+
+func (o signOptions) check() error {
+	if o.SignOnly == "" && o.ExpiresIn != 5*time.Minute {
+		return FlagErrorf("--expires-in needs --sign-only")
+	}
+	if o.ExpiresIn <= 0 {
+		return FlagErrorf("--expires-in must be positive")
+	}
+	return nil
+}
+
+// writeSigned signs each request offline and writes them to the file.
+func (o signOptions) writeSigned(f *Factory, ios *IOStreams, reqs []govdid.ManageNeuronRequest) error {
+	n, err := f.resolveNetwork("fetch")
+	if err != nil {
+		n, err = f.resolveNetwork("")
+	}
+	if err != nil {
+		return err
+	}
+	id, err := f.loadIdentity()
+	if err != nil {
+		return err
+	}
+	expires := time.Now().Add(o.ExpiresIn)
+	var msgs []governance.SignedMessage
+	for _, r := range reqs {
+		m, err := governance.SignManageNeuron(id, n, r, expires)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, *m)
+	}
+	data, err := json.MarshalIndent(governance.NewSignedFile(msgs...), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.SignOnly, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write signed messages: %w", err)
+	}
+	fmt.Fprintf(ios.ErrOut, "Signed %d message(s) as %s into %s; send between %s and %s with `nnspatch send %s`\n",
+		len(msgs), id.Sender().Encode(), o.SignOnly, stamp(msgs[0].SendAfter), stamp(msgs[0].Expires), o.SignOnly)
+	return nil
+}
+
+// confirm asks a yes/no question on stderr unless yes is set. Without a
+// terminal it refuses with a flag error.
+func confirm(ios *IOStreams, yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if !ios.CanPrompt() {
+		return FlagErrorf("--yes required when not running interactively")
+	}
+	fmt.Fprintf(ios.ErrOut, "%s [y/N] ", question)
+	line, err := bufio.NewReader(ios.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+		return nil
+	}
+	return ErrCancel
+}
+
+type voteOptions struct {
+	IO       *IOStreams
+	JSON     func() bool
+	Client   func(ctx context.Context, rootKey string) (*governance.Client, error)
+	Yes      func() bool
+	f        *Factory
+	Net      netOptions
+	Sign     signOptions
+	Proposal uint64
+	Vote     governance.Vote
+	Neuron   []string
+	NeuronID []uint64
+}
+
+func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
+	opts := &voteOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, f: f,
+		Yes: func() bool { return f.Globals.Yes }}
+	cmd := &cobra.Command{
+		Use:   "vote <proposal-id> (yes|no)",
+		Short: "Vote on a proposal with one or more neurons",
+		Long: `Vote yes or no on a proposal with each --neuron (default: neuron from the config).
+Prints one result line per neuron; a neuron that had already voted (for example
+through following) is reported as "already voted", not as a failure.
+
+With --sign-only FILE the votes are signed offline and written to FILE for
+` + "`nnspatch send`" + ` on an online machine.
+
+Additional exit codes:
+  4  the identity controls none of the failing neurons
+  9  governance refused a vote`,
+		Example: `$ nnspatch vote 139800 yes --neuron 80 --neuron 81 --yes
+$ nnspatch vote 139800 no --neuron 80 --sign-only vote.json --expires-in 2h`,
+		Args: exactArgs(2, "a proposal id and yes or no"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.parse(args); err != nil {
+				return err
+			}
+			return runOrRunF(opts, runF, func(o *voteOptions) error { return voteRun(cmd.Context(), o) })
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.Neuron, "neuron", nil, "neuron `id` to vote with (repeatable; default: neuron from the config)")
+	addNetFlags(cmd, &opts.Net)
+	addSignFlags(cmd, &opts.Sign)
+	return cmd
+}
+
+func (o *voteOptions) parse(args []string) error {
+	id, err := strconv.ParseUint(args[0], 10, 64)
+	if err != nil {
+		return FlagErrorf("proposal id %q is not a number", args[0])
+	}
+	o.Proposal = id
+	switch strings.ToLower(args[1]) {
+	case "yes", "y":
+		o.Vote = governance.VoteYes
+	case "no", "n":
+		o.Vote = governance.VoteNo
+	default:
+		return FlagErrorf("vote must be yes or no, got %q", args[1])
+	}
+	ids, err := parseNeurons(o.Neuron)
+	if err != nil {
+		return err
+	}
+	o.NeuronID = ids
+	return o.Sign.check()
+}
+
+func parseNeurons(ss []string) ([]uint64, error) {
+	var out []uint64
+	for _, s := range ss {
+		for _, part := range strings.Split(s, ",") {
+			n, err := strconv.ParseUint(strings.TrimSpace(part), 10, 64)
+			if err != nil {
+				return nil, FlagErrorf("--neuron %q is not a neuron id", part)
+			}
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (o *voteOptions) neurons() ([]uint64, error) {
+	if len(o.NeuronID) > 0 {
+		return o.NeuronID, nil
+	}
+	cfg, err := o.f.Config()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Neuron == 0 {
+		return nil, FlagErrorf("--neuron is required (or set neuron in the config file)")
+	}
+	return []uint64{cfg.Neuron}, nil
+}
+
+func voteRun(ctx context.Context, o *voteOptions) error {
+	neurons, err := o.neurons()
+	if err != nil {
+		return err
+	}
+	if o.Sign.SignOnly != "" {
+		var reqs []govdid.ManageNeuronRequest
+		for _, n := range neurons {
+			reqs = append(reqs, governance.VoteCommand(n, o.Proposal, o.Vote))
+		}
+		return o.Sign.writeSigned(o.f, o.IO, reqs)
+	}
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
+		return err
+	}
+	c, err := o.Client(ctx, o.Net.RootKey)
+	if err != nil {
+		return err
+	}
+	results := c.VoteMany(ctx, neurons, o.Proposal, o.Vote)
+	if o.JSON() {
+		err = jsonout.Write(o.IO.Out, jsonout.Votes{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Vote: o.Vote.String(), Results: results})
+	} else {
+		err = writeVoteResults(o.IO.Out, results)
+	}
+	if err != nil {
+		return err
+	}
+	return firstVoteFailure(results)
+}
+
+func writeVoteResults(w io.Writer, rs []governance.VoteResult) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NEURON\tRESULT\tDETAIL")
+	for _, r := range rs {
+		mark := map[string]string{"voted": "✓ voted", "already voted": "✓ already voted", "failed": "✗ failed"}[r.Outcome]
+		detail := ""
+		if r.Err != nil {
+			detail = governance.SanitizeLine(r.Err.Error())
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Neuron, mark, detail)
+	}
+	return tw.Flush()
+}
+
+// firstVoteFailure returns an error carrying the first failure so the exit
+// code reflects it; the table already showed every neuron.
+func firstVoteFailure(rs []governance.VoteResult) error {
+	failed := 0
+	var first error
+	for _, r := range rs {
+		if r.Err != nil {
+			failed++
+			if first == nil {
+				first = r.Err
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return fmt.Errorf("%d of %d vote(s) failed: %w", failed, len(rs), first)
+}
