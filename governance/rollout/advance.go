@@ -1,0 +1,221 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// ErrGateFailed reports that a health gate or a proposal failed; the
+// rollout stops until it is resolved (rollback or fix).
+var ErrGateFailed = errors.New("rollout gate failed")
+
+// ErrNotReady reports that nothing can be done yet: the next step waits
+// for a time, an adoption, an upgrade or a bake.
+var ErrNotReady = errors.New("rollout is not ready to advance")
+
+// ErrElectionFailed reports that the release's election was rejected or
+// failed to execute.
+var ErrElectionFailed = errors.New("election did not pass")
+
+// GateError names the subnet and the check that stopped the rollout. It
+// matches ErrGateFailed.
+type GateError struct {
+	Subnet string
+	Check  string
+	Detail string
+}
+
+// Error implements error.
+func (e *GateError) Error() string {
+	return fmt.Sprintf("rollout stopped: subnet %s failed the %s check: %s", e.Subnet, e.Check, e.Detail)
+}
+
+// Is reports whether target is ErrGateFailed.
+func (e *GateError) Is(target error) bool { return target == ErrGateFailed }
+
+// WaitError says what the rollout waits for. It matches ErrNotReady.
+type WaitError struct {
+	Reasons []string
+}
+
+// Error implements error.
+func (e *WaitError) Error() string { return "nothing to advance yet: " + strings.Join(e.Reasons, "; ") }
+
+// Is reports whether target is ErrNotReady.
+func (e *WaitError) Is(target error) bool { return target == ErrNotReady }
+
+// Submitted is one proposal made by Advance.
+type Submitted struct {
+	Kind     string `json:"kind"`
+	Subnet   string `json:"subnet,omitempty"`
+	Proposal uint64 `json:"proposal"`
+}
+
+// AdvanceResult is what Advance did and the state it saw.
+type AdvanceResult struct {
+	Submitted []Submitted `json:"submitted"`
+	Status    *Status     `json:"status"`
+}
+
+// Advance submits the deploy proposals of the next batch when every earlier
+// batch is complete (healthy for its bake time) and the batch's start time
+// has come, then the unassigned nodes' proposal after the NNS. It never
+// proposes for a subnet that has an open, adopted or executed proposal for
+// the version. A failed gate is a *GateError; nothing to do is a *WaitError.
+func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
+	lk, err := t.Store.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Unlock()
+	l, err := lk.Read()
+	if err != nil {
+		return nil, err
+	}
+	st, err := t.status(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if err := lk.Save(l); err != nil {
+		return nil, err
+	}
+	if err := t.precheck(lk, l, st); err != nil {
+		return &AdvanceResult{Status: st, Submitted: []Submitted{}}, err
+	}
+	res := &AdvanceResult{Status: st, Submitted: []Submitted{}}
+	targets, wait := nextTargets(l, st)
+	if len(targets) == 0 {
+		return res, &WaitError{Reasons: wait}
+	}
+	for _, sub := range targets {
+		d, err := t.deployDraft(l, sub)
+		if err != nil {
+			return res, err
+		}
+		kind := KindDeploy
+		if sub == "" {
+			kind = KindUnassigned
+		}
+		id, err := t.submitDraft(ctx, lk, l, kind, sub, d)
+		if err != nil {
+			return res, err
+		}
+		res.Submitted = append(res.Submitted, Submitted{Kind: kind, Subnet: sub, Proposal: id})
+	}
+	l.Record(st.Now, t.Actor, "advance", fmt.Sprintf("advanced: %d proposal(s) submitted", len(res.Submitted)), 0)
+	return res, lk.Save(l)
+}
+
+// precheck refuses to advance an abandoned release, a failed election or a
+// failed gate (recording the gate failure), and waits for the election.
+func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
+	switch st.State {
+	case RolloutAbandoned:
+		return ErrAbandoned
+	case RolloutElectFailed:
+		return fmt.Errorf("%w: proposal %d %s; %s", ErrElectionFailed, st.Election.Proposal, st.Election.Status, st.Election.Next)
+	case RolloutPreparing:
+		return &WaitError{Reasons: st.Blockers}
+	case RolloutComplete:
+		return &WaitError{Reasons: []string{"the rollout is complete; " + st.Quiet.String()}}
+	}
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.State == StateFailed {
+				ge := &GateError{Subnet: s.Subnet, Check: s.FailedCheck, Detail: s.Detail}
+				l.Record(st.Now, t.Actor, "gate", ge.Error(), s.Proposal)
+				if err := lk.Save(l); err != nil {
+					return err
+				}
+				return ge
+			}
+		}
+	}
+	if st.Unassigned.State == StateFailed {
+		return &GateError{Subnet: "unassigned nodes", Check: st.Unassigned.FailedCheck, Detail: st.Unassigned.Detail}
+	}
+	return nil
+}
+
+// nextTargets returns the subnets ("" for the unassigned nodes) to propose
+// for now, or why there are none.
+func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
+	for _, b := range st.Batches {
+		if b.State == StateComplete {
+			continue
+		}
+		if st.Now.Before(b.Start) {
+			return nil, st.Blockers
+		}
+		for _, s := range b.Subnets {
+			if s.State == StatePending {
+				targets = append(targets, s.Subnet)
+			}
+		}
+		if len(targets) == 0 {
+			return nil, st.Blockers
+		}
+		return targets, nil
+	}
+	if st.Unassigned.State != StatePending {
+		return nil, []string{"the unassigned nodes are " + string(st.Unassigned.State) + ": " + st.Unassigned.Detail}
+	}
+	if st.Now.Before(l.Plan.UnassignedNodes) {
+		return nil, st.Blockers
+	}
+	return []string{""}, nil
+}
+
+// deployDraft drafts the deploy proposal of subnet ("" = unassigned nodes).
+func (t *Tracker) deployDraft(l *Ledger, subnet string) (proposals.Draft, error) {
+	if subnet == "" {
+		return proposals.NewDeployUnassigned(proposals.UnassignedOptions{Mode: l.Mode, Version: l.Version})
+	}
+	p, err := principal.Decode(subnet)
+	if err != nil {
+		return proposals.Draft{}, fmt.Errorf("plan subnet %q: %w", subnet, err)
+	}
+	return proposals.NewDeployGuestOS(proposals.DeployOptions{Mode: l.Mode, SubnetID: p, Version: l.Version})
+}
+
+// ErrQuietPeriod reports a disclosure before the quiet period ended
+// without --force.
+var ErrQuietPeriod = errors.New("quiet period has not ended")
+
+// Disclose records the publication of the source at sourceURL. Before the
+// quiet period ended it refuses unless force is set with a reason, which
+// is recorded.
+func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*Disclosure, error) {
+	if force && reason == "" {
+		return nil, errors.New("disclose: --force needs a reason")
+	}
+	var d *Disclosure
+	err := t.update(ctx, func(l *Ledger, now time.Time) error {
+		if l.Disclosure != nil {
+			return fmt.Errorf("disclose: already disclosed at %s (%s)", l.Disclosure.At.Format(time.RFC3339), l.Disclosure.SourceURL)
+		}
+		q := quietStatus(l.QuietPeriod, now)
+		early := !q.Over
+		if early && !force {
+			if !q.Started {
+				return fmt.Errorf("%w: it has not started (the rollout is not complete; `nnspatch rollout status` records its start); pass --force with a reason to disclose anyway", ErrQuietPeriod)
+			}
+			return fmt.Errorf("%w: %s; pass --force with a reason to disclose anyway", ErrQuietPeriod, q)
+		}
+		d = &Disclosure{SourceURL: sourceURL, At: now.UTC(), By: t.Actor, Forced: early, Reason: reason}
+		l.Disclosure = d
+		if early {
+			l.Record(now, t.Actor, "force", "disclosed before the quiet period ended: "+reason, 0)
+		}
+		l.Record(now, t.Actor, "disclose", "source disclosed at "+sourceURL, 0)
+		return nil
+	})
+	return d, err
+}
+

@@ -1,0 +1,203 @@
+package rollout
+
+import (
+	"time"
+
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// LedgerSchemaVersion is the release.yaml schema this build reads and writes.
+const LedgerSchemaVersion = 1
+
+// DefaultQuietPeriodDays is the Security Patch Policy's quiet period: the
+// source is disclosed this many days after every node runs the patch.
+const DefaultQuietPeriodDays = 10
+
+// Proposal kinds a release records.
+const (
+	KindElect      = "elect"
+	KindDeploy     = "deploy"
+	KindUnassigned = "unassigned"
+)
+
+// Ledger is a release's record on disk (release.yaml): what was released,
+// the proposals it made and every action taken on it.
+type Ledger struct {
+	// SchemaVersion is LedgerSchemaVersion.
+	SchemaVersion int `yaml:"schema_version" json:"schema_version"`
+	// Version is the GuestOS version (commit) being released.
+	Version string `yaml:"version" json:"version"`
+	// Mode is security (withheld source) or regular.
+	Mode proposals.Mode `yaml:"mode" json:"mode"`
+	// Created is when the release was created.
+	Created time.Time `yaml:"created" json:"created"`
+	// Artifact is the release package.
+	Artifact Artifact `yaml:"artifact" json:"artifact"`
+	// ElectionDraft is the election draft file, relative to the release
+	// directory.
+	ElectionDraft string `yaml:"election_draft" json:"election_draft"`
+	// Plan is the staged rollout plan; nil until `rollout plan` ran.
+	Plan *Plan `yaml:"plan,omitempty" json:"plan,omitempty"`
+	// Proposals are every proposal the release made (or meant to make), in
+	// order. A record with ID 0 is an intent whose submission has not been
+	// confirmed yet.
+	Proposals []ProposalRecord `yaml:"proposals" json:"proposals"`
+	// Subnets holds per-subnet bake bookkeeping, by subnet id.
+	Subnets map[string]SubnetRecord `yaml:"subnets,omitempty" json:"subnets,omitempty"`
+	// QuietPeriod is the quiet period before disclosure.
+	QuietPeriod QuietPeriod `yaml:"quiet_period" json:"quiet_period"`
+	// Disclosure is set once the source was disclosed.
+	Disclosure *Disclosure `yaml:"disclosure,omitempty" json:"disclosure,omitempty"`
+	// Abandoned is set when the release was given up.
+	Abandoned *Abandonment `yaml:"abandoned,omitempty" json:"abandoned,omitempty"`
+	// Audit is the append-only log of every action on the release.
+	Audit []Event `yaml:"audit" json:"audit"`
+}
+
+// Artifact is a release package: its SHA-256 and download URLs.
+type Artifact struct {
+	SHA256 string   `yaml:"sha256" json:"sha256"`
+	URLs   []string `yaml:"urls" json:"urls"`
+}
+
+// ProposalRecord is one proposal made by the release.
+type ProposalRecord struct {
+	// ID is the proposal id; 0 while only the intent is recorded.
+	ID uint64 `yaml:"id" json:"id"`
+	// Kind is KindElect, KindDeploy or KindUnassigned.
+	Kind string `yaml:"kind" json:"kind"`
+	// Subnet is the target subnet of a deploy.
+	Subnet string `yaml:"subnet,omitempty" json:"subnet,omitempty"`
+	// PayloadSHA256 identifies the action (hex SHA-256 of the payload).
+	PayloadSHA256 string `yaml:"payload_sha256" json:"payload_sha256"`
+	// Neuron is the proposer neuron.
+	Neuron uint64 `yaml:"neuron" json:"neuron"`
+	// Intended is when the intent to submit was recorded.
+	Intended time.Time `yaml:"intended" json:"intended"`
+	// Submitted is when governance confirmed the id (zero while pending).
+	Submitted time.Time `yaml:"submitted,omitempty" json:"submitted,omitzero"`
+}
+
+// SubnetRecord is a subnet's bake bookkeeping.
+type SubnetRecord struct {
+	// HealthySince is when the subnet was first seen healthy on the new
+	// version without a failing observation since; zero if never.
+	HealthySince time.Time `yaml:"healthy_since,omitempty" json:"healthy_since,omitzero"`
+	// Complete is when the subnet finished baking; zero until then.
+	Complete time.Time `yaml:"complete,omitempty" json:"complete,omitzero"`
+}
+
+// QuietPeriod is the time between full rollout and disclosure.
+type QuietPeriod struct {
+	// Days is its length (DefaultQuietPeriodDays when 0).
+	Days int `yaml:"days" json:"days"`
+	// Start is when every subnet and the unassigned nodes were first seen
+	// running the version; zero until then.
+	Start time.Time `yaml:"start,omitempty" json:"start,omitzero"`
+}
+
+// Length returns the quiet period's length.
+func (q QuietPeriod) Length() time.Duration {
+	d := q.Days
+	if d <= 0 {
+		d = DefaultQuietPeriodDays
+	}
+	return time.Duration(d) * 24 * time.Hour
+}
+
+// End returns when the quiet period ends (zero before it started).
+func (q QuietPeriod) End() time.Time {
+	if q.Start.IsZero() {
+		return time.Time{}
+	}
+	return q.Start.Add(q.Length())
+}
+
+// Disclosure records that the source of the release was published.
+type Disclosure struct {
+	SourceURL string    `yaml:"source_url" json:"source_url"`
+	At        time.Time `yaml:"at" json:"at"`
+	By        string    `yaml:"by" json:"by"`
+	// Forced reports a disclosure before the quiet period ended.
+	Forced bool   `yaml:"forced,omitempty" json:"forced,omitempty"`
+	Reason string `yaml:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// Abandonment records that the release was given up.
+type Abandonment struct {
+	At     time.Time `yaml:"at" json:"at"`
+	By     string    `yaml:"by" json:"by"`
+	Reason string    `yaml:"reason" json:"reason"`
+}
+
+// Event is one entry of the audit log.
+type Event struct {
+	At time.Time `yaml:"at" json:"at"`
+	// Principal is the acting identity's principal.
+	Principal string `yaml:"principal" json:"principal"`
+	// Action is a short verb: draft, submit, vote, plan, advance, gate,
+	// rollback, disclose, abandon, force.
+	Action string `yaml:"action" json:"action"`
+	// Detail says what happened, in one line.
+	Detail string `yaml:"detail" json:"detail"`
+	// Proposal is the proposal the action concerns, if any.
+	Proposal uint64 `yaml:"proposal,omitempty" json:"proposal,omitempty"`
+}
+
+// NewLedger returns the ledger of a new release.
+func NewLedger(version string, mode proposals.Mode, a Artifact, created time.Time) *Ledger {
+	return &Ledger{
+		SchemaVersion: LedgerSchemaVersion, Version: version, Mode: mode, Created: created.UTC(),
+		Artifact: a, Proposals: []ProposalRecord{}, Audit: []Event{},
+		QuietPeriod: QuietPeriod{Days: DefaultQuietPeriodDays},
+	}
+}
+
+// Record appends an event to the audit log.
+func (l *Ledger) Record(at time.Time, principal, action, detail string, proposal uint64) {
+	l.Audit = append(l.Audit, Event{At: at.UTC(), Principal: principal, Action: action, Detail: detail, Proposal: proposal})
+}
+
+// Election returns the election proposal record, if one was intended.
+func (l *Ledger) Election() (ProposalRecord, bool) {
+	for i := len(l.Proposals) - 1; i >= 0; i-- {
+		if l.Proposals[i].Kind == KindElect {
+			return l.Proposals[i], true
+		}
+	}
+	return ProposalRecord{}, false
+}
+
+// ProposalsFor returns the records of a kind (and subnet, for deploys), oldest first.
+func (l *Ledger) ProposalsFor(kind, subnet string) []ProposalRecord {
+	var out []ProposalRecord
+	for _, p := range l.Proposals {
+		if p.Kind == kind && p.Subnet == subnet {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SetProposalID confirms the intent with the payload hash: it sets its id.
+// It reports whether an intent was found.
+func (l *Ledger) SetProposalID(kind, subnet, payload string, id uint64, at time.Time) bool {
+	for i := len(l.Proposals) - 1; i >= 0; i-- {
+		p := &l.Proposals[i]
+		if p.Kind == kind && p.Subnet == subnet && p.PayloadSHA256 == payload && p.ID == 0 {
+			p.ID, p.Submitted = id, at.UTC()
+			return true
+		}
+	}
+	return false
+}
+
+// subnet returns the bookkeeping of a subnet (zero if none).
+func (l *Ledger) subnet(id string) SubnetRecord { return l.Subnets[id] }
+
+func (l *Ledger) setSubnet(id string, r SubnetRecord) {
+	if l.Subnets == nil {
+		l.Subnets = map[string]SubnetRecord{}
+	}
+	l.Subnets[id] = r
+}

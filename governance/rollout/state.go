@@ -1,0 +1,206 @@
+package rollout
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+)
+
+// State is a subnet's place in a rollout, in the spirit of DFINITY's
+// rollout dashboard.
+type State string
+
+// The states, in the order a subnet normally passes through them.
+const (
+	StatePending            State = "pending"
+	StateProposing          State = "proposing"
+	StateWaitingForAdoption State = "waiting_for_adoption"
+	StateUpgrading          State = "upgrading"
+	StateBaking             State = "baking"
+	StateComplete           State = "complete"
+	StateFailed             State = "failed"
+)
+
+// Symbol returns a one-character marker for text output (meaning never
+// rests on colour alone).
+func (s State) Symbol() string {
+	switch s {
+	case StateComplete:
+		return "✓"
+	case StateFailed:
+		return "✗"
+	case StatePending:
+		return "·"
+	}
+	return "…"
+}
+
+// CheckProposal names the failed "check" of a rejected or failed proposal.
+const CheckProposal = "proposal"
+
+// ProposalView is what Derive needs of one deploy proposal.
+type ProposalView struct {
+	ID            uint64            `json:"id"`
+	Status        governance.Status `json:"status"`
+	FailureReason string            `json:"failure_reason,omitempty"`
+}
+
+// SubnetInput is everything Derive looks at for one subnet.
+type SubnetInput struct {
+	// Target is the version rolled out.
+	Target string
+	// Now is the current time (the network's clock).
+	Now time.Time
+	// Bake is how long the subnet must stay healthy.
+	Bake time.Duration
+	// RegistryVersion is the version in the subnet's registry record.
+	RegistryVersion string
+	// Proposals are the deploy proposals of Target to this subnet, oldest first.
+	Proposals []ProposalView
+	// Intent reports an intent recorded without a confirmed proposal id.
+	Intent bool
+	// Health is the latest observation; nil when none is available.
+	Health *health.Subnet
+	// Record is the ledger's bookkeeping for the subnet.
+	Record SubnetRecord
+}
+
+// SubnetStatus is a subnet's derived state.
+type SubnetStatus struct {
+	Subnet string `json:"subnet"`
+	State  State  `json:"state"`
+	// Detail explains the state in one line.
+	Detail string `json:"detail"`
+	// Proposal is the latest deploy proposal (0 if none).
+	Proposal uint64 `json:"proposal,omitempty"`
+	// FailedCheck names the check that failed (StateFailed only).
+	FailedCheck string `json:"failed_check,omitempty"`
+	// Checks are the gate checks of the latest observation.
+	Checks []health.Check `json:"checks,omitempty"`
+	// BakeLeft is the bake time still to go (StateBaking only).
+	BakeLeft time.Duration `json:"bake_left,omitempty"`
+	// Record is the updated bookkeeping to store.
+	Record SubnetRecord `json:"-"`
+}
+
+// Derive computes a subnet's state. It is a pure function of its input.
+func Derive(in SubnetInput) SubnetStatus {
+	st := SubnetStatus{Record: in.Record}
+	var latest *ProposalView
+	if n := len(in.Proposals); n > 0 {
+		latest = &in.Proposals[n-1]
+		st.Proposal = latest.ID
+	}
+	if in.RegistryVersion == in.Target {
+		return deriveDeployed(in, st)
+	}
+	switch {
+	case latest == nil && in.Intent:
+		st.State, st.Detail = StateProposing, "submission recorded, waiting for the proposal id"
+	case latest == nil:
+		st.State, st.Detail = StatePending, "no deploy proposal yet"
+	case latest.Status == governance.StatusOpen:
+		st.State, st.Detail = StateWaitingForAdoption, fmt.Sprintf("proposal %d is open", latest.ID)
+	case latest.Status == governance.StatusAdopted:
+		st.State, st.Detail = StateWaitingForAdoption, fmt.Sprintf("proposal %d adopted, not executed yet", latest.ID)
+	case latest.Status == governance.StatusExecuted:
+		st.State, st.FailedCheck = StateFailed, CheckProposal
+		st.Detail = fmt.Sprintf("proposal %d executed but the registry names %s", latest.ID, shortVersion(in.RegistryVersion))
+	default:
+		st.State, st.FailedCheck = StateFailed, CheckProposal
+		st.Detail = fmt.Sprintf("proposal %d %s", latest.ID, latest.Status)
+		if latest.FailureReason != "" {
+			st.Detail += ": " + latest.FailureReason
+		}
+	}
+	return st
+}
+
+// deriveDeployed derives the state of a subnet whose registry record names
+// the target: upgrading until every replica runs it, then baking while the
+// gate holds, complete after Bake, failed when it stalls or an alert fires.
+func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
+	if in.Health == nil {
+		st.State, st.Detail = StateUpgrading, "deployed; no health data yet"
+		return st
+	}
+	st.Checks = health.Evaluate(*in.Health, in.Target)
+	checks := map[string]health.Check{}
+	for _, c := range st.Checks {
+		checks[c.Name] = c
+	}
+	fail := func(name string) SubnetStatus {
+		st.State, st.FailedCheck, st.Detail = StateFailed, name, checks[name].Detail
+		st.Record.HealthySince = time.Time{}
+		return st
+	}
+	switch {
+	case !checks[health.CheckFinalizing].OK && in.Health.Finalizing != nil:
+		return fail(health.CheckFinalizing)
+	case in.Health.Firing():
+		return fail(health.CheckAlerts)
+	case !checks[health.CheckVersion].OK:
+		st.State, st.Detail = StateUpgrading, checks[health.CheckVersion].Detail
+		st.Record.HealthySince = time.Time{}
+		return st
+	case !checks[health.CheckAlerts].OK || !checks[health.CheckFinalizing].OK:
+		st.State = StateBaking
+		st.Detail = "waiting for: " + checks[health.CheckAlerts].Detail
+		if !checks[health.CheckFinalizing].OK {
+			st.Detail = "waiting for: " + checks[health.CheckFinalizing].Detail
+		}
+		st.Record.HealthySince = time.Time{}
+		st.BakeLeft = in.Bake
+		return st
+	}
+	if st.Record.HealthySince.IsZero() {
+		st.Record.HealthySince = in.Now
+	}
+	healthy := in.Now.Sub(st.Record.HealthySince)
+	if !st.Record.Complete.IsZero() || healthy >= in.Bake {
+		if st.Record.Complete.IsZero() {
+			st.Record.Complete = in.Now
+		}
+		st.State, st.Detail = StateComplete, "running "+shortVersion(in.Target)+", healthy"
+		return st
+	}
+	st.State, st.BakeLeft = StateBaking, in.Bake-healthy
+	st.Detail = fmt.Sprintf("healthy for %s of %s", healthy.Round(time.Second), in.Bake)
+	return st
+}
+
+// UnassignedInput is what DeriveUnassigned looks at.
+type UnassignedInput struct {
+	Target          string
+	RegistryVersion string
+	Proposals       []ProposalView
+	Intent          bool
+}
+
+// DeriveUnassigned computes the unassigned nodes' state: complete once the
+// registry's unassigned_nodes_config names the target (their replicas have
+// no metrics of their own).
+func DeriveUnassigned(in UnassignedInput) SubnetStatus {
+	if in.RegistryVersion == in.Target {
+		st := SubnetStatus{Subnet: "unassigned", State: StateComplete, Detail: "unassigned nodes configured for " + shortVersion(in.Target)}
+		if n := len(in.Proposals); n > 0 {
+			st.Proposal = in.Proposals[n-1].ID
+		}
+		return st
+	}
+	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: in.RegistryVersion, Proposals: in.Proposals, Intent: in.Intent})
+	st.Subnet = "unassigned"
+	return st
+}
+
+func shortVersion(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	if len(v) > 10 {
+		return v[:10]
+	}
+	return v
+}

@@ -1,0 +1,99 @@
+package rollout
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+)
+
+func healthy(version string) *health.Subnet {
+	t := true
+	return &health.Subnet{Versions: map[string]int{version: 13}, Finalizing: &t}
+}
+
+func TestDerive(t *testing.T) {
+	const v = testVersion
+	bake := 15 * time.Minute
+	stalled := healthy(v)
+	f := false
+	stalled.Finalizing = &f
+	firing := healthy(v)
+	firing.Alerts = []health.Alert{{Name: "IC_Subnet_Stalled", State: health.AlertFiring}}
+	pending := healthy(v)
+	pending.Alerts = []health.Alert{{Name: "IC_Replica_Behind", State: health.AlertPending}}
+	half := healthy(v)
+	half.Versions = map[string]int{v: 6, "old": 7}
+	noData := healthy(v)
+	noData.Finalizing = nil
+
+	tests := []struct {
+		name      string
+		in        SubnetInput
+		want      State
+		check     string
+		since     time.Time
+		completed bool
+	}{
+		{"no proposal", SubnetInput{RegistryVersion: "old"}, StatePending, "", time.Time{}, false},
+		{"intent recorded", SubnetInput{RegistryVersion: "old", Intent: true}, StateProposing, "", time.Time{}, false},
+		{"open", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusOpen}}}, StateWaitingForAdoption, "", time.Time{}, false},
+		{"adopted", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusAdopted}}}, StateWaitingForAdoption, "", time.Time{}, false},
+		{"rejected", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusRejected}}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"failed execution", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusFailed, FailureReason: "boom"}}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"rejected then open again", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusRejected}, {ID: 9, Status: governance.StatusOpen}}}, StateWaitingForAdoption, "", time.Time{}, false},
+		{"executed, rolled back", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted}}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"deployed, no health", SubnetInput{RegistryVersion: v}, StateUpgrading, "", time.Time{}, false},
+		{"replicas switching", SubnetInput{RegistryVersion: v, Health: half, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
+		{"alerts pending", SubnetInput{RegistryVersion: v, Health: pending, Record: SubnetRecord{HealthySince: t0}}, StateBaking, "", time.Time{}, false},
+		{"no height data yet", SubnetInput{RegistryVersion: v, Health: noData}, StateBaking, "", time.Time{}, false},
+		{"first healthy look", SubnetInput{RegistryVersion: v, Health: healthy(v)}, StateBaking, "", t0.Add(time.Hour), false},
+		{"baking", SubnetInput{RegistryVersion: v, Health: healthy(v), Record: SubnetRecord{HealthySince: t0.Add(50 * time.Minute)}}, StateBaking, "", t0.Add(50 * time.Minute), false},
+		{"baked", SubnetInput{RegistryVersion: v, Health: healthy(v), Record: SubnetRecord{HealthySince: t0.Add(45 * time.Minute)}}, StateComplete, "", t0.Add(45 * time.Minute), true},
+		{"stalled", SubnetInput{RegistryVersion: v, Health: stalled, Record: SubnetRecord{HealthySince: t0}}, StateFailed, health.CheckFinalizing, time.Time{}, false},
+		{"alert firing after completion", SubnetInput{RegistryVersion: v, Health: firing, Record: SubnetRecord{HealthySince: t0, Complete: t0}}, StateFailed, health.CheckAlerts, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := tt.in
+			in.Target, in.Now, in.Bake = v, t0.Add(time.Hour), bake
+			got := Derive(in)
+			if got.State != tt.want || got.FailedCheck != tt.check {
+				t.Fatalf("state %s (check %q: %s), want %s (check %q)", got.State, got.FailedCheck, got.Detail, tt.want, tt.check)
+			}
+			if !got.Record.HealthySince.Equal(tt.since) {
+				t.Errorf("healthy since %s, want %s", got.Record.HealthySince, tt.since)
+			}
+			if got.Record.Complete.IsZero() == tt.completed {
+				t.Errorf("complete = %s, want set: %v", got.Record.Complete, tt.completed)
+			}
+			if got.Detail == "" {
+				t.Error("empty detail")
+			}
+		})
+	}
+}
+
+func TestDeriveUnassigned(t *testing.T) {
+	if got := DeriveUnassigned(UnassignedInput{Target: "v", RegistryVersion: "v"}); got.State != StateComplete {
+		t.Errorf("configured: %s", got.State)
+	}
+	if got := DeriveUnassigned(UnassignedInput{Target: "v", RegistryVersion: "old", Proposals: []ProposalView{{ID: 3, Status: governance.StatusOpen}}}); got.State != StateWaitingForAdoption || got.Proposal != 3 {
+		t.Errorf("open: %+v", got)
+	}
+}
+
+func TestQuietStatus(t *testing.T) {
+	q := QuietPeriod{Days: 10, Start: t0}
+	got := quietStatus(q, t0.Add(50*time.Hour))
+	if want := "quiet period day 3 of 10, disclosure due 2026-12-03"; got.String() != want || got.Over {
+		t.Errorf("%q, want %q", got, want)
+	}
+	if got := quietStatus(q, t0.Add(240*time.Hour)); !got.Over {
+		t.Errorf("after 10 days: %+v", got)
+	}
+	if got := quietStatus(QuietPeriod{}, t0); got.Started || got.Days != DefaultQuietPeriodDays {
+		t.Errorf("not started: %+v", got)
+	}
+}

@@ -1,0 +1,321 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// RolloutState is the state of the whole rollout.
+type RolloutState string
+
+// Rollout states, after DFINITY's rollout dashboard.
+const (
+	RolloutPreparing   RolloutState = "preparing"    // election not executed or no plan
+	RolloutUpgrading   RolloutState = "upgrading_subnets"
+	RolloutUnassigned  RolloutState = "upgrading_unassigned_nodes"
+	RolloutComplete    RolloutState = "complete"
+	RolloutFailed      RolloutState = "failed"
+	RolloutAbandoned   RolloutState = "abandoned"
+	RolloutElectFailed RolloutState = "election_failed"
+)
+
+// Status is a release as of one observation.
+type Status struct {
+	Version    string         `json:"version"`
+	Mode       proposals.Mode `json:"mode"`
+	Now        time.Time      `json:"now"`
+	State      RolloutState   `json:"state"`
+	Election   ElectionStatus `json:"election"`
+	Batches    []BatchStatus  `json:"batches"`
+	Unassigned SubnetStatus   `json:"unassigned_nodes"`
+	// UnassignedStart is when the unassigned nodes follow.
+	UnassignedStart time.Time `json:"unassigned_start,omitzero"`
+	// Next is the next batch to start (nil when none waits).
+	Next *NextBatch `json:"next,omitempty"`
+	// Blockers say what keeps the rollout from progressing.
+	Blockers   []string     `json:"blockers"`
+	Quiet      QuietStatus  `json:"quiet_period"`
+	Disclosure *Disclosure  `json:"disclosure,omitempty"`
+	Abandoned  *Abandonment `json:"abandoned,omitempty"`
+}
+
+// ElectionStatus is the election proposal's state and what to do next.
+type ElectionStatus struct {
+	Proposal      uint64           `json:"proposal,omitempty"`
+	Status        string           `json:"status"`
+	FailureReason string           `json:"failure_reason,omitempty"`
+	Tally         governance.Tally `json:"tally"`
+	// Next says what can be done next, when something must be done.
+	Next string `json:"next,omitempty"`
+}
+
+// BatchStatus is one batch's subnets and aggregate state.
+type BatchStatus struct {
+	Batch   int            `json:"batch"`
+	Start   time.Time      `json:"start"`
+	State   State          `json:"state"`
+	Subnets []SubnetStatus `json:"subnets"`
+}
+
+// NextBatch is the batch that starts next.
+type NextBatch struct {
+	Batch int           `json:"batch"`
+	At    time.Time     `json:"at"`
+	In    time.Duration `json:"in"`
+}
+
+// QuietStatus is the quiet period as of Now.
+type QuietStatus struct {
+	Started bool      `json:"started"`
+	Start   time.Time `json:"start,omitzero"`
+	End     time.Time `json:"end,omitzero"`
+	// Day is the current day (1-based) of Days.
+	Day  int `json:"day,omitempty"`
+	Days int `json:"days"`
+	// Over reports that the quiet period has ended: disclosure is due.
+	Over bool `json:"over"`
+}
+
+// String renders e.g. "quiet period day 3 of 10, disclosure due 2026-12-05".
+func (q QuietStatus) String() string {
+	switch {
+	case !q.Started:
+		return fmt.Sprintf("quiet period (%d days) starts when every subnet and the unassigned nodes run the version", q.Days)
+	case q.Over:
+		return fmt.Sprintf("quiet period over since %s: disclosure due", q.End.Format("2006-01-02"))
+	}
+	return fmt.Sprintf("quiet period day %d of %d, disclosure due %s", q.Day, q.Days, q.End.Format("2006-01-02"))
+}
+
+// Status observes the release and returns its state. It records what it
+// learned (bake starts, completions, gate failures, the quiet period's
+// start) in the ledger.
+func (t *Tracker) Status(ctx context.Context) (*Status, error) {
+	lk, err := t.Store.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Unlock()
+	l, err := lk.Read()
+	if err != nil {
+		return nil, err
+	}
+	st, err := t.status(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return st, lk.Save(l)
+}
+
+// status observes and derives, updating l's bookkeeping in memory.
+func (t *Tracker) status(ctx context.Context, l *Ledger) (*Status, error) {
+	o, err := t.observe(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return t.derive(l, o), nil
+}
+
+// derive computes the Status from an observation (pure apart from the
+// bookkeeping it writes into l).
+func (t *Tracker) derive(l *Ledger, o *observation) *Status {
+	st := &Status{Version: l.Version, Mode: l.Mode, Now: o.now, Disclosure: l.Disclosure, Abandoned: l.Abandoned,
+		Blockers: []string{}, Batches: []BatchStatus{}}
+	st.Election = electionStatus(l, o)
+	if l.Plan != nil {
+		t.deriveBatches(l, o, st)
+		st.UnassignedStart = l.Plan.UnassignedNodes
+	}
+	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
+		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, "")})
+	st.State = rolloutState(l, st)
+	if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
+		l.QuietPeriod.Start = o.now.UTC()
+		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("every subnet and the unassigned nodes run %s: quiet period of %d days starts", l.Version, quietDays(l)), 0)
+	}
+	st.Quiet = quietStatus(l.QuietPeriod, o.now)
+	st.Blockers = append(st.Blockers, blockers(l, st)...)
+	return st
+}
+
+func quietDays(l *Ledger) int { return int(l.QuietPeriod.Length() / (24 * time.Hour)) }
+
+func electionStatus(l *Ledger, o *observation) ElectionStatus {
+	e, ok := l.Election()
+	switch {
+	case !ok:
+		return ElectionStatus{Status: "not submitted", Next: "run `nnspatch release submit`"}
+	case e.ID == 0:
+		return ElectionStatus{Status: "submitting", Next: "run `nnspatch release submit` again to confirm the proposal id"}
+	case o.election == nil:
+		return ElectionStatus{Proposal: e.ID, Status: "unknown"}
+	}
+	p := o.election
+	es := ElectionStatus{Proposal: e.ID, Status: p.Status.String(), FailureReason: p.FailureReason, Tally: p.Tally}
+	switch p.Status {
+	case governance.StatusRejected:
+		es.Next = fmt.Sprintf("the election was rejected (yes %.1f%%, no %.1f%%): re-draft and resubmit with `nnspatch release submit --redraft`, or give up with `nnspatch release abandon`",
+			p.Tally.Percent(p.Tally.Yes), p.Tally.Percent(p.Tally.No))
+	case governance.StatusFailed:
+		es.Next = "the election failed to execute: fix the cause above, re-draft and resubmit, or `nnspatch release abandon`"
+	case governance.StatusOpen, governance.StatusAdopted:
+		es.Next = "wait for the vote and execution"
+	}
+	return es
+}
+
+func (t *Tracker) deriveBatches(l *Ledger, o *observation, st *Status) {
+	for _, b := range l.Plan.Batches {
+		bs := BatchStatus{Batch: b.Batch, Start: b.Start}
+		for _, id := range b.Subnets {
+			bs.Subnets = append(bs.Subnets, t.deriveSubnet(l, o, id))
+		}
+		bs.State = batchState(bs.Subnets)
+		st.Batches = append(st.Batches, bs)
+	}
+}
+
+func (t *Tracker) deriveSubnet(l *Ledger, o *observation, id string) SubnetStatus {
+	in := SubnetInput{Target: l.Version, Now: o.now, Bake: time.Duration(l.Plan.Bake), Proposals: o.deploys[id],
+		Intent: hasIntent(l, KindDeploy, id), Record: l.subnet(id)}
+	if s, ok := o.reg.SubnetByID(id); ok {
+		in.RegistryVersion = s.GuestOSVersion
+	}
+	if o.health != nil {
+		if h, ok := o.health.Subnets[id]; ok {
+			in.Health = &h
+		}
+	}
+	ss := Derive(in)
+	ss.Subnet = id
+	prev := l.subnet(id)
+	if ss.Record != prev {
+		l.setSubnet(id, ss.Record)
+	}
+	if !ss.Record.Complete.IsZero() && prev.Complete.IsZero() {
+		l.Record(o.now, t.Actor, "gate", fmt.Sprintf("subnet %s passed its gate: healthy on %s for %s", id, shortVersion(l.Version), l.Plan.Bake), ss.Proposal)
+	}
+	return ss
+}
+
+// batchState aggregates: failed if any failed, complete if all complete,
+// pending if all pending, else the least advanced state.
+func batchState(ss []SubnetStatus) State {
+	order := []State{StateFailed, StatePending, StateProposing, StateWaitingForAdoption, StateUpgrading, StateBaking, StateComplete}
+	seen := map[State]int{}
+	for _, s := range ss {
+		seen[s.State]++
+	}
+	if seen[StateFailed] > 0 {
+		return StateFailed
+	}
+	if seen[StatePending] == len(ss) {
+		return StatePending
+	}
+	for _, s := range order[2:] {
+		if seen[s] > 0 {
+			return s
+		}
+	}
+	if seen[StatePending] > 0 {
+		return StateProposing
+	}
+	return StateComplete
+}
+
+func rolloutState(l *Ledger, st *Status) RolloutState {
+	switch {
+	case l.Abandoned != nil:
+		return RolloutAbandoned
+	case st.Election.Status == governance.StatusRejected.String() || st.Election.Status == governance.StatusFailed.String():
+		return RolloutElectFailed
+	case st.Election.Status != governance.StatusExecuted.String() || l.Plan == nil:
+		return RolloutPreparing
+	}
+	for _, b := range st.Batches {
+		if b.State == StateFailed {
+			return RolloutFailed
+		}
+		if b.State != StateComplete {
+			return RolloutUpgrading
+		}
+	}
+	switch st.Unassigned.State {
+	case StateComplete:
+		return RolloutComplete
+	case StateFailed:
+		return RolloutFailed
+	}
+	return RolloutUnassigned
+}
+
+func quietStatus(q QuietPeriod, now time.Time) QuietStatus {
+	qs := QuietStatus{Days: int(q.Length() / (24 * time.Hour))}
+	if q.Start.IsZero() {
+		return qs
+	}
+	qs.Started, qs.Start, qs.End = true, q.Start, q.End()
+	qs.Over = !now.Before(qs.End)
+	qs.Day = min(int(now.Sub(q.Start)/(24*time.Hour))+1, qs.Days)
+	return qs
+}
+
+// blockers explains what holds the rollout back and fills nothing else.
+func blockers(l *Ledger, st *Status) []string {
+	var out []string
+	switch st.State {
+	case RolloutAbandoned:
+		return []string{"the release was abandoned: " + l.Abandoned.Reason}
+	case RolloutElectFailed:
+		return []string{fmt.Sprintf("election proposal %d %s: %s", st.Election.Proposal, st.Election.Status, st.Election.Next)}
+	case RolloutPreparing:
+		if l.Plan == nil {
+			out = append(out, "no rollout plan: run `nnspatch rollout plan`")
+		}
+		if st.Election.Status != governance.StatusExecuted.String() {
+			out = append(out, fmt.Sprintf("the election is %s: %s", st.Election.Status, st.Election.Next))
+		}
+		return out
+	}
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.State == StateFailed {
+				out = append(out, fmt.Sprintf("subnet %s failed its %s check: %s", s.Subnet, s.FailedCheck, s.Detail))
+			}
+		}
+		if b.State == StateFailed || b.State == StateComplete {
+			continue
+		}
+		if b.State == StatePending && st.Now.Before(b.Start) {
+			st.Next = &NextBatch{Batch: b.Batch, At: b.Start, In: b.Start.Sub(st.Now)}
+			out = append(out, fmt.Sprintf("batch %d starts at %s (in %s)", b.Batch, b.Start.Format("2006-01-02 15:04 MST"), roundDur(b.Start.Sub(st.Now))))
+		} else {
+			out = append(out, fmt.Sprintf("batch %d is %s", b.Batch, describeBatch(b)))
+		}
+		return out
+	}
+	if st.State == RolloutUnassigned && st.Now.Before(st.UnassignedStart) && st.Unassigned.State == StatePending {
+		out = append(out, fmt.Sprintf("the unassigned nodes follow at %s (in %s)", st.UnassignedStart.Format("2006-01-02 15:04 MST"), roundDur(st.UnassignedStart.Sub(st.Now))))
+	}
+	return out
+}
+
+func describeBatch(b BatchStatus) string {
+	for _, s := range b.Subnets {
+		if s.State == b.State {
+			return fmt.Sprintf("%s: subnet %s %s", b.State, short(s.Subnet), s.Detail)
+		}
+	}
+	return string(b.State)
+}
+
+func roundDur(d time.Duration) time.Duration {
+	if d > time.Hour {
+		return d.Round(time.Minute)
+	}
+	return d.Round(time.Second)
+}

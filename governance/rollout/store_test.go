@@ -1,0 +1,144 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+const testVersion = "cda7fcf954b6f77187d83136e455d993ef2fbbda"
+
+var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+// newStore creates a release in a temp dir.
+func newStore(t *testing.T) Store {
+	t.Helper()
+	s := Store{Dir: filepath.Join(t.TempDir(), "rel")}
+	l := NewLedger(testVersion, proposals.ModeSecurity, Artifact{SHA256: "ab", URLs: []string{"https://x/y"}}, t0)
+	if err := s.Create(context.Background(), l); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStoreRoundTripAndBackup(t *testing.T) {
+	s := newStore(t)
+	if err := s.Create(context.Background(), NewLedger(testVersion, proposals.ModeSecurity, Artifact{}, t0)); !errors.Is(err, ErrReleaseExists) {
+		t.Fatalf("second Create: %v, want ErrReleaseExists", err)
+	}
+	first, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.Update(context.Background(), func(l *Ledger) error {
+		l.Record(t0, "p1", "submit", "one", 7)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := s.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Audit) != 1 || back.Audit[0].Proposal != 7 || back.Version != testVersion || len(l.Audit) != 1 {
+		t.Fatalf("read back %+v", back)
+	}
+	bak, err := os.ReadFile(filepath.Join(s.Dir, BackupFile))
+	if err != nil || string(bak) != string(first) {
+		t.Fatalf("backup is not the previous good ledger (err %v)", err)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(s.Dir, ".*tmp*")); len(tmps) > 0 {
+		t.Fatalf("temporary files left behind: %v", tmps)
+	}
+}
+
+func TestStoreCorruptLedgerIsNeverOverwritten(t *testing.T) {
+	s := newStore(t)
+	garbage := []byte("schema_version: 1\nversion: [unterminated\n")
+	if err := os.WriteFile(s.Path(), garbage, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Update(context.Background(), func(l *Ledger) error { return nil })
+	var ce *CorruptError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrCorruptLedger) {
+		t.Fatalf("Update on a corrupt ledger: %v, want *CorruptError", err)
+	}
+	lk, err := s.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
+	if err := lk.Save(NewLedger(testVersion, proposals.ModeSecurity, Artifact{}, t0)); !errors.Is(err, ErrCorruptLedger) {
+		t.Fatalf("Save over a corrupt ledger: %v, want ErrCorruptLedger", err)
+	}
+	if got, _ := os.ReadFile(s.Path()); string(got) != string(garbage) {
+		t.Fatal("the corrupt ledger was overwritten")
+	}
+}
+
+func TestStoreMissingAndUnknownKeys(t *testing.T) {
+	if _, err := (Store{Dir: t.TempDir()}).Read(); !errors.Is(err, ErrNoRelease) {
+		t.Fatalf("Read of an empty dir: %v, want ErrNoRelease", err)
+	}
+	s := newStore(t)
+	b, _ := os.ReadFile(s.Path())
+	if err := os.WriteFile(s.Path(), append(b, []byte("surprise: 1\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Read(); !errors.Is(err, ErrCorruptLedger) {
+		t.Fatalf("unknown key: %v, want ErrCorruptLedger", err)
+	}
+}
+
+// TestStoreLockSerializesWriters runs concurrent read-modify-write cycles,
+// each through its own lock file descriptor, as separate processes would:
+// no update is lost.
+func TestStoreLockSerializesWriters(t *testing.T) {
+	s := newStore(t)
+	const n = 12
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := Store{Dir: s.Dir}.Update(context.Background(), func(l *Ledger) error {
+				time.Sleep(time.Millisecond)
+				l.Record(t0, "p", "advance", fmt.Sprint(i), 0)
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	l, err := s.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Audit) != n {
+		t.Fatalf("%d audit events, want %d: updates were lost", len(l.Audit), n)
+	}
+}
+
+func TestStoreLockHonoursContext(t *testing.T) {
+	s := newStore(t)
+	lk, err := s.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := s.Lock(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second Lock: %v, want a deadline error", err)
+	}
+}

@@ -1,0 +1,121 @@
+package rollout
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// reconcileSlack allows for clock differences when matching a recorded
+// intent with a proposal governance created.
+const reconcileSlack = 10 * time.Minute
+
+// submitDraft submits d idempotently and returns the proposal id. The
+// intent (kind, subnet, payload hash) is saved before the call; on a retry
+// an unconfirmed intent is first reconciled with governance, so a crash
+// between submitting and recording never leads to a second proposal.
+func (t *Tracker) submitDraft(ctx context.Context, lk *Locked, l *Ledger, kind, subnet string, d proposals.Draft) (uint64, error) {
+	req, err := proposals.ValidRequest(d, t.Policy)
+	if err != nil {
+		return 0, err
+	}
+	fn, payload, err := d.Payload()
+	if err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256(payload)
+	hash := hex.EncodeToString(sum[:])
+	now, err := t.Now(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the network's time: %w", err)
+	}
+	if id, err := t.reconcile(ctx, l, kind, subnet, fn, hash); err != nil || id != 0 {
+		if id != 0 {
+			l.SetProposalID(kind, subnet, hash, id, now)
+			l.Record(now, t.Actor, "submit", fmt.Sprintf("reconciled %s%s: governance already has proposal %d", kind, onSubnet(subnet), id), id)
+			return id, lk.Save(l)
+		}
+		return 0, err
+	}
+	if !hasPendingIntent(l, kind, subnet, hash) {
+		l.Proposals = append(l.Proposals, ProposalRecord{Kind: kind, Subnet: subnet, PayloadSHA256: hash, Neuron: t.Neuron, Intended: now.UTC()})
+		if err := lk.Save(l); err != nil {
+			return 0, err
+		}
+	}
+	pf, err := t.Gov.Preflight(ctx, t.Neuron, req)
+	if err != nil {
+		return 0, err
+	}
+	if err := pf.Err(); err != nil {
+		return 0, err
+	}
+	id := pf.Existing
+	if id == 0 {
+		if id, err = t.Gov.MakeProposal(ctx, t.Neuron, req); err != nil {
+			return 0, fmt.Errorf("submit %s%s: %w", kind, onSubnet(subnet), err)
+		}
+	}
+	l.SetProposalID(kind, subnet, hash, id, now)
+	l.Record(now, t.Actor, "submit", fmt.Sprintf("submitted %s%s as proposal %d (neuron %d, payload sha256 %s)", kind, onSubnet(subnet), id, t.Neuron, hash), id)
+	return id, lk.Save(l)
+}
+
+func onSubnet(subnet string) string {
+	if subnet == "" {
+		return ""
+	}
+	return " to subnet " + subnet
+}
+
+func hasPendingIntent(l *Ledger, kind, subnet, hash string) bool {
+	for _, p := range l.ProposalsFor(kind, subnet) {
+		if p.ID == 0 && p.PayloadSHA256 == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// reconcile looks for the proposal of an unconfirmed intent: same
+// proposer neuron, same function and payload, created after the intent.
+func (t *Tracker) reconcile(ctx context.Context, l *Ledger, kind, subnet string, fn int32, hash string) (uint64, error) {
+	var intent *ProposalRecord
+	for _, p := range l.ProposalsFor(kind, subnet) {
+		if p.ID == 0 && p.PayloadSHA256 == hash {
+			intent = &p
+		}
+	}
+	if intent == nil {
+		return 0, nil
+	}
+	topic := governance.TopicIcOsVersionDeployment
+	if kind == KindElect {
+		topic = governance.TopicIcOsVersionElection
+	}
+	ps, err := t.Gov.ListProposals(ctx, governance.ListOptions{Topics: []governance.Topic{topic}, Limit: 100})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range ps {
+		if p.Proposer != intent.Neuron || p.Action.NNSFunction != fn || p.Deadlines.Created.Before(intent.Intended.Add(-reconcileSlack)) {
+			continue
+		}
+		if len(p.Action.Payload) == 0 {
+			full, err := t.Gov.GetProposal(ctx, p.ID)
+			if err != nil {
+				return 0, err
+			}
+			p = *full
+		}
+		if p.Action.PayloadSHA256() == hash {
+			return p.ID, nil
+		}
+	}
+	return 0, nil
+}

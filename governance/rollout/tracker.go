@@ -1,0 +1,128 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// Governance is what the tracker needs of governance.Client.
+type Governance interface {
+	ListProposals(ctx context.Context, o governance.ListOptions) ([]governance.Proposal, error)
+	GetProposal(ctx context.Context, id uint64) (*governance.Proposal, error)
+	Registry(ctx context.Context) (*governance.Registry, error)
+	Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*governance.Preflight, error)
+	MakeProposal(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (uint64, error)
+}
+
+// Tracker drives one release: it observes governance, the registry and
+// health, derives states, and submits the proposals the plan calls for.
+type Tracker struct {
+	// Store is the release directory.
+	Store Store
+	// Gov reads and writes governance.
+	Gov Governance
+	// Health observes subnets; nil means no health data (deployed subnets
+	// stay "upgrading").
+	Health health.Source
+	// Now returns the network's current time (the virtual clock on localnet).
+	Now func(ctx context.Context) (time.Time, error)
+	// Actor is the acting principal, recorded with every action.
+	Actor string
+	// Neuron is the proposer neuron.
+	Neuron uint64
+	// Policy checks the security-mode texts of every draft submitted.
+	Policy proposals.Policy
+}
+
+// observation is one look at the world for a release.
+type observation struct {
+	now      time.Time
+	reg      *governance.Registry
+	election *governance.Proposal
+	deploys  map[string][]ProposalView // by subnet id
+	unassign []ProposalView
+	health   *health.Snapshot
+}
+
+// observe reads everything Status needs. Health is read only once some
+// subnet's registry record names the version.
+func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) {
+	o := &observation{deploys: map[string][]ProposalView{}}
+	var err error
+	if o.now, err = t.Now(ctx); err != nil {
+		return nil, fmt.Errorf("read the network's time: %w", err)
+	}
+	if o.reg, err = t.Gov.Registry(ctx); err != nil {
+		return nil, err
+	}
+	if e, ok := l.Election(); ok && e.ID != 0 {
+		if o.election, err = t.Gov.GetProposal(ctx, e.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.readDeploys(ctx, l.Version, o); err != nil {
+		return nil, err
+	}
+	if t.Health != nil && l.Plan != nil && anyDeployed(o.reg, l.Version) {
+		if o.health, err = t.Health.Snapshot(ctx); err != nil {
+			return nil, fmt.Errorf("read health: %w", err)
+		}
+	}
+	return o, nil
+}
+
+func anyDeployed(reg *governance.Registry, version string) bool {
+	subnets, _, _ := reg.GuestOSInUse(version)
+	return len(subnets) > 0
+}
+
+// readDeploys lists the deployment proposals of version, oldest first.
+func (t *Tracker) readDeploys(ctx context.Context, version string, o *observation) error {
+	ps, err := t.Gov.ListProposals(ctx, governance.ListOptions{Topics: []governance.Topic{governance.TopicIcOsVersionDeployment}, All: true})
+	if err != nil {
+		return err
+	}
+	for i := len(ps) - 1; i >= 0; i-- {
+		p := ps[i]
+		if p.Action.Kind != "ExecuteNnsFunction" || len(p.Action.Payload) == 0 {
+			continue
+		}
+		a, err := proposals.DecodePayload(p.Action.NNSFunction, p.Action.Payload)
+		if err != nil {
+			continue // not an IC OS deployment nnspatch understands
+		}
+		v := ProposalView{ID: p.ID, Status: p.Status, FailureReason: p.FailureReason}
+		switch a := a.(type) {
+		case proposals.DeployGuestosToAllSubnetNodes:
+			if a.ReplicaVersionID == version {
+				id := a.SubnetID.Encode()
+				o.deploys[id] = append(o.deploys[id], v)
+			}
+		case proposals.DeployGuestosToAllUnassignedNodes:
+			if a.ElectedReplicaVersion == version {
+				o.unassign = append(o.unassign, v)
+			}
+		}
+	}
+	return nil
+}
+
+// hasIntent reports an unconfirmed intent of kind for subnet.
+func hasIntent(l *Ledger, kind, subnet string) bool {
+	for _, p := range l.ProposalsFor(kind, subnet) {
+		if p.ID == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrAbandoned reports an action on an abandoned release.
+var ErrAbandoned = errors.New("release was abandoned")
