@@ -218,4 +218,3 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 	})
 	return d, err
 }
-

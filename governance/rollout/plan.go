@@ -103,11 +103,11 @@ func (p *Plan) BatchOf(subnet string) int {
 
 // PlanOptions shape BuildPlan. Zero values mean the defaults.
 type PlanOptions struct {
-	Version    string
-	Start      time.Time
-	BatchSize  int
-	Interval   time.Duration
-	Bake       time.Duration
+	Version   string
+	Start     time.Time
+	BatchSize int
+	Interval  time.Duration
+	Bake      time.Duration
 	// NNSSubnet overrides the NNS subnet id (tests, other networks).
 	NNSSubnet string
 }

@@ -14,7 +14,7 @@ type RolloutState string
 
 // Rollout states, after DFINITY's rollout dashboard.
 const (
-	RolloutPreparing   RolloutState = "preparing"    // election not executed or no plan
+	RolloutPreparing   RolloutState = "preparing" // election not executed or no plan
 	RolloutUpgrading   RolloutState = "upgrading_subnets"
 	RolloutUnassigned  RolloutState = "upgrading_unassigned_nodes"
 	RolloutComplete    RolloutState = "complete"
