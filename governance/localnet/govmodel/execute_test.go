@@ -101,3 +101,30 @@ func TestExecutionAtDeadline(t *testing.T) {
 		t.Fatalf("executed twice: %q", ex.calls)
 	}
 }
+
+func TestClockJumpDecidesAtDeadlines(t *testing.T) {
+	ex := &fakeExecutor{}
+	rich := vpNeuron(1, alice, 10)
+	rich.StakeE8s = 1000 * e8s
+	g := newGov(t, Config{Executor: ex}, rich, vpNeuron(2, bob, 80), vpNeuron(3, carol, 10), vpNeuron(4, carol, 20))
+	first := propose(t, g, alice, t0, 1, executeFn(FnDeployGuestosToAllSubnetNodes, nil))
+	second := propose(t, g, alice, t0.Add(time.Hour), 1, executeFn(FnDeployGuestosToAllUnassignedNodes, nil))
+	// A flip on the first proposal pushes its deadline past the second's.
+	mustVote(t, g, carol, t0.Add(2*time.Hour), 3, first, VoteNo)
+	mustVote(t, g, carol, t0.Add(3*time.Hour), 4, first, VoteYes)
+	firstDeadline := *info(t, g, alice, t0, first).DeadlineTimestampSeconds
+	if firstDeadline <= secs(t0.Add(4*day+time.Hour)) {
+		t.Fatalf("first deadline %d not extended past the second's", firstDeadline)
+	}
+	g.Tick(t0.Add(30 * day))
+	want := []string{
+		"fn 48 at " + t0.Add(4*day+time.Hour).Format(time.RFC3339),
+		"fn 11 at " + time.Unix(int64(firstDeadline), 0).UTC().Format(time.RFC3339),
+	}
+	if !slices.Equal(ex.calls, want) {
+		t.Fatalf("calls = %q, want %q", ex.calls, want)
+	}
+	if pi := info(t, g, alice, t0.Add(30*day), second); pi.DecidedTimestampSeconds != secs(t0.Add(4*day+time.Hour)) || pi.ExecutedTimestampSeconds != pi.DecidedTimestampSeconds {
+		t.Fatalf("second decided %d executed %d", pi.DecidedTimestampSeconds, pi.ExecutedTimestampSeconds)
+	}
+}

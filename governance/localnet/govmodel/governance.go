@@ -154,6 +154,8 @@ func (g *Governance) SetExecutor(e Executor) {
 
 // Tick processes the time-driven transitions up to now: deadlines that passed
 // decide their proposals, adopted proposals execute, reward events settle.
+// A proposal is decided (and executed) at its deadline, in deadline order,
+// however far the clock jumped, as governance's timer would have done.
 func (g *Governance) Tick(now time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -162,8 +164,20 @@ func (g *Governance) Tick(now time.Time) {
 
 // tick is Tick with the lock held.
 func (g *Governance) tick(now uint64) {
-	for _, id := range append([]uint64(nil), g.open...) {
-		g.process(g.proposals[id-1], now)
+	var due []*proposal
+	for _, id := range g.open {
+		if p := g.proposals[id-1]; p.deadline <= now {
+			due = append(due, p)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool {
+		if due[i].deadline != due[j].deadline {
+			return due[i].deadline < due[j].deadline
+		}
+		return due[i].id < due[j].id
+	})
+	for _, p := range due {
+		g.process(p, p.deadline)
 	}
 	g.distributeRewards(now)
 }
