@@ -156,3 +156,19 @@ func TestCheckFunction(t *testing.T) {
 		t.Errorf("99: %v", err)
 	}
 }
+
+func TestCanisterIDsAreCanonical(t *testing.T) {
+	for id := range protocolCanisters {
+		if _, err := ParsePrincipal(id); err != nil {
+			t.Errorf("protocol canister %s: %v", id, err)
+		}
+	}
+	for id := range snsCanisters {
+		if _, err := ParsePrincipal(id); err != nil {
+			t.Errorf("SNS canister %s: %v", id, err)
+		}
+	}
+	if TopicOfCanister("rkp4c-7iaaa-aaaaa-aaaca-cai") != TopicProtocolCanisterManagement {
+		t.Error("cycles minting canister is a protocol canister")
+	}
+}

@@ -51,42 +51,50 @@ func (t Topic) Name() string {
 func (t Topic) String() string { return t.Name() }
 
 // fnTopics maps the functions whose topic is not SubnetManagement to their
-// topic (execute_nns_function.rs `topic()`, as summarised in domain.md §1.3).
+// topic, as `ValidNnsFunction::topic` in dfinity/ic
+// rs/nns/governance/src/proposals/execute_nns_function.rs assigns them. The
+// obsolete ids (no longer valid there) keep the topic their replacements
+// have, so historical proposals are shown under a sensible heading.
 var fnTopics = map[NnsFunction]Topic{
+	FnAssignNoid:               TopicNodeAdmin,
+	FnUpdateNodeOperatorConfig: TopicNodeAdmin,
+	FnRemoveNodeOperators:      TopicNodeAdmin,
+	FnRemoveNodes:              TopicNodeAdmin,
+	FnUpdateSshReadOnlyAccessForAllUnassignedNodes: TopicNodeAdmin,
 	FnReviseElectedGuestosVersions:                 TopicIcOsVersionElection,
 	FnReviseElectedHostosVersions:                  TopicIcOsVersionElection,
-	FnBlessReplicaVersion:                          TopicIcOsVersionElection,
-	FnRetireReplicaVersion:                         TopicIcOsVersionElection,
-	FnUpdateElectedHostosVersions:                  TopicIcOsVersionElection,
-	FnDeployGuestosToAllSubnetNodes:                TopicIcOsVersionDeployment,
-	FnDeployGuestosToAllUnassignedNodes:            TopicIcOsVersionDeployment,
-	FnDeployGuestosToSomeApiBoundaryNodes:          TopicIcOsVersionDeployment,
 	FnDeployHostosToSomeNodes:                      TopicIcOsVersionDeployment,
-	FnUpdateNodesHostosVersion:                     TopicIcOsVersionDeployment,
-	FnUpdateUnassignedNodesConfig:                  TopicIcOsVersionDeployment,
-	FnUpdateApiBoundaryNodesVersion:                TopicIcOsVersionDeployment,
-	FnUpdateSshReadOnlyAccessForAllUnassignedNodes: TopicSubnetManagement,
-	FnNnsCanisterInstall:                           TopicProtocolCanisterManagement,
-	FnHardResetNnsRootToVersion:                    TopicProtocolCanisterManagement,
-	FnNnsCanisterUpgrade:                           TopicProtocolCanisterManagement,
-	FnNnsRootUpgrade:                               TopicProtocolCanisterManagement,
-	FnIcpXdrConversionRate:                         TopicExchangeRate,
+	FnDeployGuestosToAllSubnetNodes:                TopicIcOsVersionDeployment,
+	FnDeployGuestosToSomeApiBoundaryNodes:          TopicIcOsVersionDeployment,
+	FnDeployGuestosToAllUnassignedNodes:            TopicIcOsVersionDeployment,
+	FnClearProvisionalWhitelist:                    TopicNetworkEconomics,
+	FnUpdateNodeRewardsTable:                       TopicNetworkEconomics,
+	FnUninstallCode:                                TopicGovernance,
+	FnAddOrRemoveDataCenters:                       TopicParticipantManagement,
 	FnAddApiBoundaryNodes:                          TopicApiBoundaryNodeManagement,
 	FnRemoveApiBoundaryNodes:                       TopicApiBoundaryNodeManagement,
-	FnUpdateApiBoundaryNodeDomain:                  TopicApiBoundaryNodeManagement,
 	FnSubnetRentalRequest:                          TopicSubnetRental,
+	FnNnsCanisterInstall:                           TopicProtocolCanisterManagement,
+	FnHardResetNnsRootToVersion:                    TopicProtocolCanisterManagement,
+	FnBitcoinSetConfig:                             TopicProtocolCanisterManagement,
+	FnPauseCanisterMigrations:                      TopicProtocolCanisterManagement,
+	FnUnpauseCanisterMigrations:                    TopicProtocolCanisterManagement,
 	FnAddSnsWasm:                                   TopicServiceNervousSystemManagement,
-	FnUpdateSnsWasmSnsSubnetIds:                    TopicServiceNervousSystemManagement,
 	FnInsertSnsWasmUpgradePathEntries:              TopicServiceNervousSystemManagement,
-	FnUpdateAllowedPrincipals:                      TopicServiceNervousSystemManagement,
-	FnAssignNoid:                                   TopicNodeAdmin,
-	FnUpdateNodeOperatorConfig:                     TopicNodeAdmin,
-	FnRemoveNodes:                                  TopicNodeAdmin,
-	FnRemoveNodeOperators:                          TopicNodeAdmin,
-	FnUpdateNodeRewardsTable:                       TopicNetworkEconomics,
-	FnAddOrRemoveDataCenters:                       TopicParticipantManagement,
-	FnUninstallCode:                                TopicProtocolCanisterManagement,
-	FnStopOrStartNnsCanister:                       TopicProtocolCanisterManagement,
+
+	// Obsolete ids, by their replacement.
+	FnBlessReplicaVersion:           TopicIcOsVersionElection,
+	FnRetireReplicaVersion:          TopicIcOsVersionElection,
+	FnUpdateElectedHostosVersions:   TopicIcOsVersionElection,
+	FnUpdateNodesHostosVersion:      TopicIcOsVersionDeployment,
+	FnUpdateUnassignedNodesConfig:   TopicIcOsVersionDeployment,
+	FnUpdateApiBoundaryNodesVersion: TopicIcOsVersionDeployment,
+	FnUpdateApiBoundaryNodeDomain:   TopicApiBoundaryNodeManagement,
+	FnNnsCanisterUpgrade:            TopicProtocolCanisterManagement,
+	FnNnsRootUpgrade:                TopicProtocolCanisterManagement,
+	FnStopOrStartNnsCanister:        TopicProtocolCanisterManagement,
+	FnIcpXdrConversionRate:          TopicExchangeRate,
+	FnUpdateAllowedPrincipals:       TopicServiceNervousSystemManagement,
 }
 
 // TopicOf returns the topic governance files a proposal executing fn under.
@@ -103,8 +111,7 @@ func TopicOf(fn NnsFunction) Topic {
 	return TopicSubnetManagement
 }
 
-// Protocol canisters whose InstallCode proposals fall under
-// ProtocolCanisterManagement (install_code.rs).
+// Well-known NNS canister ids.
 const (
 	RegistryCanisterID   = "rwlgt-iiaaa-aaaaa-aaaaa-cai"
 	GovernanceCanisterID = "rrkah-fqaaa-aaaaa-aaaaq-cai"
@@ -114,16 +121,44 @@ const (
 	SnsWasmCanisterID    = "qaa6y-5yaaa-aaaaa-aaafa-cai"
 )
 
+// protocolCanisters are the canisters whose InstallCode proposals fall under
+// ProtocolCanisterManagement (the PROTOCOL_CANISTER_IDS list of dfinity/ic
+// install_code.rs: registry, governance, ledger, root, cycles minting,
+// lifeline, genesis token, ledger archive and index, subnet rental, exchange
+// rate, bitcoin, cycles ledger and its index). The ids other than the
+// exported constants are the well-known mainnet ids, written from memory;
+// the ICP ledger's second and third archives are missing.
+var protocolCanisters = map[string]bool{
+	RegistryCanisterID: true, GovernanceCanisterID: true, LedgerCanisterID: true,
+	RootCanisterID: true, LifelineCanisterID: true,
+	"rkp4c-7iaaa-aaaaa-aaaca-cai": true, // cycles minting
+	"renrk-eyaaa-aaaaa-aaada-cai": true, // genesis token
+	"qjdve-lqaaa-aaaaa-aaaeq-cai": true, // ICP ledger archive
+	"qhbym-qaaaa-aaaaa-aaafq-cai": true, // ICP ledger index
+	"qvhpv-4qaaa-aaaaa-aaagq-cai": true, // subnet rental
+	"uf6dk-hyaaa-aaaaq-qaaaq-cai": true, // exchange rate
+	"ghsi2-tqaaa-aaaan-aaaca-cai": true, // bitcoin mainnet
+	"g4xu7-jiaaa-aaaan-aaaaq-cai": true, // bitcoin testnet
+	"um5iw-rqaaa-aaaaq-qaaba-cai": true, // cycles ledger
+	"ul4oc-4iaaa-aaaaq-qaabq-cai": true, // cycles ledger index
+}
+
+// snsCanisters are the SNS-related NNS canisters (SNS-W, SNS aggregator).
+var snsCanisters = map[string]bool{
+	SnsWasmCanisterID:             true,
+	"3r4gx-wqaaa-aaaaq-aaaia-cai": true, // SNS aggregator
+}
+
 // TopicOfCanister returns the topic of an InstallCode proposal targeting the
-// NNS canister with the given textual id (install_code.rs): SNS-W is
-// ServiceNervousSystemManagement, the protocol canisters (registry,
-// governance, ledger, root, lifeline) are ProtocolCanisterManagement, and any
-// other canister is ApplicationCanisterManagement.
+// canister with the given textual id (install_code.rs): the SNS canisters
+// are ServiceNervousSystemManagement, the protocol canisters
+// ProtocolCanisterManagement, and any other canister
+// ApplicationCanisterManagement.
 func TopicOfCanister(canisterID string) Topic {
-	switch canisterID {
-	case SnsWasmCanisterID:
+	switch {
+	case snsCanisters[canisterID]:
 		return TopicServiceNervousSystemManagement
-	case RegistryCanisterID, GovernanceCanisterID, LedgerCanisterID, RootCanisterID, LifelineCanisterID:
+	case protocolCanisters[canisterID]:
 		return TopicProtocolCanisterManagement
 	}
 	return TopicApplicationCanisterManagement
