@@ -85,7 +85,7 @@ The version is elected; the subnet switches to it at its next regular catch-up p
 
 const tplUnassignedTitle = `Update all unassigned nodes`
 
-const tplUnassignedSummary = `Update the unassigned nodes to GuestOS version [{{.Version}}](https://dashboard.internetcomputer.org/release/{{.Version}}), the version rolled out to the subnets.`
+const tplUnassignedSummary = `Move every unassigned node to GuestOS version [{{.Version}}](https://dashboard.internetcomputer.org/release/{{.Version}}), the version the subnets already run.`
 
 const tplDeployHostOSTitle = `Set HostOS version {{.Short}} on {{.NodeCount}} node(s)`
 
