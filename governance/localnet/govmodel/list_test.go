@@ -233,3 +233,26 @@ func TestAccessors(t *testing.T) {
 		t.Error("Neuron(9) exists")
 	}
 }
+
+func TestSeedProposals(t *testing.T) {
+	follower := vpNeuron(3, carol, 30)
+	follower.Followees = map[int32][]uint64{TopicGovernance: {1}}
+	seed := Seed{Genesis: genesis, Neurons: []NeuronSeed{vpNeuron(1, alice, 10), vpNeuron(2, bob, 60), follower}, Proposals: []ProposalSeed{
+		{Proposer: 1, Created: t0, Request: motion("Adopted by vote"), Votes: map[uint64]int32{2: VoteYes, 3: VoteNo}},
+		{Proposer: 1, Created: t0.Add(time.Hour), Request: motion("Adopted at the deadline")},
+	}}
+	g := New(Config{}, seed)
+	g.Tick(t0.Add(5 * day))
+	p1, _ := g.Proposal(1, t0.Add(5*day))
+	p2, _ := g.Proposal(2, t0.Add(5*day))
+	// Neuron 3 followed the proposer before its seeded no vote could land.
+	if p1.Status != StatusExecuted || p1.LatestTally.Yes != 100 || p2.Status != StatusExecuted || p2.LatestTally.Yes != 40 {
+		t.Fatalf("seeded proposals: %d %+v, %d %+v", p1.Status, p1.LatestTally, p2.Status, p2.LatestTally)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an invalid seed proposal did not panic")
+		}
+	}()
+	New(Config{}, Seed{Genesis: genesis, Neurons: []NeuronSeed{vpNeuron(1, alice, 10)}, Proposals: []ProposalSeed{{Proposer: 1, Created: t0, Request: motion("bad")}}})
+}

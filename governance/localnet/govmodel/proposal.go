@@ -11,7 +11,9 @@ import (
 
 // ProposalSeed is a proposal made before the model serves calls. It goes
 // through the MakeProposal rules as if the proposer's controller sent it at
-// Created; Votes are then registered in ascending neuron order.
+// Created; Votes are then registered in ascending neuron order, each as its
+// neuron's controller (a neuron that already voted through following keeps
+// that vote).
 type ProposalSeed struct {
 	Proposer uint64
 	Created  time.Time
@@ -131,7 +133,8 @@ func (g *Governance) seedProposal(s ProposalSeed) *govdid.GovernanceError {
 		voters = append(voters, v)
 	}
 	for _, v := range sortIDs(voters) {
-		if gerr := g.registerVote(v, g.neurons[v].controllerOr(n.controller), id, s.Votes[v], now, false); gerr != nil {
+		gerr := g.registerVote(v, g.neurons[v].controllerOr(n.controller), id, s.Votes[v], now, false)
+		if gerr != nil && gerr.ErrorType != ErrorNeuronAlreadyVoted {
 			return gerr
 		}
 	}
