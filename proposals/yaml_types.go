@@ -17,6 +17,7 @@ type nodeError struct {
 	err  error
 }
 
+// Error formats the line, key and cause.
 func (e *nodeError) Error() string { return fmt.Sprintf("line %d: %s: %v", e.line, e.key, e.err) }
 
 // decodePrincipal reads a textual principal from a scalar node.
