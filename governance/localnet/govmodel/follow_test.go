@@ -1,6 +1,8 @@
 package govmodel
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -230,5 +232,39 @@ func TestRecentBallotsKeepTheLast100(t *testing.T) {
 	rb := res.Ok.RecentBallots
 	if len(rb) != 100 || rb[0].ProposalId.Id != 230 || rb[99].ProposalId.Id != 131 {
 		t.Fatalf("%d recent ballots from %d to %d, want 100 from 230 to 131", len(rb), rb[0].ProposalId.Id, rb[len(rb)-1].ProposalId.Id)
+	}
+}
+
+func TestManageNeuronAddressing(t *testing.T) {
+	sub := bytes.Repeat([]byte{7}, 32)
+	n := vpNeuron(1, alice, 10)
+	n.Subaccount = sub
+	g := newGov(t, Config{}, n, vpNeuron(2, bob, 1000))
+	vote := &govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: TopicGovernance, Followees: []govdid.NeuronId{{Id: 2}}}}
+	other := bytes.Repeat([]byte{8}, 32)
+	tests := []struct {
+		name    string
+		req     govdid.ManageNeuronRequest
+		wantErr string
+	}{
+		{"by subaccount", govdid.ManageNeuronRequest{NeuronIdOrSubaccount: &govdid.NeuronIdOrSubaccount{Subaccount: &sub}, Command: vote}, ""},
+		{"by deprecated id", govdid.ManageNeuronRequest{Id: &govdid.NeuronId{Id: 1}, Command: vote}, ""},
+		{"unknown subaccount", govdid.ManageNeuronRequest{NeuronIdOrSubaccount: &govdid.NeuronIdOrSubaccount{Subaccount: &other}, Command: vote},
+			"Neuron not found for subaccount " + strings.Repeat("08", 32)},
+		{"no neuron", govdid.ManageNeuronRequest{Command: vote}, "No neuron ID specified in the request to manage_neuron."},
+		{"no command", govdid.ManageNeuronRequest{Id: &govdid.NeuronId{Id: 1}}, "No command specified."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var resp govdid.ManageNeuronResponse
+			decode(t, execute(t, g, "manage_neuron", alice, t0, tt.req), &resp)
+			c := resp.Command
+			switch {
+			case tt.wantErr == "" && (c.Error != nil || c.Follow == nil):
+				t.Fatalf("response = %+v", c)
+			case tt.wantErr != "" && (c.Error == nil || c.Error.ErrorMessage != tt.wantErr):
+				t.Fatalf("error = %+v, want %q", c.Error, tt.wantErr)
+			}
+		})
 	}
 }

@@ -91,7 +91,7 @@ func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *g
 	case s != nil && s.NeuronId != nil:
 		n = g.neurons[s.NeuronId.Id]
 		if n == nil {
-			return nil, govErr(ErrorNotFound, "Neuron not found: "+itoa(s.NeuronId.Id))
+			return nil, neuronNotFound(s.NeuronId.Id)
 		}
 	case s != nil && s.Subaccount != nil:
 		if n = g.neuronBySubaccount(*s.Subaccount); n == nil {
@@ -100,7 +100,7 @@ func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *g
 	case req.Id != nil:
 		n = g.neurons[req.Id.Id]
 		if n == nil {
-			return nil, govErr(ErrorNotFound, "Neuron not found: "+itoa(req.Id.Id))
+			return nil, neuronNotFound(req.Id.Id)
 		}
 	default:
 		return nil, govErr(ErrorInvalidCommand, "No neuron ID specified in the request to manage_neuron.")

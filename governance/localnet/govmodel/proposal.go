@@ -121,7 +121,7 @@ func (g *Governance) seedProposal(s ProposalSeed) *govdid.GovernanceError {
 	g.tick(now)
 	n := g.neurons[s.Proposer]
 	if n == nil {
-		return govErr(ErrorNotFound, "Neuron not found: "+itoa(s.Proposer))
+		return neuronNotFound(s.Proposer)
 	}
 	req := s.Request
 	id, gerr := g.makeProposal(s.Proposer, n.controller, &req, now, false)
@@ -160,7 +160,7 @@ func (g *Governance) makeProposal(id uint64, caller principal.Principal, req *go
 	n := g.neurons[id]
 	switch {
 	case n == nil:
-		return 0, govErr(ErrorNotFound, "Neuron not found: "+itoa(id))
+		return 0, neuronNotFound(id)
 	case !n.authorized(caller):
 		return 0, govErr(ErrorNotAuthorized, "Caller not authorized to propose.")
 	case n.stakeE8s() < g.cfg.RejectCostE8s:
@@ -213,7 +213,7 @@ func (g *Governance) fillBallots(p *proposal, now uint64) {
 func (g *Governance) registerVote(nid uint64, caller principal.Principal, pid uint64, vote int32, now uint64, dry bool) *govdid.GovernanceError {
 	n := g.neurons[nid]
 	if n == nil {
-		return govErr(ErrorNotFound, "Neuron not found: "+itoa(nid))
+		return neuronNotFound(nid)
 	}
 	if !n.authorized(caller) {
 		return govErr(ErrorNotAuthorized, "Caller is not authorized to vote for neuron.")
@@ -402,6 +402,12 @@ func (g *Governance) distributeRewards(now uint64) {
 		p.changed()
 	}
 	g.unsettled = keep
+}
+
+// neuronNotFound is governance's NeuronStoreError::NeuronNotFound, which
+// prints the id in its Rust Debug form.
+func neuronNotFound(id uint64) *govdid.GovernanceError {
+	return govErr(ErrorNotFound, "Neuron not found: NeuronId { id: "+itoa(id)+" }")
 }
 
 // govErr builds a GovernanceError.

@@ -132,7 +132,7 @@ func (g *Governance) getNeuronInfo(call replica.Call, now uint64) ([]byte, error
 		info := n.neuronInfo(now)
 		res.Ok = &info
 	} else {
-		res.Err = govErr(ErrorNotFound, "Neuron not found: "+itoa(id))
+		res.Err = neuronNotFound(id)
 	}
 	return sharedCodecs().neuronInfo.encode(res)
 }

@@ -155,7 +155,7 @@ func TestMakeProposalNeuronChecks(t *testing.T) {
 		wantType int32
 		wantMsg  string
 	}{
-		{"unknown neuron", alice, 9, ErrorNotFound, "Neuron not found: 9"},
+		{"unknown neuron", alice, 9, ErrorNotFound, "Neuron not found: NeuronId { id: 9 }"},
 		{"stranger", bob, 1, ErrorNotAuthorized, "Caller not authorized to propose."},
 		{"stake below reject cost", alice, 2, ErrorInsufficientFunds, "Neuron doesn't have enough minted stake to submit proposal: 2499999999"},
 		{"dissolve delay too short", alice, 3, ErrorPreconditionFailed, "Neuron's dissolve delay is too short."},

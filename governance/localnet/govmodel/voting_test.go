@@ -20,7 +20,7 @@ func TestRegisterVoteErrors(t *testing.T) {
 		wantType int32
 		wantMsg  string
 	}{
-		{"unknown neuron", alice, 9, 1, VoteYes, t0, ErrorNotFound, "Neuron not found: 9"},
+		{"unknown neuron", alice, 9, 1, VoteYes, t0, ErrorNotFound, "Neuron not found: NeuronId { id: 9 }"},
 		{"stranger", bob, 1, 1, VoteYes, t0, ErrorNotAuthorized, "Caller is not authorized to vote for neuron."},
 		{"unknown proposal", bob, 2, 7, VoteYes, t0, ErrorNotFound, "Can't find proposal."},
 		{"unspecified vote", bob, 2, 1, VoteUnspecified, t0, ErrorPreconditionFailed, "Invalid vote specified."},
