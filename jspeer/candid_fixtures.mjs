@@ -9,7 +9,9 @@
 //       decoder of the *current* Go record type must produce.
 //   node jspeer/candid_fixtures.mjs decode < [{name, type, hex}, ...]
 //       decodes each hex with the named record type and prints
-//       [{name, value}] with canonical values (or {name, error}).
+//       [{name, value}] with canonical values (or {name, error}). The type
+//       MakeProposalRequest is taken from the governance interface shipped in
+//       @icp-sdk/canisters (the argument of manage_neuron).
 //
 // Canonical values: opt -> null or the value, blob -> lowercase hex,
 // principal -> its textual form, nat/int -> decimal string, records ->
@@ -236,12 +238,35 @@ const fixtures = [
   },
 ];
 
+// makeProposalRequest digs the MakeProposalRequest record out of the
+// official governance IDL: manage_neuron's argument, its `command` variant,
+// the MakeProposal arm.
+async function makeProposalRequest() {
+  const url = new URL('./node_modules/@icp-sdk/canisters/declarations/nns/governance.idl.js', import.meta.url);
+  const { idlFactory } = await import(url.href);
+  const svc = idlFactory({ IDL });
+  const manageNeuron = svc._fields.find(([n]) => n === 'manage_neuron')[1];
+  const request = unrec(manageNeuron.argTypes[0]);
+  const command = request._fields.find(([n]) => n === 'command')[1]._type;
+  return command._fields.find(([n]) => n === 'MakeProposal')[1];
+}
+
+function unrec(t) {
+  return t instanceof IDL.RecClass ? t._type : t;
+}
+
 function hex(u8) {
   return Buffer.from(u8).toString('hex');
 }
 
 // canon turns a JS candid value of type t into the canonical JSON form.
 export function canon(t, v) {
+  t = unrec(t);
+  if (t instanceof IDL.VariantClass) {
+    const [tag] = Object.keys(v);
+    const [, ft] = t._fields.find(([n]) => n === tag);
+    return { [tag]: canon(ft, v[tag]) };
+  }
   if (t instanceof IDL.OptClass) return v.length === 0 ? null : canon(t._type, v[0]);
   if (t instanceof IDL.VecClass) {
     if (t._type instanceof IDL.FixedNatClass && t._type._bits === 8) return hex(v);
@@ -274,8 +299,9 @@ async function readStdin() {
 
 async function decode() {
   const items = JSON.parse(await readStdin());
+  const known = { ...types, MakeProposalRequest: await makeProposalRequest() };
   const out = items.map(({ name, type, hex: h }) => {
-    const t = types[type];
+    const t = known[type];
     if (!t) return { name, error: `unknown type ${type}` };
     try {
       const [v] = IDL.decode([t], Uint8Array.from(Buffer.from(h, 'hex')));

@@ -38,6 +38,13 @@ func canonical(v reflect.Value) any {
 			out = append(out, canonical(v.Index(i)))
 		}
 		return out
+	case v.Kind() == reflect.Struct && isVariant(v.Type()):
+		for i := range v.NumField() {
+			if !v.Field(i).IsNil() {
+				return map[string]any{idl.ParseTags(v.Type().Field(i)).Name: canonical(v.Field(i).Elem())}
+			}
+		}
+		return nil
 	case v.Kind() == reflect.Struct:
 		out := map[string]any{}
 		for i := range v.NumField() {
@@ -114,3 +121,8 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 func reflectType(v any) reflect.Type { return reflect.TypeOf(v) }
+
+// isVariant reports whether struct t models a Candid variant.
+func isVariant(t reflect.Type) bool {
+	return t.NumField() > 0 && idl.ParseTags(t.Field(0)).VariantType
+}

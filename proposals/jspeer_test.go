@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/aviate-labs/agent-go/candid"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -161,6 +162,52 @@ func TestJSDecodesOurEncodings(t *testing.T) {
 		}
 		if diff := cmp.Diff(want[g.Name], g.Value); diff != "" {
 			t.Errorf("%s: JS sees a different value (-go +js):\n%s", g.Name, diff)
+		}
+	}
+}
+
+// TestJSDecodesOurRequests encodes the MakeProposalRequest of every kind and
+// has the JS peer decode it with the governance interface from
+// @icp-sdk/canisters: the request nnspatch submits must read back the same.
+func TestJSDecodesOurRequests(t *testing.T) {
+	type item struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+		Hex  string `json:"hex"`
+	}
+	var items []item
+	want := map[string]any{}
+	for k, d := range sampleDrafts(t) {
+		req, err := d.Request()
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		b, err := candid.Marshal([]any{req})
+		if err != nil {
+			t.Fatalf("%s: encode request: %v", k, err)
+		}
+		items = append(items, item{string(k), "MakeProposalRequest", hex.EncodeToString(b)})
+		want[string(k)] = jsonNormal(t, canonical(reflect.ValueOf(req)))
+	}
+	in, _ := json.Marshal(items)
+	var got []struct {
+		Name  string `json:"name"`
+		Value any    `json:"value"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(runJSPeer(t, in, "decode"), &got); err != nil {
+		t.Fatalf("parse JS output: %v", err)
+	}
+	if len(got) != len(items) {
+		t.Fatalf("JS decoded %d requests, sent %d", len(got), len(items))
+	}
+	for _, g := range got {
+		if g.Error != "" {
+			t.Errorf("%s: governance IDL cannot decode our request: %s", g.Name, g.Error)
+			continue
+		}
+		if diff := cmp.Diff(want[g.Name], g.Value); diff != "" {
+			t.Errorf("%s: JS sees a different request (-go +js):\n%s", g.Name, diff)
 		}
 	}
 }
