@@ -81,26 +81,28 @@ func validateFields(req *govdid.MakeProposalRequest) string {
 	return validateURL(req.Url)
 }
 
-// validateURL accepts an empty url or an https url on forum.dfinity.org of
-// 10 to 2048 characters.
+// validateURL accepts an empty url or one that passes governance's
+// validate_url (rs/nervous_system/common/validation) for field "Proposal
+// url": 10 to 2048 bytes, https, no credentials, host forum.dfinity.org.
 func validateURL(u string) string {
-	if u == "" {
+	const field = "Proposal url"
+	switch {
+	case u == "":
 		return ""
+	case len(u) > urlCharsMax:
+		return fmt.Sprintf("%s must be less than %d characters long, but it is %d characters long. (Field was set to `%s`.)", field, urlCharsMax, len(u), u)
+	case len(u) < urlCharsMin:
+		return fmt.Sprintf("%s must be greater or equal to than %d characters long, but it is %d characters long. (Field was set to `%s`.)", field, urlCharsMin, len(u), u)
+	case !strings.HasPrefix(u, "https://"):
+		return fmt.Sprintf("%s must begin with https://. (Field was set to `%s`.)", field, u)
+	case strings.Count(u, "://") > 1:
+		return field + " contains an invalid sequence of characters"
+	case strings.Contains(u, "@"):
+		return field + " cannot contain authentication information"
 	}
-	n := len([]rune(u))
-	if n < urlCharsMin || n > urlCharsMax {
-		return fmt.Sprintf("Proposal url must be between %d and %d characters long", urlCharsMin, urlCharsMax)
-	}
-	rest, ok := strings.CutPrefix(u, "https://")
-	if !ok {
-		return "Proposal url must begin with https://"
-	}
-	host := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		host = rest[:i]
-	}
+	host, _, _ := strings.Cut(strings.TrimPrefix(u, "https://"), "/")
 	if host != allowedURLDomain {
-		return fmt.Sprintf("Proposal url was not from allowed domains [%q]", allowedURLDomain)
+		return fmt.Sprintf("%s was not in the list of allowed domains: [%q]", field, allowedURLDomain)
 	}
 	return ""
 }

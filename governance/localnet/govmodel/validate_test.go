@@ -34,11 +34,15 @@ func TestMakeProposalValidation(t *testing.T) {
 		{"title of 257 bytes", with(func(r *govdid.MakeProposalRequest) { r.Title = str(strings.Repeat("x", 257)) }), ErrorInvalidProposal, "Proposal title is too long (can be at most 256 bytes)"},
 		{"title counted in bytes", with(func(r *govdid.MakeProposalRequest) { r.Title = str(strings.Repeat("é", 129)) }), ErrorInvalidProposal, "Proposal title is too long (can be at most 256 bytes)"},
 		{"summary of 30001 bytes", with(func(r *govdid.MakeProposalRequest) { r.Summary = strings.Repeat("s", 30001) }), ErrorInvalidProposal, "The maximum proposal summary size is 30000 bytes, this proposal is: 30001 bytes"},
-		{"http url", with(func(r *govdid.MakeProposalRequest) { r.Url = "http://forum.dfinity.org/t/1" }), ErrorInvalidProposal, "Proposal url must begin with https://"},
-		{"other domain", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://example.org/t/1" }), ErrorInvalidProposal, `Proposal url was not from allowed domains ["forum.dfinity.org"]`},
-		{"lookalike domain", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org.evil.io/t" }), ErrorInvalidProposal, `Proposal url was not from allowed domains ["forum.dfinity.org"]`},
-		{"url of 9 chars", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://a" }), ErrorInvalidProposal, "Proposal url must be between 10 and 2048 characters long"},
-		{"url of 2049 chars", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org/" + strings.Repeat("a", 2023) }), ErrorInvalidProposal, "Proposal url must be between 10 and 2048 characters long"},
+		{"http url", with(func(r *govdid.MakeProposalRequest) { r.Url = "http://forum.dfinity.org/t/1" }), ErrorInvalidProposal, "Proposal url must begin with https://. (Field was set to `http://forum.dfinity.org/t/1`.)"},
+		{"other domain", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://example.org/t/1" }), ErrorInvalidProposal, `Proposal url was not in the list of allowed domains: ["forum.dfinity.org"]`},
+		{"lookalike domain", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org.evil.io/t" }), ErrorInvalidProposal, `Proposal url was not in the list of allowed domains: ["forum.dfinity.org"]`},
+		{"domain with a query", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org?t=1" }), ErrorInvalidProposal, `Proposal url was not in the list of allowed domains: ["forum.dfinity.org"]`},
+		{"credentials", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://me@forum.dfinity.org/t" }), ErrorInvalidProposal, "Proposal url cannot contain authentication information"},
+		{"two protocols", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org/https://x" }), ErrorInvalidProposal, "Proposal url contains an invalid sequence of characters"},
+		{"url of 9 bytes", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://a" }), ErrorInvalidProposal, "Proposal url must be greater or equal to than 10 characters long, but it is 9 characters long. (Field was set to `https://a`.)"},
+		{"url of 2049 bytes", with(func(r *govdid.MakeProposalRequest) { r.Url = "https://forum.dfinity.org/" + strings.Repeat("a", 2023) }), ErrorInvalidProposal,
+			"Proposal url must be less than 2048 characters long, but it is 2049 characters long. (Field was set to `https://forum.dfinity.org/" + strings.Repeat("a", 2023) + "`.)"},
 		{"no action", with(func(r *govdid.MakeProposalRequest) { r.Action = nil }), ErrorInvalidProposal, "Proposal lacks an action"},
 		{"motion text of 10001 bytes", with(func(r *govdid.MakeProposalRequest) {
 			r.Action = &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: strings.Repeat("m", 10001)}}
@@ -95,6 +99,16 @@ func TestMakeProposalAccepts(t *testing.T) {
 	}{
 		{"motion", motion("A motion"), TopicGovernance},
 		{"empty url", func() govdid.MakeProposalRequest { r := motion("No url"); r.Url = ""; return r }(), TopicGovernance},
+		{"bare forum url", func() govdid.MakeProposalRequest {
+			r := motion("Bare url")
+			r.Url = "https://forum.dfinity.org"
+			return r
+		}(), TopicGovernance},
+		{"url of 2048 bytes", func() govdid.MakeProposalRequest {
+			r := motion("Long url")
+			r.Url = "https://forum.dfinity.org/" + strings.Repeat("a", 2022)
+			return r
+		}(), TopicGovernance},
 		{"title of 5 bytes", motion("12345"), TopicGovernance},
 		{"title of 256 bytes", motion(strings.Repeat("t", 256)), TopicGovernance},
 		{"revise elected guestos", executeFn(FnReviseElectedGuestosVersions, make([]byte, 70000)), TopicIcOsVersionElection},
