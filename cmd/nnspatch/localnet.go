@@ -39,6 +39,7 @@ type localnetInfo struct {
 	URL               string           `json:"url"`
 	RootKey           string           `json:"root_key"`
 	DeveloperIdentity string           `json:"developer_identity"`
+	DeveloperNeurons  []uint64         `json:"developer_neurons"`
 	Now               time.Time        `json:"now"`
 	ClockOffset       string           `json:"clock_offset"`
 	Faults            []localnet.Fault `json:"faults"`
@@ -46,7 +47,7 @@ type localnetInfo struct {
 
 func infoOf(st localnet.Status) localnetInfo {
 	return localnetInfo{Envelope: jsonout.NewEnvelope(), URL: st.URL, RootKey: st.RootKey,
-		DeveloperIdentity: st.DeveloperIdentity, Now: st.Now, ClockOffset: st.Offset, Faults: st.Faults}
+		DeveloperIdentity: st.DeveloperIdentity, DeveloperNeurons: st.DeveloperNeurons, Now: st.Now, ClockOffset: st.Offset, Faults: st.Faults}
 }
 
 type localnetStartOptions struct {
@@ -129,6 +130,8 @@ func localnetStartRun(ctx context.Context, opts *localnetStartOptions) error {
 			info.URL, info.RootKey, info.DeveloperIdentity)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Local NNS network running at %s (state %s); press Ctrl-C to stop\n", info.URL, cfg.StateDir)
+	fmt.Fprintf(opts.IO.ErrOut, "The developer identity controls neurons %v; its votes carry IC OS proposals (topics 12, 13)\n",
+		info.DeveloperNeurons)
 	if opts.Ready != nil {
 		opts.Ready(n)
 	}

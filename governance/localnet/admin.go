@@ -22,6 +22,8 @@ type Status struct {
 	RootKey string `json:"root_key"`
 	// DeveloperIdentity is the path of the developer identity's PEM.
 	DeveloperIdentity string `json:"developer_identity"`
+	// DeveloperNeurons are the neurons the developer identity controls.
+	DeveloperNeurons []uint64 `json:"developer_neurons"`
 	// Faults are the faults in force.
 	Faults []Fault `json:"faults"`
 }
@@ -34,7 +36,8 @@ func (n *Network) Status() Status {
 	}
 	return Status{
 		Now: n.clock.Now().UTC(), Offset: FormatDuration(n.clock.Offset()), URL: n.URL(),
-		RootKey: hex.EncodeToString(n.RootKey()), DeveloperIdentity: n.devPath, Faults: f,
+		RootKey: hex.EncodeToString(n.RootKey()), DeveloperIdentity: n.devPath,
+		DeveloperNeurons: n.topo.DeveloperNeurons(), Faults: f,
 	}
 }
 

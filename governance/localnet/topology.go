@@ -313,3 +313,14 @@ func (r *resolver) controller(s string) principal.Principal {
 	}
 	return derivedPrincipal(r.seed.Name, "controller", s)
 }
+
+// DeveloperNeurons returns the ids of the neurons the developer controls.
+func (t *Topology) DeveloperNeurons() []uint64 {
+	var out []uint64
+	for _, n := range t.Neurons {
+		if n.Controller.Equal(t.Developer) {
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
