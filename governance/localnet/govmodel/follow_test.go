@@ -172,7 +172,11 @@ func TestFollowErrors(t *testing.T) {
 		wantMsg  string
 	}{
 		{"stranger", bob, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 4}}, ErrorNotAuthorized, "Caller is not authorized to manage following of neuron."},
-		{"unknown topic", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 99}}, ErrorInvalidCommand, "Not a known topic number."},
+		{"unknown topic", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 99}}, ErrorInvalidCommand,
+			"Not a known topic number. Follow:\nFollow {\n    topic: 99,\n    followees: [],\n}"},
+		{"unknown topic with followees", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: -1, Followees: []govdid.NeuronId{{Id: 7}}}}, ErrorInvalidCommand,
+			"Not a known topic number. Follow:\nFollow {\n    topic: -1,\n    followees: [\n        NeuronId {\n            id: 7,\n        },\n    ],\n}"},
+		{"too many followees on an unknown topic", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 99, Followees: many}}, ErrorInvalidCommand, "Too many followees."},
 		{"too many followees", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 4, Followees: many}}, ErrorInvalidCommand, "Too many followees."},
 		{"unsupported command", alice, govdid.ManageNeuronCommandRequest{Spawn: &govdid.Spawn{}}, ErrorInvalidCommand,
 			"This manage_neuron command is not supported by the local network's governance model; use MakeProposal, RegisterVote, Follow or SetFollowing."},

@@ -2,6 +2,7 @@ package govmodel
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance/govdid"
@@ -110,7 +111,7 @@ func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *g
 
 // follow replaces n's followees on topic (an empty list clears them).
 func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId, dry bool) *govdid.GovernanceError {
-	if gerr := checkFollow(n, caller, topic, len(followees)); gerr != nil || dry {
+	if gerr := checkFollow(n, caller, topic, followees); gerr != nil || dry {
 		return gerr
 	}
 	g.setFollowees(n, topic, neuronIDs(followees))
@@ -133,11 +134,11 @@ func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govd
 			return govErr(ErrorInvalidCommand, fmt.Sprintf("SetFollowing: topic %d appears more than once.", *e.Topic))
 		}
 		seen[*e.Topic] = true
-		var count int
+		var followees []govdid.NeuronId
 		if e.Followees != nil {
-			count = len(*e.Followees)
+			followees = *e.Followees
 		}
-		if gerr := checkFollow(n, caller, *e.Topic, count); gerr != nil {
+		if gerr := checkFollow(n, caller, *e.Topic, followees); gerr != nil {
 			return gerr
 		}
 	}
@@ -154,18 +155,34 @@ func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govd
 	return nil
 }
 
-// checkFollow checks the caller's right to change n's following and the
-// topic and size of a followee list.
-func checkFollow(n *neuron, caller principal.Principal, topic int32, count int) *govdid.GovernanceError {
+// checkFollow checks, in governance's order, the caller's right to change
+// n's following, the size of a followee list and its topic.
+func checkFollow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId) *govdid.GovernanceError {
 	switch {
 	case !n.authorized(caller):
 		return govErr(ErrorNotAuthorized, "Caller is not authorized to manage following of neuron.")
-	case topic < 0 || topic > maxTopic:
-		return govErr(ErrorInvalidCommand, "Not a known topic number.")
-	case count > maxFollowees:
+	case len(followees) > maxFollowees:
 		return govErr(ErrorInvalidCommand, "Too many followees.")
+	case topic < 0 || topic > maxTopic:
+		return govErr(ErrorInvalidCommand, "Not a known topic number. Follow:\n"+debugFollow(topic, followees))
 	}
 	return nil
+}
+
+// debugFollow renders a Follow request as Rust's pretty Debug format ({:#?}),
+// which governance appends to its unknown-topic error.
+func debugFollow(topic int32, followees []govdid.NeuronId) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Follow {\n    topic: %d,\n    followees: [", topic)
+	if len(followees) > 0 {
+		b.WriteString("\n")
+		for _, f := range followees {
+			fmt.Fprintf(&b, "        NeuronId {\n            id: %d,\n        },\n", f.Id)
+		}
+		b.WriteString("    ")
+	}
+	b.WriteString("],\n}")
+	return b.String()
 }
 
 // neuronIDs converts NeuronIds to plain ids, keeping order.
