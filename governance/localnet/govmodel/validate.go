@@ -23,16 +23,26 @@ const (
 	installCodeRequired = "InstallCode proposal invalid because of "
 )
 
-// protocolCanisters are the NNS canisters whose InstallCode proposals fall
-// under ProtocolCanisterManagement (install_code.rs topic()).
+// protocolCanisters are the canisters whose InstallCode proposals fall under
+// ProtocolCanisterManagement (install_code.rs PROTOCOL_CANISTER_IDS, with the
+// mainnet ids of ic_nns_constants).
 var protocolCanisters = map[string]bool{
 	"rwlgt-iiaaa-aaaaa-aaaaa-cai": true, // registry
 	"rrkah-fqaaa-aaaaa-aaaaq-cai": true, // governance
-	"ryjl3-tyaaa-aaaaa-aaaba-cai": true, // ledger
+	"ryjl3-tyaaa-aaaaa-aaaba-cai": true, // ICP ledger
 	"r7inp-6aaaa-aaaaa-aaabq-cai": true, // root
 	"rkp4c-7iaaa-aaaaa-aaaca-cai": true, // cycles minting
 	"rno2w-sqaaa-aaaaa-aaacq-cai": true, // lifeline
 	"renrk-eyaaa-aaaaa-aaada-cai": true, // genesis token
+	"qjdve-lqaaa-aaaaa-aaaeq-cai": true, // ICP ledger archive
+	"qhbym-qaaaa-aaaaa-aaafq-cai": true, // ICP ledger index
+	"qsgjb-riaaa-aaaaa-aaaga-cai": true, // ICP ledger archive 1
+	"qvhpv-4qaaa-aaaaa-aaagq-cai": true, // subnet rental
+	"uf6dk-hyaaa-aaaaq-qaaaq-cai": true, // exchange rate
+	"ghsi2-tqaaa-aaaan-aaaca-cai": true, // bitcoin mainnet
+	"g4xu7-jiaaa-aaaan-aaaaq-cai": true, // bitcoin testnet
+	"um5iw-rqaaa-aaaaq-qaaba-cai": true, // cycles ledger
+	"ul4oc-4iaaa-aaaaq-qaabq-cai": true, // cycles ledger index
 }
 
 // snsWasmCanister is SNS-W, whose upgrades are ServiceNervousSystemManagement.
@@ -150,7 +160,7 @@ func validateInstallCode(r *govdid.InstallCodeRequest) (validated, *govdid.Gover
 	case r.InstallMode == nil:
 		return validated{}, govErr(ErrorInvalidProposal, installCodeRequired+"Install mode is required")
 	case *r.InstallMode < InstallModeInstall || *r.InstallMode > InstallModeUpgrade:
-		return validated{}, govErr(ErrorInvalidProposal, fmt.Sprintf("%sUnsupported install mode: %d", installCodeRequired, *r.InstallMode))
+		return validated{}, govErr(ErrorInvalidProposal, installCodeRequired+"Unspecified or unrecognized install mode")
 	case r.WasmModule == nil:
 		return validated{}, govErr(ErrorInvalidProposal, installCodeRequired+"Wasm module is required")
 	}

@@ -56,8 +56,8 @@ func TestMakeProposalValidation(t *testing.T) {
 		{"payload of 70001 bytes", executeFn(FnReviseElectedGuestosVersions, make([]byte, 70001)), ErrorInvalidProposal, "The maximum NNS function payload size in a proposal action is 70000 bytes, this payload is: 70001 bytes"},
 		{"install without canister", install(govdid.InstallCodeRequest{InstallMode: mode(3), WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Canister ID is required"},
 		{"install without mode", install(govdid.InstallCodeRequest{CanisterId: &registry, WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Install mode is required"},
-		{"install mode 0", install(govdid.InstallCodeRequest{CanisterId: &registry, InstallMode: mode(0), WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Unsupported install mode: 0"},
-		{"install mode 4", install(govdid.InstallCodeRequest{CanisterId: &registry, InstallMode: mode(4), WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Unsupported install mode: 4"},
+		{"install mode 0", install(govdid.InstallCodeRequest{CanisterId: &registry, InstallMode: mode(0), WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Unspecified or unrecognized install mode"},
+		{"install mode 4", install(govdid.InstallCodeRequest{CanisterId: &registry, InstallMode: mode(4), WasmModule: &wasm}), ErrorInvalidProposal, "InstallCode proposal invalid because of Unspecified or unrecognized install mode"},
 		{"install without wasm", install(govdid.InstallCodeRequest{CanisterId: &registry, InstallMode: mode(3)}), ErrorInvalidProposal, "InstallCode proposal invalid because of Wasm module is required"},
 		{"unsupported action", with(func(r *govdid.MakeProposalRequest) {
 			r.Action = &govdid.ProposalActionRequest{ManageNetworkEconomics: &govdid.NetworkEconomics{}}
