@@ -83,6 +83,7 @@ type Network struct {
 
 	mu        sync.Mutex // orders model mutations and log appends
 	replaying bool
+	lastTick  time.Time // virtual time of the last logged tick
 	wal       *wal
 	gov       *govmodel.Governance
 	reg       *regmodel.Registry

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -204,5 +205,33 @@ func TestStateDirLockedAndSeedMismatch(t *testing.T) {
 	_, err = localnet.Start(context.Background(), localnet.Config{StateDir: state, Listen: "127.0.0.1:0", Seed: seed})
 	if !errors.Is(err, localnet.ErrSeedMismatch) {
 		t.Fatalf("other seed: %v", err)
+	}
+}
+
+func TestTickerLogsOnlyWhileProposalsAreOpen(t *testing.T) {
+	state := t.TempDir()
+	n := localnettest.Start(t, localnettest.WithStateDir(state), localnettest.WithSeed(loadSeed(1)),
+		localnettest.WithConfig(func(c *localnet.Config) { c.TickInterval = 5 * time.Millisecond }))
+	size := func() int64 {
+		fi, err := os.Stat(filepath.Join(state, "wal.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	idle := size()
+	time.Sleep(100 * time.Millisecond)
+	if got := size(); got != idle {
+		t.Fatalf("idle network grew its log from %d to %d bytes", idle, got)
+	}
+	voter := newGovClient(t, n.URL(), voterIdentity(0)) // too small to decide alone
+	if _, err := voter.propose(voterNeuron(0), "Open motion", motion("open")); err != nil {
+		t.Fatal(err)
+	}
+	busy := size()
+	for deadline := time.Now().Add(5 * time.Second); size() <= busy; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("log did not grow with an open proposal: %d bytes", busy)
+		}
 	}
 }

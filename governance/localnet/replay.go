@@ -91,6 +91,9 @@ func (n *Network) applyAll(recs []record) error {
 		}
 	}
 	n.clock.restore(offset, recs[len(recs)-1].time())
+	if n.lastTick.IsZero() {
+		n.lastTick = n.genesis // a fresh network has nothing to tick yet
+	}
 	return nil
 }
 
@@ -106,6 +109,7 @@ func (n *Network) apply(r record) error {
 			Now: r.time(), Replicated: true})
 	case recTick, recAdvance:
 		n.gov.Tick(r.time())
+		n.lastTick = r.time()
 	case recFault:
 		if r.Fault == nil {
 			return fmt.Errorf("%w: fault record without fault", ErrCorruptLog)

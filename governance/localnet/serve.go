@@ -151,6 +151,7 @@ func (n *Network) Advance(d time.Duration) (time.Time, error) {
 	n.mu.Lock()
 	now := n.clock.Advance(d)
 	n.gov.Tick(now)
+	n.lastTick = now
 	seq := n.log(record{Kind: recAdvance, Time: now.UnixNano(), Offset: int64(n.clock.Offset())})
 	n.mu.Unlock()
 	return now, n.wal.wait(seq)
