@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -42,9 +43,16 @@ func (f *Factory) resolveNetwork(rootKey string) (governance.Network, error) {
 // config file; with none of those, dfx's own order (DFX_IDENTITY, dfx's
 // default, icp-cli's default).
 func (f *Factory) loadIdentity() (*governance.Identity, error) {
+	id, _, err := f.loadIdentitySpec()
+	return id, err
+}
+
+// loadIdentitySpec is loadIdentity that also reports whether an identity
+// was asked for explicitly (flag, environment or config file).
+func (f *Factory) loadIdentitySpec() (*governance.Identity, bool, error) {
 	l, err := f.LoadedConfig()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	spec := f.Globals.Identity
 	if spec == "" && l.Sources["identity"] != config.SourceDefault {
@@ -52,7 +60,8 @@ func (f *Factory) loadIdentity() (*governance.Identity, error) {
 	}
 	env := governance.IdentityEnvFromOS()
 	env.Warn = f.IO.ErrOut
-	return governance.LoadIdentity(spec, env)
+	id, err := governance.LoadIdentity(spec, env)
+	return id, spec != "", err
 }
 
 // governanceClient connects to the selected network as the selected
@@ -62,7 +71,13 @@ func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*govern
 	if err != nil {
 		return nil, err
 	}
-	id, err := f.loadIdentity()
+	id, explicit, err := f.loadIdentitySpec()
+	if err != nil && !explicit && !errors.Is(err, governance.ErrEncryptedKey) {
+		// Nothing was asked for and dfx has no default identity: reads
+		// work anonymously; writes will be refused for the neuron.
+		fmt.Fprintln(f.IO.ErrOut, "note: no identity configured or found; using the anonymous identity")
+		id, err = governance.Anonymous(), nil
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,9 @@ func proposalSubmitRun(ctx context.Context, o *proposalSubmitOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkRisk(c.Network); err != nil {
+		return err
+	}
 	pf, err := c.Preflight(ctx, o.Neuron, req)
 	if err != nil {
 		return err
@@ -109,9 +112,6 @@ func proposalSubmitRun(ctx context.Context, o *proposalSubmitOptions) error {
 	if o.DryRun {
 		fmt.Fprintln(o.IO.ErrOut, "Dry run: nothing submitted")
 		return o.report(jsonout.Submit{DryRun: true, PayloadSHA256: pf.PayloadSHA256, Checks: pf.Checks})
-	}
-	if err := o.checkRisk(c.Network); err != nil {
-		return err
 	}
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Submit this proposal to %s with neuron %d?", c.Network.Name, o.Neuron)); err != nil {
 		return err
@@ -165,7 +165,7 @@ func (o *proposalSubmitOptions) resolveNeuron() error {
 }
 
 func (o *proposalSubmitOptions) checkRisk(n governance.Network) error {
-	if !n.IsMainnet() || o.AcceptRisk == "mainnet" {
+	if !n.IsMainnet() || o.AcceptRisk == "mainnet" || o.DryRun {
 		return nil
 	}
 	return FlagErrorf("submitting to mainnet needs --accept-risk=mainnet")

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// showFixture is an open security-patch election, 1 day into its vote,
+// with a title that tries to smuggle terminal escapes.
+func showFixture(t *testing.T) (governance.Proposal, time.Time) {
+	t.Helper()
+	v, sum := "2c4fdf9d2d53dffed97a40992b867120e89c9346", strings.Repeat("ab", 32)
+	payload, err := proposals.EncodePayload(proposals.ReviseElectedGuestosVersions{
+		ReleasePackageURLs:    []string{"https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"},
+		ReplicaVersionToElect: &v, ReleasePackageSHA256Hex: &sum, ReplicaVersionsToUnelect: []string{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Security patch update\x1b]0;pwned\x07\x1b[2J"
+	created := uint64(1_790_000_000)
+	deadline := created + 4*86400
+	pi := &govdid.ProposalInfo{Id: &govdid.ProposalId{Id: 139800}, Status: 1, Topic: 13, Proposer: &govdid.NeuronId{Id: 80},
+		ProposalTimestampSeconds: created, DeadlineTimestampSeconds: &deadline, RejectCostE8s: 25e8,
+		LatestTally: &govdid.Tally{Yes: 20e8, No: 1e8, Total: 1000e8, TimestampSeconds: created + 3600},
+		Proposal: &govdid.Proposal{Title: &title, Url: "https://forum.dfinity.org/t/123",
+			Summary: "The source is withheld per the Security Patch Policy.\n\x1b[31mred\x1b[0m line",
+			Action:  &govdid.Action{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 38, Payload: payload}}}}
+	return governance.FromInfo(pi, 0), time.Unix(int64(created)+86400, 0)
+}
+
+func TestProposalShowRender(t *testing.T) {
+	p, now := showFixture(t)
+	disclosure := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name       string
+		raw        bool
+		disclosure *time.Time
+	}{{"open_security_election", false, nil}, {"raw_with_disclosure", true, &disclosure}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := writeProposal(&buf, p, now, c.raw, c.disclosure); err != nil {
+				t.Fatal(err)
+			}
+			if strings.ContainsRune(buf.String(), 0x1b) {
+				t.Fatal("escape sequence reached the output")
+			}
+			golden(t, buf.String())
+		})
+	}
+}
+
+func TestProposalListRender(t *testing.T) {
+	p, now := showFixture(t)
+	closed := p
+	closed.ID, closed.Status, closed.Title = 139700, governance.StatusExecuted, "Elect new IC/GuestOS revision"
+	var buf bytes.Buffer
+	if err := writeProposalTable(&buf, []governance.Proposal{p, closed}, now); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, buf.String())
+}

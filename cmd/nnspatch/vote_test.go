@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// submitMotion submits an open motion from neuron 81 and returns its id.
+func submitMotion(t *testing.T, flags []string, text string) string {
+	t.Helper()
+	d := proposals.NewMotion(text, proposals.Texts{Title: "Motion: " + text, Summary: "A motion."})
+	path := filepath.Join(t.TempDir(), "motion.yaml")
+	if err := proposals.WriteDraft(path, d); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, flags, "proposal", "submit", path, "--neuron", "81", "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("submit motion: %d %s", r.Code, r.Stderr)
+	}
+	return strings.TrimSpace(r.Stdout)
+}
+
+func TestNewCmdVote(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		ok      bool
+		neurons []uint64
+	}{
+		{"yes with two neurons", []string{"12", "yes", "--neuron", "80", "--neuron", "81"}, true, []uint64{80, 81}},
+		{"comma list", []string{"12", "no", "--neuron", "80,81"}, true, []uint64{80, 81}},
+		{"bad vote", []string{"12", "maybe"}, false, nil},
+		{"bad id", []string{"x", "yes"}, false, nil},
+		{"bad neuron", []string{"12", "yes", "--neuron", "eighty"}, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := TestStreams()
+			var got *voteOptions
+			cmd := newCmdVote(NewFactory(ios), func(o *voteOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			err := cmd.Execute()
+			if tt.ok != (err == nil) {
+				t.Fatalf("err = %v", err)
+			}
+			if tt.ok && strconv.Itoa(len(got.NeuronID)) != strconv.Itoa(len(tt.neurons)) {
+				t.Errorf("neurons = %v", got.NeuronID)
+			}
+		})
+	}
+}
+
+func TestVoteAndSignedSend(t *testing.T) {
+	_, flags := cliNet(t)
+	id := submitMotion(t, flags, "vote on me")
+
+	r := run(t, flags, "vote", id, "yes", "--neuron", "80", "--neuron", "81", "--yes")
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, "✓ voted") || !strings.Contains(r.Stdout, "✓ already voted") {
+		t.Errorf("vote table: %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+	r = run(t, flags, "vote", id, "yes", "--neuron", "27", "--yes")
+	if r.Code != ExitAuth || !strings.Contains(r.Stdout, "✗ failed") {
+		t.Errorf("foreign neuron: %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+
+	other := submitMotion(t, flags, "sign me offline")
+	file := filepath.Join(t.TempDir(), "vote.json")
+	r = run(t, flags, "vote", other, "no", "--neuron", "80", "--sign-only", file)
+	if r.Code != ExitOK || !strings.Contains(r.Stderr, "Signed 1 message") {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	r = run(t, flags, "send", file, "--dry-run")
+	if r.Code != ExitOK || !strings.Contains(r.Stderr, "vote no on proposal "+other) || !strings.Contains(r.Stderr, "sendable now") {
+		t.Errorf("send --dry-run: %d\n%s", r.Code, r.Stderr)
+	}
+	r = run(t, flags, "send", file)
+	if r.Code != ExitUsage {
+		t.Errorf("send without --yes: %d", r.Code)
+	}
+	r = run(t, flags, "send", file, "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("send: %d %s", r.Code, r.Stderr)
+	}
+	r = run(t, flags, "proposal", "show", other, "--json")
+	var doc struct {
+		Proposal struct {
+			Ballots []struct {
+				Neuron uint64 `json:"neuron"`
+				Vote   int32  `json:"vote"`
+			} `json:"ballots"`
+		} `json:"proposal"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range doc.Proposal.Ballots {
+		found = found || (b.Neuron == 80 && b.Vote == 2)
+	}
+	if !found {
+		t.Errorf("neuron 80 has no recorded no vote: %+v", doc.Proposal.Ballots)
+	}
+}
+
+func TestProposalsList(t *testing.T) {
+	_, flags := cliNet(t)
+	id := submitMotion(t, flags, "list me")
+	r := run(t, flags, "proposals", "list", "--topic", "governance", "--status", "open", "--json")
+	var doc struct {
+		SchemaVersion int `json:"schema_version"`
+		Proposals     []struct {
+			ID     uint64 `json:"id"`
+			Status string `json:"status"`
+		} `json:"proposals"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || len(doc.Proposals) != 1 || strconv.FormatUint(doc.Proposals[0].ID, 10) != id {
+		t.Errorf("list --json: %d %q (%v)", r.Code, r.Stdout, err)
+	}
+	r = run(t, flags, "proposals", "list", "--topic", "ic-os-version-election", "--all")
+	if r.Code != ExitOK || strings.Contains(r.Stdout, "list me") {
+		t.Errorf("other topic:\n%s", r.Stdout)
+	}
+	r = run(t, flags, "proposals", "list")
+	if !strings.Contains(r.Stdout, "● open") || !strings.Contains(r.Stdout, "Motion: list me") {
+		t.Errorf("table:\n%s", r.Stdout)
+	}
+	r = run(t, flags, "proposals", "list", "--topic", "nope")
+	if r.Code != ExitUsage {
+		t.Errorf("bad topic: %d", r.Code)
+	}
+}
