@@ -85,6 +85,10 @@ type SubnetRecord struct {
 	HealthySince time.Time `yaml:"healthy_since,omitempty" json:"healthy_since,omitzero"`
 	// Complete is when the subnet finished baking; zero until then.
 	Complete time.Time `yaml:"complete,omitempty" json:"complete,omitzero"`
+	// Height and HeightAt are the last finalized height observed and when,
+	// for sources that report heights rather than finalization.
+	Height   float64   `yaml:"height,omitempty" json:"height,omitempty"`
+	HeightAt time.Time `yaml:"height_at,omitempty" json:"height_at,omitzero"`
 }
 
 // QuietPeriod is the time between full rollout and disclosure.

@@ -85,8 +85,13 @@ type SubnetStatus struct {
 	Record SubnetRecord `json:"-"`
 }
 
+// MinHeightInterval is the shortest time between two height observations
+// that Derive compares: a healthy subnet finalizes about a block a second.
+const MinHeightInterval = 5 * time.Second
+
 // Derive computes a subnet's state. It is a pure function of its input.
 func Derive(in SubnetInput) SubnetStatus {
+	in.Health, in.Record = finalizingFromHeight(in.Health, in.Record, in.Now)
 	st := SubnetStatus{Record: in.Record}
 	var latest *ProposalView
 	if n := len(in.Proposals); n > 0 {
@@ -118,6 +123,25 @@ func Derive(in SubnetInput) SubnetStatus {
 	return st
 }
 
+// finalizingFromHeight fills Finalizing from the height growth since the
+// recorded observation when the source reported only a height, and records
+// the new height.
+func finalizingFromHeight(h *health.Subnet, r SubnetRecord, now time.Time) (*health.Subnet, SubnetRecord) {
+	if h == nil || h.Finalizing != nil || h.Height == nil {
+		return h, r
+	}
+	if !r.HeightAt.IsZero() && now.Sub(r.HeightAt) < MinHeightInterval {
+		return h, r
+	}
+	cp := *h
+	if !r.HeightAt.IsZero() {
+		grew := *h.Height > r.Height
+		cp.Finalizing = &grew
+	}
+	r.Height, r.HeightAt = *h.Height, now
+	return &cp, r
+}
+
 // deriveDeployed derives the state of a subnet whose registry record names
 // the target: upgrading until every replica runs it, then baking while the
 // gate holds, complete after Bake, failed when it stalls or an alert fires.
@@ -145,14 +169,12 @@ func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
 		st.State, st.Detail = StateUpgrading, checks[health.CheckVersion].Detail
 		st.Record.HealthySince = time.Time{}
 		return st
-	case !checks[health.CheckAlerts].OK || !checks[health.CheckFinalizing].OK:
-		st.State = StateBaking
-		st.Detail = "waiting for: " + checks[health.CheckAlerts].Detail
-		if !checks[health.CheckFinalizing].OK {
-			st.Detail = "waiting for: " + checks[health.CheckFinalizing].Detail
-		}
+	case !checks[health.CheckAlerts].OK:
+		st.State, st.Detail, st.BakeLeft = StateBaking, "waiting for the alerts to clear: "+checks[health.CheckAlerts].Detail, in.Bake
 		st.Record.HealthySince = time.Time{}
-		st.BakeLeft = in.Bake
+		return st
+	case in.Health.Finalizing == nil:
+		st.State, st.Detail, st.BakeLeft = StateBaking, "waiting for finalized-height data", in.Bake
 		return st
 	}
 	if st.Record.HealthySince.IsZero() {

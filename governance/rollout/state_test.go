@@ -97,3 +97,41 @@ func TestQuietStatus(t *testing.T) {
 		t.Errorf("not started: %+v", got)
 	}
 }
+
+func TestDeriveFinalizingFromHeights(t *testing.T) {
+	now := t0.Add(time.Hour)
+	withHeight := func(h float64) *health.Subnet {
+		s := healthy(testVersion)
+		s.Finalizing = nil
+		s.Height = &h
+		return s
+	}
+	tests := []struct {
+		name       string
+		rec        SubnetRecord
+		height     float64
+		want       State
+		wantHeight float64
+		wantAt     time.Time
+	}{
+		{"first look", SubnetRecord{}, 500, StateBaking, 500, now},
+		{"grew", SubnetRecord{Height: 100, HeightAt: t0}, 500, StateBaking, 500, now},
+		{"stalled", SubnetRecord{Height: 500, HeightAt: t0}, 500, StateFailed, 500, now},
+		{"too soon to tell", SubnetRecord{Height: 499, HeightAt: now.Add(-2 * time.Second)}, 500, StateBaking, 499, now.Add(-2 * time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := withHeight(tt.height)
+			got := Derive(SubnetInput{Target: testVersion, Now: now, Bake: time.Minute, RegistryVersion: testVersion, Health: h, Record: tt.rec})
+			if got.State != tt.want {
+				t.Fatalf("state %s (%s), want %s", got.State, got.Detail, tt.want)
+			}
+			if got.Record.Height != tt.wantHeight || !got.Record.HeightAt.Equal(tt.wantAt) {
+				t.Errorf("record height %v at %s, want %v at %s", got.Record.Height, got.Record.HeightAt, tt.wantHeight, tt.wantAt)
+			}
+			if h.Finalizing != nil {
+				t.Error("Derive changed its input")
+			}
+		})
+	}
+}

@@ -36,6 +36,10 @@ type Subnet struct {
 	Finalizing *bool `json:"finalizing,omitempty"`
 	// Alerts are the alerts seen (pending or firing).
 	Alerts []Alert `json:"alerts,omitempty"`
+	// Height is the lowest finalized height among the replicas, when the
+	// source reports heights (a single /metrics scrape); callers compare it
+	// with an earlier observation to fill Finalizing.
+	Height *float64 `json:"height,omitempty"`
 }
 
 // Snapshot is one observation of every subnet, by subnet id.

@@ -34,12 +34,15 @@ const MaxMetricsBytes = 64 << 20
 
 // Metrics scrapes a Prometheus text endpoint (e.g. localnet's /metrics)
 // directly. It scrapes twice, Gap apart, so it can tell whether the
-// finalized height grows.
+// finalized height grows; with Once it scrapes once and reports each
+// subnet's Height for the caller to compare with an earlier observation.
 type Metrics struct {
 	// URL is the /metrics endpoint.
 	URL string
 	// Gap separates the two scrapes (DefaultGap when 0).
 	Gap time.Duration
+	// Once scrapes a single time: Finalizing stays nil, Height is set.
+	Once bool
 	// HTTP is the client (http.DefaultClient when nil).
 	HTTP *http.Client
 }
@@ -49,6 +52,9 @@ func (m Metrics) Snapshot(ctx context.Context) (*Snapshot, error) {
 	first, err := m.scrape(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if m.Once {
+		return fromFamilies(nil, first), nil
 	}
 	gap := m.Gap
 	if gap <= 0 {
@@ -122,10 +128,14 @@ func fromFamilies(first, second map[string]*dto.MetricFamily) *Snapshot {
 	for key, h := range heights(second) {
 		subnet, _, _ := strings.Cut(key, "\x00")
 		sub := get(subnet)
-		grew := h > before[key]
+		if sub.Height == nil || h < *sub.Height {
+			sub.Height = &h
+		}
+		s.Subnets[subnet] = sub
 		if _, ok := before[key]; !ok {
 			continue
 		}
+		grew := h > before[key]
 		if sub.Finalizing == nil || !grew {
 			sub.Finalizing = boolPtr(grew)
 		}
