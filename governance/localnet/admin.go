@@ -46,6 +46,9 @@ func (n *Network) adminRoutes() http.Handler {
 	mux.HandleFunc("GET /_/admin/status", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, n.Status())
 	})
+	mux.HandleFunc("GET /_/admin/subnets", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, n.Subnets())
+	})
 	mux.HandleFunc("POST /_/admin/advance", n.handleAdvance)
 	mux.HandleFunc("POST /_/admin/fault", n.handleFault)
 	return mux

@@ -27,12 +27,18 @@ type Admin struct {
 
 // Status fetches the network's status.
 func (a Admin) Status(ctx context.Context) (Status, error) {
-	return a.do(ctx, http.MethodGet, "/_/admin/status", nil)
+	return a.status(ctx, http.MethodGet, "/_/admin/status", nil)
+}
+
+// Subnets fetches every subnet's derived state (running version, height, stall).
+func (a Admin) Subnets(ctx context.Context) ([]SubnetStatus, error) {
+	var out []SubnetStatus
+	return out, a.do(ctx, http.MethodGet, "/_/admin/subnets", nil, &out)
 }
 
 // Advance moves the network's virtual clock forward by d.
 func (a Admin) Advance(ctx context.Context, d time.Duration) (Status, error) {
-	return a.do(ctx, http.MethodPost, "/_/admin/advance", url.Values{"d": {FormatDuration(d)}})
+	return a.status(ctx, http.MethodPost, "/_/admin/advance", url.Values{"d": {FormatDuration(d)}})
 }
 
 // SetFault sets or clears a fault on the running network.
@@ -44,17 +50,23 @@ func (a Admin) SetFault(ctx context.Context, f Fault) (Status, error) {
 	if f.Clear {
 		q.Set("clear", "1")
 	}
-	return a.do(ctx, http.MethodPost, "/_/admin/fault", q)
+	return a.status(ctx, http.MethodPost, "/_/admin/fault", q)
 }
 
-func (a Admin) do(ctx context.Context, method, path string, q url.Values) (Status, error) {
+func (a Admin) status(ctx context.Context, method, path string, q url.Values) (Status, error) {
+	var st Status
+	return st, a.do(ctx, method, path, q, &st)
+}
+
+// do sends one admin request and decodes the JSON answer into out.
+func (a Admin) do(ctx context.Context, method, path string, q url.Values, out any) error {
 	u := strings.TrimRight(a.URL, "/") + path
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
-		return Status{}, fmt.Errorf("build admin request: %w", err)
+		return fmt.Errorf("build admin request: %w", err)
 	}
 	hc := a.HTTP
 	if hc == nil {
@@ -62,17 +74,16 @@ func (a Admin) do(ctx context.Context, method, path string, q url.Values) (Statu
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return Status{}, fmt.Errorf("%w at %s: %v; start one with `nnspatch localnet start`", ErrUnreachable, a.URL, err)
+		return fmt.Errorf("%w at %s: %v; start one with `nnspatch localnet start`", ErrUnreachable, a.URL, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
 		json.NewDecoder(resp.Body).Decode(&e)
-		return Status{}, fmt.Errorf("%w: %s: %s", ErrAdminRefused, resp.Status, e.Error)
+		return fmt.Errorf("%w: %s: %s", ErrAdminRefused, resp.Status, e.Error)
 	}
-	var st Status
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		return Status{}, fmt.Errorf("decode admin status: %w", err)
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode admin answer: %w", err)
 	}
-	return st, nil
+	return nil
 }

@@ -17,6 +17,7 @@
 //
 //	GET  /metrics                         Prometheus text format (see metrics.go)
 //	GET  /_/admin/status                  JSON: virtual time, root key, developer identity path, faults
+//	GET  /_/admin/subnets                 JSON: every subnet's registry/running version, height, stall
 //	POST /_/admin/advance?d=4d            move the virtual clock forward (units d, h, m, s; e.g. 1d12h)
 //	POST /_/admin/fault?version=V[&subnets=ID,ID]   mark GuestOS version V bad (all subnets if none given)
 //	POST /_/admin/fault?version=V&clear=1 clear that fault

@@ -17,24 +17,24 @@ type Deployment struct {
 
 // SubnetStatus is a subnet's derived state at one virtual time.
 type SubnetStatus struct {
-	ID    string
-	Type  string
-	Nodes []string
+	ID    string   `json:"id"`
+	Type  string   `json:"type"`
+	Nodes []string `json:"nodes"`
 	// RegistryVersion is the version in the subnet's registry record.
-	RegistryVersion string
+	RegistryVersion string `json:"registry_version"`
 	// RunningVersion is the version the replicas run: the registry version
 	// once UpgradeDelay has passed since the deploy executed (the next CUP).
-	RunningVersion string
+	RunningVersion string `json:"running_version"`
 	// SwitchedAt is when the subnet last switched versions (zero if never).
-	SwitchedAt time.Time
+	SwitchedAt time.Time `json:"switched_at"`
 	// Height is the finalized height; it grows with the virtual clock at
 	// BlocksPerSecond unless the subnet is stalled.
-	Height uint64
+	Height uint64 `json:"height"`
 	// Stalled reports whether the subnet has stopped finalizing, since StalledSince.
-	Stalled      bool
-	StalledSince time.Time
+	Stalled      bool      `json:"stalled"`
+	StalledSince time.Time `json:"stalled_since"`
 	// CatchingUp reports whether the replicas are still catching up after a switch.
-	CatchingUp bool
+	CatchingUp bool `json:"catching_up"`
 }
 
 // BlocksPerSecond is the finalization rate of a healthy subnet.

@@ -187,8 +187,12 @@ func TestAdminEndpoints(t *testing.T) {
 	if _, err := (localnet.Admin{URL: "http://127.0.0.1:1"}).Status(ctx); !errors.Is(err, localnet.ErrUnreachable) {
 		t.Errorf("unreachable: %v", err)
 	}
-	if st.RootKey == "" || st.DeveloperIdentity != n.DeveloperIdentityPath() {
+	if st.RootKey == "" || st.DeveloperIdentity != n.DeveloperIdentityPath() || len(st.DeveloperNeurons) != 2 {
 		t.Errorf("status %+v", st)
+	}
+	subnets, err := a.Subnets(ctx)
+	if err != nil || len(subnets) != len(n.Topology().Subnets) || subnets[0].ID != nnsSubnet || subnets[0].RunningVersion != oldVersion {
+		t.Errorf("subnets: %d, %v", len(subnets), err)
 	}
 }
 
