@@ -291,6 +291,3 @@ func sortIDs(ids []uint64) []uint64 {
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return slices.Compact(ids)
 }
-
-// mul128 returns the 128-bit product of a and b as (hi, lo).
-func mul128(a, b uint64) (uint64, uint64) { return bits.Mul64(a, b) }

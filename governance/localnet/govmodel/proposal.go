@@ -21,6 +21,10 @@ type ProposalSeed struct {
 	Votes    map[uint64]int32
 }
 
+// minYesRatio is MIN_NUMBER_VOTES_FOR_PROPOSAL_RATIO: the quorum of yes
+// votes at the deadline.
+const minYesRatio = 0.03
+
 // ballot is one neuron's ballot on a proposal.
 type ballot struct {
 	neuron uint64
@@ -81,12 +85,9 @@ func (p *proposal) changed() { p.cache.Store(nil) }
 
 // accepted reports whether the tally adopts the proposal: at least 3% of
 // the total voting power voted yes and yes beats no (is_accepted with
-// wait-for-quiet).
+// wait-for-quiet, which compares in f64 as governance does).
 func (p *proposal) accepted() bool {
-	hiY, loY := mul128(p.yes, 100)
-	hiT, loT := mul128(p.total, 3)
-	quorum := hiY > hiT || (hiY == hiT && loY >= loT)
-	return quorum && p.yes > p.no
+	return float64(p.yes) >= float64(p.total)*minYesRatio && p.yes > p.no
 }
 
 // status derives ProposalStatus from the timestamps (ProposalData::status).
