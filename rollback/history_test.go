@@ -1,0 +1,49 @@
+package rollback
+
+import (
+	"testing"
+)
+
+func TestReadHistoryPagesAndDecodes(t *testing.T) {
+	f, _, h := scenario(t, true)
+	if h.Latest != f.version {
+		t.Fatalf("latest = %d; want %d", h.Latest, f.version)
+	}
+	vs, err := h.SubnetVersions(subC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 2 || vs[0].Version != vOld || vs[1].Version != vPatch || vs[1].Registry != 8 {
+		t.Fatalf("subnet C versions = %+v", vs)
+	}
+	un, err := h.UnassignedVersions()
+	if err != nil || len(un) != 2 || un[1].Version != vPatch {
+		t.Fatalf("unassigned versions = %+v, %v", un, err)
+	}
+	rel, ok, err := h.Release(vOld)
+	if err != nil || !ok {
+		t.Fatalf("Release(vOld) = %v, %v", ok, err)
+	}
+	if rel.SHA256 != sumOld || len(rel.URLs) != 1 || rel.Measurements == nil ||
+		len(rel.Measurements.GuestLaunchMeasurements) != 1 ||
+		len(rel.Measurements.GuestLaunchMeasurements[0].Measurement) != 48 ||
+		rel.Measurements.GuestLaunchMeasurements[0].Metadata.KernelCmdline != "console=ttyS0" {
+		t.Fatalf("recovered release = %+v", rel)
+	}
+	if del := h.Unelections()[vOld]; len(del) != 1 || del[0] != 9 {
+		t.Fatalf("unelections of vOld = %v", del)
+	}
+	if got := VersionAt(vs, 7); got != vOld {
+		t.Fatalf("VersionAt(7) = %s", got)
+	}
+	if _, ok, _ := h.Release("ffff"); ok {
+		t.Fatal("Release of an unknown version reported found")
+	}
+}
+
+func TestDecodeReleaseRefusesWrongWireType(t *testing.T) {
+	// field 6 as a varint
+	if _, err := decodeRelease([]byte{6 << 3, 1}); err == nil {
+		t.Fatal("decodeRelease accepted a varint sha256")
+	}
+}

@@ -1,0 +1,164 @@
+package rollback
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// PlanSchemaVersion is the schema of a plan's JSON form.
+const PlanSchemaVersion = 1
+
+// StepKind says what a step does.
+type StepKind string
+
+// Step kinds, in the order a plan uses them.
+const (
+	// StepHalt records in the release ledger that the rollout is halted.
+	StepHalt StepKind = "halt"
+	// StepReelect re-elects an unelected GuestOS version.
+	StepReelect StepKind = "reelect"
+	// StepDeploy deploys the last good version to a subnet.
+	StepDeploy StepKind = "deploy"
+	// StepUnassigned deploys the last good version to the unassigned nodes.
+	StepUnassigned StepKind = "unassigned"
+)
+
+// ConditionKind names a checkable fact about the network.
+type ConditionKind string
+
+// Condition kinds.
+const (
+	// CondNone always holds.
+	CondNone ConditionKind = "none"
+	// CondHalted holds once the release's rollout is halted.
+	CondHalted ConditionKind = "halted"
+	// CondElected holds while Version is elected.
+	CondElected ConditionKind = "elected"
+	// CondNotElected holds while Version is not elected.
+	CondNotElected ConditionKind = "not_elected"
+	// CondSubnetRuns holds when Subnet's registry record names Version.
+	CondSubnetRuns ConditionKind = "subnet_runs"
+	// CondUnassignedRun holds when the unassigned nodes are configured for Version.
+	CondUnassignedRun ConditionKind = "unassigned_run"
+)
+
+// Condition is a fact a step needs before it (precondition) or brings
+// about (expectation).
+type Condition struct {
+	Kind    ConditionKind `json:"kind"`
+	Subnet  string        `json:"subnet,omitempty"`
+	Version string        `json:"version,omitempty"`
+	// Text says the same in words.
+	Text string `json:"text"`
+}
+
+// World is what conditions are checked against.
+type World struct {
+	Registry *governance.Registry
+	// Halted reports whether the rollout is halted.
+	Halted bool
+}
+
+// Holds reports whether c holds in w.
+func (c Condition) Holds(w World) bool {
+	switch c.Kind {
+	case CondNone:
+		return true
+	case CondHalted:
+		return w.Halted
+	case CondElected:
+		_, ok := w.Registry.GuestOSByID(c.Version)
+		return ok
+	case CondNotElected:
+		_, ok := w.Registry.GuestOSByID(c.Version)
+		return !ok
+	case CondSubnetRuns:
+		s, ok := w.Registry.SubnetByID(c.Subnet)
+		return ok && s.GuestOSVersion == c.Version
+	case CondUnassignedRun:
+		return w.Registry.UnassignedVersion == c.Version
+	}
+	return false
+}
+
+// Step is one action of a plan.
+type Step struct {
+	// N numbers the steps from 1.
+	N    int      `json:"n"`
+	Kind StepKind `json:"kind"`
+	// Subnet is the target of a deploy.
+	Subnet string `json:"subnet,omitempty"`
+	// Version is the version restored (deploy) or re-elected.
+	Version string `json:"version,omitempty"`
+	// From is the version the target runs now (deploy).
+	From string `json:"from,omitempty"`
+	// Why says why the step is there.
+	Why string `json:"why"`
+	// Precondition must hold before the step is taken.
+	Precondition Condition `json:"precondition"`
+	// Expect holds once the step took effect.
+	Expect Condition `json:"expect"`
+	// Draft is the proposal the step submits (nil for a halt).
+	Draft *proposals.Draft `json:"draft,omitempty"`
+}
+
+// Target is one subnet (or the unassigned nodes) to roll back.
+type Target struct {
+	// Subnet is the subnet id; empty for the unassigned nodes.
+	Subnet string `json:"subnet,omitempty"`
+	// Failing reports a subnet seen failing on the patch.
+	Failing bool `json:"failing"`
+	// Current is the version it runs now (the patch).
+	Current string `json:"current"`
+	// Restore is the last version it ran before the patch.
+	Restore string `json:"restore"`
+	// UpgradedAt is the registry version at which it moved to the patch.
+	UpgradedAt uint64 `json:"upgraded_at_registry_version"`
+	// RestoreElected reports whether Restore is still elected.
+	RestoreElected bool `json:"restore_elected"`
+}
+
+// Plan is a rollback plan: the targets and the ordered steps.
+type Plan struct {
+	SchemaVersion int `json:"schema_version"`
+	// Release is the GuestOS version being rolled back (the patch).
+	Release string         `json:"release"`
+	Mode    proposals.Mode `json:"mode"`
+	// Problem says what failed, in words the proposals reuse.
+	Problem string `json:"problem"`
+	// Created is when the plan was made (the network's time).
+	Created time.Time `json:"created"`
+	// RegistryVersion is the registry version the plan was made at.
+	RegistryVersion uint64   `json:"registry_version"`
+	Targets         []Target `json:"targets"`
+	Steps           []Step   `json:"steps"`
+}
+
+// Unassigned returns the unassigned-nodes target, if the plan has one.
+func (p *Plan) Unassigned() (Target, bool) {
+	for _, t := range p.Targets {
+		if t.Subnet == "" {
+			return t, true
+		}
+	}
+	return Target{}, false
+}
+
+// DecodePlan parses a plan's JSON form; unknown fields are errors.
+func DecodePlan(b []byte) (*Plan, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Plan
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode rollback plan: %w", err)
+	}
+	if p.SchemaVersion != PlanSchemaVersion {
+		return nil, fmt.Errorf("decode rollback plan: schema_version %d, this build reads %d", p.SchemaVersion, PlanSchemaVersion)
+	}
+	return &p, nil
+}

@@ -1,0 +1,307 @@
+package rollback
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// ErrNothingToRollBack reports that no subnet (and not the unassigned
+// nodes) runs the version.
+var ErrNothingToRollBack = errors.New("nothing runs the version")
+
+// ErrNoTarget reports a subnet with no earlier version to return to, or a
+// version that must be re-elected but has no record in the history.
+var ErrNoTarget = errors.New("no version to roll back to")
+
+// DefaultProblem describes the failure when the caller gives none.
+const DefaultProblem = "a subnet stopped making progress after its GuestOS update"
+
+// Input is what Build plans from.
+type Input struct {
+	// Release is the GuestOS version to roll back (the patch).
+	Release string
+	// Mode is the release's mode; security mode keeps the patch's commit
+	// out of every text.
+	Mode proposals.Mode
+	// Registry is the registry now; History its history.
+	Registry *governance.Registry
+	History  *History
+	// Failing are the subnets seen failing, most important first.
+	Failing []string
+	// Subnets limits the rollback to these subnets (empty: every subnet
+	// that runs Release). The unassigned nodes are planned only then.
+	Subnets []string
+	// To overrides the version restored everywhere.
+	To string
+	// Problem says what failed (DefaultProblem when empty).
+	Problem string
+	// Halt starts the plan with a halt of the release's rollout.
+	Halt bool
+	// Templates override the built-in texts.
+	Templates Templates
+	// Policy checks security-mode texts; the zero value means
+	// proposals.DefaultPolicy.
+	Policy *proposals.Policy
+	// Now stamps the plan.
+	Now time.Time
+}
+
+// Build plans the rollback of in.Release.
+func Build(in Input) (*Plan, error) {
+	if in.Problem == "" {
+		in.Problem = DefaultProblem
+	}
+	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: in.Release, Mode: in.Mode, Problem: in.Problem,
+		Created: in.Now.UTC(), RegistryVersion: in.Registry.Version, Targets: []Target{}, Steps: []Step{}}
+	targets, err := findTargets(in)
+	if err != nil {
+		return nil, err
+	}
+	p.Targets = targets
+	b := &builder{in: in, plan: p}
+	if err := b.steps(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// findTargets lists what runs the release and what each ran before it, in
+// rollback order.
+func findTargets(in Input) ([]Target, error) {
+	var out []Target
+	for _, s := range in.Registry.Subnets {
+		if s.GuestOSVersion != in.Release || len(in.Subnets) > 0 && !slices.Contains(in.Subnets, s.ID) {
+			continue
+		}
+		vs, err := in.History.SubnetVersions(s.ID)
+		if err != nil {
+			return nil, err
+		}
+		t, err := target(in, "subnet "+s.ID, vs)
+		if err != nil {
+			return nil, err
+		}
+		t.Subnet, t.Failing = s.ID, slices.Contains(in.Failing, s.ID)
+		out = append(out, t)
+	}
+	for _, id := range in.Subnets {
+		if !slices.ContainsFunc(out, func(t Target) bool { return t.Subnet == id }) {
+			return nil, fmt.Errorf("plan rollback: subnet %s does not run GuestOS %s; pass only subnets listed by `nnspatch subnets`", id, in.Release)
+		}
+	}
+	sortTargets(out, in.Failing)
+	if len(in.Subnets) == 0 && in.Registry.UnassignedVersion == in.Release {
+		vs, err := in.History.UnassignedVersions()
+		if err != nil {
+			return nil, err
+		}
+		t, err := target(in, "the unassigned nodes", vs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w", in.Release, ErrNothingToRollBack)
+	}
+	return out, nil
+}
+
+// target finds the version before the last move to the release.
+func target(in Input, what string, vs []VersionChange) (Target, error) {
+	t := Target{Current: in.Release, Restore: in.To}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].Version != in.Release {
+			continue
+		}
+		t.UpgradedAt = vs[i].Registry
+		if i > 0 && t.Restore == "" {
+			t.Restore = vs[i-1].Version
+		}
+		break
+	}
+	if t.Restore == "" || t.Restore == in.Release {
+		return t, fmt.Errorf("plan rollback: %s has run GuestOS %s since its record was created: %w; pass --to VERSION", what, in.Release, ErrNoTarget)
+	}
+	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
+	return t, nil
+}
+
+// sortTargets puts failing subnets first (in the order given), then the
+// others, most recently upgraded first.
+func sortTargets(ts []Target, failing []string) {
+	rank := func(t Target) int {
+		if i := slices.Index(failing, t.Subnet); i >= 0 {
+			return i
+		}
+		return len(failing)
+	}
+	slices.SortStableFunc(ts, func(a, b Target) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		if a.UpgradedAt != b.UpgradedAt {
+			return int64cmp(b.UpgradedAt, a.UpgradedAt)
+		}
+		return strings.Compare(a.Subnet, b.Subnet)
+	})
+}
+
+// builder turns targets into steps.
+type builder struct {
+	in   Input
+	plan *Plan
+}
+
+func (b *builder) add(s Step) {
+	s.N = len(b.plan.Steps) + 1
+	b.plan.Steps = append(b.plan.Steps, s)
+}
+
+func (b *builder) steps() error {
+	if b.in.Halt {
+		b.add(Step{Kind: StepHalt, Why: "stop further batches of the rollout of " + b.in.Release,
+			Precondition: Condition{Kind: CondNone, Text: "none"},
+			Expect:       Condition{Kind: CondHalted, Text: "the release ledger records the halt; `rollout advance` refuses to continue"}})
+	}
+	if err := b.reelections(); err != nil {
+		return err
+	}
+	for _, t := range b.plan.Targets {
+		if err := b.deploy(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reelections adds one re-election per unelected version to restore.
+func (b *builder) reelections() error {
+	var done []string
+	for _, t := range b.plan.Targets {
+		if t.RestoreElected || slices.Contains(done, t.Restore) {
+			continue
+		}
+		done = append(done, t.Restore)
+		if err := b.reelect(t.Restore); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) reelect(v string) error {
+	rel, ok, err := b.in.History.Release(v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("plan rollback: GuestOS %s is not elected and the registry history has no record of it: %w", v, ErrNoTarget)
+	}
+	var users []string
+	for _, t := range b.plan.Targets {
+		if t.Restore == v {
+			users = append(users, nameOf(t))
+		}
+	}
+	data := b.data(v)
+	data.SHA256, data.URLs, data.Subnets = rel.SHA256, rel.URLs, users
+	if rel.Measurements != nil {
+		data.Measurements = len(rel.Measurements.GuestLaunchMeasurements)
+	}
+	x, err := b.in.Templates.texts(TplReelectTitle, TplReelectSummary, data)
+	if err != nil {
+		return err
+	}
+	o := proposals.ElectOptions{Texts: x, Mode: b.in.Mode, Version: v, SHA256: rel.SHA256, PackageURLs: rel.URLs, Measurements: rel.Measurements}
+	if rel.Measurements == nil {
+		o.MeasurementsWaiver = "re-election of a version whose registry record carried no launch measurements"
+	}
+	d, err := proposals.NewElectGuestOS(o)
+	if err != nil {
+		return err
+	}
+	if err := b.check(d); err != nil {
+		return err
+	}
+	b.add(Step{Kind: StepReelect, Version: v, Draft: &d,
+		Why:          fmt.Sprintf("%s was unelected; %s must return to it", short(v), strings.Join(users, ", ")),
+		Precondition: Condition{Kind: CondNotElected, Version: v, Text: "GuestOS " + v + " is not elected"},
+		Expect:       Condition{Kind: CondElected, Version: v, Text: "GuestOS " + v + " is elected again (sha256 " + rel.SHA256 + ")"}})
+	return nil
+}
+
+func nameOf(t Target) string {
+	if t.Subnet == "" {
+		return "the unassigned nodes"
+	}
+	return t.Subnet
+}
+
+func (b *builder) data(v string) TextData {
+	return TextData{Version: v, Short: short(v), Failed: b.in.Release, Problem: b.in.Problem, Security: b.in.Mode == proposals.ModeSecurity}
+}
+
+// deploy adds the deployment of a target's last good version.
+func (b *builder) deploy(t Target) error {
+	data := b.data(t.Restore)
+	data.Subnet = t.Subnet
+	pre := Condition{Kind: CondElected, Version: t.Restore, Text: "GuestOS " + t.Restore + " is elected"}
+	var (
+		d   proposals.Draft
+		err error
+		s   = Step{Subnet: t.Subnet, Version: t.Restore, From: t.Current, Precondition: pre}
+	)
+	if t.Subnet == "" {
+		x, terr := b.in.Templates.texts(TplUnassignedTitle, TplUnassignedSummary, data)
+		if terr != nil {
+			return terr
+		}
+		d, err = proposals.NewDeployUnassigned(proposals.UnassignedOptions{Texts: x, Mode: b.in.Mode, Version: t.Restore})
+		s.Kind, s.Why = StepUnassigned, "the unassigned nodes moved to the release"
+		s.Expect = Condition{Kind: CondUnassignedRun, Version: t.Restore, Text: "the unassigned nodes are configured for " + t.Restore}
+	} else {
+		sid, perr := principal.Decode(t.Subnet)
+		if perr != nil {
+			return fmt.Errorf("plan rollback: subnet %q: %w", t.Subnet, perr)
+		}
+		x, terr := b.in.Templates.texts(TplDeployTitle, TplDeploySummary, data)
+		if terr != nil {
+			return terr
+		}
+		d, err = proposals.NewDeployGuestOS(proposals.DeployOptions{Texts: x, Mode: b.in.Mode, SubnetID: sid, Version: t.Restore})
+		s.Kind, s.Why = StepDeploy, "runs the release"
+		if t.Failing {
+			s.Why = "failing on the release"
+		}
+		s.Expect = Condition{Kind: CondSubnetRuns, Subnet: t.Subnet, Version: t.Restore, Text: "subnet " + t.Subnet + " runs " + t.Restore + " again and finalizes"}
+	}
+	if err != nil {
+		return err
+	}
+	if err := b.check(d); err != nil {
+		return err
+	}
+	s.Draft = &d
+	b.add(s)
+	return nil
+}
+
+// check validates a draft, security-mode texts included.
+func (b *builder) check(d proposals.Draft) error {
+	pol := proposals.DefaultPolicy()
+	if b.in.Policy != nil {
+		pol = *b.in.Policy
+	}
+	if probs := proposals.ValidateWith(d, pol); proposals.HasErrors(probs) {
+		return fmt.Errorf("plan rollback: draft %q: %w", d.Title, &proposals.InvalidError{Problems: probs})
+	}
+	return nil
+}

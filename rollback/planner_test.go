@@ -1,0 +1,177 @@
+package rollback
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+var planTime = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+
+func securityPlan(t *testing.T) *Plan {
+	t.Helper()
+	_, reg, h := scenario(t, true)
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h,
+		Failing: []string{subC}, Halt: true, Now: planTime,
+		Problem: "subnet " + subC + " stopped finalizing blocks 12 minutes after its GuestOS update"})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return p
+}
+
+func TestBuildOrdersStepsAndReelects(t *testing.T) {
+	p := securityPlan(t)
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, string(s.Kind)+":"+short(s.Subnet)+":"+short(s.Version))
+	}
+	want := []string{"halt::", "reelect::11111111", "deploy:pzp6e-ek:11111111", "deploy:uzr34-ak:22222222",
+		"deploy:tdb26-jo:22222222", "unassigned::22222222"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("steps = %v\nwant    %v", got, want)
+	}
+	re := p.Steps[1].Draft.ElectGuestOS
+	if *re.ReleasePackageSHA256Hex != sumOld || re.GuestLaunchMeasurements == nil || len(re.ReleasePackageURLs) != 1 {
+		t.Fatalf("re-election payload = %+v", re)
+	}
+	if p.Steps[2].Precondition.Kind != CondElected || p.Steps[2].Expect.Kind != CondSubnetRuns {
+		t.Fatalf("deploy conditions = %+v / %+v", p.Steps[2].Precondition, p.Steps[2].Expect)
+	}
+}
+
+func TestBuildSecurityTextsLeakNothing(t *testing.T) {
+	p := securityPlan(t)
+	for _, s := range p.Steps {
+		if s.Draft == nil {
+			continue
+		}
+		for _, txt := range []string{s.Draft.Title, s.Draft.Summary} {
+			if strings.Contains(txt, vPatch) || strings.Contains(txt, short(vPatch)) {
+				t.Errorf("step %d names the patch: %q", s.N, txt)
+			}
+		}
+		if !strings.Contains(s.Draft.Summary, "What failed: subnet "+subC+" stopped finalizing") {
+			t.Errorf("step %d summary does not say what failed:\n%s", s.N, s.Draft.Summary)
+		}
+	}
+}
+
+func TestBuildRefusesLeakyProblem(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	_, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h,
+		Problem: "the fix for the buffer overflow crashed the subnet"})
+	if !errors.Is(err, proposals.ErrDraftInvalid) {
+		t.Fatalf("Build with a deny-listed word = %v; want ErrDraftInvalid", err)
+	}
+}
+
+func TestBuildRegularModeNamesThePatch(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeRegular, Registry: reg, History: h, Failing: []string{subB}, Now: planTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Steps[0].Kind != StepDeploy || p.Steps[0].Subnet != subB || p.Steps[1].Subnet != subA || p.Steps[2].Subnet != subC {
+		t.Fatalf("first steps = %+v, %+v", p.Steps[0], p.Steps[1])
+	}
+	if !strings.Contains(p.Steps[0].Draft.Summary, vPatch) {
+		t.Fatalf("regular-mode summary does not name the patch:\n%s", p.Steps[0].Draft.Summary)
+	}
+}
+
+func TestBuildTemplatesOverride(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	tpl := Templates{TplDeployTitle: "Return {{.Subnet}} to {{.Short}}"}
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Templates: tpl, Subnets: []string{subA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) != 1 || p.Steps[0].Draft.Title != "Return "+subA+" to 22222222" {
+		t.Fatalf("steps = %+v", p.Steps)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	_, reg, h := scenario(t, true)
+	cases := map[string]struct {
+		in   Input
+		want error
+	}{
+		"nothing runs it":   {Input{Release: vMid, Registry: reg, History: h}, ErrNothingToRollBack},
+		"no earlier record": {Input{Release: vPatch, Registry: reg, History: &History{Keys: map[string][]Change{}}}, ErrNoTarget},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Build(tc.in); !errors.Is(err, tc.want) {
+				t.Fatalf("Build = %v; want %v", err, tc.want)
+			}
+		})
+	}
+	t.Run("subnet not on the release", func(t *testing.T) {
+		_, err := Build(Input{Release: vPatch, Registry: reg, History: h, Subnets: []string{"aaaaa-aa"}})
+		if err == nil || !strings.Contains(err.Error(), "does not run") {
+			t.Fatalf("Build = %v", err)
+		}
+	})
+	t.Run("unelected target without record", func(t *testing.T) {
+		h2 := &History{Keys: map[string][]Change{}}
+		for k, v := range h.Keys {
+			if k != prefixReplica+vOld {
+				h2.Keys[k] = v
+			}
+		}
+		if _, err := Build(Input{Release: vPatch, Registry: reg, History: h2}); !errors.Is(err, ErrNoTarget) {
+			t.Fatalf("Build = %v; want ErrNoTarget", err)
+		}
+	})
+}
+
+func TestRenderPlan(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	regular, err := Build(Input{Release: vPatch, Mode: proposals.ModeRegular, Registry: reg, History: h, Failing: []string{subA}, Now: planTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := map[string]*Plan{"security_reelect": securityPlan(t), "regular": regular}
+	renderers := map[string]func(*bytes.Buffer, *Plan) error{
+		"txt":  func(b *bytes.Buffer, p *Plan) error { return RenderText(b, p) },
+		"md":   func(b *bytes.Buffer, p *Plan) error { return RenderMarkdown(b, p) },
+		"json": func(b *bytes.Buffer, p *Plan) error { return RenderJSON(b, p) },
+	}
+	for name, p := range plans {
+		for ext, r := range renderers {
+			var b bytes.Buffer
+			if err := r(&b, p); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name+"_"+ext, b.Bytes())
+		}
+	}
+}
+
+func TestPlanJSONRoundTrip(t *testing.T) {
+	p := securityPlan(t)
+	var b bytes.Buffer
+	if err := RenderJSON(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodePlan(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range back.Steps {
+		if s.Draft == nil {
+			continue
+		}
+		a, _ := s.Draft.Request()
+		w, _ := p.Steps[i].Draft.Request()
+		if a.Action.ExecuteNnsFunction == nil || !bytes.Equal(a.Action.ExecuteNnsFunction.Payload, w.Action.ExecuteNnsFunction.Payload) {
+			t.Fatalf("step %d payload changed through JSON", s.N)
+		}
+	}
+}
