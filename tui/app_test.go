@@ -1,0 +1,153 @@
+package tui
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/tui/common"
+	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
+	"github.com/nnspatch/nnspatch/tui/pages/proposals"
+)
+
+func TestMain(m *testing.M) {
+	tuitest.NoColor()
+	os.Exit(m.Run())
+}
+
+// newApp returns the app over a fake governance holding the fixtures,
+// sized 80x24 with the listing loaded.
+func newApp(t testing.TB, gov *tuitest.Gov) *App {
+	t.Helper()
+	a := New(Deps{Gov: gov, Network: "local", Neurons: []uint64{80}, Now: func() time.Time { return tuitest.Now }, Refresh: -1})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	a.Update(proposals.LoadedMsg{Proposals: gov.Proposals})
+	return a
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+// drain runs cmd and feeds every resulting message back, depth first.
+func drain(a *App, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			drain(a, c)
+		}
+		return
+	}
+	if msg == nil {
+		return
+	}
+	_, next := a.Update(msg)
+	drain(a, next)
+}
+
+func press(a *App, ks ...string) {
+	for _, k := range ks {
+		_, cmd := a.Update(keyMsg(k))
+		drain(a, cmd)
+	}
+}
+
+func checkScreen(t *testing.T, out string) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) != 24 {
+		t.Errorf("screen has %d lines, want 24", len(lines))
+	}
+	for i, l := range lines {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("line %d is %d cells wide: %q", i+1, w, l)
+		}
+	}
+}
+
+func TestScreens(t *testing.T) {
+	cases := map[string][]string{
+		"proposals": nil,
+		"help":      {"?"},
+		"detail":    {"enter"},
+		"evil":      {"j", "enter"},
+	}
+	for name, ks := range cases {
+		t.Run(name, func(t *testing.T) {
+			a := newApp(t, &tuitest.Gov{Proposals: tuitest.Proposals()})
+			press(a, ks...)
+			out := a.View()
+			checkScreen(t, out)
+			tuitest.Golden(t, out)
+		})
+	}
+}
+
+func TestErrorLineAndRecovery(t *testing.T) {
+	gov := &tuitest.Gov{Proposals: tuitest.Proposals(), Err: &governance.UnreachableError{Network: "local", URL: "http://127.0.0.1:1", Err: errors.New("connection refused")}}
+	a := newApp(t, gov)
+	press(a, "r")
+	out := a.View()
+	checkScreen(t, out)
+	tuitest.Golden(t, out)
+	if !strings.Contains(out, "✗ list proposals") {
+		t.Fatalf("no error line:\n%s", out)
+	}
+	gov.Err = nil
+	press(a, "r")
+	if out := a.View(); strings.Contains(out, "✗") {
+		t.Errorf("error line still shown after a good fetch:\n%s", out)
+	}
+}
+
+func TestResizeDownTo80x24(t *testing.T) {
+	a := newApp(t, &tuitest.Gov{Proposals: tuitest.Proposals()})
+	for _, sz := range [][2]int{{200, 60}, {120, 40}, {80, 24}} {
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		out := a.View()
+		lines := strings.Split(out, "\n")
+		if len(lines) != sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i+1, w)
+			}
+		}
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	a := newApp(t, &tuitest.Gov{Proposals: tuitest.Proposals()})
+	_, cmd := a.Update(keyMsg("q"))
+	if cmd == nil {
+		t.Fatal("q returned no command")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Errorf("q did not quit")
+	}
+	// While searching, q is text, not quit.
+	press(a, "/")
+	if _, cmd := a.Update(keyMsg("q")); cmd != nil {
+		if _, ok := cmd().(tea.QuitMsg); ok {
+			t.Errorf("q quit while typing a search")
+		}
+	}
+	_ = common.StatusMsg("")
+}

@@ -1,0 +1,105 @@
+// Package common holds what every TUI component shares: the Common value
+// (size, styles, keymap, logger, clock), the Component interface, the error
+// and status messages the root handles, and small text helpers.
+package common
+
+import (
+	"io"
+	"log"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/tui/keymap"
+	"github.com/nnspatch/nnspatch/tui/styles"
+)
+
+// Common is embedded by every component.
+type Common struct {
+	// Width and Height are the component's size in cells.
+	Width, Height int
+	// Styles is the shared style sheet.
+	Styles *styles.Styles
+	// Keys is the shared keymap.
+	Keys *keymap.KeyMap
+	// Log writes to the TUI's log file (never to the terminal).
+	Log *log.Logger
+	// Now is the clock countdowns are measured against.
+	Now func() time.Time
+}
+
+// New returns a Common with the default styles and keymap, logging to w
+// (nil discards) and measuring time with now (nil means time.Now).
+func New(w io.Writer, now func() time.Time) Common {
+	if w == nil {
+		w = io.Discard
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return Common{Styles: styles.DefaultStyles(), Keys: keymap.DefaultKeyMap(),
+		Log: log.New(w, "ui ", log.LstdFlags|log.Lmsgprefix), Now: now}
+}
+
+// WithPrefix returns a copy of c whose logger prefixes lines with
+// "ui.<name> ", so the log says which component wrote it.
+func (c Common) WithPrefix(name string) Common {
+	c.Log = log.New(c.Log.Writer(), "ui."+name+" ", c.Log.Flags())
+	return c
+}
+
+// SetSize records the component's size.
+func (c *Common) SetSize(w, h int) { c.Width, c.Height = w, h }
+
+// Component is what every page and component implements.
+type Component interface {
+	tea.Model
+	help.KeyMap
+	// SetSize gives the component its size in cells.
+	SetSize(width, height int)
+}
+
+// Page is a Component the root shows as a tab.
+type Page interface {
+	Component
+	// Title is the tab's name.
+	Title() string
+	// Capturing reports whether the page consumes every key (a text input
+	// or a confirmation has focus), so the root must not act on page or
+	// quit keys.
+	Capturing() bool
+	// Refresh returns the command that reloads the page's data (nil when
+	// a load is under way or the page has nothing to load).
+	Refresh() tea.Cmd
+}
+
+// ErrorMsg reports a failure; the root shows it on its error line and the
+// app keeps running.
+type ErrorMsg struct {
+	// Op says what failed, e.g. "list proposals".
+	Op  string
+	Err error
+}
+
+// Error implements error.
+func (e ErrorMsg) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// ErrorCmd returns a command that reports err as an ErrorMsg.
+func ErrorCmd(op string, err error) tea.Cmd {
+	return func() tea.Msg { return ErrorMsg{Op: op, Err: err} }
+}
+
+// StatusMsg is a one-line success or progress note for the status line.
+type StatusMsg string
+
+// StatusCmd returns a command that shows s on the status line.
+func StatusCmd(s string) tea.Cmd { return func() tea.Msg { return StatusMsg(s) } }
+
+// ClearErrorMsg tells the root a page recovered (a fetch succeeded).
+type ClearErrorMsg struct{}
+
+// OpenProposalMsg asks the root to show proposal ID on the detail page.
+type OpenProposalMsg struct{ ID uint64 }
+
+// TickMsg is the root's refresh tick; pages refresh their data on it.
+type TickMsg time.Time

@@ -1,0 +1,287 @@
+// Package proposals is the Proposals page: every proposal with a live tally
+// bar, its wait-for-quiet countdown and a marker for proposals my neurons
+// have not voted on, filtered by topic and status and searchable.
+package proposals
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/tui/common"
+)
+
+// Lister is what the page needs of governance.
+type Lister interface {
+	ListProposals(ctx context.Context, o governance.ListOptions) ([]governance.Proposal, error)
+}
+
+// LoadedMsg carries a fresh listing.
+type LoadedMsg struct {
+	Proposals []governance.Proposal
+}
+
+// statuses are the status filter's choices, in cycling order (0: all).
+var statuses = []governance.Status{0, governance.StatusOpen, governance.StatusAdopted,
+	governance.StatusExecuted, governance.StatusRejected, governance.StatusFailed}
+
+// Page is the Proposals page.
+type Page struct {
+	common.Common
+	src     Lister
+	limit   int
+	timeout time.Duration
+
+	props   []governance.Proposal
+	rows    []row
+	visible []int // indices into rows after filtering
+	cursor  int   // index into visible
+	offset  int   // first visible index drawn
+
+	topics    []governance.Topic // topics present, for the filter
+	topic     int                // index into topics+1 (0: all)
+	status    int                // index into statuses
+	search    textinput.Model
+	searching bool
+	loading   bool
+	loaded    bool
+}
+
+var _ common.Page = (*Page)(nil)
+
+// New returns the page listing up to limit proposals from src.
+func New(c common.Common, src Lister, limit int) *Page {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "search title or id"
+	ti.CharLimit = 100
+	return &Page{Common: c.WithPrefix("proposals"), src: src, limit: limit, search: ti, timeout: 30 * time.Second}
+}
+
+// Title implements common.Page.
+func (p *Page) Title() string { return "Proposals" }
+
+// Capturing implements common.Page.
+func (p *Page) Capturing() bool { return p.searching }
+
+// SetSize implements common.Component; rows are laid out again for the
+// new width.
+func (p *Page) SetSize(w, h int) {
+	old := p.Width
+	p.Common.SetSize(w, h)
+	p.search.Width = max(w-10, 10)
+	if old != w && len(p.rows) > 0 {
+		p.relayout()
+	}
+	p.clampScroll()
+}
+
+// Init implements tea.Model.
+func (p *Page) Init() tea.Cmd { return p.Refresh() }
+
+// Refresh fetches the listing unless a fetch is under way.
+func (p *Page) Refresh() tea.Cmd {
+	if p.loading || p.src == nil {
+		return nil
+	}
+	p.loading = true
+	return fetchProposalsCmd(p.src, p.limit, p.timeout)
+}
+
+// fetchProposalsCmd lists proposals; its inputs are copied by value.
+func fetchProposalsCmd(src Lister, limit int, timeout time.Duration) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		ps, err := src.ListProposals(ctx, governance.ListOptions{Limit: limit})
+		if err != nil {
+			return fetchFailedMsg{err}
+		}
+		return LoadedMsg{Proposals: ps}
+	}
+}
+
+type fetchFailedMsg struct{ err error }
+
+// Update implements tea.Model.
+func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		p.loading = false
+		p.SetProposals(msg.Proposals)
+		return p, func() tea.Msg { return common.ClearErrorMsg{} }
+	case fetchFailedMsg:
+		p.loading = false
+		p.Log.Printf("list proposals: %v", msg.err)
+		return p, common.ErrorCmd("list proposals", msg.err)
+	case tea.KeyMsg:
+		if p.searching {
+			return p, p.handleSearchKey(msg)
+		}
+		return p, p.handleKey(msg)
+	}
+	return p, nil
+}
+
+// SetProposals replaces the listing, keeping the selected proposal selected.
+func (p *Page) SetProposals(ps []governance.Proposal) {
+	sel, hasSel := p.Selected()
+	p.loaded = true
+	p.props = ps
+	p.rows = make([]row, len(ps))
+	seen := map[governance.Topic]bool{}
+	p.topics = p.topics[:0]
+	for i, pr := range ps {
+		p.rows[i] = newRow(pr, p.Width)
+		if !seen[pr.Topic] {
+			seen[pr.Topic] = true
+			p.topics = append(p.topics, pr.Topic)
+		}
+	}
+	slices.Sort(p.topics)
+	p.applyFilter()
+	if hasSel {
+		p.selectID(sel)
+	}
+}
+
+// relayout lays every row out again for a new width (rare: a resize).
+func (p *Page) relayout() {
+	for i := range p.rows {
+		p.rows[i] = newRow(p.props[i], p.Width)
+	}
+}
+
+// Selected returns the id of the proposal under the cursor.
+func (p *Page) Selected() (uint64, bool) {
+	if p.cursor < 0 || p.cursor >= len(p.visible) {
+		return 0, false
+	}
+	return p.rows[p.visible[p.cursor]].id, true
+}
+
+func (p *Page) selectID(id uint64) {
+	for i, ri := range p.visible {
+		if p.rows[ri].id == id {
+			p.cursor = i
+			break
+		}
+	}
+	p.clampScroll()
+}
+
+// Filter describes the active filters in one line.
+func (p *Page) Filter() string {
+	topic := "all"
+	if p.topic > 0 && p.topic <= len(p.topics) {
+		topic = p.topics[p.topic-1].String()
+	}
+	status := "all"
+	if p.status > 0 {
+		status = statuses[p.status].String()
+	}
+	return fmt.Sprintf("topic: %s · status: %s", topic, status)
+}
+
+func (p *Page) applyFilter() {
+	q := strings.ToLower(strings.TrimSpace(p.search.Value()))
+	p.visible = p.visible[:0]
+	for i := range p.rows {
+		r := &p.rows[i]
+		if p.topic > 0 && p.topic <= len(p.topics) && r.topic != p.topics[p.topic-1] {
+			continue
+		}
+		if p.status > 0 && r.status != statuses[p.status] {
+			continue
+		}
+		if q != "" && !strings.Contains(r.key, q) {
+			continue
+		}
+		p.visible = append(p.visible, i)
+	}
+	p.clampScroll()
+}
+
+func (p *Page) handleSearchKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEnter:
+		p.searching = false
+		p.search.Blur()
+		return nil
+	case tea.KeyEsc:
+		p.searching = false
+		p.search.Blur()
+		p.search.SetValue("")
+		p.applyFilter()
+		return nil
+	}
+	var cmd tea.Cmd
+	p.search, cmd = p.search.Update(msg)
+	p.applyFilter()
+	return cmd
+}
+
+func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		p.move(-1)
+	case key.Matches(msg, k.Down):
+		p.move(1)
+	case key.Matches(msg, k.PageUp):
+		p.move(-p.listHeight())
+	case key.Matches(msg, k.PageDown):
+		p.move(p.listHeight())
+	case key.Matches(msg, k.Home):
+		p.move(-len(p.visible))
+	case key.Matches(msg, k.End):
+		p.move(len(p.visible))
+	case key.Matches(msg, k.Search):
+		p.searching = true
+		return p.search.Focus()
+	case key.Matches(msg, k.Topic):
+		p.topic = (p.topic + 1) % (len(p.topics) + 1)
+		p.applyFilter()
+	case key.Matches(msg, k.Status):
+		p.status = (p.status + 1) % len(statuses)
+		p.applyFilter()
+	case key.Matches(msg, k.ClearFilter):
+		p.topic, p.status = 0, 0
+		p.search.SetValue("")
+		p.applyFilter()
+	case key.Matches(msg, k.Refresh):
+		return p.Refresh()
+	case key.Matches(msg, k.Open):
+		if id, ok := p.Selected(); ok {
+			return func() tea.Msg { return common.OpenProposalMsg{ID: id} }
+		}
+	}
+	return nil
+}
+
+func (p *Page) move(d int) {
+	p.cursor += d
+	p.clampScroll()
+}
+
+// listHeight is the number of rows drawn: the page minus the filter and
+// column header lines.
+func (p *Page) listHeight() int { return max(p.Height-2, 1) }
+
+func (p *Page) clampScroll() {
+	p.cursor = min(max(p.cursor, 0), max(len(p.visible)-1, 0))
+	h := p.listHeight()
+	if p.cursor < p.offset {
+		p.offset = p.cursor
+	}
+	if p.cursor >= p.offset+h {
+		p.offset = p.cursor - h + 1
+	}
+	p.offset = max(min(p.offset, len(p.visible)-h), 0)
+}
