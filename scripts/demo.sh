@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # demo.sh runs the most complete nnspatch flow that works end to end with no
-# set-up: drafting a security-patch GuestOS election from a generated
-# release package. It builds the binary, hashes the package (and a mirror
-# copy), writes launch measurements, drafts, validates and renders the
-# proposal, then shows that a tampered package and a leaky draft are refused
-# with exit codes 6 and 3.
+# set-up: a security-patch GuestOS release on the embedded local NNS network.
+# It builds the binary, hashes a generated release package (and a mirror
+# copy), drafts, validates and renders the election, shows that a tampered
+# package and a leaky draft are refused (exit codes 6 and 3), then starts
+# `nnspatch localnet` in the background, submits the election, votes, shows
+# the result, and rolls the version out to an application subnet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+ln_pid=""
+cleanup() {
+	if [ -n "$ln_pid" ]; then kill "$ln_pid" 2>/dev/null || true; wait "$ln_pid" 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
 go build -o "$work/nnspatch" ./cmd/nnspatch
 export NNSPATCH_CONFIG_HOME="$work/config"   # defaults only; never touch the user's config
 nnspatch() { "$work/nnspatch" "$@"; }
@@ -54,10 +60,10 @@ nnspatch proposal render elect.yaml
 step "nnspatch proposal render --json: the payload hash for scripts"
 nnspatch proposal render elect.yaml --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["proposal"]; print(p["action"], p["payload_bytes"], "bytes, sha256", p["payload_sha256"])'
 
-step "the deployment to the first subnet"
-nnspatch draft deploy-guestos --security --version "$commit" \
-	--subnet tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe -o deploy-nns.yaml
-nnspatch proposal validate deploy-nns.yaml
+app_subnet=pzp6e-ekpqk-3c5x7-2h6so-njoeq-mt45d-h3h6c-q3mxf-vpeq5-fk5o7-yae
+step "the deployment to a first application subnet (the NNS subnet goes last)"
+nnspatch draft deploy-guestos --security --version "$commit" --subnet "$app_subnet" -o deploy.yaml
+nnspatch proposal validate deploy.yaml
 
 step "a tampered package fails the checksum check (exit 6)"
 cp update-img.tar.zst tampered.tar.zst
@@ -70,4 +76,35 @@ expect_exit 3 nnspatch draft elect-guestos --security --version "$commit" \
 	--title "Fix the exploit in the canister sandbox" -o leaky.yaml
 [ ! -e leaky.yaml ]
 
-step "done: elect.yaml and deploy-nns.yaml are ready for submission"
+step "nnspatch localnet start: the embedded local NNS network, in the background"
+nnspatch localnet start --state "$work/localnet" --listen 127.0.0.1:0 > localnet.out 2> localnet.err &
+ln_pid=$!
+for _ in $(seq 100); do grep -q '^developer_identity: ' localnet.out 2>/dev/null && break; sleep 0.2; done
+cat localnet.out localnet.err >&2
+url=$(sed -n 's/^url: //p' localnet.out)
+export NNSPATCH_NETWORK="$url" NNSPATCH_IDENTITY="$(sed -n 's/^developer_identity: //p' localnet.out)"
+
+step "nnspatch identity whoami / versions: who we are, what is elected"
+nnspatch identity whoami
+nnspatch versions
+
+step "nnspatch proposal submit: preflight, then submit with the developer neuron 80"
+id=$(nnspatch proposal submit elect.yaml --neuron 80 --yes)
+echo "proposal id: $id" >&2
+
+step "nnspatch vote: neuron 81 follows up"
+nnspatch vote "$id" yes --neuron 81 --yes
+
+step "nnspatch proposal show: the decided election"
+nnspatch proposal show "$id"
+
+step "the version is elected now"
+nnspatch versions | grep "$commit"
+
+step "submit the deployment to $app_subnet and let the virtual clock pass the upgrade delay"
+id=$(nnspatch proposal submit deploy.yaml --neuron 80 --yes)
+nnspatch proposal show "$id" | grep -E "^Proposal|Status:"
+nnspatch localnet advance 15m --url "$url"
+nnspatch subnets | grep -E "^SUBNET|$app_subnet"
+
+step "done: elected and deployed to the first subnet on the local NNS"
