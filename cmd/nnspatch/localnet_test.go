@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,6 +100,12 @@ func TestLocalnetAdvanceAndFault(t *testing.T) {
 
 func TestLocalnetExitCodes(t *testing.T) {
 	isolateConfig(t)
+	badSeed := filepath.Join(t.TempDir(), "seed.yaml")
+	if err := os.WriteFile(badSeed, []byte("name: x\nbogus: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	busy := t.TempDir()
+	localnettest.Start(t, localnettest.WithStateDir(busy))
 	tests := []struct {
 		name string
 		args []string
@@ -107,6 +115,8 @@ func TestLocalnetExitCodes(t *testing.T) {
 		{"bad version", []string{"localnet", "fault", "abc", "--url", "http://127.0.0.1:1"}, ExitUsage},
 		{"unreachable", []string{"localnet", "advance", "4d", "--url", "http://127.0.0.1:1"}, ExitNetwork},
 		{"mainnet refused", []string{"localnet", "advance", "4d", "--network", "ic"}, ExitUsage},
+		{"bad seed file", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0", "--seed", badSeed}, ExitUsage},
+		{"state in use", []string{"localnet", "start", "--state", busy, "--listen", "127.0.0.1:0"}, ExitRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
