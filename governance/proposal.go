@@ -43,6 +43,38 @@ type Action struct {
 	Payload []byte `json:"payload,omitempty"`
 	// MotionText is the text of a Motion.
 	MotionText string `json:"motion_text,omitempty"`
+	// Install is the canister-upgrade view of an InstallCode action.
+	Install *InstallView `json:"install,omitempty"`
+}
+
+// InstallView is what an InstallCode proposal changes (governance stores
+// the hashes of the wasm module and argument, not the bytes).
+type InstallView struct {
+	CanisterID     string `json:"canister_id"`
+	Mode           string `json:"mode"`
+	WasmModuleHash string `json:"wasm_module_hash"`
+	ArgHash        string `json:"arg_hash"`
+	SkipStopping   bool   `json:"skip_stopping_before_installing"`
+}
+
+func installView(ic *govdid.InstallCode) *InstallView {
+	v := &InstallView{Mode: "unspecified"}
+	if ic.CanisterId != nil {
+		v.CanisterID = ic.CanisterId.Encode()
+	}
+	if ic.InstallMode != nil {
+		if m := []string{"unspecified", "install", "reinstall", "upgrade"}; *ic.InstallMode >= 0 && int(*ic.InstallMode) < len(m) {
+			v.Mode = m[*ic.InstallMode]
+		}
+	}
+	if ic.WasmModuleHash != nil {
+		v.WasmModuleHash = hex.EncodeToString(*ic.WasmModuleHash)
+	}
+	if ic.ArgHash != nil {
+		v.ArgHash = hex.EncodeToString(*ic.ArgHash)
+	}
+	v.SkipStopping = ic.SkipStoppingBeforeInstalling != nil && *ic.SkipStoppingBeforeInstalling
+	return v
 }
 
 // PayloadSHA256 returns the hex SHA-256 of the payload ("" without one).
@@ -122,7 +154,7 @@ func actionOf(a *govdid.Action) Action {
 	case a.Motion != nil:
 		return Action{Kind: "Motion", MotionText: a.Motion.MotionText}
 	case a.InstallCode != nil:
-		return Action{Kind: "InstallCode"}
+		return Action{Kind: "InstallCode", Install: installView(a.InstallCode)}
 	}
 	return Action{Kind: variantName(a)}
 }

@@ -127,3 +127,17 @@ func TestTrustAndReachabilityExitCodes(t *testing.T) {
 		t.Errorf("URL without root key: %d %q", r.Code, r.Stderr)
 	}
 }
+
+func TestDFXNetworkIsHonoured(t *testing.T) {
+	n, _ := cliNet(t)
+	t.Setenv("DFX_NETWORK", n.URL())
+	r := runCLI(t, "subnets", "--root-key", "fetch", "--identity", "anonymous")
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, n.Topology().Subnets[0].ID) {
+		t.Errorf("DFX_NETWORK: %d %q", r.Code, r.Stderr)
+	}
+	t.Setenv("NNSPATCH_NETWORK", "http://127.0.0.1:1")
+	r = runCLI(t, "subnets", "--root-key", "fetch", "--identity", "anonymous")
+	if r.Code != ExitNetwork {
+		t.Errorf("NNSPATCH_NETWORK must win over DFX_NETWORK: %d %q", r.Code, r.Stderr)
+	}
+}

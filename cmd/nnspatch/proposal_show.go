@@ -115,20 +115,28 @@ func writeProposal(w io.Writer, p governance.Proposal, now time.Time, raw bool, 
 	if p.FailureReason != "" {
 		ew.printf("  Failure:      %s\n", governance.SanitizeLine(p.FailureReason))
 	}
-	writePayload(ew, p.Action, raw)
+	writePayload(ew, p, raw)
 	writeTally(ew, p, now)
 	ew.printf("\nReject cost:    %s ICP\n", icpText(p.RejectCostE8s))
 	ew.printf("\nSummary:\n%s\n", indent(governance.Sanitize(p.Summary), "  "))
 	return ew.err
 }
 
-func writePayload(ew *errWriter, a governance.Action, raw bool) {
+func writePayload(ew *errWriter, p governance.Proposal, raw bool) {
+	a := p.Action
 	switch a.Kind {
 	case "Motion":
 		ew.printf("\nMotion text:\n%s\n", indent(governance.Sanitize(a.MotionText), "  "))
 		return
+	case "InstallCode":
+		if v := a.Install; v != nil {
+			ew.printf("\nCanister upgrade:\n  canister: %s (%s)\n  mode: %s\n  wasm_module_hash: %s\n  arg_hash: %s\n  skip_stopping_before_installing: %v\n",
+				v.CanisterID, proposals.CanisterName(v.CanisterID), v.Mode, v.WasmModuleHash, v.ArgHash, v.SkipStopping)
+		}
+		return
 	case "ExecuteNnsFunction":
 	default:
+		writeSelfDescribing(ew, p)
 		return
 	}
 	ew.printf("\nPayload (%d bytes, sha256 %s):\n", len(a.Payload), a.PayloadSHA256())
@@ -138,12 +146,27 @@ func writePayload(ew *errWriter, a governance.Action, raw bool) {
 		for _, f := range fields {
 			ew.printf("  %s: %s\n", f.Key, governance.SanitizeLine(f.Value))
 		}
+	} else if lines := governance.SelfDescribing(p); len(lines) > 0 {
+		writeSelfDescribing(ew, p)
 	} else {
 		ew.printf("  (no typed view: %s)\n", governance.SanitizeLine(err.Error()))
 		raw = true
 	}
 	if raw {
 		ew.printf("  hex: %s\n", hex.EncodeToString(a.Payload))
+	}
+}
+
+// writeSelfDescribing prints governance's own decoding of an action that
+// nnspatch has no typed view of.
+func writeSelfDescribing(ew *errWriter, p governance.Proposal) {
+	lines := governance.SelfDescribing(p)
+	if len(lines) == 0 {
+		return
+	}
+	ew.printf("\nAction (as governance describes it):\n")
+	for _, l := range lines {
+		ew.printf("  %s\n", governance.SanitizeLine(l))
 	}
 }
 

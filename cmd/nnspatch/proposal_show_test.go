@@ -57,6 +57,21 @@ func TestProposalShowRender(t *testing.T) {
 	}
 }
 
+func TestProposalShowCanisterUpgrade(t *testing.T) {
+	p, now := showFixture(t)
+	mode, hash, arg := int32(3), bytes.Repeat([]byte{0xaa}, 32), bytes.Repeat([]byte{0xbb}, 32)
+	id := governance.GovernanceCanister
+	p.Info.Proposal.Action = &govdid.Action{InstallCode: &govdid.InstallCode{CanisterId: &id, InstallMode: &mode, WasmModuleHash: &hash, ArgHash: &arg}}
+	p.Info.Topic, p.Info.Status = 17, 4
+	p = governance.FromInfo(p.Info, 0)
+	p.Title, p.Summary = "Upgrade NNS canister governance", "Upgrade governance."
+	var buf bytes.Buffer
+	if err := writeProposal(&buf, p, now, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, buf.String())
+}
+
 func TestProposalListRender(t *testing.T) {
 	p, now := showFixture(t)
 	closed := p
