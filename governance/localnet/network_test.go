@@ -1,6 +1,7 @@
 package localnet_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -144,13 +145,16 @@ func TestDeveloperDeploysAndFaultStallsSubnet(t *testing.T) {
 	}
 
 	// Restart on the same state: everything is replayed.
-	offset := n.Status().Offset
+	offset, rootKey := n.Status().Offset, n.RootKey()
 	if err := n.Close(); err != nil {
 		t.Fatal(err)
 	}
 	n2 := localnettest.Start(t, localnettest.WithStateDir(state))
 	if n2.Status().Offset != offset {
 		t.Errorf("clock offset after restart %s, want %s", n2.Status().Offset, offset)
+	}
+	if !bytes.Equal(n2.RootKey(), rootKey) {
+		t.Error("root key changed across the restart")
 	}
 	re := scrapeMetrics(t, n2)
 	if re.versions[nnsSubnet][oldVersion] != 40 || len(re.alerts) != 0 || re.height[nnsSubnet] < recovered.height[nnsSubnet] {
