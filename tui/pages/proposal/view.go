@@ -141,7 +141,7 @@ func (p *Page) deadlineLines(now time.Time) []string {
 	if !pr.Tally.CanFlip() {
 		return []string{first + " · the outcome cannot flip: the deadline holds"}
 	}
-	return []string{first, fmt.Sprintf("         + wait-for-quiet: a flip now moves it to %s (max %s)",
+	return []string{first, fmt.Sprintf("         + wait-for-quiet: flip → %s · max %s",
 		common.Stamp(d.AfterFlip(now)), common.Stamp(d.Max))}
 }
 
