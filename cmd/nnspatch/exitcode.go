@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 )
@@ -78,6 +80,19 @@ var exitRules = []exitRule{
 	{match: is(artifact.ErrChecksumMismatch), code: ExitChecksum,
 		hint: text("do not use this artifact; download it again and compare with the release's SHA256SUMS")},
 	{match: as[*PendingError], code: ExitPending},
+	{match: is(rollout.ErrPlanInvalid), code: ExitDraftInvalid,
+		hint: text("fix every problem listed above, or let `nnspatch rollout plan` build the plan from the registry")},
+	{match: is(rollout.ErrCorruptLedger), code: ExitError,
+		hint: text("nnspatch never overwrites a ledger it cannot read; compare it with release.yaml.bak and repair it by hand")},
+	{match: is(rollout.ErrGateFailed), code: ExitRefused,
+		hint: text("the rollout is stopped; investigate the subnet, roll it back or fix it, then run `nnspatch rollout status`")},
+	{match: is(rollout.ErrElectionFailed), code: ExitRefused},
+	{match: is(rollout.ErrQuietPeriod), code: ExitRefused},
+	{match: is(rollout.ErrAbandoned), code: ExitRefused},
+	{match: is(rollout.ErrNotElection), code: ExitError,
+		hint: text("pass the id of a GuestOS or HostOS election proposal")},
+	{match: is(health.ErrSource), code: ExitNetwork,
+		hint: text("check --prometheus (or prometheus_url in the config) and that the server answers")},
 	{match: is(governance.ErrEncryptedKey), code: ExitAuth,
 		hint: text("nnspatch reads plaintext PEM keys only; export one with `dfx identity export NAME > key.pem` and pass --identity key.pem")},
 	{match: is(governance.ErrNeuronNotControlled), code: ExitAuth,

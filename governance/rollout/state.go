@@ -173,8 +173,11 @@ func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
 		st.State, st.Detail, st.BakeLeft = StateBaking, "waiting for the alerts to clear: "+checks[health.CheckAlerts].Detail, in.Bake
 		st.Record.HealthySince = time.Time{}
 		return st
-	case in.Health.Finalizing == nil:
+	case in.Health.Finalizing == nil && st.Record.Complete.IsZero():
 		st.State, st.Detail, st.BakeLeft = StateBaking, "waiting for finalized-height data", in.Bake
+		return st
+	case in.Health.Finalizing == nil:
+		st.State, st.Detail = StateComplete, "running "+shortVersion(in.Target)+" (finalization not re-checked yet)"
 		return st
 	}
 	if st.Record.HealthySince.IsZero() {

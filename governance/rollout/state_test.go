@@ -48,6 +48,7 @@ func TestDerive(t *testing.T) {
 		{"replicas switching", SubnetInput{RegistryVersion: v, Health: half, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
 		{"alerts pending", SubnetInput{RegistryVersion: v, Health: pending, Record: SubnetRecord{HealthySince: t0}}, StateBaking, "", time.Time{}, false},
 		{"no height data yet", SubnetInput{RegistryVersion: v, Health: noData}, StateBaking, "", time.Time{}, false},
+		{"no height data after completion", SubnetInput{RegistryVersion: v, Health: noData, Record: SubnetRecord{HealthySince: t0, Complete: t0}}, StateComplete, "", t0, true},
 		{"first healthy look", SubnetInput{RegistryVersion: v, Health: healthy(v)}, StateBaking, "", t0.Add(time.Hour), false},
 		{"baking", SubnetInput{RegistryVersion: v, Health: healthy(v), Record: SubnetRecord{HealthySince: t0.Add(50 * time.Minute)}}, StateBaking, "", t0.Add(50 * time.Minute), false},
 		{"baked", SubnetInput{RegistryVersion: v, Health: healthy(v), Record: SubnetRecord{HealthySince: t0.Add(45 * time.Minute)}}, StateComplete, "", t0.Add(45 * time.Minute), true},

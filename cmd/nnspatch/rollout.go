@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/spf13/cobra"
+)
+
+func newCmdRollout(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "rollout <command>",
+		Short: "Plan and drive a release's staged rollout",
+		Long: `Plan the staged rollout of a release from the live registry, follow each subnet
+through pending, proposing, waiting for adoption, upgrading, baking and complete,
+and submit the next batch's deploy proposals once the previous batch has been
+healthy for its bake time. The NNS subnet goes alone in the last batch and the
+unassigned nodes follow it; then the quiet period starts.
+
+Health gates read a Prometheus server (--prometheus or prometheus_url) or, on a
+local network, its /metrics directly: every replica reports the new version in
+ic_replica_info, the subnet keeps finalizing, and no alert is pending or firing.`,
+	}
+	cmd.AddCommand(newCmdRolloutPlan(f, nil), newCmdRolloutStatus(f, nil), newCmdRolloutAdvance(f, nil))
+	return cmd
+}
+
+type rolloutPlanOptions struct {
+	*releaseRefOptions
+	File      string
+	Output    string
+	BatchSize int
+	Interval  time.Duration
+	Bake      time.Duration
+	Start     string
+}
+
+func newCmdRolloutPlan(f *Factory, runF func(*rolloutPlanOptions) error) *cobra.Command {
+	opts := &rolloutPlanOptions{}
+	cmd, ref := newReleaseRefCmd(f, "plan <release> [--file <plan.yaml>]", "Plan the staged rollout from the live registry",
+		`Build a plan from the live registry (or read --file), validate it and store it in
+the release ledger; the plan is printed as YAML. Validation lists every problem:
+the NNS subnet not alone in the last batch, unknown, ambiguous or duplicate
+subnets, subnets in no batch, the signing subnet and its backup less than a day
+apart, or a version that is not elected.
+
+Additional exit codes:
+  3  the plan is invalid`,
+		"$ nnspatch rollout plan $COMMIT\n$ nnspatch rollout plan $COMMIT --batch-size 5 --interval 90m --bake 30m -o plan.yaml\n$ nnspatch rollout plan $COMMIT --file plan.yaml",
+		false, nil, func(ctx context.Context, _ *releaseRefOptions) error {
+			return runOrRunF(opts, runF, func(o *rolloutPlanOptions) error { return rolloutPlanRun(ctx, o) })
+		})
+	opts.releaseRefOptions = ref
+	fl := cmd.Flags()
+	fl.StringVar(&opts.File, "file", "", "use this plan `file` instead of building one")
+	fl.StringVarP(&opts.Output, "output", "o", "", "also write the plan to this `file`")
+	fl.IntVar(&opts.BatchSize, "batch-size", rollout.DefaultBatchSize, "subnets per batch")
+	fl.DurationVar(&opts.Interval, "interval", rollout.DefaultInterval, "time between batches")
+	fl.DurationVar(&opts.Bake, "bake", rollout.DefaultBake, "how long each subnet must stay healthy before the next batch")
+	fl.StringVar(&opts.Start, "start", "", "first batch `time` (RFC 3339; default: now on the network's clock)")
+	return cmd
+}
+
+func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
+	s, err := o.store(o.Ref)
+	if err != nil {
+		return err
+	}
+	l, err := s.Read()
+	if err != nil {
+		return err
+	}
+	t, err := o.tracker(ctx, s, false)
+	if err != nil {
+		return err
+	}
+	p, err := o.plan(ctx, t, l.Version)
+	if err != nil {
+		return err
+	}
+	saved, err := t.SavePlan(ctx, p)
+	if err != nil {
+		var pe *rollout.PlanError
+		if errors.As(err, &pe) {
+			for _, pr := range pe.Problems {
+				fmt.Fprintln(o.IO.ErrOut, "error: "+pr.String())
+			}
+		}
+		return err
+	}
+	if o.Output != "" {
+		if err := rollout.WritePlan(o.Output, saved); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Planned %d batches for %s; next: nnspatch rollout advance %s\n", len(saved.Batches), o.Ref, o.Ref)
+	if o.JSON() {
+		return jsonout.Write(o.IO.Out, struct {
+			jsonout.Envelope
+			Plan *rollout.Plan `json:"plan"`
+		}{jsonout.NewEnvelope(), saved})
+	}
+	return writePlan(o.IO.Out, saved)
+}
+
+func (o *rolloutPlanOptions) plan(ctx context.Context, t *rollout.Tracker, version string) (*rollout.Plan, error) {
+	if o.File != "" {
+		return rollout.LoadPlan(o.File)
+	}
+	start, err := t.Now(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if o.Start != "" {
+		if start, err = time.Parse(time.RFC3339, o.Start); err != nil {
+			return nil, FlagErrorf("--start: %v", err)
+		}
+	}
+	reg, err := t.Gov.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rollout.BuildPlan(reg, rollout.PlanOptions{Version: version, Start: start, BatchSize: o.BatchSize, Interval: o.Interval, Bake: o.Bake})
+}
+
+func writePlan(w io.Writer, p *rollout.Plan) error {
+	fmt.Fprintf(w, "version: %s\nbake: %s\nbatches:\n", p.Version, p.Bake)
+	for _, b := range p.Batches {
+		fmt.Fprintf(w, "  - batch: %d\n    start: %s\n    subnets:\n", b.Batch, b.Start.Format(time.RFC3339))
+		for _, s := range b.Subnets {
+			fmt.Fprintf(w, "      - %s\n", s)
+		}
+	}
+	_, err := fmt.Fprintf(w, "unassigned_nodes: %s\n", p.UnassignedNodes.Format(time.RFC3339))
+	return err
+}
+
+func newCmdRolloutStatus(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
+	cmd, opts := newReleaseRefCmd(f, "status <release> [--watch]", "Show each batch, each subnet's state and what blocks progress",
+		`Observe governance, the registry and health, and show every batch with each
+subnet's state, the time to the next batch, what blocks progress and the quiet
+period ("quiet period day 3 of 10, disclosure due 2026-12-05"). With --watch it
+refreshes every --interval until the rollout is complete or failed.
+
+Additional exit codes:
+  8  --watch ended before the rollout was complete
+  9  a subnet failed its gate (the subnet and the check are named)`,
+		"$ nnspatch rollout status $COMMIT\n$ nnspatch rollout status $COMMIT --watch --interval 1m\n$ nnspatch rollout status $COMMIT --json | jq '.status.batches[].state'",
+		false, runF, rolloutStatusRun)
+	opts.addHealthFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.Watch, "watch", false, "refresh until the rollout is complete or failed")
+	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Minute, "refresh interval of --watch")
+	return cmd
+}
+
+func newCmdReleaseStatus(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
+	cmd, opts := newReleaseRefCmd(f, "status <release>", "Show the release's election, rollout and quiet period",
+		`Show the election proposal's state (with the failure reason or the tally when it
+was rejected or failed, and what to do next: re-draft and resubmit, or abandon),
+the rollout's batches and the quiet period.
+
+Additional exit codes:
+  9  the election did not pass, or a subnet failed its gate`,
+		"$ nnspatch release status $COMMIT\n$ nnspatch release status $COMMIT --json | jq .status.election",
+		false, runF, rolloutStatusRun)
+	opts.addHealthFlags(cmd.Flags())
+	return cmd
+}
+
+func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
+	s, err := o.store(o.Ref)
+	if err != nil {
+		return err
+	}
+	t, err := o.tracker(ctx, s, false)
+	if err != nil {
+		return err
+	}
+	for {
+		st, err := t.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if err := o.report(st); err != nil {
+			return err
+		}
+		final := st.State == rollout.RolloutComplete || st.State == rollout.RolloutFailed ||
+			st.State == rollout.RolloutElectFailed || st.State == rollout.RolloutAbandoned
+		if !o.Watch || final {
+			return statusExit(st)
+		}
+		select {
+		case <-ctx.Done():
+			return &PendingError{What: "rollout of " + o.Ref}
+		case <-time.After(o.Interval):
+		}
+	}
+}
+
+func (o *releaseRefOptions) report(st *rollout.Status) error {
+	if o.JSON() {
+		return jsonout.Write(o.IO.Out, statusDoc{Envelope: jsonout.NewEnvelope(), Status: st})
+	}
+	return writeStatus(o.IO.Out, st)
+}
+
+// statusDoc is printed by `rollout status --json` and `release status --json`.
+type statusDoc struct {
+	jsonout.Envelope
+	Status *rollout.Status `json:"status"`
+}
+
+// statusExit maps a failed state to its error (exit 9), silently: the
+// status was printed already.
+func statusExit(st *rollout.Status) error {
+	switch st.State {
+	case rollout.RolloutFailed, rollout.RolloutElectFailed:
+		return &CodeError{Code: ExitRefused}
+	}
+	return nil
+}
+
+func writeStatus(w io.Writer, st *rollout.Status) error {
+	fmt.Fprintf(w, "Release %s (%s)  state: %s  at %s\n", st.Version, st.Mode, st.State, st.Now.Format("2006-01-02 15:04 MST"))
+	e := st.Election
+	fmt.Fprintf(w, "Election: %s", e.Status)
+	if e.Proposal != 0 {
+		fmt.Fprintf(w, " (proposal %d, yes %.1f%% no %.1f%%)", e.Proposal, e.Tally.Percent(e.Tally.Yes), e.Tally.Percent(e.Tally.No))
+	}
+	fmt.Fprintln(w)
+	if e.FailureReason != "" {
+		fmt.Fprintf(w, "  reason: %s\n", proposals.Sanitize(e.FailureReason))
+	}
+	if e.Next != "" {
+		fmt.Fprintf(w, "  next: %s\n", e.Next)
+	}
+	for _, b := range st.Batches {
+		fmt.Fprintf(w, "Batch %-2d %s  %s %s\n", b.Batch, b.Start.Format("2006-01-02 15:04"), b.State.Symbol(), b.State)
+		for _, s := range b.Subnets {
+			writeSubnetLine(w, s)
+		}
+	}
+	if !st.UnassignedStart.IsZero() {
+		fmt.Fprintf(w, "Unassigned nodes %s\n", st.UnassignedStart.Format("2006-01-02 15:04"))
+		writeSubnetLine(w, st.Unassigned)
+	}
+	if st.Next != nil {
+		fmt.Fprintf(w, "Next: batch %d at %s (in %s)\n", st.Next.Batch, st.Next.At.Format("2006-01-02 15:04 MST"), st.Next.In.Round(time.Second))
+	}
+	for _, b := range st.Blockers {
+		fmt.Fprintf(w, "Blocked: %s\n", proposals.Sanitize(b))
+	}
+	fmt.Fprintf(w, "Quiet: %s\n", st.Quiet)
+	if d := st.Disclosure; d != nil {
+		forced := ""
+		if d.Forced {
+			forced = " (forced: " + proposals.Sanitize(d.Reason) + ")"
+		}
+		fmt.Fprintf(w, "Disclosed: %s at %s%s\n", proposals.Sanitize(d.SourceURL), d.At.Format("2006-01-02 15:04 MST"), forced)
+	}
+	_, err := fmt.Fprint(w)
+	return err
+}
+
+func writeSubnetLine(w io.Writer, s rollout.SubnetStatus) {
+	p := ""
+	if s.Proposal != 0 {
+		p = fmt.Sprintf(" [proposal %d]", s.Proposal)
+	}
+	name := s.Subnet
+	if i := strings.IndexByte(name, '-'); i > 0 {
+		name = name[:i]
+	}
+	fmt.Fprintf(w, "  %s %-10s %-21s %s%s\n", s.State.Symbol(), name, s.State, proposals.Sanitize(s.Detail), p)
+}
+
+func newCmdRolloutAdvance(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
+	cmd, opts := newReleaseRefCmd(f, "advance <release>", "Submit the next batch's deploy proposals when its gate allows",
+		`Submit the deploy proposals of the next batch, only when every earlier batch is
+complete (each subnet healthy for the bake time) and the batch's start time has
+come; after the NNS batch, the unassigned nodes' proposal. A subnet with an open,
+adopted or executed proposal for the version never gets a second one, and every
+submission is recorded (intent first) in the ledger.
+
+Additional exit codes:
+  8  nothing to submit yet (the reason is printed: start time, adoption, bake)
+  9  a gate failed: the subnet and the check are named; nothing was submitted`,
+		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes",
+		true, runF, rolloutAdvanceRun)
+	opts.addHealthFlags(cmd.Flags())
+	return cmd
+}
+
+func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
+	s, err := o.store(o.Ref)
+	if err != nil {
+		return err
+	}
+	t, err := o.tracker(ctx, s, true)
+	if err != nil {
+		return err
+	}
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
+		return err
+	}
+	res, err := t.Advance(ctx)
+	if res != nil {
+		for _, sub := range res.Submitted {
+			fmt.Fprintf(o.IO.ErrOut, "Submitted %s%s: proposal %d\n", sub.Kind, subnetSuffix(sub.Subnet), sub.Proposal)
+		}
+		if o.JSON() {
+			if jerr := jsonout.Write(o.IO.Out, submittedDoc{Envelope: jsonout.NewEnvelope(), Submitted: res.Submitted, Status: res.Status}); jerr != nil {
+				return jerr
+			}
+		} else {
+			for _, sub := range res.Submitted {
+				fmt.Fprintln(o.IO.Out, sub.Proposal)
+			}
+		}
+	}
+	var we *rollout.WaitError
+	if errors.As(err, &we) {
+		return &PendingError{What: "rollout of " + o.Ref + " (" + strings.Join(we.Reasons, "; ") + ")"}
+	}
+	return err
+}
+
+func subnetSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " to " + s
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+)
+
+// TestRolloutGateFailureStops stalls a subnet of the first batch: advance
+// refuses with exit 9 naming the subnet and the check, and submits nothing.
+func TestRolloutGateFailureStops(t *testing.T) {
+	n := releaseNet(t)
+	rel, _, _ := newTestRelease(t)
+	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "10", "--bake", "30m")
+	mustRun(t, 0, "rollout", "advance", rel, "--yes")
+	r := mustRun(t, ExitPending, "rollout", "advance", rel, "--yes")
+	if !strings.Contains(r.Stderr, "batch 1 is") {
+		t.Errorf("pending advance does not say what it waits for:\n%s", r.Stderr)
+	}
+	if _, err := n.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, ExitPending, "rollout", "advance", rel, "--yes")
+	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{rollout.SigningSubnet}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	before, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes")
+	if !strings.Contains(r.Stderr, "subnet "+rollout.SigningSubnet+" failed the ") {
+		t.Errorf("gate failure does not name the subnet:\n%s", r.Stderr)
+	}
+	if !strings.Contains(r.Stderr, "failed the finalizing check") && !strings.Contains(r.Stderr, "failed the alerts check") {
+		t.Errorf("gate failure does not name the check:\n%s", r.Stderr)
+	}
+	after, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Proposals) != len(before.Proposals) {
+		t.Errorf("a failed gate submitted %d proposal(s)", len(after.Proposals)-len(before.Proposals))
+	}
+	r = mustRun(t, ExitRefused, "rollout", "status", rel)
+	if !strings.Contains(r.Stdout, "state: failed") || !strings.Contains(r.Stdout, "✗ uzr34") {
+		t.Errorf("status does not show the failure:\n%s", r.Stdout)
+	}
+}
+
+// TestRolloutPlanRejectsBadPlanFile lists every problem of a plan file
+// and exits 3.
+func TestRolloutPlanRejectsBadPlanFile(t *testing.T) {
+	releaseNet(t)
+	rel, _, _ := newTestRelease(t)
+	plan := t.TempDir() + "/plan.yaml"
+	writeFile(t, plan, `version: `+patchVersion+`
+bake: 15m
+batches:
+  - batch: 1
+    start: 2026-11-23T09:00:00Z
+    subnets: [tdb26, nosuch]
+  - batch: 2
+    start: 2026-11-23T11:00:00Z
+    subnets: [uzr34, uzr34]
+unassigned_nodes: 2026-11-23T13:00:00Z
+`)
+	r := mustRun(t, ExitDraftInvalid, "rollout", "plan", rel, "--file", plan)
+	for _, want := range []string{"must be in the last batch", `unknown subnet "nosuch"`, "is already in batches[1]", "is in no batch"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+}
+
+// TestReleaseStatusRender shows the tally and the next steps of
+// a rejected election and exits 9.
+func TestReleaseStatusRender(t *testing.T) {
+	st := &rollout.Status{Version: patchVersion, Mode: "security", State: rollout.RolloutElectFailed,
+		Now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),
+		Election: rollout.ElectionStatus{Proposal: 7, Status: "rejected",
+			Tally: governance.Tally{Yes: 10, No: 60, Total: 100},
+			Next:  "the election was rejected (yes 10.0%, no 60.0%): re-draft and resubmit with `nnspatch release submit --redraft`, or give up with `nnspatch release abandon`"},
+		Blockers: []string{"election proposal 7 rejected"}, Quiet: rollout.QuietStatus{Days: 10}}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	releaseGolden(t, "release_status_rejected", b.String())
+	if err := statusExit(st); err == nil {
+		t.Error("a failed election exits 0")
+	}
+}
+
+// TestRolloutStatusRender pins the text rendering of a rollout in progress.
+func TestRolloutStatusRender(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	st := &rollout.Status{Version: patchVersion, Mode: "security", State: rollout.RolloutUpgrading, Now: at.Add(3 * time.Hour),
+		Election: rollout.ElectionStatus{Proposal: 1, Status: "executed", Tally: governance.Tally{Yes: 61, Total: 100}},
+		Batches: []rollout.BatchStatus{
+			{Batch: 1, Start: at, State: rollout.StateComplete, Subnets: []rollout.SubnetStatus{
+				{Subnet: rollout.SigningSubnet, State: rollout.StateComplete, Detail: "running 5a1e8f0c3d, healthy", Proposal: 2}}},
+			{Batch: 2, Start: at.Add(2 * time.Hour), State: rollout.StateBaking, Subnets: []rollout.SubnetStatus{
+				{Subnet: "hg3fv-jywse", State: rollout.StateBaking, Detail: "healthy for 10m0s of 30m0s", Proposal: 3,
+					Checks: []health.Check{{Name: "version", OK: true}}},
+				{Subnet: "hx5k6-7lkdj", State: rollout.StateUpgrading, Detail: "6 of 13 replicas run 5a1e8f0c3d", Proposal: 4}}},
+			{Batch: 3, Start: at.Add(4 * time.Hour), State: rollout.StatePending, Subnets: []rollout.SubnetStatus{
+				{Subnet: rollout.NNSSubnet, State: rollout.StatePending, Detail: "no deploy proposal yet"}}},
+		},
+		UnassignedStart: at.Add(6 * time.Hour),
+		Unassigned:      rollout.SubnetStatus{Subnet: "unassigned", State: rollout.StatePending, Detail: "no deploy proposal yet"},
+		Next:            &rollout.NextBatch{Batch: 3, At: at.Add(4 * time.Hour), In: time.Hour},
+		Blockers:        []string{"batch 2 is baking: subnet hg3fv healthy for 10m0s of 30m0s"},
+		Quiet:           rollout.QuietStatus{Days: 10}}
+	var b strings.Builder
+	if err := writeStatus(&b, st); err != nil {
+		t.Fatal(err)
+	}
+	releaseGolden(t, "rollout_status_upgrading", b.String())
+}
+
+// TestReleaseLogRender pins the audit trail table; control bytes are
+// sanitized.
+func TestReleaseLogRender(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var b strings.Builder
+	err := writeAudit(&b, []rollout.Event{
+		{At: at, Principal: "2zedg-yvbwk-2bo4m-d3ypt-mzc2f-pgy7g-5k4pl-bmthb-yrwbl-xfkkv-jqe", Action: "submit", Detail: "submitted elect as proposal 1", Proposal: 1},
+		{At: at.Add(time.Hour), Principal: "local-user:ops", Action: "force", Detail: "disclosed before the quiet period ended: \x1b[31mexploit public"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	releaseGolden(t, "release_log", b.String())
+}
+
+// releaseGolden compares got with testdata/<name>.golden, rewriting it
+// under -update.
+func releaseGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, diff)
+	}
+}
+
+func TestNewCmdRolloutFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+		check   func(t *testing.T, o *releaseRefOptions)
+	}{
+		{"status watch", []string{"status", "v1", "--watch", "--interval", "5s"}, "", func(t *testing.T, o *releaseRefOptions) {
+			if diff := cmp.Diff([]any{"v1", true, 5 * time.Second}, []any{o.Ref, o.Watch, o.Interval}); diff != "" {
+				t.Error(diff)
+			}
+		}},
+		{"interval without watch", []string{"status", "v1", "--interval", "5s"}, "--interval needs --watch", nil},
+		{"no release", []string{"advance"}, "needs a release", nil},
+		{"prometheus flags", []string{"advance", "v1", "--prometheus", "http://127.0.0.1:9090", "--alert-window", "1m", "--neuron", "7"}, "", func(t *testing.T, o *releaseRefOptions) {
+			if o.Prometheus != "http://127.0.0.1:9090" || o.Window != time.Minute || o.Neuron != 7 {
+				t.Errorf("%+v", o.releaseEnv)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateConfig(t)
+			ios, _, _, _ := TestStreams()
+			f := NewFactory(ios)
+			var got *releaseRefOptions
+			runF := func(o *releaseRefOptions) error { got = o; return nil }
+			root := newCmdRollout(f)
+			root.RemoveCommand(root.Commands()...)
+			root.AddCommand(newCmdRolloutStatus(f, runF), newCmdRolloutAdvance(f, runF))
+			root.SetArgs(tt.args)
+			root.SetOut(ios.Out)
+			root.SetErr(ios.ErrOut)
+			err := root.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, got)
+		})
+	}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals/artifact"
+	"github.com/spf13/cobra"
+)
+
+type verifyOptions struct {
+	IO        *IOStreams
+	JSON      func() bool
+	Client    func(ctx context.Context, rootKey string) (*governance.Client, error)
+	Net       netOptions
+	Proposal  uint64
+	Artifact  string
+	Sums      string
+	AllowHTTP bool
+}
+
+func newCmdVerify(f *Factory, runF func(*verifyOptions) error) *cobra.Command {
+	opts := &verifyOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient}
+	cmd := &cobra.Command{
+		Use:   "verify <proposal-id> --artifact <file|url> [--sums <file>]",
+		Short: "Check a release package against an election proposal's hash",
+		Long: `Hash the release package and compare it with the release_package_sha256_hex of
+an election proposal: any GuestOS or HostOS election, in every payload shape the
+NNS has used (ReviseElectedGuestosVersions, UpdateElectedReplicaVersions,
+BlessReplicaVersion, ReviseElectedHostosVersions, UpdateElectedHostosVersions).
+With --sums, the package's SHA256SUMS line must agree too. Both hashes are printed.
+
+Additional exit codes:
+  6  the package's SHA-256 differs from the proposal's (or from SHA256SUMS)`,
+		Example: `$ nnspatch verify 139000 --artifact update-img.tar.zst
+$ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/guest-os/update-img/update-img.tar.zst --sums SHA256SUMS --json`,
+		Args: exactArgs(1, "a proposal id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return FlagErrorf("proposal id %q is not a number", args[0])
+			}
+			if opts.Artifact == "" {
+				return FlagErrorf("--artifact is required: the release package file or URL to hash")
+			}
+			opts.Proposal = id
+			return runOrRunF(opts, runF, func(o *verifyOptions) error { return verifyRun(cmd.Context(), o) })
+		},
+	}
+	cmd.Flags().StringVar(&opts.Artifact, "artifact", "", "release package `file|url` to hash")
+	cmd.Flags().StringVar(&opts.Sums, "sums", "", "SHA256SUMS `file|url` that must list the package with the same hash")
+	cmd.Flags().BoolVar(&opts.AllowHTTP, "allow-http", false, "allow plain http:// URLs (local test servers only)")
+	addNetFlags(cmd, &opts.Net)
+	return cmd
+}
+
+// verifyDoc is printed by `verify --json`.
+type verifyDoc struct {
+	jsonout.Envelope
+	Proposal uint64                 `json:"proposal"`
+	Package  rollout.ElectedPackage `json:"package"`
+	Artifact jsonout.Digest         `json:"artifact"`
+	// SumsSHA256 is the SHA256SUMS entry's hash ("" without --sums).
+	SumsSHA256 string `json:"sums_sha256,omitempty"`
+	Match      bool   `json:"match"`
+}
+
+func verifyRun(ctx context.Context, o *verifyOptions) error {
+	c, err := o.Client(ctx, o.Net.RootKey)
+	if err != nil {
+		return err
+	}
+	p, err := c.GetProposal(ctx, o.Proposal)
+	if err != nil {
+		return err
+	}
+	pkg, err := rollout.PackageOf(p)
+	if err != nil {
+		return err
+	}
+	report, done := newProgress(o.IO)
+	aopts := artifact.Options{Progress: report, AllowHTTP: o.AllowHTTP}
+	d, err := artifact.Hash(ctx, o.Artifact, aopts)
+	done()
+	if err != nil {
+		return err
+	}
+	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Package: pkg,
+		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
+	checkErr := artifact.Check(pkg.SHA256, d)
+	if o.Sums != "" && checkErr == nil {
+		sums, err := artifact.LoadSums(ctx, o.Sums, aopts)
+		if err != nil {
+			return err
+		}
+		if e, err := sums.Lookup(o.Artifact); err == nil {
+			doc.SumsSHA256 = e.Hex
+		}
+		checkErr = sums.Check(o.Artifact, d)
+	}
+	doc.Match = checkErr == nil
+	fmt.Fprintf(o.IO.ErrOut, "proposal %d elects %s %s\n", o.Proposal, pkg.OS, pkg.Version)
+	fmt.Fprintf(o.IO.ErrOut, "proposal sha256: %s\nartifact sha256: %s (%d bytes, %s)\n", pkg.SHA256, d.Hex, d.Size, d.Source)
+	if doc.SumsSHA256 != "" {
+		fmt.Fprintf(o.IO.ErrOut, "SHA256SUMS:      %s\n", doc.SumsSHA256)
+	}
+	if o.JSON() {
+		if err := jsonout.Write(o.IO.Out, doc); err != nil {
+			return err
+		}
+	} else if doc.Match {
+		fmt.Fprintf(o.IO.Out, "✓ match: %s\n", d.Hex)
+	} else {
+		fmt.Fprintf(o.IO.Out, "✗ mismatch: proposal %s, artifact %s\n", pkg.SHA256, d.Hex)
+	}
+	return checkErr
+}
