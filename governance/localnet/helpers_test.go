@@ -164,3 +164,24 @@ func (c govClient) leanRegisterVote(neuron, proposal uint64) error {
 	}
 	return nil
 }
+
+// electPayload is the registry's ReviseElectedGuestosVersionsPayload
+// (measurements left out: the field is optional).
+type electPayload struct {
+	ReleasePackageURLs       []string `ic:"release_package_urls"`
+	ReplicaVersionsToUnelect []string `ic:"replica_versions_to_unelect"`
+	ReplicaVersionToElect    *string  `ic:"replica_version_to_elect,omitempty"`
+	ReleasePackageSHA256Hex  *string  `ic:"release_package_sha256_hex,omitempty"`
+}
+
+// elect is an ExecuteNnsFunction(38) action electing version.
+func elect(tb testing.TB, version, sha string) govdid.ProposalActionRequest {
+	tb.Helper()
+	url := "https://download.dfinity.systems/ic/" + version + "/guest-os/update-img/update-img.tar.zst"
+	payload, err := candid.Marshal([]any{electPayload{ReleasePackageURLs: []string{url},
+		ReplicaVersionsToUnelect: []string{}, ReplicaVersionToElect: &version, ReleasePackageSHA256Hex: &sha}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return govdid.ProposalActionRequest{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 38, Payload: payload}}
+}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -241,5 +243,29 @@ func TestTickerLogsOnlyWhileProposalsAreOpen(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("log did not grow with an open proposal: %d bytes", busy)
 		}
+	}
+}
+
+func TestDeveloperElectsVersion(t *testing.T) {
+	n := localnettest.Start(t)
+	dev := newGovClient(t, n.URL(), developer(t, n))
+	version := "0123456789abcdef0123456789abcdef01234567"
+	id, err := dev.propose(devNeuron, "Elect a security patch", elect(t, version, strings.Repeat("ab", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := dev.info(t, id); p.Status != 4 || p.Topic != 13 {
+		t.Fatalf("election %d: status %d topic %d failure %+v", id, p.Status, p.Topic, p.FailureReason)
+	}
+	if !slices.Contains(n.Registry().ElectedVersions(), version) {
+		t.Fatalf("elected versions %v lack %s", n.Registry().ElectedVersions(), version)
+	}
+	// A motion (topic 4) has no followers: the developer alone cannot decide it.
+	m, err := dev.propose(devNeuron, "A motion", motion("text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := dev.info(t, m); p.Status != 1 {
+		t.Errorf("motion %d status %d, want open", m, p.Status)
 	}
 }
