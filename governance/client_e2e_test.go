@@ -149,7 +149,12 @@ func TestVoteManyReportsAlreadyVoted(t *testing.T) {
 }
 
 func TestBadRootKeyFailsClosed(t *testing.T) {
-	net, c := startLocal(t, localnettest.WithBadRootKey())
+	t.Run("sync calls", func(t *testing.T) { testBadRootKey(t) })
+	t.Run("async calls", func(t *testing.T) { testBadRootKey(t, localnettest.WithAsyncCalls()) })
+}
+
+func testBadRootKey(t *testing.T, opts ...localnettest.Option) {
+	net, c := startLocal(t, append(opts, localnettest.WithBadRootKey())...)
 	ctx := testCtx(t)
 	checks := map[string]func() error{
 		"list":     func() error { _, err := c.ListProposals(ctx, ListOptions{Limit: 1}); return err },
