@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -68,5 +70,33 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	}
 	if outs[0] != outs[1] {
 		t.Errorf("stdout differs with a terminal: %q vs %q", outs[0], outs[1])
+	}
+}
+
+// TestArtifactURLs hashes a package served by a loopback HTTP server,
+// the way release mirrors are checked.
+func TestArtifactURLs(t *testing.T) {
+	isolateConfig(t)
+	body := genBytes(1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/update-img.tar.zst" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(body)
+	}))
+	defer srv.Close()
+	file := writeTestFile(t, t.TempDir(), "update-img.tar.zst", body)
+	url := srv.URL + "/update-img.tar.zst"
+
+	r := runCLI(t, "artifact", "check", "--allow-http", "--sha256", testSHA, url, file)
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, testSHA+"  "+url) {
+		t.Errorf("check URL and file: exit %d, stdout %q, stderr %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if r := runCLI(t, "artifact", "hash", url); r.Code != ExitError || !strings.Contains(r.Stderr, "http") {
+		t.Errorf("plain http without --allow-http: exit %d, stderr %q", r.Code, r.Stderr)
+	}
+	if r := runCLI(t, "artifact", "hash", "--allow-http", srv.URL+"/missing"); r.Code != ExitError {
+		t.Errorf("404: exit %d, stderr %q", r.Code, r.Stderr)
 	}
 }
