@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/tui/common"
+	"github.com/nnspatch/nnspatch/tui/pages/draft"
 	"github.com/nnspatch/nnspatch/tui/pages/proposal"
 	"github.com/nnspatch/nnspatch/tui/pages/proposals"
 )
@@ -17,6 +18,7 @@ const detailTitle = "Detail"
 type Governance interface {
 	proposals.Lister
 	proposal.Source
+	draft.Submitter
 }
 
 // Deps are the app's inputs. Only Gov is required.
@@ -25,6 +27,8 @@ type Deps struct {
 	Gov Governance
 	// Network names the network in the tab bar.
 	Network string
+	// Neuron proposes from the Draft page (0: none).
+	Neuron uint64
 	// Neurons vote from the Detail page.
 	Neurons []uint64
 	// Limit is how many proposals the list loads (default 500).
@@ -53,6 +57,7 @@ func New(d Deps) *App {
 	a.pages = []common.Page{
 		proposals.New(c, d.Gov, d.Limit),
 		proposal.New(c, d.Gov, d.Neurons, nil, d.HashOptions),
+		draft.New(c, d.Gov, d.Neuron, d.HashOptions),
 	}
 	return a
 }

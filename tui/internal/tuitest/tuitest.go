@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/muesli/termenv"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
@@ -70,6 +71,25 @@ type Gov struct {
 	Err       error
 	Votes     []string
 	Lists     int
+	// Submitted are the titles of proposals made; the first gets NextID.
+	Submitted []string
+	NextID    uint64
+}
+
+// Preflight passes every request.
+func (g *Gov) Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*governance.Preflight, error) {
+	return &governance.Preflight{Checks: []governance.Check{{Name: "fake", OK: true}}}, nil
+}
+
+// MakeProposal records the title and returns the next id.
+func (g *Gov) MakeProposal(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (uint64, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if req.Title != nil {
+		g.Submitted = append(g.Submitted, *req.Title)
+	}
+	g.NextID++
+	return g.NextID + 2000, nil
 }
 
 // ListProposals implements the listing.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -85,6 +86,7 @@ var _ common.Page = (*Page)(nil)
 // New returns the page voting with neurons; disclosure may be nil.
 func New(c common.Common, src Source, neurons []uint64, disclosure DisclosureFunc, hashOpts artifact.Options) *Page {
 	ti := textinput.New()
+	ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: a steady cursor
 	ti.Prompt = "artifact (file or URL): "
 	ti.CharLimit = 2048
 	return &Page{Common: c.WithPrefix("proposal"), src: src, neurons: append([]uint64(nil), neurons...),

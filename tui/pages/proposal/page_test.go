@@ -139,7 +139,9 @@ func TestView(t *testing.T) {
 	})
 	t.Run("disclosure_known", func(t *testing.T) {
 		p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, []uint64{80},
-			func(v string) (time.Time, bool) { return tuitest.Now.Add(6 * 24 * time.Hour), v == tuitest.ElectVersion }, artifact.Options{})
+			func(v string) (time.Time, bool) {
+				return tuitest.Now.Add(6 * 24 * time.Hour), v == tuitest.ElectVersion
+			}, artifact.Options{})
 		p.SetSize(80, 21)
 		run(p, func() tea.Msg { return common.OpenProposalMsg{ID: 1041} })
 		if !strings.Contains(p.View(), "disclosure due 2026-11-26 12:00Z (in 6d00h)") {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -58,6 +59,7 @@ var _ common.Page = (*Page)(nil)
 // New returns the page listing up to limit proposals from src.
 func New(c common.Common, src Lister, limit int) *Page {
 	ti := textinput.New()
+	ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: a steady cursor
 	ti.Prompt = "/"
 	ti.Placeholder = "search title or id"
 	ti.CharLimit = 100

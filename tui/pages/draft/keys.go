@@ -1,0 +1,138 @@
+package draft
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/tui/common"
+)
+
+func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.Keys
+	switch {
+	case p.confirm:
+		return p.handleConfirm(msg)
+	case key.Matches(msg, k.Submit):
+		return p.askSubmit()
+	case p.editing:
+		return p.handleEdit(msg)
+	case key.Matches(msg, k.Up):
+		p.setFocus(p.focus - 1)
+	case key.Matches(msg, k.Down):
+		p.setFocus(p.focus + 1)
+	case key.Matches(msg, k.Open), msg.String() == "e":
+		p.editing = true
+		return p.inputs[p.focus].Focus()
+	}
+	return nil
+}
+
+func (p *Page) setFocus(i int) {
+	p.inputs[p.focus].Blur()
+	p.focus = (i + numFields) % numFields
+	if p.editing {
+		p.inputs[p.focus].Focus()
+	}
+}
+
+func (p *Page) handleEdit(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		p.editing = false
+		p.inputs[p.focus].Blur()
+		return nil
+	case tea.KeyTab, tea.KeyDown:
+		p.setFocus(p.focus + 1)
+		return p.inputs[p.focus].Focus()
+	case tea.KeyShiftTab, tea.KeyUp:
+		p.setFocus(p.focus - 1)
+		return p.inputs[p.focus].Focus()
+	case tea.KeyEnter:
+		return p.runField()
+	}
+	var cmd tea.Cmd
+	p.inputs[p.focus], cmd = p.inputs[p.focus].Update(msg)
+	p.rebuild()
+	return cmd
+}
+
+// runField starts the field's action: hashing the artifacts or loading
+// the measurements; on other fields enter moves on.
+func (p *Page) runField() tea.Cmd {
+	v := strings.TrimSpace(p.inputs[p.focus].Value())
+	switch p.focus {
+	case FieldArtifacts:
+		if srcs := splitList(v); len(srcs) > 0 {
+			p.hashNote = ""
+			return p.hash.Start(srcs, p.hashOpts)
+		}
+	case FieldMeasurements:
+		if v != "" {
+			p.measNote = "… loading"
+			return loadMeasurementsCmd(v, p.hashOpts, p.timeout)
+		}
+	}
+	p.setFocus(p.focus + 1)
+	return p.inputs[p.focus].Focus()
+}
+
+func (p *Page) askSubmit() tea.Cmd {
+	switch {
+	case p.sending:
+		return nil
+	case p.hash.Running():
+		return common.ErrorCmd("submit election", errors.New("artifacts are still being hashed; wait for the checksum"))
+	case !p.Ready():
+		return common.ErrorCmd("submit election", fmt.Errorf("the draft has %d problem(s); fix every ✗ first", p.errorCount()))
+	case p.neuron == 0:
+		return common.ErrorCmd("submit election", errors.New("no proposer neuron; start with --neuron or set neuron in the config"))
+	}
+	p.confirm = true
+	return nil
+}
+
+func (p *Page) errorCount() int {
+	n := 0
+	if p.buildErr != nil {
+		n++
+	}
+	for _, pr := range p.problems {
+		if pr.Severity == "error" {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *Page) handleConfirm(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.Keys.Confirm):
+		p.confirm, p.sending = false, true
+		return submitCmd(p.gov, p.neuron, p.draft, p.timeout)
+	case key.Matches(msg, p.Keys.Cancel):
+		p.confirm = false
+		return common.StatusCmd("submission cancelled, nothing sent")
+	}
+	return nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (p *Page) ShortHelp() []key.Binding {
+	k := p.Keys
+	switch {
+	case p.confirm:
+		return []key.Binding{k.Confirm, k.Cancel}
+	case p.editing:
+		return []key.Binding{k.NextField, k.PrevField, k.Run, k.Submit, k.Back}
+	}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Submit, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *Page) FullHelp() [][]key.Binding {
+	k := p.Keys
+	return [][]key.Binding{{k.Open, k.NextField, k.PrevField, k.Run, k.Submit, k.Back}}
+}

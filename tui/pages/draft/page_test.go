@@ -1,0 +1,143 @@
+package draft
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/proposals/artifact"
+	"github.com/nnspatch/nnspatch/tui/common"
+	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
+)
+
+func TestMain(m *testing.M) {
+	tuitest.NoColor()
+	os.Exit(m.Run())
+}
+
+func newPage(gov Submitter) *Page {
+	p := New(tuitest.Common(), gov, 80, artifact.Options{})
+	p.SetSize(80, 21)
+	return p
+}
+
+// run executes cmd and feeds its messages back until none is left,
+// returning the messages meant for the root.
+func run(p *Page, cmd tea.Cmd) []tea.Msg {
+	var out []tea.Msg
+	for cmd != nil {
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				out = append(out, run(p, c)...)
+			}
+			return out
+		}
+		switch msg.(type) {
+		case nil:
+			return out
+		case common.ErrorMsg, common.StatusMsg, common.OpenProposalMsg:
+			return append(out, msg)
+		}
+		_, cmd = p.Update(msg)
+	}
+	return out
+}
+
+func send(p *Page, msgs ...tea.Msg) []tea.Msg {
+	var out []tea.Msg
+	for _, m := range msgs {
+		_, cmd := p.Update(m)
+		out = append(out, run(p, cmd)...)
+	}
+	return out
+}
+
+var (
+	enter = tea.KeyMsg{Type: tea.KeyEnter}
+	esc   = tea.KeyMsg{Type: tea.KeyEsc}
+	down  = tea.KeyMsg{Type: tea.KeyDown}
+	save  = tea.KeyMsg{Type: tea.KeyCtrlS}
+)
+
+func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+
+// fill types a complete election: version, a real artifact file hashed
+// through the progress path, and real launch measurements.
+func fill(t *testing.T, p *Page) {
+	t.Helper()
+	art := filepath.Join("testdata", "update-img.tar.zst") // "hello\n"
+	send(p, enter, runes(tuitest.ElectVersion), down, runes(art), enter)
+	send(p, down, down, runes("testdata/launch-measurements.json"), enter)
+	send(p, esc)
+}
+
+func TestLiveValidation(t *testing.T) {
+	p := newPage(&tuitest.Gov{})
+	if p.Ready() {
+		t.Fatal("empty form is ready")
+	}
+	tuitest.Golden(t, p.View())
+	fill(t, p)
+	if !p.Ready() {
+		t.Fatalf("filled form not ready: %v", p.Problems())
+	}
+	d := p.Draft()
+	if got := *d.ElectGuestOS.ReleasePackageSHA256Hex; got != tuitest.ElectSHA {
+		t.Errorf("sha = %s, want the artifact's %s", got, tuitest.ElectSHA)
+	}
+	if n := len(d.ElectGuestOS.GuestLaunchMeasurements.GuestLaunchMeasurements); n == 0 {
+		t.Error("no measurements in the draft")
+	}
+}
+
+func TestView(t *testing.T) {
+	t.Run("filled", func(t *testing.T) {
+		p := newPage(&tuitest.Gov{})
+		fill(t, p)
+		tuitest.Golden(t, p.View())
+	})
+	t.Run("bad_version", func(t *testing.T) {
+		p := newPage(&tuitest.Gov{})
+		fill(t, p)
+		p.SetField(FieldVersion, "not-a-commit")
+		p.SetField(FieldForum, "https://example.com/fix-for-CVE")
+		if p.Ready() {
+			t.Error("bad version accepted")
+		}
+		tuitest.Golden(t, p.View())
+	})
+}
+
+func TestSubmitNeedsConfirmation(t *testing.T) {
+	gov := &tuitest.Gov{}
+	p := newPage(gov)
+	if msgs := send(p, save); len(msgs) != 1 || !strings.Contains(msgs[0].(common.ErrorMsg).Error(), "problem") {
+		t.Fatalf("submitting an invalid draft: %v", msgs)
+	}
+	fill(t, p)
+	send(p, save)
+	if !strings.Contains(p.View(), "Submit this election from neuron 80?") {
+		t.Fatalf("no confirmation:\n%s", p.View())
+	}
+	send(p, runes("n"))
+	if len(gov.Submitted) != 0 {
+		t.Fatal("cancelled submission was sent")
+	}
+	send(p, save)
+	msgs := send(p, runes("y"))
+	if len(gov.Submitted) != 1 || gov.Submitted[0] != "Security patch update" {
+		t.Fatalf("submitted %v", gov.Submitted)
+	}
+	var opened bool
+	for _, m := range msgs {
+		if o, ok := m.(common.OpenProposalMsg); ok && o.ID == 2001 {
+			opened = true
+		}
+	}
+	if !opened {
+		t.Errorf("new proposal not opened: %v", msgs)
+	}
+}

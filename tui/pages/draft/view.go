@@ -1,0 +1,106 @@
+package draft
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/nnspatch/nnspatch/tui/common"
+)
+
+// View implements tea.Model.
+func (p *Page) View() string {
+	st := p.Styles
+	lines := []string{st.Title.Render("Security-patch election · GuestOS · source withheld") +
+		st.Muted.Render(fmt.Sprintf("  proposer neuron %d", p.neuron))}
+	for i := range p.inputs {
+		mark := "  "
+		if i == p.focus {
+			mark = "▸ "
+		}
+		lines = append(lines, mark+common.Fit(labels[i], 13)+" "+p.inputs[i].View())
+	}
+	lines = append(lines, p.notes()...)
+	lines = append(lines, p.problemLines()...)
+	lines = append(lines, p.previewLines()...)
+	h := p.Height
+	var tail []string
+	switch {
+	case p.confirm:
+		tail = []string{st.Warn.Render(fmt.Sprintf("Submit this election from neuron %d?  y confirm · n cancel", p.neuron))}
+	case p.sending:
+		tail = []string{"… preflight and submit"}
+	}
+	if len(lines) > h-len(tail) {
+		lines = lines[:h-len(tail)]
+	}
+	return common.Clip(strings.Join(append(lines, tail...), "\n"), p.Width, h)
+}
+
+// notes are the hashing and measurements outcomes (or the progress bar).
+func (p *Page) notes() []string {
+	var out []string
+	switch {
+	case p.hash.Running():
+		out = append(out, "  "+p.hash.View(p.Width-2))
+	case p.hashNote != "":
+		out = append(out, "  Artifacts:    "+common.Line(p.hashNote))
+	}
+	if p.measNote != "" {
+		out = append(out, "  Measurements: "+common.Line(p.measNote))
+	}
+	return out
+}
+
+func (p *Page) problemLines() []string {
+	st := p.Styles
+	if p.buildErr != nil {
+		return []string{st.Bad.Render("✗ " + p.buildErr.Error())}
+	}
+	if len(p.problems) == 0 {
+		return []string{st.Good.Render("✓ no problems: ready to submit (ctrl+s)")}
+	}
+	out := []string{st.Section.Render(fmt.Sprintf("Problems (%d)", len(p.problems)))}
+	for _, pr := range p.problems {
+		sym, s := "✗", st.Bad
+		if pr.Severity != "error" {
+			sym, s = "!", st.Warn
+		}
+		// Wrapped, not cut: every problem is shown in full.
+		text := ansi.Wordwrap(common.Line(pr.Path+": "+pr.Message), max(p.Width-2, 10), "")
+		for i, l := range strings.Split(text, "\n") {
+			if i == 0 {
+				out = append(out, s.Render(sym+" ")+l)
+			} else {
+				out = append(out, "  "+l)
+			}
+		}
+	}
+	return out
+}
+
+func (p *Page) previewLines() []string {
+	r := p.preview
+	if r == nil {
+		return nil
+	}
+	out := []string{p.Styles.Section.Render("Preview"),
+		"  Title:   " + common.Line(r.Title),
+		fmt.Sprintf("  Topic:   %s · %s", r.Topic, r.Action)}
+	meas := 0
+	for _, f := range r.Payload {
+		if strings.HasPrefix(f.Key, "guest_launch_measurements.") {
+			meas++ // one line for all of them, so the summary stays in view
+			continue
+		}
+		out = append(out, "  "+f.Key+": "+common.Line(f.Value))
+	}
+	if meas > 0 {
+		out = append(out, fmt.Sprintf("  guest_launch_measurements: %d field(s), see the Measurements line", meas))
+	}
+	out = append(out, "  Summary:")
+	for _, l := range strings.Split(common.Text(r.Summary), "\n") {
+		out = append(out, "    "+l)
+	}
+	return out
+}
