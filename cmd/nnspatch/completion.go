@@ -44,3 +44,15 @@ func completionRun(opts *completionOptions) error {
 	}
 	return FlagErrorf("unsupported shell %q: use bash, zsh, fish or powershell", opts.Shell)
 }
+
+// registerGlobalCompletions completes --network with the network names of
+// the config (ic, local and any defined under networks:).
+func registerGlobalCompletions(root *cobra.Command, f *Factory) {
+	_ = root.RegisterFlagCompletionFunc("network", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return cfg.NetworkNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+}

@@ -113,3 +113,17 @@ func TestREADMEConfigFile(t *testing.T) {
 		t.Error("README.md's yaml block differs from config.DefaultFile(); paste the new file into README.md")
 	}
 }
+
+func TestNetworkCompletion(t *testing.T) {
+	dir := isolateConfig(t)
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("networks:\n  staging:\n    url: http://127.0.0.1:5000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "__complete", "version", "--network", "")
+	if r.Code != ExitOK {
+		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
+	}
+	if got, want := strings.Fields(r.Stdout), []string{"ic", "local", "staging", ":4"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("completions = %q, want %q", got, want)
+	}
+}

@@ -21,6 +21,7 @@ $ nnspatch help exit-codes`,
 		SilenceErrors: true,
 	}
 	addGlobalFlags(cmd, f.Globals)
+	registerGlobalCompletions(cmd, f)
 	f.flags = cmd.PersistentFlags()
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{Err: err} })
 	cmd.CompletionOptions.DisableDefaultCmd = true
