@@ -35,7 +35,7 @@ two nnspatch processes on one release take turns. <release> is a version (found
 under the releases directory) or a release directory.`,
 	}
 	cmd.AddCommand(newCmdReleaseNew(f, nil), newCmdReleaseSubmit(f, nil), newCmdReleaseStatus(f, nil),
-		newCmdReleaseLog(f, nil), newCmdReleaseAbandon(f, nil), newCmdReleaseDisclose(f, nil))
+		newCmdReleaseLog(f, nil), newCmdReleaseVote(f, nil), newCmdReleaseAbandon(f, nil), newCmdReleaseDisclose(f, nil))
 	return cmd
 }
 
@@ -297,6 +297,8 @@ type releaseDoc struct {
 type releaseRefOptions struct {
 	*releaseEnv
 	Ref      string
+	Vote     string
+	Proposal uint64
 	Redraft  string
 	Reason   string
 	Source   string
@@ -493,5 +495,40 @@ func releaseDiscloseRun(ctx context.Context, o *releaseRefOptions) error {
 			Disclosure *rollout.Disclosure `json:"disclosure"`
 		}{jsonout.NewEnvelope(), d})
 	}
+	return nil
+}
+
+func newCmdReleaseVote(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
+	cmd, opts := newReleaseRefCmd(f, "vote <release> --vote <yes|no> [--proposal <id>]", "Vote on the release's election (or another of its proposals)",
+		"Cast the neuron's vote on the release's election proposal (or --proposal) and record it in the audit log.",
+		"$ nnspatch release vote $COMMIT --vote yes --neuron 27 --yes",
+		true, runF, releaseVoteRun)
+	cmd.Flags().StringVar(&opts.Vote, "vote", "", "`yes` or no (required)")
+	cmd.Flags().Uint64Var(&opts.Proposal, "proposal", 0, "proposal `id` (default: the release's election)")
+	_ = cmd.MarkFlagRequired("vote")
+	return cmd
+}
+
+func releaseVoteRun(ctx context.Context, o *releaseRefOptions) error {
+	v := map[string]governance.Vote{"yes": governance.VoteYes, "no": governance.VoteNo}[strings.ToLower(o.Vote)]
+	if v == governance.VoteUnspecified {
+		return FlagErrorf("--vote takes yes or no, got %q", o.Vote)
+	}
+	s, err := o.store(o.Ref)
+	if err != nil {
+		return err
+	}
+	t, err := o.tracker(ctx, s, true)
+	if err != nil {
+		return err
+	}
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s with neuron %d?", v, t.Neuron)); err != nil {
+		return err
+	}
+	id, err := t.Vote(ctx, o.Proposal, v)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Neuron %d voted %s on proposal %d\n", t.Neuron, v, id)
 	return nil
 }

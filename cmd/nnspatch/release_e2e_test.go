@@ -133,6 +133,11 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 	if v.Artifact.SHA256 != hex.EncodeToString(sum[:]) {
 		t.Errorf("verify hashed %s", v.Artifact.SHA256)
 	}
+	sums := filepath.Join(t.TempDir(), "SHA256SUMS")
+	writeFile(t, sums, v.Artifact.SHA256+"  update-img.tar.zst\n")
+	mustRun(t, 0, "verify", strconv.FormatUint(election, 10), "--artifact", pkg, "--sums", sums)
+	writeFile(t, sums, strings.Repeat("0", 64)+"  update-img.tar.zst\n")
+	mustRun(t, ExitChecksum, "verify", strconv.FormatUint(election, 10), "--artifact", pkg, "--sums", sums)
 	tampered := filepath.Join(t.TempDir(), "update-img.tar.zst")
 	if err := os.WriteFile(tampered, append(mustRead(t, pkg), 'X'), 0o644); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/proposals"
 )
 
 // TestRolloutGateFailureStops stalls a subnet of the first batch: advance
@@ -209,5 +211,67 @@ func TestNewCmdRolloutFlags(t *testing.T) {
 			}
 			tt.check(t, got)
 		})
+	}
+}
+
+// TestReleaseFailedElectionAndAbandon records an election that failed to
+// execute (it unelects a version in use, submitted past the preflight):
+// `release status` shows the failure reason and the next steps and exits
+// 9, `release abandon` is recorded and advancing is refused afterwards.
+func TestReleaseFailedElectionAndAbandon(t *testing.T) {
+	n := releaseNet(t)
+	rel, _, election := newTestRelease(t)
+	mustRun(t, 0, "release", "vote", rel, "--vote", "yes", "--neuron", "81", "--yes")
+
+	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inUse := n.Topology().Subnets[0].Version
+	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "0123456789abcdef0123456789abcdef01234567",
+		SHA256: strings.Repeat("ab", 32), Unelect: []string{inUse}, MeasurementsWaiver: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := d.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := c.MakeProposal(ctx, 80, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (rollout.Store{Dir: rel}).Update(ctx, func(l *rollout.Ledger) error {
+		for i := range l.Proposals {
+			if l.Proposals[i].ID == election {
+				l.Proposals[i].ID = failed
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := mustRun(t, ExitRefused, "release", "status", rel)
+	for _, want := range []string{"Election: failed", "reason:", "currently deployed", "re-draft and resubmit", "nnspatch release abandon"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("release status lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	mustRun(t, 0, "release", "abandon", rel, "--reason", "election failed; superseded", "--yes")
+	r = mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes")
+	if !strings.Contains(r.Stderr, "abandoned") {
+		t.Errorf("advance after abandon: %s", r.Stderr)
+	}
+	log := mustRun(t, 0, "release", "log", rel).Stdout
+	for _, want := range []string{"vote ", "neuron 81 voted yes", "abandon ", "election failed; superseded"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
 	}
 }

@@ -1,0 +1,168 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// lostReply submits for real but loses the answer, like a crash or a
+// dropped connection between submitting and recording the id.
+type lostReply struct {
+	Governance
+	made uint64
+}
+
+func (g *lostReply) MakeProposal(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (uint64, error) {
+	id, err := g.Governance.MakeProposal(ctx, neuron, req)
+	if err != nil {
+		return 0, err
+	}
+	g.made = id
+	return 0, errors.New("connection reset by peer")
+}
+
+// localTracker starts a network and a release of a new version on it.
+func localTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker) {
+	t.Helper()
+	n := localnettest.Start(t)
+	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081",
+		SHA256: strings.Repeat("cd", 32), MeasurementsWaiver: "test build"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Store{Dir: filepath.Join(t.TempDir(), "rel")}
+	if _, err := NewRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {
+		t.Fatal(err)
+	}
+	tr := &Tracker{Store: s, Gov: c, Now: func(context.Context) (time.Time, error) { return n.Now(), nil },
+		Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy()}
+	return n, c, tr
+}
+
+// TestSubmitElectionReconcilesLostReply: the intent is recorded before
+// submitting, so a retry after a lost reply finds the proposal governance
+// made instead of submitting a second one.
+func TestSubmitElectionReconcilesLostReply(t *testing.T) {
+	_, c, tr := localTracker(t)
+	ctx := context.Background()
+	lost := &lostReply{Governance: c}
+	crashing := *tr
+	crashing.Gov = lost
+	if _, err := crashing.SubmitElection(ctx); err == nil {
+		t.Fatal("submit with a lost reply succeeded")
+	}
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := l.Election(); !ok || e.ID != 0 || e.PayloadSHA256 == "" {
+		t.Fatalf("after the lost reply the ledger has %+v, want an unconfirmed intent", l.Proposals)
+	}
+	id, err := tr.SubmitElection(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != lost.made || id == 0 {
+		t.Fatalf("retry recorded proposal %d, governance made %d", id, lost.made)
+	}
+	again, err := tr.SubmitElection(ctx)
+	if err != nil || again != id {
+		t.Fatalf("third submit: %d, %v; want %d", again, err, id)
+	}
+	ps, err := c.ListProposals(ctx, governance.ListOptions{Topics: []governance.Topic{governance.TopicIcOsVersionElection}, All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, p := range ps {
+		if p.Proposer == 80 && p.Action.PayloadSHA256() == mustElection(t, tr).PayloadSHA256 {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("governance has %d election proposals for the release, want 1", count)
+	}
+	l, _ = tr.Store.Read()
+	if !strings.Contains(l.Audit[len(l.Audit)-1].Detail, "reconciled") {
+		t.Errorf("last audit event %+v, want the reconciliation", l.Audit[len(l.Audit)-1])
+	}
+}
+
+func mustElection(t *testing.T, tr *Tracker) ProposalRecord {
+	t.Helper()
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := l.Election()
+	if !ok {
+		t.Fatal("no election record")
+	}
+	return e
+}
+
+// TestAdvanceNeverProposesTwice: a subnet whose deploy proposal exists
+// (made outside the release) gets none from Advance.
+func TestAdvanceNeverProposesTwice(t *testing.T) {
+	n, c, tr := localTracker(t)
+	ctx := context.Background()
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildPlan(reg, PlanOptions{Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081", Start: n.Now(), BatchSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SavePlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	first := p.Batches[0].Subnets[0]
+	d, err := tr.deployDraft(&Ledger{Version: p.Version, Mode: proposals.ModeSecurity}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := d.Request()
+	outside, err := c.MakeProposal(ctx, 80, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Advance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Submitted) != len(p.Batches[0].Subnets)-1 {
+		t.Fatalf("submitted %d, want %d", len(res.Submitted), len(p.Batches[0].Subnets)-1)
+	}
+	for _, s := range res.Submitted {
+		if s.Subnet == first {
+			t.Fatalf("advance proposed again for %s (already proposal %d)", first, outside)
+		}
+	}
+	var we *WaitError
+	if res, err := tr.Advance(ctx); !errors.As(err, &we) || len(res.Submitted) != 0 {
+		t.Fatalf("second advance: %v, submitted %v", err, res.Submitted)
+	}
+}
