@@ -4,8 +4,10 @@
 # It builds the binary, hashes a generated release package (and a mirror
 # copy), drafts, validates and renders the election, shows that a tampered
 # package and a leaky draft are refused (exit codes 6 and 3), then starts
-# `nnspatch localnet` in the background, submits the election, votes, shows
-# the result, and rolls the version out to an application subnet.
+# `nnspatch localnet` in the background and runs the release there: release
+# new, submit the election, vote, show it, plan the staged rollout, deploy
+# the first batch, pass the upgrade delay on the virtual clock, and print the
+# rollout status and the release's audit log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,7 +63,7 @@ step "nnspatch proposal render --json: the payload hash for scripts"
 nnspatch proposal render elect.yaml --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["proposal"]; print(p["action"], p["payload_bytes"], "bytes, sha256", p["payload_sha256"])'
 
 app_subnet=pzp6e-ekpqk-3c5x7-2h6so-njoeq-mt45d-h3h6c-q3mxf-vpeq5-fk5o7-yae
-step "the deployment to a first application subnet (the NNS subnet goes last)"
+step "a deployment draft for one application subnet (the rollout below drafts these itself)"
 nnspatch draft deploy-guestos --security --version "$commit" --subnet "$app_subnet" -o deploy.yaml
 nnspatch proposal validate deploy.yaml
 
@@ -88,23 +90,39 @@ step "nnspatch identity whoami / versions: who we are, what is elected"
 nnspatch identity whoami
 nnspatch versions
 
-step "nnspatch proposal submit: preflight, then submit with the developer neuron 80"
-id=$(nnspatch proposal submit elect.yaml --neuron 80 --yes)
-echo "proposal id: $id" >&2
+step "nnspatch release new: the release's ledger and election draft, from the same package"
+export NNSPATCH_RELEASES_DIR="$work/releases"
+nnspatch release new --security --version "$commit" --artifact update-img.tar.zst --measurements launch-measurements.json
 
-step "nnspatch vote: neuron 81 follows up"
+step "nnspatch release submit: preflight, then the election with the developer neuron 80"
+id=$(nnspatch release submit "$commit" --neuron 80 --yes)
+echo "election proposal id: $id" >&2
+
+step "nnspatch vote: neuron 81 votes too"
 nnspatch vote "$id" yes --neuron 81 --yes
 
 step "nnspatch proposal show: the decided election"
 nnspatch proposal show "$id"
 
 step "the version is elected now"
-nnspatch versions | grep "$commit"
+nnspatch versions | grep -E "^GUESTOS|$commit"
 
-step "submit the deployment to $app_subnet and let the virtual clock pass the upgrade delay"
-id=$(nnspatch proposal submit deploy.yaml --neuron 80 --yes)
-nnspatch proposal show "$id" | grep -E "^Proposal|Status:"
-nnspatch localnet advance 15m --url "$url"
-nnspatch subnets | grep -E "^SUBNET|$app_subnet"
+step "nnspatch rollout plan: staged batches from the live registry, NNS subnet last"
+nnspatch rollout plan "$commit" | grep -E "^version|^bake|batch: (1|14)$" >&2
 
-step "done: elected and deployed to the first subnet on the local NNS"
+step "nnspatch rollout advance: submit the first batch's deploy proposals"
+nnspatch rollout advance "$commit" --neuron 80 --yes
+
+step "let the local network's virtual clock pass the upgrade delay, then look"
+nnspatch localnet advance 30m --url "$url"
+code=0
+nnspatch rollout status "$commit" > rollout-status.txt || code=$?
+head -n 6 rollout-status.txt
+echo "rollout status exit code: $code (0 = complete, 8 = still in progress)" >&2
+[ "$code" -eq 0 ] || [ "$code" -eq 8 ]
+nnspatch subnets | grep -E "^SUBNET|$commit"
+
+step "nnspatch release log: the audit trail of every action"
+nnspatch release log "$commit"
+
+step "done: elected, and the first batch deployed, on the local NNS"
