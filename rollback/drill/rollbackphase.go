@@ -1,0 +1,112 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/nnspatch/nnspatch/rollback"
+)
+
+// rollback plans the rollback from the registry history, halts the
+// rollout and submits the plan until every target runs its restored
+// version healthily.
+func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
+	plan, err := d.rollbackPlan(ctx, ge)
+	if err != nil {
+		return err
+	}
+	d.rep.Plan = plan
+	d.step("rollback plan", fmt.Sprintf("%d step(s) for %d target(s)", len(plan.Steps), len(plan.Targets)))
+	ex := &rollback.Executor{Gov: d.client, File: rollback.StateFile{Path: filepath.Join(d.dir, "rollback.json")},
+		Ledger: rollback.ReleaseLedger{Tracker: d.track}, Neuron: d.neuron, Policy: proposals.DefaultPolicy(), Now: d.env.now}
+	if _, err := ex.Start(ctx, plan); err != nil {
+		return err
+	}
+	seen := map[int]bool{}
+	for {
+		st, err := ex.Submit(ctx)
+		if err != nil {
+			return fmt.Errorf("submit the rollback: %w", err)
+		}
+		d.reportRollback(ctx, plan, st, seen)
+		healthy, err := d.targetsHealthy(ctx, plan)
+		if err != nil {
+			return err
+		}
+		if st.Done && healthy {
+			d.rep.TimeToRollBack = d.now.Sub(d.rep.Detection.DetectedAt)
+			d.step("rolled back", fmt.Sprintf("every target runs its last good version and finalizes (%s after detection)", fmtVirtual(d.rep.TimeToRollBack)))
+			return nil
+		}
+		if err := d.tick(ctx, "rolling back"); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollback.Plan, error) {
+	src, err := rollback.DialChanges(d.env.network())
+	if err != nil {
+		return nil, err
+	}
+	hist, err := rollback.ReadHistory(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := d.client.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rollback.Build(rollback.Input{Release: d.patch, Mode: d.s.Patch.Mode, Registry: reg, History: hist,
+		Failing: []string{ge.Subnet}, Halt: true, Now: d.now,
+		Problem: fmt.Sprintf("subnet %s failed the %s health check after its GuestOS update (%s)", ge.Subnet, ge.Check, ge.Detail)})
+}
+
+// reportRollback reports each step once it has a proposal or is done.
+func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollback.Status, seen map[int]bool) {
+	for i, s := range st.Steps {
+		if seen[s.N] || (s.Proposal == 0 && s.State != rollback.StateDone) {
+			continue
+		}
+		seen[s.N] = true
+		step := p.Steps[i]
+		var props []uint64
+		if s.Proposal != 0 {
+			props = append(props, s.Proposal)
+			d.noteProposal(s.Proposal, "rollback", step.Subnet, step.Draft.Title)
+			d.vote(ctx, s.Proposal)
+		}
+		d.step("rollback", fmt.Sprintf("step %d (%s %s): %s", s.N, s.Kind, shortSubnet(step.Subnet), s.Detail), props...)
+	}
+}
+
+// targetsHealthy reports whether every subnet target runs its restored
+// version, finalizes and has caught up.
+func (d *drill) targetsHealthy(ctx context.Context, p *rollback.Plan) (bool, error) {
+	subs, err := d.env.admin.Subnets(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read subnet states: %w", err)
+	}
+	byID := map[string]localnet.SubnetStatus{}
+	for _, s := range subs {
+		byID[s.ID] = s
+	}
+	for _, t := range p.Targets {
+		if t.Subnet == "" {
+			continue
+		}
+		s, ok := byID[t.Subnet]
+		if !ok {
+			return false, errors.New("subnet " + t.Subnet + " vanished from the network")
+		}
+		if s.RunningVersion != t.Restore || s.Stalled || s.CatchingUp {
+			return false, nil
+		}
+	}
+	return true, nil
+}
