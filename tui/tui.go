@@ -10,6 +10,7 @@ import (
 	"github.com/nnspatch/nnspatch/tui/pages/draft"
 	"github.com/nnspatch/nnspatch/tui/pages/proposal"
 	"github.com/nnspatch/nnspatch/tui/pages/proposals"
+	"github.com/nnspatch/nnspatch/tui/pages/releases"
 )
 
 const detailTitle = "Detail"
@@ -31,6 +32,8 @@ type Deps struct {
 	Neuron uint64
 	// Neurons vote from the Detail page.
 	Neurons []uint64
+	// Releases are the releases the Releases page follows.
+	Releases []releases.Release
 	// Limit is how many proposals the list loads (default 500).
 	Limit int
 	// Refresh is the tick interval (default 10s; negative disables).
@@ -54,10 +57,12 @@ func New(d Deps) *App {
 	c := common.New(d.Log, d.Now)
 	a := &App{Common: c, network: d.Network, help: help.New(), deps: d}
 	a.help.ShortSeparator = " · "
+	rel := releases.New(c, d.Releases)
 	a.pages = []common.Page{
 		proposals.New(c, d.Gov, d.Limit),
-		proposal.New(c, d.Gov, d.Neurons, nil, d.HashOptions),
+		proposal.New(c, d.Gov, d.Neurons, rel.DisclosureDue, d.HashOptions),
 		draft.New(c, d.Gov, d.Neuron, d.HashOptions),
+		rel,
 	}
 	return a
 }
