@@ -16,3 +16,13 @@ if ! command -v prometheus >/dev/null 2>&1; then
 	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	$sudo apt-get install -y prometheus || { $sudo apt-get update && $sudo apt-get install -y prometheus; }
 fi
+
+# 2. Prometheus, for the rollout health tests that run a real server
+#    (governance/rollout/health). Installed from the Debian/Ubuntu archive;
+#    skipped when a prometheus binary is already on PATH.
+if ! command -v prometheus >/dev/null 2>&1; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq prometheus
+fi
