@@ -75,10 +75,10 @@ type Report struct {
 	Network  string `json:"network"`
 	Release  string `json:"release"`
 	// FaultSubnet is the subnet the fault was injected on.
-	FaultSubnet string          `json:"fault_subnet"`
-	Steps       []Step          `json:"steps"`
-	Detection   *Detection      `json:"detection,omitempty"`
-	Plan        *rollback.Plan  `json:"rollback_plan,omitempty"`
+	FaultSubnet string         `json:"fault_subnet"`
+	Steps       []Step         `json:"steps"`
+	Detection   *Detection     `json:"detection,omitempty"`
+	Plan        *rollback.Plan `json:"rollback_plan,omitempty"`
 	// TimeToRollBack is virtual time from detection to every target healthy.
 	TimeToRollBack time.Duration `json:"time_to_roll_back_ns"`
 	Proposals      []Proposal    `json:"proposals"`

@@ -35,7 +35,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // MarshalText writes the duration as text.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(localnet.FormatDuration(time.Duration(d))), nil }
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(localnet.FormatDuration(time.Duration(d))), nil
+}
 
 // D returns the time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
@@ -111,12 +113,12 @@ type Expect struct {
 
 // Asserts switches end-state assertions off (all are on by default).
 type Asserts struct {
-	AllHealthy             *bool `yaml:"all_healthy" json:"all_healthy,omitempty"`
-	NoUnelectedInUse       *bool `yaml:"no_unelected_in_use" json:"no_unelected_in_use,omitempty"`
-	QuietPeriodNotStarted  *bool `yaml:"quiet_period_not_started" json:"quiet_period_not_started,omitempty"`
-	NothingDisclosed       *bool `yaml:"nothing_disclosed" json:"nothing_disclosed,omitempty"`
-	RolloutHalted          *bool `yaml:"rollout_halted" json:"rollout_halted,omitempty"`
-	TextsLeakNothing       *bool `yaml:"texts_leak_nothing" json:"texts_leak_nothing,omitempty"`
+	AllHealthy            *bool `yaml:"all_healthy" json:"all_healthy,omitempty"`
+	NoUnelectedInUse      *bool `yaml:"no_unelected_in_use" json:"no_unelected_in_use,omitempty"`
+	QuietPeriodNotStarted *bool `yaml:"quiet_period_not_started" json:"quiet_period_not_started,omitempty"`
+	NothingDisclosed      *bool `yaml:"nothing_disclosed" json:"nothing_disclosed,omitempty"`
+	RolloutHalted         *bool `yaml:"rollout_halted" json:"rollout_halted,omitempty"`
+	TextsLeakNothing      *bool `yaml:"texts_leak_nothing" json:"texts_leak_nothing,omitempty"`
 }
 
 func on(b *bool) bool { return b == nil || *b }
