@@ -46,7 +46,10 @@ func newCmdRolloutPlan(f *Factory, runF func(*rolloutPlanOptions) error) *cobra.
 	opts := &rolloutPlanOptions{}
 	cmd, ref := newReleaseRefCmd(f, "plan <release> [--file <plan.yaml>]", "Plan the staged rollout from the live registry",
 		`Build a plan from the live registry (or read --file), validate it and store it in
-the release ledger; the plan is printed as YAML. Validation lists every problem:
+the release ledger; the plan is printed as YAML. --file takes nnspatch's plan
+shape (batches with start times, as printed) or DFINITY's day-keyed one:
+"Monday:" / "Tuesday next week:" -> "H:MM" (UTC) -> [subnets] or {batch, subnets},
+counted from the week of --start; subnets may be unambiguous id prefixes. Validation lists every problem:
 the NNS subnet not alone in the last batch, unknown, ambiguous or duplicate
 subnets, subnets in no batch, the signing subnet and its backup less than a day
 apart, or a version that is not elected.
@@ -111,9 +114,6 @@ func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
 }
 
 func (o *rolloutPlanOptions) plan(ctx context.Context, t *rollout.Tracker, version string) (*rollout.Plan, error) {
-	if o.File != "" {
-		return rollout.LoadPlan(o.File)
-	}
 	start, err := t.Now(ctx)
 	if err != nil {
 		return nil, err
@@ -122,6 +122,9 @@ func (o *rolloutPlanOptions) plan(ctx context.Context, t *rollout.Tracker, versi
 		if start, err = time.Parse(time.RFC3339, o.Start); err != nil {
 			return nil, FlagErrorf("--start: %v", err)
 		}
+	}
+	if o.File != "" {
+		return rollout.ReadPlanFile(o.File, rollout.PlanOptions{Version: version, Start: start, Interval: o.Interval, Bake: o.Bake})
 	}
 	reg, err := t.Gov.Registry(ctx)
 	if err != nil {

@@ -275,3 +275,34 @@ func TestReleaseFailedElectionAndAbandon(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseNewDefaultDir creates ./releases/<version>/ offline, refuses
+// an invalid draft without creating anything, and refuses a second create.
+func TestReleaseNewDefaultDir(t *testing.T) {
+	isolateConfig(t)
+	t.Chdir(t.TempDir())
+	sha := strings.Repeat("ab", 32)
+	args := []string{"release", "new", "--security", "--version", patchVersion, "--sha256", sha, "--measurements-waiver", "lab build"}
+	r := mustRun(t, ExitDraftInvalid, append(args, "--title", "Fix the exploit in the sandbox")...)
+	if fileExists(filepath.Join("releases", patchVersion)) {
+		t.Fatalf("an invalid draft created the release:\n%s", r.Stderr)
+	}
+	r = mustRun(t, 0, args...)
+	if got := strings.TrimSpace(r.Stdout); got != filepath.Join("releases", patchVersion) {
+		t.Errorf("printed %q", got)
+	}
+	l, err := rollout.Store{Dir: filepath.Join("releases", patchVersion)}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Version != patchVersion || l.Mode != "security" || l.Artifact.SHA256 != sha || len(l.Audit) != 1 || l.Audit[0].Action != "draft" {
+		t.Errorf("ledger %+v", l)
+	}
+	if !fileExists(filepath.Join("releases", patchVersion, rollout.ElectionDraftFile)) {
+		t.Error("no election draft")
+	}
+	r = mustRun(t, ExitError, args...)
+	if !strings.Contains(r.Stderr, "release already exists") {
+		t.Errorf("second create: %s", r.Stderr)
+	}
+}
