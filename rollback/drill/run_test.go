@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/rollback"
 )
 
@@ -46,5 +47,41 @@ func TestDrillStallEarlyBatch(t *testing.T) {
 	// Batches 1 and 2 (3 subnets each) got the patch; all roll back.
 	if n := len(rep.Plan.Targets); n != 6 {
 		t.Fatalf("targets = %d; want 6", n)
+	}
+}
+
+func TestDrillNNSLastBatch(t *testing.T) {
+	rep, err := runScenario(t, "nns-last-batch.yaml")
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rep.FaultSubnet != rollout.NNSSubnet || rep.Detection.Subnet != rollout.NNSSubnet {
+		t.Fatalf("fault %s detected on %+v; want the NNS subnet", rep.FaultSubnet, rep.Detection)
+	}
+	steps := rep.Plan.Steps
+	if steps[1].Subnet != rollout.NNSSubnet || steps[1].Version != Commit("nns-base") {
+		t.Fatalf("first rollback step = %+v; want the NNS subnet back to nns-base", steps[1])
+	}
+	if len(rep.Plan.Targets) != 6 {
+		t.Fatalf("targets = %d; want all 6 subnets", len(rep.Plan.Targets))
+	}
+}
+
+func TestDrillUnelectedTarget(t *testing.T) {
+	rep, err := runScenario(t, "unelected-target.yaml")
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	re := rep.Plan.Steps[1]
+	if re.Kind != rollback.StepReelect || re.Version != Commit("old") || re.Draft.ElectGuestOS.ReleasePackageSHA256Hex == nil {
+		t.Fatalf("step 2 = %+v; want the re-election of old", re)
+	}
+	var unelect, reelect bool
+	for _, p := range rep.Proposals {
+		unelect = unelect || p.Kind == "unelect"
+		reelect = reelect || strings.HasPrefix(p.Title, "Re-elect GuestOS version "+Commit("old"))
+	}
+	if !unelect || !reelect {
+		t.Fatalf("proposals lack the clean-up (%v) or the re-election (%v): %+v", unelect, reelect, rep.Proposals)
 	}
 }

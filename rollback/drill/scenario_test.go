@@ -1,0 +1,94 @@
+package drill
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+)
+
+func TestShippedScenariosParse(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "drills", "*.yaml"))
+	if len(files) < 3 {
+		t.Fatalf("%d scenarios ship; want at least 3", len(files))
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	base, err := os.ReadFile(filepath.Join("..", "drills", "stall-early-batch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{
+		"unknown key":    string(base) + "surprise: true\n",
+		"schema":         strings.Replace(string(base), "schema_version: 1", "schema_version: 2", 1),
+		"no fault batch": strings.Replace(string(base), "fault: {batch: 2, index: 0}", "fault: {index: 0}", 1),
+		"bad duration":   strings.Replace(string(base), "tick: 5m", "tick: soon", 1),
+		"bad mode":       strings.Replace(string(base), "mode: security", "mode: secret", 1),
+	}
+	for name, text := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Parse([]byte(text)); !errors.Is(err, ErrScenario) {
+				t.Fatalf("Parse = %v; want ErrScenario", err)
+			}
+		})
+	}
+}
+
+func TestCommitIsStable(t *testing.T) {
+	c := Commit("base")
+	if len(c) != 40 || Commit("base") != c || Commit(c) != c || Commit("old") == c {
+		t.Fatalf("Commit(base) = %s", c)
+	}
+}
+
+// TestDrillFailsAnAssertion expects a re-election the plan does not make:
+// the drill runs to the end and reports the failed assertion.
+func TestDrillFailsAnAssertion(t *testing.T) {
+	b, _ := os.ReadFile(filepath.Join("..", "drills", "stall-early-batch.yaml"))
+	s, err := Parse([]byte(strings.Replace(string(b), "reelect: []", "reelect: [base]", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, s, Options{})
+	var ae *AssertionError
+	if !errors.As(err, &ae) || !errors.Is(err, ErrAssertionFailed) || rep.Passed {
+		t.Fatalf("Run = %v (passed %v); want an AssertionError", err, rep != nil && rep.Passed)
+	}
+	if len(ae.Failed) != 1 || ae.Failed[0].Name != "reelect" {
+		t.Fatalf("failed assertions = %+v", ae.Failed)
+	}
+}
+
+// TestDrillAgainstRunningNetwork plays a scenario against a network
+// started separately (the --network path: admin endpoints over HTTP).
+func TestDrillAgainstRunningNetwork(t *testing.T) {
+	s, err := Load(filepath.Join("..", "drills", "nns-last-batch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := localnettest.Start(t, localnettest.WithSeed(seedOf(s)), localnettest.WithUpgradeDelay(s.Network.UpgradeDelay.D()),
+		localnettest.WithConfig(func(c *localnet.Config) { c.CatchUp = s.Network.CatchUp.D() }))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, s, Options{NetworkURL: n.URL()})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rep.Network != n.URL() || !rep.Passed {
+		t.Fatalf("report network %s passed %v", rep.Network, rep.Passed)
+	}
+}
