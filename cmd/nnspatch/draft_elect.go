@@ -140,8 +140,11 @@ func (o *draftElectOptions) packageSHA256(ctx context.Context) (string, error) {
 			return "", err
 		}
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Hashed %d cop%s of the release package: sha256 %s (%d bytes)\n",
-		len(ds), map[bool]string{true: "y", false: "ies"}[len(ds) == 1], ds[0].Hex, ds[0].Size)
+	copies := "copies"
+	if len(ds) == 1 {
+		copies = "copy"
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Hashed %d %s of the release package: sha256 %s (%d bytes)\n", len(ds), copies, ds[0].Hex, ds[0].Size)
 	return ds[0].Hex, nil
 }
 
@@ -174,7 +177,11 @@ func electUse(kind proposals.Kind, guest bool) string {
 }
 
 func electLong(guest bool) string {
-	return "Draft a ReviseElected" + map[bool]string{true: "Guestos", false: "Hostos"}[guest] + `Versions proposal: elect --version (and/or retire
+	function := "ReviseElectedHostosVersions"
+	if guest {
+		function = "ReviseElectedGuestosVersions"
+	}
+	return "Draft a " + function + ` proposal: elect --version (and/or retire
 the --unelect versions). With --artifact the release package is hashed here; several
 copies (mirrors) must hash identically, and must equal --sha256 when both are given.
 --package-url defaults to the two DFINITY download mirrors of the commit.
