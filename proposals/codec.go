@@ -6,7 +6,23 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
+
+// MaxDecodeBytes bounds what DecodePayload accepts. Governance caps IC OS
+// payloads at MaxPayloadBytes; the margin covers historical shapes.
+const MaxDecodeBytes = 1 << 18
+
+// payloadLimits are what DecodePayload accepts: candidguard's limits for
+// registry payloads (no recursive types, bounded type trees) capped at
+// MaxDecodeBytes. agent-go's decoder is not safe on hostile input (forged
+// lengths exhaust memory, recursive types exhaust the stack), so every
+// payload is checked before it decodes.
+var payloadLimits = func() candidguard.Limits {
+	l := candidguard.PayloadLimits
+	l.MaxBytes = MaxDecodeBytes
+	return l
+}()
 
 // MaxPayloadBytes is governance's limit on an ExecuteNnsFunction payload
 // for the IC OS functions (PROPOSAL_EXECUTE_NNS_FUNCTION_PAYLOAD_BYTES_MAX).
@@ -41,12 +57,9 @@ func DecodePayload(fn int32, payload []byte) (a FunctionPayload, err error) {
 	if len(payload) > MaxDecodeBytes {
 		return nil, fmt.Errorf("decode %s payload: %w: %d bytes, more than %d", NnsFunction(fn).Name(), ErrDecodePayload, len(payload), MaxDecodeBytes)
 	}
-	if err := checkTypeTable(payload); err != nil {
-		return nil, fmt.Errorf("decode %s payload: %w: %v", NnsFunction(fn).Name(), ErrDecodePayload, err)
-	}
-	types, values, err := candid.Decode(payload)
+	types, values, err := payloadLimits.Decode(payload)
 	if err != nil {
-		return nil, fmt.Errorf("decode %s payload: %w: %v", NnsFunction(fn).Name(), ErrDecodePayload, err)
+		return nil, fmt.Errorf("decode %s payload: %w: %w", NnsFunction(fn).Name(), ErrDecodePayload, err)
 	}
 	if len(values) != 1 {
 		return nil, fmt.Errorf("decode %s payload: %w: want 1 argument, got %d", NnsFunction(fn).Name(), ErrDecodePayload, len(values))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
 
 // Decoding a Candid argument with agent-go re-parses its type table on every
@@ -32,8 +33,14 @@ type argDecoder struct {
 // args is the model's shared argument decoder.
 var args = &argDecoder{types: make(map[string][]idl.Type)}
 
-// decode decodes arg, which must carry exactly one value, into v.
+// decode decodes arg, which must carry exactly one value, into v. The
+// argument is untrusted: candidguard checks all of it (cached header or
+// not) before agent-go sees it, and agent-go's unmarshal errors pass
+// through candidguard.SafeError before anything formats them.
 func (d *argDecoder) decode(arg []byte, v any) error {
+	if err := candidguard.Check(arg); err != nil {
+		return fmt.Errorf("decode arguments: %w", err)
+	}
 	n, err := headerLen(arg)
 	if err != nil {
 		return d.slow(arg, v)
@@ -59,7 +66,7 @@ func (d *argDecoder) decode(arg []byte, v any) error {
 		return fmt.Errorf("decode arguments: %w", err)
 	}
 	if err := idl.UnmarshalGo(ts[0], val, v); err != nil {
-		return fmt.Errorf("decode arguments: %w", err)
+		return fmt.Errorf("decode arguments: %w", candidguard.SafeError(err))
 	}
 	return nil
 }
@@ -67,7 +74,7 @@ func (d *argDecoder) decode(arg []byte, v any) error {
 // slow decodes without the cache, for inputs the header scanner rejects
 // (agent-go then reports the precise error).
 func (d *argDecoder) slow(arg []byte, v any) error {
-	if err := candid.Unmarshal(arg, []any{v}); err != nil {
+	if err := candidguard.Unmarshal(arg, []any{v}); err != nil {
 		return fmt.Errorf("decode arguments: %w", err)
 	}
 	return nil

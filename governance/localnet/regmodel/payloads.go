@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
 
 // The Candid payload types below are written from the registry's interface
@@ -88,7 +88,7 @@ func decodePayload(payload []byte, v any, required ...string) (t *trap) {
 	if err := checkFields(payload, required); err != nil {
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
 	}
-	if err := candid.Unmarshal(payload, []any{v}); err != nil {
+	if err := candidguard.PayloadLimits.Unmarshal(payload, []any{v}); err != nil {
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
 	}
 	return nil
@@ -97,10 +97,7 @@ func decodePayload(payload []byte, v any, required ...string) (t *trap) {
 // checkFields checks that the payload is one record holding every required
 // field.
 func checkFields(payload []byte, required []string) error {
-	if err := checkCandid(payload); err != nil {
-		return err
-	}
-	types, _, err := candid.Decode(payload)
+	types, _, err := candidguard.PayloadLimits.Decode(payload)
 	if err != nil {
 		return err
 	}
