@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 )
 
@@ -19,6 +21,13 @@ $ nnspatch proposal validate draft.json
 $ nnspatch help exit-codes`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With no arguments on a terminal nnspatch opens the terminal app.
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 && f.IO.IsStdoutTTY() && f.IO.CanPrompt() {
+				return tuiRun(c.Context(), &tuiOptions{env: newReleaseEnv(f), Refresh: 10 * time.Second, Limit: 500})
+			}
+			return c.Help()
+		},
 	}
 	addGlobalFlags(cmd, f.Globals)
 	registerGlobalCompletions(cmd, f)
@@ -41,6 +50,7 @@ $ nnspatch help exit-codes`,
 		newCmdRollout(f),
 		newCmdSend(f, nil),
 		newCmdSubnets(f, nil),
+		newCmdTUI(f, nil),
 		newCmdVersion(f),
 		newCmdVerify(f, nil),
 		newCmdVersions(f, nil),

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/tui"
+	"github.com/nnspatch/nnspatch/tui/pages/releases"
+	"github.com/spf13/cobra"
+)
+
+// ErrNoTerminal reports that the TUI was asked for without a terminal.
+var ErrNoTerminal = errors.New("the terminal app needs a terminal on stdin and stdout")
+
+type tuiOptions struct {
+	env      *releaseEnv
+	Releases []string
+	Refresh  time.Duration
+	Limit    int
+	// LogFile overrides the log path (default <user cache dir>/nnspatch/tui.log).
+	LogFile string
+}
+
+func newCmdTUI(f *Factory, runF func(*tuiOptions) error) *cobra.Command {
+	opts := &tuiOptions{env: newReleaseEnv(f)}
+	cmd := &cobra.Command{
+		Use:   "tui",
+		Short: "Open the terminal app",
+		Long: `Open the terminal app: proposals with live tallies, a proposal's detail with
+verify and vote, a security-patch election draft form, and the releases page
+that follows staged rollouts and advances them. Running nnspatch with no
+arguments on a terminal opens it too. Press ? inside for the keys.
+
+The app logs to <user cache dir>/nnspatch/tui.log, never to the terminal.`,
+		Example: `$ nnspatch tui --network local --neuron 80
+$ nnspatch tui --release releases/2c4fdf9d2d53dffed97a40992b867120e89c9346`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Refresh <= 0 {
+				return FlagErrorf("--refresh must be positive")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return tuiRun(cmd.Context(), opts)
+		},
+	}
+	opts.env.addFlags(cmd, true)
+	opts.env.addHealthFlags(cmd.Flags())
+	cmd.Flags().StringArrayVar(&opts.Releases, "release", nil, "release `dir` or version to follow on the Releases page (repeatable)")
+	cmd.Flags().DurationVar(&opts.Refresh, "refresh", 10*time.Second, "how often the data refreshes")
+	cmd.Flags().IntVar(&opts.Limit, "limit", 500, "how many recent proposals the list loads")
+	cmd.Flags().StringVar(&opts.LogFile, "log-file", "", "log `file` (default <user cache dir>/nnspatch/tui.log)")
+	return cmd
+}
+
+// openTUILog opens the log file, creating its directory.
+func openTUILog(path string) (*os.File, error) {
+	if path == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return nil, fmt.Errorf("find the user cache dir: %w; pass --log-file", err)
+		}
+		path = filepath.Join(dir, "nnspatch", "tui.log")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create log dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open log file: %w", err)
+	}
+	return f, nil
+}
+
+func tuiRun(ctx context.Context, o *tuiOptions) error {
+	e := o.env
+	if !e.IO.IsStdoutTTY() || !e.IO.CanPrompt() {
+		return ErrNoTerminal
+	}
+	logf, err := openTUILog(o.LogFile)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	deps, err := tuiDeps(ctx, o, logf)
+	if err != nil {
+		return err
+	}
+	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx),
+		tea.WithInput(e.IO.In), tea.WithOutput(e.IO.Out))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("run terminal app: %w", err)
+	}
+	return nil
+}
+
+// tuiDeps connects to the network and builds a tracker per release.
+func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, error) {
+	e := o.env
+	if e.Neuron == 0 {
+		if cfg, err := e.f.Config(); err == nil {
+			e.Neuron = cfg.Neuron
+		}
+	}
+	c, err := e.f.governanceClient(ctx, e.Net.RootKey)
+	if err != nil {
+		return tui.Deps{}, err
+	}
+	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw}
+	if e.Neuron != 0 {
+		d.Neurons = []uint64{e.Neuron}
+	}
+	for _, ref := range o.Releases {
+		s, err := e.store(ref)
+		if err != nil {
+			return tui.Deps{}, err
+		}
+		t, err := e.tracker(ctx, s, e.Neuron != 0)
+		if err != nil {
+			return tui.Deps{}, err
+		}
+		d.Releases = append(d.Releases, releases.Release{Name: filepath.Base(s.Dir), Tracker: t})
+	}
+	return d, nil
+}
+
+func networkLabel(n governance.Network) string {
+	if n.Name == n.URL {
+		return n.URL
+	}
+	return n.Name + " " + n.URL
+}
