@@ -67,7 +67,7 @@ func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) 
 			return nil, err
 		}
 	}
-	if err := t.readDeploys(ctx, l.Version, o); err != nil {
+	if err := t.readDeploys(ctx, l, o); err != nil {
 		return nil, err
 	}
 	if t.Health != nil && l.Plan != nil && anyDeployed(o.reg, l.Version) {
@@ -83,12 +83,35 @@ func anyDeployed(reg *governance.Registry, version string) bool {
 	return len(subnets) > 0
 }
 
+// lookBack is how far before the release's creation deployment proposals
+// are still read (mainnet has thousands of older ones).
+const lookBack = 7 * 24 * time.Hour
+
+// deploysSince pages through the deployment proposals, newest first, until
+// they are older than since.
+func (t *Tracker) deploysSince(ctx context.Context, since time.Time) ([]governance.Proposal, error) {
+	var out []governance.Proposal
+	before := uint64(0)
+	for {
+		page, err := t.Gov.ListProposals(ctx, governance.ListOptions{Topics: []governance.Topic{governance.TopicIcOsVersionDeployment}, Limit: 100, Before: before})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < 100 || page[len(page)-1].Deadlines.Created.Before(since) {
+			return out, nil
+		}
+		before = page[len(page)-1].ID
+	}
+}
+
 // readDeploys lists the deployment proposals of version, oldest first.
-func (t *Tracker) readDeploys(ctx context.Context, version string, o *observation) error {
-	ps, err := t.Gov.ListProposals(ctx, governance.ListOptions{Topics: []governance.Topic{governance.TopicIcOsVersionDeployment}, All: true})
+func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) error {
+	ps, err := t.deploysSince(ctx, l.Created.Add(-lookBack))
 	if err != nil {
 		return err
 	}
+	version := l.Version
 	for i := len(ps) - 1; i >= 0; i-- {
 		p := ps[i]
 		if p.Action.Kind != "ExecuteNnsFunction" || len(p.Action.Payload) == 0 {
