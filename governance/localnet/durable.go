@@ -67,9 +67,14 @@ type bufferedResponse struct {
 	body   bytes.Buffer
 }
 
-func (b *bufferedResponse) Header() http.Header         { return b.header }
+// Header implements http.ResponseWriter.
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+// Write implements http.ResponseWriter.
 func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
-func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+
+// WriteHeader implements http.ResponseWriter.
+func (b *bufferedResponse) WriteHeader(status int) { b.status = status }
 
 func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
 	for k, v := range b.header {

@@ -23,11 +23,17 @@ import (
 //	localnet_virtual_clock_offset_seconds                        virtual minus real time
 //	localnet_subnet_stalled{ic_subnet}                           1 while stalled, else 0
 const (
+	// MetricReplicaInfo is the per-replica version info series.
 	MetricReplicaInfo = "ic_replica_info"
-	MetricHeight      = "artifact_pool_consensus_height_stat"
-	MetricAlerts      = "ALERTS"
-	AlertStalled      = "IC_Subnet_Stalled"
-	AlertBehind       = "IC_Replica_Behind"
+	// MetricHeight is the per-replica finalized height series.
+	MetricHeight = "artifact_pool_consensus_height_stat"
+	// MetricAlerts is Prometheus's alert series.
+	MetricAlerts = "ALERTS"
+	// AlertStalled fires while a subnet does not finalize.
+	AlertStalled = "IC_Subnet_Stalled"
+	// AlertBehind is pending while replicas catch up after a version switch
+	// and fires while the subnet is stalled.
+	AlertBehind = "IC_Replica_Behind"
 )
 
 // writeMetrics renders the subnet statuses in Prometheus text format.

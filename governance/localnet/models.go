@@ -13,8 +13,10 @@ import (
 
 // Canister ids of the hosted NNS canisters.
 var (
+	// GovernanceID is the NNS governance canister.
 	GovernanceID = principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai")
-	RegistryID   = principal.MustDecode("rwlgt-iiaaa-aaaaa-aaaaa-cai")
+	// RegistryID is the NNS registry canister.
+	RegistryID = principal.MustDecode("rwlgt-iiaaa-aaaaa-aaaaa-cai")
 )
 
 // governanceSeed converts the topology's neurons and history for the

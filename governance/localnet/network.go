@@ -24,9 +24,13 @@ const DefaultListen = "127.0.0.1:4943"
 
 // Defaults of Config's durations.
 const (
+	// DefaultUpgradeDelay is the time from an executed deploy to the
+	// subnet's switch (its next CUP).
 	DefaultUpgradeDelay = 10 * time.Minute
-	DefaultCatchUp      = 5 * time.Minute
-	DefaultTick         = time.Second
+	// DefaultCatchUp is how long replicas catch up after a switch.
+	DefaultCatchUp = 5 * time.Minute
+	// DefaultTick is the ticker interval while proposals are open.
+	DefaultTick = time.Second
 )
 
 // Files in the state directory.

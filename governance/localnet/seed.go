@@ -80,15 +80,21 @@ type SubnetSeed struct {
 
 // GeneratedSubnets adds Count subnets of one kind with derived principals.
 type GeneratedSubnets struct {
-	Count   int    `yaml:"count"`
-	Type    string `yaml:"type"`
-	Nodes   int    `yaml:"nodes"`
+	// Count is the number of subnets.
+	Count int `yaml:"count"`
+	// Type is the subnets' type (see SubnetSeed.Type).
+	Type string `yaml:"type"`
+	// Nodes is the number of nodes per subnet.
+	Nodes int `yaml:"nodes"`
+	// Version is the GuestOS version they run.
 	Version string `yaml:"version"`
 }
 
 // NodeGroupSeed is a number of nodes running one GuestOS version.
 type NodeGroupSeed struct {
-	Count   int    `yaml:"count"`
+	// Count is the number of nodes (0: none).
+	Count int `yaml:"count"`
+	// Version is the GuestOS version they run.
 	Version string `yaml:"version"`
 }
 

@@ -14,13 +14,19 @@ import (
 
 // Topology is a seed resolved into concrete ids, versions and neurons.
 type Topology struct {
-	Name               string
-	NNSSubnet          string
-	GuestOSVersions    []Version
-	HostOSVersions     []Version
-	Subnets            []Subnet
-	UnassignedNodes    []string
-	UnassignedVersion  string
+	// Name is the seed's name.
+	Name string
+	// NNSSubnet is the NNS subnet's principal.
+	NNSSubnet string
+	// GuestOSVersions and HostOSVersions are the elected versions.
+	GuestOSVersions []Version
+	HostOSVersions  []Version
+	// Subnets are listed subnets, then generated ones, in seed order.
+	Subnets []Subnet
+	// UnassignedNodes run UnassignedVersion.
+	UnassignedNodes   []string
+	UnassignedVersion string
+	// APIBoundaryNodes run APIBoundaryVersion.
 	APIBoundaryNodes   []string
 	APIBoundaryVersion string
 	// NodeHostOS maps every node id to the HostOS version it runs.
@@ -34,27 +40,40 @@ type Topology struct {
 
 // Version is an elected release: commit id, package hash and URLs.
 type Version struct {
-	ID     string
+	// ID is the 40-hex commit.
+	ID string
+	// SHA256 is the release package hash, hex.
 	SHA256 string
-	URLs   []string
+	// URLs are the release package download URLs.
+	URLs []string
 }
 
 // Subnet is one subnet with its node ids and initial GuestOS version.
 type Subnet struct {
-	ID      string
-	Type    string
-	Nodes   []string
+	// ID is the subnet principal, text form.
+	ID string
+	// Type is system, application or verified_application.
+	Type string
+	// Nodes are the member node ids.
+	Nodes []string
+	// Version is the GuestOS version at genesis.
 	Version string
 }
 
 // Neuron is one resolved neuron.
 type Neuron struct {
-	ID                   uint64
-	Name                 string
-	Controller           principal.Principal
-	StakeE8s             uint64
+	// ID is the neuron id.
+	ID uint64
+	// Name is its known-neuron name.
+	Name string
+	// Controller controls the neuron.
+	Controller principal.Principal
+	// StakeE8s is the stake in e8s.
+	StakeE8s uint64
+	// DissolveDelaySeconds is the dissolve delay.
 	DissolveDelaySeconds uint64
-	Followees            map[int32][]uint64
+	// Followees maps a topic to the neurons followed on it.
+	Followees map[int32][]uint64
 }
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
