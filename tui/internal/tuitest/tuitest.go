@@ -20,7 +20,18 @@ import (
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// The -update flag; teatest's golden package defines the same flag, and
+// when it is linked in, that one is used.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // Now is the fixed clock of golden tests.
 var Now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
@@ -45,7 +56,7 @@ func Golden(t *testing.T, got string) {
 		sub = "default"
 	}
 	path := filepath.Join("testdata", name, sub+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

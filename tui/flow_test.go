@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// devNeuron is the localnet seed's neuron controlled by the developer
+// identity.
+const devNeuron = 80
+
+// localClient starts a local network and connects as the developer.
+func localClient(t *testing.T) *governance.Client {
+	t.Helper()
+	n := localnettest.Start(t)
+	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, want string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+		teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func keyType(tm *teatest.TestModel, t tea.KeyType) { tm.Send(tea.KeyMsg{Type: t}) }
+
+// TestFlowOpenAndVote opens a fresh motion from the live list and votes
+// yes on it with a confirmation; governance then records the ballot.
+func TestFlowOpenAndVote(t *testing.T) {
+	c := localClient(t)
+	ctx := context.Background()
+	title := "Motion: flow test"
+	id, err := c.MakeProposal(ctx, devNeuron, govdid.MakeProposalRequest{Title: &title, Summary: "A motion for the TUI flow test.",
+		Action: &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: "flow test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := New(Deps{Gov: c, Network: "local", Neuron: devNeuron, Neurons: []uint64{devNeuron}, Refresh: -1})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
+	waitFor(t, tm, "Motion: flow test")
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "motion_text: flow test")
+	tm.Type("y")
+	waitFor(t, tm, "y confirm")
+	tm.Type("y")
+	waitFor(t, tm, "voted yes on #")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+
+	p, err := c.GetProposal(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range p.Ballots {
+		if b.Neuron == devNeuron && b.Vote != governance.VoteYes {
+			t.Errorf("neuron %d ballot = %s, want yes", devNeuron, b.Vote)
+		}
+	}
+}
+
+// TestFlowDraftSubmit fills the election form (hashing a real artifact and
+// loading real measurements), submits it after the confirmation, and finds
+// the proposal on the network.
+func TestFlowDraftSubmit(t *testing.T) {
+	c := localClient(t)
+	app := New(Deps{Gov: c, Network: "local", Neuron: devNeuron, Neurons: []uint64{devNeuron}, Refresh: -1})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(80, 24))
+	const version = "7e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a697887"
+	tm.Type("3")
+	waitFor(t, tm, "Security-patch election")
+	keyType(tm, tea.KeyEnter)
+	tm.Type(version)
+	keyType(tm, tea.KeyDown)
+	tm.Type(filepath.Join("pages", "draft", "testdata", "update-img.tar.zst"))
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "source(s) agree")
+	keyType(tm, tea.KeyDown)
+	keyType(tm, tea.KeyDown)
+	tm.Type(filepath.Join("pages", "draft", "testdata", "launch-measurements.json"))
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "ready to submit")
+	keyType(tm, tea.KeyEsc)
+	keyType(tm, tea.KeyCtrlS)
+	waitFor(t, tm, "y confirm")
+	tm.Type("y")
+	waitFor(t, tm, "submitted proposal #")
+	tm.Type("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*App)
+
+	// The detail page opened the new proposal: it must be our election.
+	var id uint64
+	for _, p := range fm.pages {
+		if d, ok := p.(interface{ Proposal() *governance.Proposal }); ok && d.Proposal() != nil {
+			id = d.Proposal().ID
+		}
+	}
+	if id == 0 {
+		t.Fatal("no proposal opened after submitting")
+	}
+	p, err := c.GetProposal(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, err := proposals.DescribePayload(p.Action.NNSFunction, p.Action.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != governance.SecurityPatchTitle || !strings.Contains(fieldsText(fields), version) {
+		t.Errorf("proposal %d: title %q fields %v", id, p.Title, fields)
+	}
+}
+
+func fieldsText(fs []proposals.Field) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.Key + "=" + f.Value + "\n")
+	}
+	return b.String()
+}
