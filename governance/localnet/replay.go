@@ -63,13 +63,15 @@ func seedHash(s *Seed) []byte {
 func (n *Network) buildModels() error {
 	reg, err := regmodel.New(registrySeed(n.topo, n.genesis))
 	if err != nil {
-		return fmt.Errorf("build registry: %w", err)
+		return fmt.Errorf("%w: registry refuses the seed: %w", ErrBadSeed, err)
 	}
 	cfg := govmodel.DefaultConfig()
 	cfg.VotingPeriod = n.cfg.VotingPeriod
 	cfg.Executor = reg
 	n.reg = reg
-	n.gov = govmodel.New(cfg, governanceSeed(n.topo, n.genesis))
+	if n.gov, err = newGovernance(cfg, governanceSeed(n.topo, n.genesis)); err != nil {
+		return err
+	}
 	n.canisters = map[string]replica.Canister{string(GovernanceID.Raw): n.gov, string(RegistryID.Raw): reg}
 	n.health = health{genesis: n.genesis, delay: n.cfg.UpgradeDelay, catchUp: n.cfg.CatchUp}
 	return nil
@@ -125,4 +127,16 @@ func (n *Network) apply(r record) error {
 func replayCall(can replica.Canister, call replica.Call) {
 	defer func() { _ = recover() }()
 	can.Execute(call)
+}
+
+// newGovernance builds the governance model; the model panics on a seed it
+// refuses (e.g. a history proposer without the stake to propose), which a
+// user's seed file must turn into an error, not a crash.
+func newGovernance(cfg govmodel.Config, seed govmodel.Seed) (g *govmodel.Governance, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: governance refuses the seed: %v", ErrBadSeed, p)
+		}
+	}()
+	return govmodel.New(cfg, seed), nil
 }

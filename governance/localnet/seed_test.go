@@ -88,3 +88,12 @@ func TestParseSeedErrors(t *testing.T) {
 		t.Fatalf("minimal seed: %v", err)
 	}
 }
+
+func TestStartRefusesSeedGovernanceRejects(t *testing.T) {
+	s := DefaultSeed()
+	s.History = &HistorySeed{Proposals: 3, Proposer: 6605312203512624306} // dissolve delay too short to propose
+	_, err := Start(t.Context(), Config{StateDir: t.TempDir(), Listen: "127.0.0.1:0", Seed: s})
+	if !errors.Is(err, ErrBadSeed) {
+		t.Fatalf("err = %v, want ErrBadSeed", err)
+	}
+}
