@@ -3,6 +3,7 @@ package candidguard
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"strings"
 	"testing"
 )
@@ -192,3 +193,5 @@ func TestLimitsZeroFieldsTakeDefaults(t *testing.T) {
 		t.Fatalf("MaxBytes 10: %v", err)
 	}
 }
+
+var updateSeeds = flag.Bool("update-seeds", false, "rewrite the hostile_* seeds of the FuzzCheck corpus")

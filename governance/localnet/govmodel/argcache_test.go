@@ -10,6 +10,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/google/go-cmp/cmp"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/localnet/replica"
 )
 
 func TestArgDecoderMatchesUnmarshal(t *testing.T) {
@@ -108,5 +109,51 @@ func TestArgDecoderJSFixtures(t *testing.T) {
 		if diff := cmp.Diff(want[i], got); diff != "" {
 			t.Errorf("fixture %d (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// TestExecuteTrapsOnHostileArguments sends hostile arguments through
+// Execute. Before candidguard, the forged count (a future type opcode
+// whose skip length agent-go allocates) exhausted memory, and the
+// well-formed recursive variant overflowed the stack while agent-go's
+// unmarshal error printed its type: both killed the whole local network.
+// Now each is a canister trap, and the JS-encoded list_proposals argument
+// still decodes through the same path.
+func TestExecuteTrapsOnHostileArguments(t *testing.T) {
+	g := newGov(t, Config{}, vpNeuron(1, alice, 100))
+	tests := []struct {
+		name, arg, want string
+	}{
+		{"forged count", "DIDL0[\x93\xb5\uf4fd\aq", "unsafe candid message: type table at byte 4: type table length 48 exceeds the 8 bytes left"},
+		{"forged text length", "DIDL\x00\x01\x71\xff\xff\xff\xff\x0f", "unsafe candid message: value at byte 7: text length"},
+		{"self record", "DIDL\x01\x6c\x01\x00\x00\x01\x00", "values nest deeper than 128 levels"},
+		{"recursive variant", "DIDL\x03\x6b\x01\x00\x01\x6c\x01\x00\x02\x6e\x00\x01\x00\x00\x00", "cannot unmarshal a candid *idl.Variant into Go value of type *uint64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, rej := g.Execute(replica.Call{Method: "get_proposal_info", Arg: []byte(tt.arg), Caller: alice, Now: t0})
+			if rej == nil {
+				t.Fatalf("get_proposal_info answered %x; want a trap", out)
+			}
+			if rej.Code != 5 || rej.ErrorCode != "IC0503" || !strings.Contains(rej.Message, "ic0.trap") || !strings.Contains(rej.Message, tt.want) {
+				t.Fatalf("reject = %+v; want a trap containing %q", rej, tt.want)
+			}
+		})
+	}
+	raw, err := os.ReadFile("testdata/js_args.hex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := hex.DecodeString(strings.Fields(string(raw))[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, rej := g.Execute(replica.Call{Method: "list_proposals", Arg: list, Caller: alice, Now: t0})
+	if rej != nil {
+		t.Fatalf("JS list_proposals argument rejected: %+v", rej)
+	}
+	var resp govdid.ListProposalInfoResponse
+	if err := candid.Unmarshal(out, []any{&resp}); err != nil {
+		t.Fatalf("list_proposals reply: %v", err)
 	}
 }
