@@ -268,6 +268,9 @@ func TestReleaseFailedElectionAndAbandon(t *testing.T) {
 	if !strings.Contains(r.Stderr, "abandoned") {
 		t.Errorf("advance after abandon: %s", r.Stderr)
 	}
+	if r := mustRun(t, 0, "rollout", "status", rel, "--watch", "--interval", "10ms"); !strings.Contains(r.Stdout, "state: abandoned") {
+		t.Errorf("watch on an abandoned release:\n%s", r.Stdout)
+	}
 	log := mustRun(t, 0, "release", "log", rel).Stdout
 	for _, want := range []string{"vote ", "neuron 81 voted yes", "abandon ", "election failed; superseded"} {
 		if !strings.Contains(log, want) {
