@@ -2,6 +2,8 @@ package localnet
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -95,5 +97,32 @@ func TestStartRefusesSeedGovernanceRejects(t *testing.T) {
 	_, err := Start(t.Context(), Config{StateDir: t.TempDir(), Listen: "127.0.0.1:0", Seed: s})
 	if !errors.Is(err, ErrBadSeed) {
 		t.Fatalf("err = %v, want ErrBadSeed", err)
+	}
+}
+
+func TestStartFromSeedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seed.yaml")
+	yaml := "name: tiny\nnns_subnet: tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe\n" +
+		"guestos_versions: [{version: v1}]\nhostos_versions: [{version: h1}]\n" +
+		"subnets: [{id: tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe, type: system, nodes: 7, version: v1}]\n" +
+		"generated_subnets: [{count: 2, type: application, nodes: 13, version: v1}]\n" +
+		"neurons: [{id: 5, controller: developer, stake_icp: 100, dissolve_delay_days: 365}]\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(t.Context(), Config{StateDir: t.TempDir(), Listen: "127.0.0.1:0", SeedFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	subnets := n.Subnets()
+	if len(subnets) != 3 || len(subnets[0].Nodes) != 7 || len(subnets[2].Nodes) != 13 {
+		t.Fatalf("subnets = %d", len(subnets))
+	}
+	if got := n.Topology().DeveloperNeurons(); len(got) != 1 || got[0] != 5 {
+		t.Errorf("developer neurons = %v", got)
+	}
+	if regSubnets := n.Registry().Subnets(); len(regSubnets) != 3 {
+		t.Errorf("registry has %d subnets", len(regSubnets))
 	}
 }
