@@ -85,7 +85,11 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 	if r := mustRun(t, 0, "release", "submit", rel, "--yes"); strings.TrimSpace(r.Stdout) != strconv.FormatUint(election, 10) {
 		t.Fatalf("second submit printed %q, want the same proposal %d", r.Stdout, election)
 	}
-	st := statusJSON(t, mustRun(t, 0, "release", "status", rel, "--json").Stdout)
+	r0 := mustRun(t, 0, "release", "status", rel, "--json")
+	if !strings.Contains(r0.Stdout, `"schema_version": 1`) {
+		t.Errorf("status JSON lacks the envelope:\n%s", r0.Stdout)
+	}
+	st := statusJSON(t, r0.Stdout)
 	if st.Election.Status != "executed" {
 		t.Fatalf("election is %s, want executed", st.Election.Status)
 	}

@@ -309,3 +309,22 @@ func TestReleaseNewDefaultDir(t *testing.T) {
 		t.Errorf("second create: %s", r.Stderr)
 	}
 }
+
+// TestRolloutAdvanceMainnetNeedsRisk refuses to submit to mainnet without
+// --accept-risk=mainnet, before any network call.
+func TestRolloutAdvanceMainnetNeedsRisk(t *testing.T) {
+	isolateConfig(t)
+	t.Setenv("NNSPATCH_IDENTITY", writeTestKey(t))
+	r := mustRun(t, ExitUsage, "rollout", "advance", t.TempDir(), "--network", "ic", "--neuron", "80", "--yes")
+	if !strings.Contains(r.Stderr, "--accept-risk=mainnet") {
+		t.Errorf("stderr: %s", r.Stderr)
+	}
+}
+
+// writeTestKey writes a plaintext Ed25519 PEM key and returns its path.
+func writeTestKey(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "key.pem")
+	writeFile(t, path, "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGc1hOxz2TL0q5cgJ0Q9n3cxxcNbJd3SMnSpk7jW1QBQ\n-----END PRIVATE KEY-----\n")
+	return path
+}
