@@ -15,7 +15,7 @@ import (
 // realMessages returns Candid messages real peers send: governance
 // arguments encoded by the JS IDL (recursive type tables) and governance
 // replies encoded by agent-go from the generated bindings.
-func realMessages(t *testing.T) map[string][]byte {
+func realMessages(t testing.TB) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	raw, err := os.ReadFile("../../governance/localnet/govmodel/testdata/js_args.hex")
