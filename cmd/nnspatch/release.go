@@ -202,8 +202,9 @@ func (e *releaseEnv) actor() string {
 
 type releaseNewOptions struct {
 	*draftElectOptions
-	env *releaseEnv
-	Dir string
+	env       *releaseEnv
+	Dir       string
+	QuietDays int
 }
 
 func newCmdReleaseNew(f *Factory, runF func(*releaseNewOptions) error) *cobra.Command {
@@ -237,6 +238,7 @@ $ nnspatch release new --version $COMMIT --sha256 $SHA --measurements-waiver "la
 		}
 	})
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "release `directory` (default: <releases_dir>/<version>)")
+	cmd.Flags().IntVar(&opts.QuietDays, "quiet-days", rollout.DefaultQuietPeriodDays, "quiet period before disclosure, in `days`")
 	return cmd
 }
 
@@ -264,7 +266,10 @@ func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
 	if proposals.HasErrors(probs) {
 		return &DraftInvalidError{File: filepath.Join(s.Dir, rollout.ElectionDraftFile), Errors: countErrors(probs), NotWritten: true}
 	}
-	l, err := rollout.NewRelease(ctx, s, d, o.env.actor(), time.Now())
+	if o.QuietDays <= 0 {
+		return FlagErrorf("--quiet-days must be at least 1, got %d", o.QuietDays)
+	}
+	l, err := rollout.NewRelease(ctx, s, d, o.env.actor(), time.Now(), rollout.WithQuietPeriodDays(o.QuietDays))
 	if err != nil {
 		return err
 	}

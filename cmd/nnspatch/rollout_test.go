@@ -290,7 +290,8 @@ func TestReleaseNewDefaultDir(t *testing.T) {
 	if fileExists(filepath.Join("releases", patchVersion)) {
 		t.Fatalf("an invalid draft created the release:\n%s", r.Stderr)
 	}
-	r = mustRun(t, 0, args...)
+	mustRun(t, ExitUsage, append(args, "--quiet-days", "0")...)
+	r = mustRun(t, 0, append(args, "--quiet-days", "14")...)
 	if got := strings.TrimSpace(r.Stdout); got != filepath.Join("releases", patchVersion) {
 		t.Errorf("printed %q", got)
 	}
@@ -298,7 +299,7 @@ func TestReleaseNewDefaultDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Version != patchVersion || l.Mode != "security" || l.Artifact.SHA256 != sha || len(l.Audit) != 1 || l.Audit[0].Action != "draft" {
+	if l.Version != patchVersion || l.Mode != "security" || l.Artifact.SHA256 != sha || len(l.Audit) != 1 || l.Audit[0].Action != "draft" || l.QuietPeriod.Days != 14 {
 		t.Errorf("ledger %+v", l)
 	}
 	if !fileExists(filepath.Join("releases", patchVersion, rollout.ElectionDraftFile)) {

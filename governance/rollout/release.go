@@ -18,9 +18,17 @@ const ElectionDraftFile = "election.yaml"
 // adopted or executed.
 var ErrElectionLive = errors.New("election proposal is still live")
 
+// ReleaseOption adjusts a new release's ledger.
+type ReleaseOption func(*Ledger)
+
+// WithQuietPeriodDays sets the quiet period's length in days (> 0).
+func WithQuietPeriodDays(days int) ReleaseOption {
+	return func(l *Ledger) { l.QuietPeriod.Days = days }
+}
+
 // NewRelease creates a release directory from an election draft: it writes
 // the draft as election.yaml and a ledger recording the draft action.
-func NewRelease(ctx context.Context, s Store, d proposals.Draft, actor string, now time.Time) (*Ledger, error) {
+func NewRelease(ctx context.Context, s Store, d proposals.Draft, actor string, now time.Time, opts ...ReleaseOption) (*Ledger, error) {
 	a := d.ElectGuestOS
 	if d.Kind != proposals.KindElectGuestOS || a == nil || a.ReplicaVersionToElect == nil {
 		return nil, fmt.Errorf("new release: the draft must elect a GuestOS version (kind elect-guestos with replica_version_to_elect)")
@@ -31,7 +39,13 @@ func NewRelease(ctx context.Context, s Store, d proposals.Draft, actor string, n
 	}
 	l := NewLedger(*a.ReplicaVersionToElect, d.Mode, art, now)
 	l.ElectionDraft = ElectionDraftFile
-	l.Record(now, actor, "draft", fmt.Sprintf("drafted the %s-mode election of GuestOS %s (sha256 %s)", d.Mode, l.Version, art.SHA256), 0)
+	for _, o := range opts {
+		o(l)
+	}
+	if l.QuietPeriod.Days <= 0 {
+		return nil, fmt.Errorf("new release: the quiet period must last at least one day, not %d", l.QuietPeriod.Days)
+	}
+	l.Record(now, actor, "draft", fmt.Sprintf("drafted the %s-mode election of GuestOS %s (sha256 %s); quiet period %d days", d.Mode, l.Version, art.SHA256, l.QuietPeriod.Days), 0)
 	if err := s.Create(ctx, l); err != nil {
 		return nil, err
 	}
