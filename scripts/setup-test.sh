@@ -26,3 +26,11 @@ if ! command -v prometheus >/dev/null 2>&1; then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq prometheus
 fi
+
+# 3. tmux, for the end-to-end test that drives the real TUI binary in a
+#    terminal (cmd/nnspatch TestTUIInTmux). Skipped when installed.
+if ! command -v tmux >/dev/null 2>&1; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo apt-get install -y tmux || { $sudo apt-get update && $sudo apt-get install -y tmux; }
+fi

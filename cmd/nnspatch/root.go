@@ -23,7 +23,7 @@ $ nnspatch help exit-codes`,
 		SilenceErrors: true,
 		// With no arguments on a terminal nnspatch opens the terminal app.
 		RunE: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 && f.IO.IsStdoutTTY() && f.IO.CanPrompt() {
+			if len(args) == 0 && f.IO.IsStdoutTTY() && f.IO.IsStdinTTY() {
 				return tuiRun(c.Context(), &tuiOptions{env: newReleaseEnv(f), Refresh: 10 * time.Second, Limit: 500})
 			}
 			return c.Help()
@@ -42,11 +42,13 @@ $ nnspatch help exit-codes`,
 		newCmdCompletion(f),
 		newCmdConfig(f),
 		newCmdDraft(f),
+		newCmdDrill(f),
 		newCmdIdentity(f),
 		newCmdLocalnet(f),
 		newCmdProposal(f),
 		newCmdProposals(f),
 		newCmdRelease(f),
+		newCmdRollback(f),
 		newCmdRollout(f),
 		newCmdSend(f, nil),
 		newCmdSubnets(f, nil),

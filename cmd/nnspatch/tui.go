@@ -82,7 +82,7 @@ func openTUILog(path string) (*os.File, error) {
 
 func tuiRun(ctx context.Context, o *tuiOptions) error {
 	e := o.env
-	if !e.IO.IsStdoutTTY() || !e.IO.CanPrompt() {
+	if !e.IO.IsStdoutTTY() || !e.IO.IsStdinTTY() {
 		return ErrNoTerminal
 	}
 	logf, err := openTUILog(o.LogFile)

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+)
+
+// tmuxSession drives a real terminal: a private tmux server (its own
+// socket) running one 80x24 session.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s tmuxSession) run(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// screen captures the visible pane as text.
+func (s tmuxSession) screen() string {
+	out, _ := s.run("capture-pane", "-p", "-t", "tui")
+	return out
+}
+
+// waitScreen polls the pane until it contains want.
+func (s tmuxSession) waitScreen(want string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		scr := s.screen()
+		if strings.Contains(scr, want) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("screen never showed %q; last screen:\n%s", want, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// makeMotion submits an open motion from the developer's neuron 80.
+func makeMotion(t *testing.T, url, identity, title string) {
+	t.Helper()
+	id, err := governance.LoadIdentity(identity, governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: url, FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.MakeProposal(ctx, 80, govdid.MakeProposalRequest{Title: &title, Summary: "A motion for the tmux test.",
+		Action: &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: "tmux"}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTUIInTmux runs the real binary in tmux against a local network:
+// the proposals load, ? shows the keymap, q quits, and the log goes to the
+// log file, not the terminal.
+func TestTUIInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
+	}
+	n := releaseNet(t)
+	makeMotion(t, n.URL(), n.DeveloperIdentityPath(), "Motion: seen in tmux")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "nnspatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	logFile := filepath.Join(dir, "tui.log")
+	s := tmuxSession{t: t, socket: "nnspatch-test-" + filepath.Base(dir)}
+	t.Cleanup(func() { s.run("kill-server") })
+	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", logFile, "2>" + filepath.Join(dir, "stderr")}, " ")
+	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24", "-e", "NO_COLOR=1", cmdline); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "stderr"))
+			t.Logf("stderr of nnspatch tui:\n%s", b)
+		}
+	})
+	scr := s.waitScreen("[1 Proposals]")
+	scr = s.waitScreen("Tally ¦3% │50%")
+	if strings.Contains(scr, "✗") && strings.Contains(scr, "unreachable") {
+		t.Fatalf("network error on screen:\n%s", scr)
+	}
+	scr = s.waitScreen("Motion: seen in tmux")
+	if !strings.Contains(scr, "1/1") || !strings.Contains(scr, "▶") {
+		t.Errorf("listing not drawn as expected:\n%s", scr)
+	}
+	if n := len(strings.Split(strings.TrimRight(scr, "\n"), "\n")); n > 24 {
+		t.Errorf("screen has %d lines", n)
+	}
+	s.run("send-keys", "-t", "tui", "?")
+	s.waitScreen("Keys — Proposals")
+	s.run("send-keys", "-t", "tui", "Escape")
+	s.run("send-keys", "-t", "tui", "4")
+	s.waitScreen("no release tracked")
+	s.run("send-keys", "-t", "tui", "q")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := s.run("has-session", "-t", "tui"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit:\n%s", s.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "stderr")); len(bytes.TrimSpace(b)) > 0 {
+		t.Errorf("the TUI wrote to stderr: %q", b)
+	}
+	if _, err := os.Stat(logFile); err != nil {
+		t.Errorf("no log file: %v", err)
+	}
+}
