@@ -154,7 +154,9 @@ func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
 			return nil, st.Blockers
 		}
 		for _, s := range b.Subnets {
-			if s.State == StatePending {
+			// proposing: an intent whose proposal governance never got
+			// (submitDraft reconciles first, so this never duplicates).
+			if s.State == StatePending || s.State == StateProposing {
 				targets = append(targets, s.Subnet)
 			}
 		}
@@ -163,7 +165,7 @@ func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
 		}
 		return targets, nil
 	}
-	if st.Unassigned.State != StatePending {
+	if st.Unassigned.State != StatePending && st.Unassigned.State != StateProposing {
 		return nil, []string{"the unassigned nodes are " + string(st.Unassigned.State) + ": " + st.Unassigned.Detail}
 	}
 	if st.Now.Before(l.Plan.UnassignedNodes) {

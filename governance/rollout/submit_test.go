@@ -166,3 +166,60 @@ func TestAdvanceNeverProposesTwice(t *testing.T) {
 		t.Fatalf("second advance: %v, submitted %v", err, res.Submitted)
 	}
 }
+
+// TestAdvanceRetriesAnIntentGovernanceNeverGot: an intent recorded just
+// before a crash (no proposal made) leaves the subnet "proposing"; the next
+// Advance submits it and confirms the id on the same record.
+func TestAdvanceRetriesAnIntentGovernanceNeverGot(t *testing.T) {
+	n, c, tr := localTracker(t)
+	ctx := context.Background()
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildPlan(reg, PlanOptions{Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081", Start: n.Now(), BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SavePlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	first := p.Batches[0].Subnets[0]
+	d, err := tr.deployDraft(&Ledger{Version: p.Version, Mode: proposals.ModeSecurity}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, payload, err := d.Payload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := governance.Action{Payload: payload}.PayloadSHA256()
+	if _, err := tr.Store.Update(ctx, func(l *Ledger) error {
+		l.Proposals = append(l.Proposals, ProposalRecord{Kind: KindDeploy, Subnet: first, PayloadSHA256: hash, Neuron: 80, Intended: n.Now()})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := tr.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Batches[0].Subnets[0].State; got != StateProposing {
+		t.Fatalf("state with a bare intent: %s, want proposing", got)
+	}
+	res, err := tr.Advance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Submitted) != 2 || res.Submitted[0].Subnet != first {
+		t.Fatalf("submitted %+v", res.Submitted)
+	}
+	l, _ := tr.Store.Read()
+	recs := l.ProposalsFor(KindDeploy, first)
+	if len(recs) != 1 || recs[0].ID != res.Submitted[0].Proposal {
+		t.Fatalf("records for %s: %+v", first, recs)
+	}
+}
