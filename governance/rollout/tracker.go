@@ -14,10 +14,15 @@ import (
 
 // Governance is what the tracker needs of governance.Client.
 type Governance interface {
+	// ListProposals lists proposals newest first.
 	ListProposals(ctx context.Context, o governance.ListOptions) ([]governance.Proposal, error)
+	// GetProposal reads one proposal with its full payload.
 	GetProposal(ctx context.Context, id uint64) (*governance.Proposal, error)
+	// Registry reads a registry snapshot.
 	Registry(ctx context.Context) (*governance.Registry, error)
+	// Preflight checks a proposal against the live NNS without submitting.
 	Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*governance.Preflight, error)
+	// MakeProposal submits a proposal and returns its id.
 	MakeProposal(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (uint64, error)
 }
 
