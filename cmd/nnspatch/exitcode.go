@@ -13,6 +13,8 @@ import (
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
+	"github.com/nnspatch/nnspatch/rollback"
+	"github.com/nnspatch/nnspatch/rollback/drill"
 )
 
 // ExitCode is a process exit status. The set is a documented, project-wide
@@ -93,6 +95,17 @@ var exitRules = []exitRule{
 		hint: text("pass the id of a GuestOS or HostOS election proposal")},
 	{match: is(health.ErrSource), code: ExitNetwork,
 		hint: text("check --prometheus (or prometheus_url in the config) and that the server answers")},
+	{match: is(drill.ErrAssertionFailed), code: ExitDrillFailed,
+		hint: text("the report above marks each failed assertion with ✗")},
+	{match: is(drill.ErrScenario), code: ExitUsage,
+		hint: text("fix the scenario file; the scenarios under rollback/drills/ are documented examples")},
+	{match: is(rollback.ErrStepFailed), code: ExitRefused},
+	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
+		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
+	{match: is(rollback.ErrNoTarget), code: ExitRefused,
+		hint: text("pass --to VERSION to name the version to restore")},
+	{match: is(rollback.ErrNoState), code: ExitError},
+	{match: is(rollback.ErrHistory), code: ExitError},
 	{match: is(governance.ErrEncryptedKey), code: ExitAuth,
 		hint: text("nnspatch reads plaintext PEM keys only; export one with `dfx identity export NAME > key.pem` and pass --identity key.pem")},
 	{match: is(governance.ErrNeuronNotControlled), code: ExitAuth,

@@ -23,6 +23,9 @@ type Options struct {
 	NetworkURL string
 	// Progress receives every step as it happens (nil: none).
 	Progress func(Step)
+	// Waiting is called at every advance of the virtual clock with what
+	// the drill waits for (nil: none), for live displays.
+	Waiting func(what string, virtual, wall time.Duration)
 	// Dir holds the drill's release directory; empty means a temporary
 	// directory removed afterwards.
 	Dir string
@@ -160,6 +163,9 @@ func (d *drill) tick(ctx context.Context, what string) error {
 		return fmt.Errorf("advance the virtual clock: %w", err)
 	}
 	d.now = now
+	if d.opt.Waiting != nil {
+		d.opt.Waiting(what, d.now.Sub(d.virt0), time.Since(d.wall0))
+	}
 	return nil
 }
 

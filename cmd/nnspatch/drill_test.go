@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nnspatch/nnspatch/rollback/drill"
+)
+
+const drillsDir = "../../rollback/drills"
+
+func TestDrillRunPasses(t *testing.T) {
+	isolateConfig(t)
+	report := filepath.Join(t.TempDir(), "drill.json")
+	r := mustRun(t, 0, "drill", "run", filepath.Join(drillsDir, "stall-early-batch.yaml"), "--report", report)
+	if !strings.Contains(r.Stdout, "Drill stall-early-batch: PASSED") || !strings.Contains(r.Stdout, "Time to roll back:") {
+		t.Errorf("report:\n%s", r.Stdout)
+	}
+	for _, want := range []string{"] elect: security-mode election", "] detected: subnet", "] rolled back:"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("progress lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+	if strings.Contains(r.Stderr, "\r") {
+		t.Error("progress rewrote lines on a non-terminal")
+	}
+	var doc drillReportDoc
+	if err := json.Unmarshal(mustRead(t, report), &doc); err != nil || !doc.Report.Passed || doc.Report.Detection == nil {
+		t.Fatalf("report file: %v %+v", err, doc.Report)
+	}
+}
+
+func TestDrillRunFailsAnAssertion(t *testing.T) {
+	isolateConfig(t)
+	b, err := os.ReadFile(filepath.Join(drillsDir, "stall-early-batch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "wrong.yaml")
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "reelect: []", "reelect: [base]", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, ExitDrillFailed, "drill", "run", path, "--json")
+	var doc drillReportDoc
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || doc.Report.Passed {
+		t.Fatalf("JSON report: %v passed=%v", err, doc.Report != nil && doc.Report.Passed)
+	}
+	var failed []drill.Assertion
+	for _, a := range doc.Report.Assertions {
+		if !a.OK {
+			failed = append(failed, a)
+		}
+	}
+	if len(failed) != 1 || failed[0].Name != "reelect" || !strings.Contains(r.Stderr, "drill assertion failed") {
+		t.Fatalf("failed = %+v\nstderr:\n%s", failed, r.Stderr)
+	}
+}
+
+func TestDrillRunRefusesBadScenarios(t *testing.T) {
+	isolateConfig(t)
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(path, []byte("schema_version: 1\nname: x\nsurprise: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustRun(t, ExitUsage, "drill", "run", path); !strings.Contains(r.Stderr, "surprise") {
+		t.Errorf("stderr:\n%s", r.Stderr)
+	}
+	mustRun(t, ExitUsage, "drill", "run")
+	mustRun(t, ExitError, "drill", "run", filepath.Join(t.TempDir(), "missing.yaml"))
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/rollback"
+)
+
+// TestRollbackEndToEnd releases a patch, lets it stall the first subnet of
+// batch 1, then plans, submits and tracks the rollback through the CLI.
+func TestRollbackEndToEnd(t *testing.T) {
+	n := releaseNet(t)
+	rel, _, _ := newTestRelease(t)
+	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	l, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := l.Plan.Batches[0].Subnets[0]
+	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{failing}}); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, 0, "rollout", "advance", rel, "--yes")
+	if _, err := n.Advance(20 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, ExitRefused, "rollout", "status", rel)
+
+	text := mustRun(t, 0, "rollback", "plan", "--release", rel).Stdout
+	for _, want := range []string{"Rollback plan for GuestOS " + patchVersion, "1. halt the rollout", "2. roll subnet " + failing + " back to", "What failed: subnet " + failing + " failed the "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("plan text lacks %q:\n%s", want, text)
+		}
+	}
+	if md := mustRun(t, 0, "rollback", "plan", "--release", rel, "--format", "markdown").Stdout; !strings.HasPrefix(md, "# Rollback plan: GuestOS") {
+		t.Errorf("markdown plan:\n%s", md)
+	}
+	p, err := rollback.DecodePlan([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--json").Stdout))
+	if err != nil || len(p.Targets) != 2 || p.Targets[0].Subnet != failing || !p.Targets[0].Failing {
+		t.Fatalf("JSON plan: %v %+v", err, p)
+	}
+
+	out := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes").Stdout
+	if !strings.Contains(out, "Rollback of "+patchVersion+": done") {
+		t.Fatalf("submit output:\n%s", out)
+	}
+	before := proposalCount(n)
+	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
+	if after := proposalCount(n); after != before {
+		t.Fatalf("a second submit made %d proposal(s)", after-before)
+	}
+	var doc rollbackStatusDoc
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ids []uint64
+	for _, s := range doc.Status.Steps {
+		if s.Proposal != 0 {
+			ids = append(ids, s.Proposal)
+		}
+	}
+	if !doc.Status.Done || len(ids) != 2 {
+		t.Fatalf("status: done=%v proposals=%v", doc.Status.Done, ids)
+	}
+	mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes")
+	if log := mustRun(t, 0, "release", "log", rel).Stdout; !strings.Contains(log, "rollback") {
+		t.Errorf("release log lacks the rollback:\n%s", log)
+	}
+}
+
+func TestRollbackUsageAndRefusals(t *testing.T) {
+	releaseNet(t)
+	mustRun(t, ExitUsage, "rollback", "plan")
+	mustRun(t, ExitUsage, "rollback", "plan", "--release", "x", "--version", "y")
+	mustRun(t, ExitUsage, "rollback", "plan", "--version", patchVersion, "--format", "html")
+	r := mustRun(t, ExitRefused, "rollback", "plan", "--version", patchVersion)
+	if !strings.Contains(r.Stderr, "nothing runs the version") {
+		t.Errorf("stderr:\n%s", r.Stderr)
+	}
+	mustRun(t, ExitError, "rollback", "status", "--state", t.TempDir()+"/none.json")
+}
+
+func proposalCount(n *localnet.Network) int {
+	total := 0
+	for _, c := range n.Governance().StatusCounts() {
+		total += c
+	}
+	return total
+}
