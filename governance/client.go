@@ -12,6 +12,8 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
 
 // Well-known NNS canister ids (domain.md §0).
@@ -124,8 +126,13 @@ func (c *Client) queryCandid(ctx context.Context, canister principal.Principal, 
 }
 
 // unmarshalReply decodes a Candid reply with the fast decoder, falling back
-// to agent-go's for shapes the fast one does not handle.
+// to agent-go's for shapes the fast one does not handle. The guard runs first:
+// agent-go's decoder can be crashed (unrecoverably) by forged counts or
+// recursive types, and a reply is bytes from the network.
 func unmarshalReply(method string, raw []byte, out []any) error {
+	if err := candidguard.Check(raw); err != nil {
+		return fmt.Errorf("decode %s reply: %w", method, err)
+	}
 	if decodeCandid(raw, out...) == nil {
 		return nil
 	}
@@ -133,7 +140,7 @@ func unmarshalReply(method string, raw []byte, out []any) error {
 		v := reflect.ValueOf(o).Elem()
 		v.Set(reflect.Zero(v.Type()))
 	}
-	if err := candid.Unmarshal(raw, out); err != nil {
+	if err := candidguard.Unmarshal(raw, out); err != nil {
 		return fmt.Errorf("decode %s reply: %w", method, err)
 	}
 	return nil

@@ -16,6 +16,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+
+	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
 
 // SignedFormat names the signed-message file format (see SignedMessage).
@@ -185,7 +187,7 @@ func (m *SignedMessage) Decode() (*SignedContent, error) {
 		return nil, err
 	}
 	var req govdid.ManageNeuronRequest
-	if err := candid.Unmarshal(ce.Content.Arg, []any{&req}); err != nil {
+	if err := candidguard.Unmarshal(ce.Content.Arg, []any{&req}); err != nil {
 		return nil, fmt.Errorf("%w: decode manage_neuron argument: %w", ErrSignedMessage, err)
 	}
 	return &SignedContent{
@@ -223,7 +225,7 @@ func (c *Client) SendSigned(ctx context.Context, sc *SignedContent, now time.Tim
 		return nil, fmt.Errorf("send signed message %s: %w", sc.RequestID, err)
 	}
 	var resp govdid.ManageNeuronResponse
-	if err := candid.Unmarshal(raw, []any{&resp}); err != nil {
+	if err := candidguard.Unmarshal(raw, []any{&resp}); err != nil {
 		return nil, fmt.Errorf("decode manage_neuron reply: %w", err)
 	}
 	return commandResult(resp)
