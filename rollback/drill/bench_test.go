@@ -17,7 +17,7 @@ network:
     - {count: 9, version: old, nodes: 4}
     - {count: 30, version: base, nodes: 4}
   unassigned_nodes: {count: 8, version: base}
-  upgrade_delay: 10m
+  upgrade_delay: 12m
   catch_up: 2m
 patch: {version: patch-bench-40, mode: security}
 votes: [81]

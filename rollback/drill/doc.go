@@ -23,7 +23,7 @@
 //	  subnets:                        application subnets, in rollout order
 //	    - {count: 6, version: base, nodes: 4}
 //	  unassigned_nodes: {count: 4, version: base}
-//	  upgrade_delay: 10m              deploy executed -> replicas switch (next CUP)
+//	  upgrade_delay: 12m              deploy executed -> replicas switch (next CUP)
 //	  catch_up: 2m                    replicas behind after a switch
 //	patch:
 //	  version: patch-1                the release

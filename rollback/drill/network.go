@@ -9,7 +9,6 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
 )
 
 // env is the network a drill runs against.
@@ -88,28 +87,4 @@ func (e *env) now(ctx context.Context) (time.Time, error) {
 func (e *env) advance(ctx context.Context, d time.Duration) (time.Time, error) {
 	st, err := e.admin.Advance(ctx, d)
 	return st.Now, err
-}
-
-// Snapshot implements health.Source from the network's derived subnet
-// states: the version the replicas run, whether the subnet finalizes, and
-// the alerts localnet's /metrics would show (IC_Subnet_Stalled firing while
-// stalled, IC_Replica_Behind pending while catching up).
-func (e *env) Snapshot(ctx context.Context) (*health.Snapshot, error) {
-	subs, err := e.admin.Subnets(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", health.ErrSource, err)
-	}
-	snap := &health.Snapshot{Subnets: map[string]health.Subnet{}}
-	for _, s := range subs {
-		fin := !s.Stalled
-		h := health.Subnet{Versions: map[string]int{s.RunningVersion: len(s.Nodes)}, Finalizing: &fin}
-		switch {
-		case s.Stalled:
-			h.Alerts = []health.Alert{{Name: localnet.AlertStalled, State: health.AlertFiring}, {Name: localnet.AlertBehind, State: health.AlertFiring}}
-		case s.CatchingUp:
-			h.Alerts = []health.Alert{{Name: localnet.AlertBehind, State: health.AlertPending}}
-		}
-		snap.Subnets[s.ID] = h
-	}
-	return snap, nil
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -138,7 +140,11 @@ func (d *drill) connect(ctx context.Context) error {
 		return err
 	}
 	d.virt0, d.now = st.Now, st.Now
-	d.track = &rollout.Tracker{Store: rollout.Store{Dir: d.dir}, Gov: d.client, Health: d.env, Now: d.env.now,
+	// Health goes through the same /metrics source `rollout status` uses
+	// against a local network: one scrape per observation, finalization
+	// judged from the heights recorded between observations.
+	src := health.Metrics{URL: strings.TrimRight(d.env.url, "/") + "/metrics", Once: true}
+	d.track = &rollout.Tracker{Store: rollout.Store{Dir: d.dir}, Gov: d.client, Health: src, Now: d.env.now,
 		Actor: id.Sender().String(), Neuron: d.neuron, Policy: proposals.DefaultPolicy()}
 	return nil
 }
