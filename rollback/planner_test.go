@@ -175,3 +175,43 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildToOverridesEveryTarget(t *testing.T) {
+	_, reg, h := scenario(t, true)
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, To: vMid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Steps {
+		if s.Kind == StepReelect || s.Version != vMid {
+			t.Fatalf("step %+v does not restore %s", s, vMid)
+		}
+	}
+	if u, ok := p.Unassigned(); !ok || u.Restore != vMid || p.Steps[len(p.Steps)-1].Kind != StepUnassigned {
+		t.Fatalf("unassigned target = %+v, %v", u, ok)
+	}
+}
+
+func TestConditionHolds(t *testing.T) {
+	_, reg, _ := scenario(t, true)
+	w := World{Registry: reg}
+	cases := []struct {
+		c    Condition
+		want bool
+	}{
+		{Condition{Kind: CondNone}, true},
+		{Condition{Kind: CondHalted}, false},
+		{Condition{Kind: CondElected, Version: vMid}, true},
+		{Condition{Kind: CondElected, Version: vOld}, false},
+		{Condition{Kind: CondNotElected, Version: vOld}, true},
+		{Condition{Kind: CondSubnetRuns, Subnet: subA, Version: vPatch}, true},
+		{Condition{Kind: CondSubnetRuns, Subnet: subA, Version: vMid}, false},
+		{Condition{Kind: CondUnassignedRun, Version: vPatch}, true},
+		{Condition{Kind: "bogus"}, false},
+	}
+	for _, tc := range cases {
+		if got := tc.c.Holds(w); got != tc.want {
+			t.Errorf("%+v holds = %v; want %v", tc.c, got, tc.want)
+		}
+	}
+}

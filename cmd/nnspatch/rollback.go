@@ -88,9 +88,6 @@ Additional exit codes:
 			if err := o.check(); err != nil {
 				return err
 			}
-			if o.JSON() {
-				o.Format = "json"
-			}
 			if o.Format != "text" && o.Format != "markdown" && o.Format != "json" {
 				return FlagErrorf("--format must be text, markdown or json")
 			}
@@ -113,7 +110,17 @@ func rollbackPlanRun(ctx context.Context, o *rollbackOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.JSON() {
+		return jsonout.Write(o.IO.Out, rollbackPlanDoc{Envelope: jsonout.NewEnvelope(), Plan: p})
+	}
 	return writeRollbackPlan(o.IO.Out, o.Format, p)
+}
+
+// rollbackPlanDoc is printed by `rollback plan --json`; --format json
+// prints the bare plan document.
+type rollbackPlanDoc struct {
+	jsonout.Envelope
+	Plan *rollback.Plan `json:"plan"`
 }
 
 func writeRollbackPlan(w io.Writer, format string, p *rollback.Plan) error {

@@ -40,9 +40,14 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if md := mustRun(t, 0, "rollback", "plan", "--release", rel, "--format", "markdown").Stdout; !strings.HasPrefix(md, "# Rollback plan: GuestOS") {
 		t.Errorf("markdown plan:\n%s", md)
 	}
-	p, err := rollback.DecodePlan([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--json").Stdout))
+	p, err := rollback.DecodePlan([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--format", "json").Stdout))
 	if err != nil || len(p.Targets) != 2 || p.Targets[0].Subnet != failing || !p.Targets[0].Failing {
 		t.Fatalf("JSON plan: %v %+v", err, p)
+	}
+	var env rollbackPlanDoc
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--json").Stdout), &env); err != nil ||
+		env.SchemaVersion == 0 || len(env.Plan.Steps) != len(p.Steps) {
+		t.Fatalf("--json plan envelope: %v %+v", err, env)
 	}
 
 	out := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes").Stdout
