@@ -236,3 +236,22 @@ func TestStateFileRefusesForeignJSON(t *testing.T) {
 		t.Fatal("Load accepted a foreign schema")
 	}
 }
+
+func TestStateFileLockExcludes(t *testing.T) {
+	f := StateFile{Path: filepath.Join(t.TempDir(), "s.json")}
+	unlock, err := f.Lock(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	if _, err := f.Lock(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("second Lock while held = %v; want a timeout", err)
+	}
+	unlock()
+	again, err := f.Lock(context.Background())
+	if err != nil {
+		t.Fatalf("Lock after unlock: %v", err)
+	}
+	again()
+}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/rollback/drill"
 )
@@ -70,4 +71,26 @@ func TestDrillRunRefusesBadScenarios(t *testing.T) {
 	}
 	mustRun(t, ExitUsage, "drill", "run")
 	mustRun(t, ExitError, "drill", "run", filepath.Join(t.TempDir(), "missing.yaml"))
+}
+
+func TestDrillProgressOnATerminal(t *testing.T) {
+	var b strings.Builder
+	p := newDrillProgress(&b, true)
+	p.waiting("rolling out", 65*time.Minute, 1500*time.Millisecond)
+	p.step(drill.Step{Name: "detected", Detail: "subnet x"})
+	p.waiting("rolling back", 70*time.Minute, 2*time.Second)
+	p.done()
+	want := "  … rolling out  (virtual 1h5m0s, wall 1.5s)\r\033[K[+00h00m00s 0.00s] detected: subnet x\n" +
+		"  … rolling back  (virtual 1h10m0s, wall 2.0s)\r\033[K"
+	if b.String() != want {
+		t.Fatalf("terminal progress = %q\nwant %q", b.String(), want)
+	}
+	var plain strings.Builder
+	q := newDrillProgress(&plain, false)
+	q.waiting("rolling out", time.Minute, time.Second)
+	q.step(drill.Step{Name: "elect"})
+	q.done()
+	if plain.String() != "[+00h00m00s 0.00s] elect\n" {
+		t.Fatalf("plain progress = %q", plain.String())
+	}
 }
