@@ -63,6 +63,8 @@ type SubnetInput struct {
 	Intent bool
 	// Health is the latest observation; nil when none is available.
 	Health *health.Subnet
+	// Replicas is the subnet's node count in the registry (0: unknown).
+	Replicas int
 	// Record is the ledger's bookkeeping for the subnet.
 	Record SubnetRecord
 }
@@ -150,7 +152,7 @@ func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
 		st.State, st.Detail = StateUpgrading, "deployed; no health data yet"
 		return st
 	}
-	st.Checks = health.Evaluate(*in.Health, in.Target)
+	st.Checks = health.EvaluateReplicas(*in.Health, in.Target, in.Replicas)
 	checks := map[string]health.Check{}
 	for _, c := range st.Checks {
 		checks[c.Name] = c

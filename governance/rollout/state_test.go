@@ -46,6 +46,8 @@ func TestDerive(t *testing.T) {
 		{"executed, rolled back", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted}}}, StateFailed, CheckProposal, time.Time{}, false},
 		{"deployed, no health", SubnetInput{RegistryVersion: v}, StateUpgrading, "", time.Time{}, false},
 		{"replicas switching", SubnetInput{RegistryVersion: v, Health: half, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
+		{"replicas missing", SubnetInput{RegistryVersion: v, Health: healthy(v), Replicas: 28, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
+		{"all replicas report", SubnetInput{RegistryVersion: v, Health: healthy(v), Replicas: 13, Record: SubnetRecord{HealthySince: t0}}, StateComplete, "", t0, true},
 		{"alerts pending", SubnetInput{RegistryVersion: v, Health: pending, Record: SubnetRecord{HealthySince: t0}}, StateBaking, "", time.Time{}, false},
 		{"no height data yet", SubnetInput{RegistryVersion: v, Health: noData}, StateBaking, "", time.Time{}, false},
 		{"no height data after completion", SubnetInput{RegistryVersion: v, Health: noData, Record: SubnetRecord{HealthySince: t0, Complete: t0}}, StateComplete, "", t0, true},

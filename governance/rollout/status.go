@@ -183,7 +183,7 @@ func (t *Tracker) deriveSubnet(l *Ledger, o *observation, id string) SubnetStatu
 	in := SubnetInput{Target: l.Version, Now: o.now, Bake: time.Duration(l.Plan.Bake), Proposals: o.deploys[id],
 		Intent: hasIntent(l, KindDeploy, id), Record: l.subnet(id)}
 	if s, ok := o.reg.SubnetByID(id); ok {
-		in.RegistryVersion = s.GuestOSVersion
+		in.RegistryVersion, in.Replicas = s.GuestOSVersion, len(s.Nodes)
 	}
 	if o.health != nil {
 		if h, ok := o.health.Subnets[id]; ok {

@@ -62,10 +62,17 @@ type Check struct {
 
 // Evaluate runs the three gate checks for a subnet expected on version.
 func Evaluate(s Subnet, version string) []Check {
-	return []Check{versionCheck(s, version), finalizingCheck(s), alertsCheck(s)}
+	return EvaluateReplicas(s, version, 0)
 }
 
-func versionCheck(s Subnet, version string) Check {
+// EvaluateReplicas is Evaluate for a subnet of replicas nodes: the version
+// check also fails while fewer replicas report than the subnet has (like
+// DFINITY's sensor, which waits for the replica count it recorded).
+func EvaluateReplicas(s Subnet, version string, replicas int) []Check {
+	return []Check{versionCheck(s, version, replicas), finalizingCheck(s), alertsCheck(s)}
+}
+
+func versionCheck(s Subnet, version string, replicas int) Check {
 	total := 0
 	for _, n := range s.Versions {
 		total += n
@@ -74,6 +81,8 @@ func versionCheck(s Subnet, version string) Check {
 	switch {
 	case total == 0:
 		c.Detail = "no replica reports ic_replica_info"
+	case total < replicas:
+		c.Detail = fmt.Sprintf("only %d of %d replicas report ic_replica_info (%d on %s)", total, replicas, s.Versions[version], shortV(version))
 	case s.Versions[version] == total:
 		c.OK, c.Detail = true, fmt.Sprintf("all %d replicas run %s", total, shortV(version))
 	default:

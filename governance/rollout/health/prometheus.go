@@ -36,7 +36,7 @@ func DefaultQueries() Queries {
 		Finalizing: `min by (ic_subnet) (delta(artifact_pool_consensus_height_stat` +
 			`{type="finalization",pool_type="validated",stat="max"}[{{.Window}}]))`,
 		Alerts: `max by (ic_subnet, alertname, alertstate) (max_over_time(ALERTS` +
-			`{severity="page",alertname!="PrometheusTargetMissing"}[{{.Window}}]))`,
+			`{severity="page",alertname!~"PrometheusTargetMissing|IC_Subnet_HttpRequest_ResponseTooSlow"}[{{.Window}}]))`,
 	}
 }
 
