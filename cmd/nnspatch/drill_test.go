@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/rollback/drill"
 )
 
@@ -92,5 +94,21 @@ func TestDrillProgressOnATerminal(t *testing.T) {
 	q.done()
 	if plain.String() != "[+00h00m00s 0.00s] elect\n" {
 		t.Fatalf("plain progress = %q", plain.String())
+	}
+}
+
+// TestDrillRunAgainstANetwork runs a drill against a network started
+// beforehand (--network URL), as against `nnspatch localnet start`.
+func TestDrillRunAgainstANetwork(t *testing.T) {
+	isolateConfig(t)
+	path := filepath.Join(drillsDir, "nns-last-batch.yaml")
+	s, err := drill.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := localnettest.Start(t, localnettest.WithConfig(func(c *localnet.Config) { *c = drill.NetworkConfig(s, c.StateDir, c.Listen) }))
+	r := mustRun(t, 0, "drill", "run", path, "--network", n.URL())
+	if !strings.Contains(r.Stdout, "PASSED") || !strings.Contains(r.Stdout, "on "+n.URL()) {
+		t.Fatalf("report:\n%s", r.Stdout)
 	}
 }

@@ -41,6 +41,7 @@ type rollbackOptions struct {
 	Version   string
 	Mode      string
 	Subnets   []string
+	Failing   []string
 	To        string
 	Problem   string
 	Templates string
@@ -56,6 +57,7 @@ func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
 	fl.StringVar(&o.Version, "version", "", "the GuestOS `version` to roll back (without a release ledger)")
 	fl.StringVar(&o.Mode, "mode", "security", "mode of the texts with --version: security or regular")
 	fl.StringSliceVar(&o.Subnets, "subnets", nil, "roll back only these subnet `ids` (default: every subnet running the version)")
+	fl.StringSliceVar(&o.Failing, "failing", nil, "subnet `ids` seen failing, rolled back first (with --release: added to the failed gates)")
 	fl.StringVar(&o.To, "to", "", "restore this `version` everywhere instead of each target's last good version")
 	fl.StringVar(&o.Problem, "problem", "", "what failed, in one line for the proposals (default: the failed gate)")
 	fl.StringVar(&o.Templates, "templates", "", "YAML `file` of title/summary templates overriding rollback.deploy.title and friends")
@@ -178,14 +180,16 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 // plan builds the plan: the failing subnets come from the release's
 // rollout status (gates), the targets from the registry's history.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
-	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem}
+	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing}
 	if s.ledger != nil {
 		in.Release, in.Mode, in.Halt = s.ledger.Version, s.ledger.Mode, true
 		st, err := s.tracker.Status(ctx)
 		if err != nil {
 			return nil, err
 		}
-		in.Failing, in.Problem = failingSubnets(st, o.Problem)
+		var failed []string
+		failed, in.Problem = failingSubnets(st, o.Problem)
+		in.Failing = append(in.Failing, failed...)
 	}
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)

@@ -32,8 +32,7 @@ func openEnv(ctx context.Context, s *Scenario, url string) (*env, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create drill state directory: %w", err)
 	}
-	n, err := localnet.Start(ctx, localnet.Config{StateDir: dir, Listen: "127.0.0.1:0", Seed: seedOf(s),
-		UpgradeDelay: s.Network.UpgradeDelay.D(), CatchUp: s.Network.CatchUp.D()})
+	n, err := localnet.Start(ctx, NetworkConfig(s, dir, "127.0.0.1:0"))
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start the embedded network: %w", err)
@@ -47,8 +46,15 @@ func openEnv(ctx context.Context, s *Scenario, url string) (*env, error) {
 	}}, nil
 }
 
-// seedOf builds the embedded network's seed: the default seed's neurons
-// with the scenario's versions and subnets.
+// NetworkConfig is the local network a scenario describes, with its state
+// in dir, listening on listen: the default seed's neurons with the
+// scenario's versions, subnets and upgrade timing.
+func NetworkConfig(s *Scenario, dir, listen string) localnet.Config {
+	return localnet.Config{StateDir: dir, Listen: listen, Seed: seedOf(s),
+		UpgradeDelay: s.Network.UpgradeDelay.D(), CatchUp: s.Network.CatchUp.D()}
+}
+
+// seedOf builds the scenario's seed.
 func seedOf(s *Scenario) *localnet.Seed {
 	seed := localnet.DefaultSeed()
 	seed.Name = "nnspatch-drill-" + s.Name

@@ -80,8 +80,7 @@ func TestDrillAgainstRunningNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := localnettest.Start(t, localnettest.WithSeed(seedOf(s)), localnettest.WithUpgradeDelay(s.Network.UpgradeDelay.D()),
-		localnettest.WithConfig(func(c *localnet.Config) { c.CatchUp = s.Network.CatchUp.D() }))
+	n := localnettest.Start(t, localnettest.WithConfig(func(c *localnet.Config) { *c = NetworkConfig(s, c.StateDir, c.Listen) }))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rep, err := Run(ctx, s, Options{NetworkURL: n.URL()})
