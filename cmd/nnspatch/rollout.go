@@ -254,8 +254,12 @@ func writeStatus(w io.Writer, st *rollout.Status) error {
 		fmt.Fprintf(w, "Unassigned nodes %s\n", st.UnassignedStart.Format("2006-01-02 15:04"))
 		writeSubnetLine(w, st.Unassigned)
 	}
-	if st.Next != nil {
-		fmt.Fprintf(w, "Next: batch %d at %s (in %s)\n", st.Next.Batch, st.Next.At.Format("2006-01-02 15:04 MST"), st.Next.In.Round(time.Second))
+	if nx := st.Next; nx != nil {
+		fmt.Fprintf(w, "Next: batch %d planned at %s", nx.Batch, nx.At.Format("2006-01-02 15:04 MST"))
+		if nx.In > 0 {
+			fmt.Fprintf(w, " (in %s)", nx.In.Round(time.Second))
+		}
+		fmt.Fprintln(w, ", once the batches before it are complete")
 	}
 	for _, b := range st.Blockers {
 		fmt.Fprintf(w, "Blocked: %s\n", proposals.Sanitize(b))

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,25 @@ func TestDeriveFinalizingFromHeights(t *testing.T) {
 				t.Error("Derive changed its input")
 			}
 		})
+	}
+}
+
+func TestBlockersNameTheNextBatch(t *testing.T) {
+	st := &Status{Now: t0.Add(time.Hour), State: RolloutUpgrading, Batches: []BatchStatus{
+		{Batch: 1, Start: t0, State: StateBaking, Subnets: []SubnetStatus{{Subnet: "aaaaa-x", State: StateBaking, Detail: "healthy for 5m0s of 30m0s"}}},
+		{Batch: 2, Start: t0.Add(2 * time.Hour), State: StatePending, Subnets: []SubnetStatus{{Subnet: "bbbbb-y", State: StatePending}}},
+	}}
+	got := blockers(&Ledger{}, st)
+	if len(got) != 1 || got[0] != "batch 1 is baking: subnet aaaaa healthy for 5m0s of 30m0s" {
+		t.Errorf("blockers %q", got)
+	}
+	if st.Next == nil || st.Next.Batch != 2 || st.Next.In != time.Hour {
+		t.Errorf("next %+v", st.Next)
+	}
+	st.Batches[0].State, st.Batches[0].Subnets[0].State = StateComplete, StateComplete
+	st.Next = nil
+	got = blockers(&Ledger{}, st)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "batch 2 starts at ") || st.Next == nil || st.Next.Batch != 2 {
+		t.Errorf("blockers %q, next %+v", got, st.Next)
 	}
 }

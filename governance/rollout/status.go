@@ -295,6 +295,7 @@ func blockers(l *Ledger, st *Status) []string {
 			out = append(out, fmt.Sprintf("batch %d starts at %s (in %s)", b.Batch, b.Start.Format("2006-01-02 15:04 MST"), roundDur(b.Start.Sub(st.Now))))
 		} else {
 			out = append(out, fmt.Sprintf("batch %d is %s", b.Batch, describeBatch(b)))
+			st.Next = nextAfter(st, b.Batch)
 		}
 		return out
 	}
@@ -318,4 +319,15 @@ func roundDur(d time.Duration) time.Duration {
 		return d.Round(time.Minute)
 	}
 	return d.Round(time.Second)
+}
+
+// nextAfter is the first batch after batch n, with its planned start
+// (it may start later: only once batch n is complete).
+func nextAfter(st *Status, n int) *NextBatch {
+	for _, b := range st.Batches {
+		if b.Batch > n {
+			return &NextBatch{Batch: b.Batch, At: b.Start, In: max(b.Start.Sub(st.Now), 0)}
+		}
+	}
+	return nil
 }
