@@ -1,7 +1,6 @@
 package governance
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -46,7 +45,8 @@ type Preflight struct {
 	// Checks are every check run, in order.
 	Checks []Check `json:"checks"`
 	// Existing is the id of an open or adopted proposal with the same
-	// action (0 if none): submitting again would duplicate it.
+	// action, or of an executed one whose effect is still in place (0 if
+	// none): submitting again would duplicate it.
 	Existing uint64 `json:"existing,omitempty"`
 	// PayloadSHA256 is the hex SHA-256 of the action's payload bytes.
 	PayloadSHA256 string `json:"payload_sha256,omitempty"`
@@ -72,8 +72,9 @@ func (p *Preflight) add(name string, ok bool, format string, args ...any) {
 
 // Preflight checks req against live governance and the registry: the
 // neuron is controlled by the identity and can pay the reject cost, the
-// payload makes sense for the current registry, and no open or adopted
-// proposal with the same action exists. It never submits anything.
+// payload makes sense for the current registry, and no twin exists: an open
+// or adopted proposal with the same action, or an executed one whose effect
+// the registry still shows. It never submits anything.
 func (c *Client) Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*Preflight, error) {
 	p := &Preflight{}
 	if fn := execFn(req); fn != nil {
@@ -83,14 +84,15 @@ func (c *Client) Preflight(ctx context.Context, neuron uint64, req govdid.MakePr
 	if err := c.checkNeuron(ctx, p, neuron); err != nil {
 		return nil, err
 	}
+	var reg *Registry
 	if fn := execFn(req); fn != nil {
-		reg, err := c.Registry(ctx)
-		if err != nil {
+		var err error
+		if reg, err = c.Registry(ctx); err != nil {
 			return nil, err
 		}
 		checkPayload(p, reg, fn)
 	}
-	existing, err := c.findTwin(ctx, req)
+	existing, err := c.findTwin(ctx, req, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -210,51 +212,4 @@ func checkElectHostOS(p *Preflight, reg *Registry, a proposals.ReviseElectedHost
 			p.add("unelect "+v, true, "HostOS %s is not in use", v)
 		}
 	}
-}
-
-// findTwin returns the id of an open or adopted proposal whose action is
-// the same as req's, so a retry after a crash never submits twice.
-func (c *Client) findTwin(ctx context.Context, req govdid.MakeProposalRequest) (uint64, error) {
-	live, err := c.ListProposals(ctx, ListOptions{Statuses: []Status{StatusOpen, StatusAdopted}, All: true})
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range live {
-		same, err := c.sameAction(ctx, p, req)
-		if err != nil {
-			return 0, err
-		}
-		if same {
-			return p.ID, nil
-		}
-	}
-	return 0, nil
-}
-
-func (c *Client) sameAction(ctx context.Context, p Proposal, req govdid.MakeProposalRequest) (bool, error) {
-	a := req.Action
-	switch {
-	case a == nil:
-		return false, nil
-	case a.ExecuteNnsFunction != nil:
-		fn := a.ExecuteNnsFunction
-		if p.Action.Kind != "ExecuteNnsFunction" || p.Action.NNSFunction != fn.NnsFunction {
-			return false, nil
-		}
-		if len(p.Action.Payload) == 0 && len(fn.Payload) > 0 {
-			full, err := c.GetProposal(ctx, p.ID) // listings drop payloads over 1 KB
-			if err != nil {
-				return false, err
-			}
-			p = *full
-		}
-		return bytes.Equal(p.Action.Payload, fn.Payload), nil
-	case a.Motion != nil:
-		return p.Action.Kind == "Motion" && p.Action.MotionText == a.Motion.MotionText, nil
-	}
-	title := ""
-	if req.Title != nil {
-		title = *req.Title
-	}
-	return p.Action.Kind == variantName(a) && p.Title == title && p.Summary == req.Summary, nil
 }

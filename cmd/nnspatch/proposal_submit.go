@@ -38,7 +38,8 @@ func newCmdProposalSubmit(f *Factory, runF func(*proposalSubmitOptions) error) *
 governance: the version to elect is not elected yet, no version to unelect runs
 on a subnet, the unassigned nodes or an API boundary node, deploy targets are
 elected, the identity controls the neuron (or is its hotkey) and the neuron can
-pay the reject cost. If an open or adopted proposal with the same action exists,
+pay the reject cost. If an open or adopted proposal with the same action exists
+(or a recent executed one whose effect the registry still shows),
 its id is printed and nothing is submitted, so a retry never submits twice.
 
 Then it shows the title, topic, payload and payload hash, asks for confirmation
@@ -102,7 +103,7 @@ func proposalSubmitRun(ctx context.Context, o *proposalSubmitOptions) error {
 	}
 	writeChecks(o.IO.ErrOut, pf.Checks)
 	if pf.Existing != 0 {
-		fmt.Fprintf(o.IO.ErrOut, "An identical proposal is already open or adopted: %d; not submitting again\n", pf.Existing)
+		fmt.Fprintf(o.IO.ErrOut, "An identical proposal already exists (open, adopted, or executed with its effect in place): %d; not submitting again\n", pf.Existing)
 		return o.report(jsonout.Submit{ProposalID: pf.Existing, Existing: true, PayloadSHA256: pf.PayloadSHA256, Checks: pf.Checks})
 	}
 	if err := pf.Err(); err != nil {
