@@ -38,6 +38,7 @@ func (d *drill) assertAll(ctx context.Context) {
 		d.check("rollback_within", d.rep.TimeToRollBack <= w, "rolled back in %s (bound %s)", fmtVirtual(d.rep.TimeToRollBack), fmtVirtual(w))
 	}
 	d.assertReelect()
+	d.assertReelectedIdentical(ctx)
 	a := d.s.Assert
 	if on(a.AllHealthy) {
 		d.assertHealthy(ctx)
@@ -82,6 +83,32 @@ func (d *drill) assertReelect() {
 	slices.Sort(got)
 	slices.Sort(want)
 	d.check("reelect", slices.Equal(got, want), "re-elected [%s], expected [%s]", shortList(got), shortList(want))
+}
+
+// assertReelectedIdentical: every re-elected version's registry record
+// carries the package hash and URLs it was elected with the first time.
+func (d *drill) assertReelectedIdentical(ctx context.Context) {
+	var bad []string
+	n := 0
+	reg, err := d.client.Registry(ctx)
+	if err != nil {
+		d.check("reelected_identical", false, "read the registry: %v", err)
+		return
+	}
+	for _, s := range d.rep.Plan.Steps {
+		if s.Kind != rollback.StepReelect {
+			continue
+		}
+		n++
+		a := s.Draft.ElectGuestOS
+		v, ok := reg.GuestOSByID(s.Version)
+		if !ok || v.SHA256 != *a.ReleasePackageSHA256Hex || !slices.Equal(v.URLs, a.ReleasePackageURLs) {
+			bad = append(bad, fmt.Sprintf("%s elected %v with sha256 %s, first elected with %s", short(s.Version), ok, v.SHA256, *a.ReleasePackageSHA256Hex))
+		}
+	}
+	if n > 0 {
+		d.check("reelected_identical", len(bad) == 0, "%d re-elected version(s) match their first election%s", n, listed(bad))
+	}
 }
 
 // assertHealthy: every subnet finalizes on an elected version other than

@@ -81,7 +81,11 @@ func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollba
 			d.noteProposal(s.Proposal, "rollback", step.Subnet, step.Draft.Title)
 			d.vote(ctx, s.Proposal)
 		}
-		d.step("rollback", fmt.Sprintf("step %d (%s %s): %s", s.N, s.Kind, shortSubnet(step.Subnet), s.Detail), props...)
+		what := string(s.Kind)
+		if step.Subnet != "" {
+			what += " " + shortSubnet(step.Subnet)
+		}
+		d.step("rollback", fmt.Sprintf("step %d (%s): %s", s.N, what, s.Detail), props...)
 	}
 }
 
