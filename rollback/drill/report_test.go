@@ -45,7 +45,7 @@ func sampleReport() *Report {
 		TimeToRollBack: 15 * time.Minute,
 		Proposals: []Proposal{{ID: 1, Kind: "elect", Title: "Security patch update", Status: governance.StatusExecuted},
 			{ID: 8, Kind: "rollback", Target: "ntsh3-vcw7y", Title: "Roll back subnet ntsh3-vcw7y\x1b[31m", Status: governance.StatusExecuted}},
-		Assertions: []Assertion{{Name: "detected", OK: true, Detail: "gate failed on ntsh3-vcw7y"}, {Name: "reelect", OK: false, Detail: "re-elected [], expected [abc]"}},
+		Assertions:   []Assertion{{Name: "detected", OK: true, Detail: "gate failed on ntsh3-vcw7y"}, {Name: "reelect", OK: false, Detail: "re-elected [], expected [abc]"}},
 		VirtualTotal: 88 * time.Minute, WallTotal: 700 * time.Millisecond,
 	}
 }
