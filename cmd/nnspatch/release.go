@@ -308,6 +308,7 @@ type releaseRefOptions struct {
 	Reason   string
 	Source   string
 	Force    bool
+	Retry    bool
 	Watch    bool
 	Interval time.Duration
 }

@@ -299,9 +299,10 @@ submission is recorded (intent first) in the ledger.
 Additional exit codes:
   8  nothing to submit yet (the reason is printed: start time, adoption, bake)
   9  a gate failed: the subnet and the check are named; nothing was submitted`,
-		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes",
+		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes\n$ nnspatch rollout advance $COMMIT --retry-failed-proposals --yes",
 		true, runF, rolloutAdvanceRun)
 	opts.addHealthFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.Retry, "retry-failed-proposals", false, "propose again for subnets whose deploy was rejected or failed (recorded as an override)")
 	return cmd
 }
 
@@ -314,6 +315,7 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if err != nil {
 		return err
 	}
+	t.RetryProposals = o.Retry
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
 	}

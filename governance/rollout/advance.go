@@ -89,7 +89,7 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 		return &AdvanceResult{Status: st, Submitted: []Submitted{}}, err
 	}
 	res := &AdvanceResult{Status: st, Submitted: []Submitted{}}
-	targets, wait := nextTargets(l, st)
+	targets, wait := nextTargets(l, st, t.RetryProposals)
 	if len(targets) == 0 {
 		return res, &WaitError{Reasons: wait}
 	}
@@ -127,6 +127,10 @@ func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
 	}
 	for _, b := range st.Batches {
 		for _, s := range b.Subnets {
+			if s.State == StateFailed && t.RetryProposals && s.FailedCheck == CheckProposal {
+				l.Record(st.Now, t.Actor, "force", fmt.Sprintf("retrying subnet %s after: %s", s.Subnet, s.Detail), s.Proposal)
+				continue
+			}
 			if s.State == StateFailed {
 				ge := &GateError{Subnet: s.Subnet, Check: s.FailedCheck, Detail: s.Detail}
 				l.Record(st.Now, t.Actor, "gate", ge.Error(), s.Proposal)
@@ -137,7 +141,7 @@ func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
 			}
 		}
 	}
-	if st.Unassigned.State == StateFailed {
+	if st.Unassigned.State == StateFailed && !(t.RetryProposals && st.Unassigned.FailedCheck == CheckProposal) {
 		return &GateError{Subnet: "unassigned nodes", Check: st.Unassigned.FailedCheck, Detail: st.Unassigned.Detail}
 	}
 	return nil
@@ -145,7 +149,7 @@ func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
 
 // nextTargets returns the subnets ("" for the unassigned nodes) to propose
 // for now, or why there are none.
-func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
+func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []string) {
 	for _, b := range st.Batches {
 		if b.State == StateComplete {
 			continue
@@ -156,7 +160,8 @@ func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
 		for _, s := range b.Subnets {
 			// proposing: an intent whose proposal governance never got
 			// (submitDraft reconciles first, so this never duplicates).
-			if s.State == StatePending || s.State == StateProposing {
+			again := retry && s.State == StateFailed && s.FailedCheck == CheckProposal
+			if s.State == StatePending || s.State == StateProposing || again {
 				targets = append(targets, s.Subnet)
 			}
 		}
@@ -165,7 +170,8 @@ func nextTargets(l *Ledger, st *Status) (targets []string, wait []string) {
 		}
 		return targets, nil
 	}
-	if st.Unassigned.State != StatePending && st.Unassigned.State != StateProposing {
+	again := retry && st.Unassigned.State == StateFailed && st.Unassigned.FailedCheck == CheckProposal
+	if st.Unassigned.State != StatePending && st.Unassigned.State != StateProposing && !again {
 		return nil, []string{"the unassigned nodes are " + string(st.Unassigned.State) + ": " + st.Unassigned.Detail}
 	}
 	if st.Now.Before(l.Plan.UnassignedNodes) {

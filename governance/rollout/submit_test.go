@@ -223,3 +223,61 @@ func TestAdvanceRetriesAnIntentGovernanceNeverGot(t *testing.T) {
 		t.Fatalf("records for %s: %+v", first, recs)
 	}
 }
+
+// TestAdvanceStopsOnAFailedProposalAndRetriesOnRequest: a deploy that
+// failed to execute stops the rollout naming the subnet and the proposal
+// check; with RetryProposals the next Advance proposes again (recorded).
+func TestAdvanceStopsOnAFailedProposalAndRetriesOnRequest(t *testing.T) {
+	n, c, tr := localTracker(t)
+	ctx := context.Background()
+	reg, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081"
+	p, err := BuildPlan(reg, PlanOptions{Version: version, Start: n.Now(), BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Batches[0].Subnets[0]
+	d, err := tr.deployDraft(&Ledger{Version: version, Mode: proposals.ModeSecurity}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := d.Request()
+	early, err := c.MakeProposal(ctx, 80, req) // before the election: fails to execute
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.GetProposal(ctx, early); got.Status != governance.StatusFailed {
+		t.Fatalf("early deploy is %s, want failed", got.Status)
+	}
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SavePlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tr.Advance(ctx)
+	var ge *GateError
+	if !errors.As(err, &ge) || ge.Subnet != first || ge.Check != CheckProposal {
+		t.Fatalf("advance: %v, want a GateError on %s's proposal", err, first)
+	}
+	retry := *tr
+	retry.RetryProposals = true
+	res, err := retry.Advance(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Submitted) != 2 || res.Submitted[0].Subnet != first || res.Submitted[0].Proposal == early {
+		t.Fatalf("retry submitted %+v", res.Submitted)
+	}
+	l, _ := tr.Store.Read()
+	forced := false
+	for _, e := range l.Audit {
+		forced = forced || e.Action == "force" && strings.Contains(e.Detail, first)
+	}
+	if !forced {
+		t.Error("the retry override was not recorded")
+	}
+}

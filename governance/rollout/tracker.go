@@ -44,6 +44,10 @@ type Tracker struct {
 	Neuron uint64
 	// Policy checks the security-mode texts of every draft submitted.
 	Policy proposals.Policy
+	// RetryProposals lets Advance propose again for subnets whose deploy
+	// proposal was rejected or failed (a recorded override); otherwise such
+	// a subnet stops the rollout like a failed health check.
+	RetryProposals bool
 }
 
 // observation is one look at the world for a release.
