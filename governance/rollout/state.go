@@ -81,7 +81,7 @@ type SubnetStatus struct {
 	FailedCheck string `json:"failed_check,omitempty"`
 	// Checks are the gate checks of the latest observation.
 	Checks []health.Check `json:"checks,omitempty"`
-	// BakeLeft is the bake time still to go (StateBaking only).
+	// BakeLeft is the bake time still to go (StateBaking only; JSON: nanoseconds).
 	BakeLeft time.Duration `json:"bake_left,omitempty"`
 	// Record is the updated bookkeeping to store.
 	Record SubnetRecord `json:"-"`

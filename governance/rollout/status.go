@@ -63,9 +63,10 @@ type BatchStatus struct {
 
 // NextBatch is the batch that starts next.
 type NextBatch struct {
-	Batch int           `json:"batch"`
-	At    time.Time     `json:"at"`
-	In    time.Duration `json:"in"`
+	Batch int       `json:"batch"`
+	At    time.Time `json:"at"`
+	// In is the time until At (0 when overdue; JSON: nanoseconds).
+	In time.Duration `json:"in"`
 }
 
 // QuietStatus is the quiet period as of Now.
