@@ -3,7 +3,7 @@
 // signatures verified, update calls with verified certificates, a
 // read_state of /time and a time sync, for four identity kinds.
 //
-// Usage: node jspeer/agent_check.mjs <replica-url> <canister-id> [--expect-untrusted | --quick]
+// Usage: node jspeer/agent_check.mjs <replica-url> <canister-id> [--expect-untrusted | --quick] [--ahead=SECONDS]
 // The canister must export echo(text)->text query, get()->nat64 query,
 // inc()->nat64 update and fail() update (which rejects with code 4).
 // Exit status 0 means every check passed; 1 means a check failed, with the
@@ -13,7 +13,10 @@
 // signing key) the checks are inverted: a verified query, an update call and
 // a read_state of /time must each fail certificate verification. With
 // --quick only the ed25519 identity is checked (BLS verification in JS is
-// slow, and the other identities exercise the same replica paths).
+// slow, and the other identities exercise the same replica paths). With
+// --ahead=SECONDS the replica's clock runs that far ahead of real time (a
+// local network whose virtual clock was advanced): its certified /time must
+// be that far ahead, and the agent must still work after syncing to it.
 
 let agentMod, candidMod, principalMod, identityMod, secpMod;
 try {
@@ -32,9 +35,13 @@ const { Principal } = principalMod;
 const { Ed25519KeyIdentity, ECDSAKeyIdentity } = identityMod;
 const { Secp256k1KeyIdentity } = secpMod;
 
-const [url, canisterText, mode] = process.argv.slice(2);
-if (!url || !canisterText) {
-  console.error('usage: node jspeer/agent_check.mjs <replica-url> <canister-id>');
+const [url, canisterText, ...flags] = process.argv.slice(2);
+const mode = flags.find((f) => f === '--expect-untrusted' || f === '--quick');
+const aheadFlag = flags.find((f) => f.startsWith('--ahead='));
+const aheadMs = aheadFlag ? Number(aheadFlag.slice('--ahead='.length)) * 1000 : 0;
+const unknown = flags.filter((f) => f !== mode && f !== aheadFlag);
+if (!url || !canisterText || unknown.length > 0 || Number.isNaN(aheadMs)) {
+  console.error('usage: node jspeer/agent_check.mjs <replica-url> <canister-id> [--expect-untrusted | --quick] [--ahead=SECONDS]');
   process.exit(2);
 }
 const canisterId = Principal.fromText(canisterText);
@@ -73,7 +80,8 @@ async function checkTime(agent) {
   const raw = lookupResultToBuffer(cert.lookup_path(path));
   assert(raw, 'certified /time missing');
   const ms = Number(decodeLeb128(raw) / 1000000n);
-  assert(Math.abs(ms - Date.now()) < 5 * 60 * 1000, `certified time ${new Date(ms).toISOString()} is far from now`);
+  const want = Date.now() + aheadMs;
+  assert(Math.abs(ms - want) < 5 * 60 * 1000, `certified time ${new Date(ms).toISOString()} is far from ${new Date(want).toISOString()}`);
   await agent.syncTime(canisterId);
   return new Date(ms).toISOString();
 }

@@ -41,19 +41,28 @@ var (
 // errBadSignature is wrapped by every signature failure.
 var errBadSignature = errors.New("signature could not be verified")
 
-// checkExpiry refuses an ingress_expiry outside [now, now+5min+drift],
-// always against real time: the JS agent resyncs its clock when the body
-// contains "Invalid request expiry: ".
-func checkExpiry(expiry uint64, now time.Time) error {
-	lo := now
-	hi := now.Add(maxIngressTTL + permittedDrift)
-	got := time.Unix(0, int64(expiry))
-	if expiry > uint64(1<<63-1) || got.Before(lo) || got.After(hi) {
-		return badRequest("Invalid request expiry: Specified ingress_expiry not within expected range: "+
-			"Minimum allowed expiry: %s, Maximum allowed expiry: %s, Provided expiry: %s",
-			fmtTime(lo), fmtTime(hi), fmtTime(got))
+// checkExpiry refuses an ingress_expiry outside [now, now+5min+drift] of
+// REAL time, unless it lies in that window of the network's (virtual) time:
+// a client that synced its clock to the certified /time (the JS agent does
+// so when a certificate looks too far in the future) sets its expiry from
+// the network's time, and must keep working after the clock is advanced.
+// The refusal names the real-time window: the JS agent resyncs its clock
+// when the body contains "Invalid request expiry: ".
+func checkExpiry(expiry uint64, now, network time.Time) error {
+	if inWindow(expiry, now) || (network.After(now) && inWindow(expiry, network)) {
+		return nil
 	}
-	return nil
+	return badRequest("Invalid request expiry: Specified ingress_expiry not within expected range: "+
+		"Minimum allowed expiry: %s, Maximum allowed expiry: %s, Provided expiry: %s",
+		fmtTime(now), fmtTime(now.Add(maxIngressTTL+permittedDrift)), fmtTime(time.Unix(0, int64(min(expiry, 1<<63-1)))))
+}
+
+// inWindow reports whether expiry (ns since the epoch) lies in
+// [now, now+5min+drift].
+func inWindow(expiry uint64, now time.Time) bool {
+	lo := now.UnixNano()
+	hi := now.Add(maxIngressTTL + permittedDrift).UnixNano()
+	return expiry <= uint64(1<<63-1) && int64(expiry) >= lo && int64(expiry) <= hi
 }
 
 // fmtTime formats a time as a replica's error messages do.

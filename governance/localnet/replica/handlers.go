@@ -68,7 +68,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, wantType string) 
 	if req.content.RequestType != wantType {
 		return nil, target, badRequest("Could not parse body as %s request: unexpected request_type %q", wantType, req.content.RequestType)
 	}
-	if err := checkExpiry(req.expiry, time.Now()); err != nil {
+	if err := checkExpiry(req.expiry, time.Now(), s.clock()); err != nil {
 		return nil, target, err
 	}
 	if err := authenticate(req); err != nil {

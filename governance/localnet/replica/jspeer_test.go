@@ -52,7 +52,7 @@ func runJSPeer(t *testing.T, net *testNet, extra ...string) (string, error) {
 // TestJSPeer checks the official JS agent (@icp-sdk/core) accepts the server
 // with every verification on, for all identity kinds with synchronous calls
 // and for one with 202-polled calls, and that in bad-key mode each verifying
-// path fails.
+// path fails. It also runs against a clock a day ahead of real time.
 func TestJSPeer(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		net := startNet(t, WithAsyncCalls(async))
@@ -66,10 +66,19 @@ func TestJSPeer(t *testing.T) {
 			t.Fatalf("async=%v: agent_check failed: %v\n%s", async, err, out)
 		}
 	}
+	// A clock a day ahead, as after `localnet advance 1d`: the agent syncs to
+	// the certified /time and its requests must still be admitted.
+	real := time.Now()
+	ahead := startNet(t, WithClock(func() time.Time { return real.Add(24*time.Hour + time.Since(real)) }))
+	out, err := runJSPeer(t, ahead, "--quick", "--ahead=86400")
+	t.Logf("ahead: %s", out)
+	if err != nil || !strings.Contains(out, `"ok":true`) {
+		t.Fatalf("agent_check --ahead=86400: %v\n%s", err, out)
+	}
 	// Bad-key mode: a verified query, an update call and a read_state must
 	// each fail verification on their own.
 	bad := startNet(t, WithBadRootKey())
-	out, err := runJSPeer(t, bad, "--expect-untrusted")
+	out, err = runJSPeer(t, bad, "--expect-untrusted")
 	t.Logf("bad-key: %s", out)
 	if err != nil || !strings.Contains(out, `"ok":true`) {
 		t.Fatalf("agent_check --expect-untrusted: %v\n%s", err, out)

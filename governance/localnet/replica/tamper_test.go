@@ -219,3 +219,42 @@ func TestExpiryCheckedOnEveryEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestExpiryWindows checks which ingress_expiry values a server whose
+// virtual clock runs a day ahead admits: the real-time window (agents that
+// stamp from their own clock) and the network-time window (agents that
+// synced to the certified /time), nothing before, between or after them.
+func TestExpiryWindows(t *testing.T) {
+	real := time.Now()
+	virtual := real.Add(24 * time.Hour)
+	net := startNet(t, WithClock(func() time.Time { return virtual.Add(time.Since(real)) }))
+	id := newIdentity(t, "ed25519")
+	cases := []struct {
+		name   string
+		expiry time.Time
+		ok     bool
+	}{
+		{"real window", time.Now().Add(4 * time.Minute), true},
+		{"network window", virtual.Add(4 * time.Minute), true},
+		{"past", time.Now().Add(-time.Minute), false},
+		{"beyond the real window", time.Now().Add(10 * time.Minute), false},
+		{"before the network window", virtual.Add(-time.Minute), false},
+		{"beyond the network window", virtual.Add(10 * time.Minute), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body, _ := signedEnvelope(t, id, func(r *agent.Request, env *agent.Envelope) {
+				r.Type, r.MethodName = agent.RequestTypeQuery, "get"
+				r.IngressExpiry = uint64(tc.expiry.UnixNano())
+				resign(t, id, env)
+			})
+			code, text := post(t, net, "/api/v3/canister/"+counterID.Encode()+"/query", body)
+			switch {
+			case tc.ok && code != http.StatusOK:
+				t.Errorf("expiry %v: got %d %q, want 200", tc.expiry, code, text)
+			case !tc.ok && (code != http.StatusBadRequest || !strings.Contains(text, "Invalid request expiry: ")):
+				t.Errorf("expiry %v: got %d %q, want 400 Invalid request expiry", tc.expiry, code, text)
+			}
+		})
+	}
+}
