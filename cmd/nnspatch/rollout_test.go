@@ -329,3 +329,18 @@ func writeTestKey(t *testing.T) string {
 	writeFile(t, path, "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIGc1hOxz2TL0q5cgJ0Q9n3cxxcNbJd3SMnSpk7jW1QBQ\n-----END PRIVATE KEY-----\n")
 	return path
 }
+
+// TestRolloutPlanRender pins the plan as `rollout plan` prints it.
+func TestRolloutPlanRender(t *testing.T) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	p := &rollout.Plan{Version: patchVersion, Bake: rollout.Duration(30 * time.Minute), UnassignedNodes: at.Add(4 * time.Hour),
+		Batches: []rollout.Batch{
+			{Batch: 1, Start: at, Subnets: []string{rollout.SigningSubnet, "hg3fv-jywse"}},
+			{Batch: 2, Start: at.Add(2 * time.Hour), Subnets: []string{rollout.NNSSubnet}},
+		}}
+	var b strings.Builder
+	if err := writePlan(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	releaseGolden(t, "rollout_plan", b.String())
+}
