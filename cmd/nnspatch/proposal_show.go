@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/spf13/cobra"
 )
@@ -29,7 +31,8 @@ type proposalShowOptions struct {
 }
 
 func newCmdProposalShow(f *Factory, runF func(*proposalShowOptions) error) *cobra.Command {
-	opts := &proposalShowOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: time.Now}
+	opts := &proposalShowOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: time.Now,
+		Disclosure: newReleaseEnv(f).disclosureDue}
 	cmd := &cobra.Command{
 		Use:   "show <id>",
 		Short: "Show a proposal, its decoded payload and its tally",
@@ -37,7 +40,8 @@ func newCmdProposalShow(f *Factory, runF func(*proposalShowOptions) error) *cobr
 IC OS and canister-upgrade functions, field by field otherwise; raw hex with
 --raw), the tally with the absolute-majority and 3% quorum lines, the deadline
 and time left, and the reject cost. A security patch election is marked
-"source withheld". Text from the chain is sanitized before it is printed.`,
+"source withheld"; when its release ledger (under releases_dir) shows the
+rollout finished, the disclosure deadline is shown too. Text from the chain is sanitized before it is printed.`,
 		Example: "$ nnspatch proposal show 139800\n$ nnspatch proposal show 139800 --raw\n$ nnspatch proposal show 139800 --json | jq .decision",
 		Args:    exactArgs(1, "a proposal id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -74,6 +78,30 @@ func proposalShowRun(ctx context.Context, o *proposalShowOptions) error {
 		}
 	}
 	return writeProposal(o.IO.Out, *p, now, o.Raw, disclosure)
+}
+
+// disclosureDue returns when the source of the security patch p elects
+// must be disclosed: the end of the quiet period in the release ledger of
+// the elected version, once every subnet runs it. Without a ledger, before
+// the rollout finished, or after the disclosure, it reports false.
+func (e *releaseEnv) disclosureDue(p governance.Proposal) (time.Time, bool) {
+	if p.Action.Kind != "ExecuteNnsFunction" {
+		return time.Time{}, false
+	}
+	a, err := proposals.DecodePayload(p.Action.NNSFunction, p.Action.Payload)
+	elect, ok := a.(proposals.ReviseElectedGuestosVersions)
+	if err != nil || !ok || elect.ReplicaVersionToElect == nil {
+		return time.Time{}, false
+	}
+	dir, err := e.releasesDir()
+	if err != nil {
+		return time.Time{}, false
+	}
+	l, err := rollout.Store{Dir: filepath.Join(dir, *elect.ReplicaVersionToElect)}.Read()
+	if err != nil || l.Version != *elect.ReplicaVersionToElect || l.Disclosure != nil || l.QuietPeriod.Start.IsZero() {
+		return time.Time{}, false
+	}
+	return l.QuietPeriod.End(), true
 }
 
 func proposalDoc(network string, p governance.Proposal, now time.Time) jsonout.ProposalShow {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -81,4 +84,41 @@ func TestProposalListRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, buf.String())
+}
+
+// TestProposalShowDisclosureFromLedger shows a security election whose
+// release ledger records a finished rollout: the disclosure deadline is
+// the end of the quiet period, and it disappears once disclosed.
+func TestProposalShowDisclosureFromLedger(t *testing.T) {
+	_, flags := cliNet(t)
+	version := "6666666666666666666666666666666666666666"
+	r := run(t, flags, "proposal", "submit", writeElectDraft(t, version), "--neuron", "80", "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("submit: %d %s", r.Code, r.Stderr)
+	}
+	id := strings.TrimSpace(r.Stdout)
+	releases := t.TempDir()
+	t.Setenv("NNSPATCH_RELEASES_DIR", releases)
+	if r = run(t, flags, "proposal", "show", id); r.Code != ExitOK || strings.Contains(r.Stdout, "Disclosure:") {
+		t.Errorf("without a ledger: %d\n%s", r.Code, r.Stdout)
+	}
+
+	store := rollout.Store{Dir: filepath.Join(releases, version)}
+	l := rollout.NewLedger(version, proposals.ModeSecurity, rollout.Artifact{SHA256: strings.Repeat("ab", 32)}, time.Now())
+	l.QuietPeriod = rollout.QuietPeriod{Days: 10, Start: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	if err := store.Create(context.Background(), l); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, flags, "proposal", "show", id)
+	if want := "Disclosure:   due by 2026-03-11 12:00:00 UTC"; r.Code != ExitOK || !strings.Contains(r.Stdout, want) {
+		t.Errorf("with a finished rollout, want %q: %d\n%s", want, r.Code, r.Stdout)
+	}
+
+	l.Disclosure = &rollout.Disclosure{SourceURL: "https://github.com/dfinity/ic/commit/" + version, At: time.Now()}
+	if _, err := store.Update(context.Background(), func(cur *rollout.Ledger) error { *cur = *l; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if r = run(t, flags, "proposal", "show", id); strings.Contains(r.Stdout, "Disclosure:") {
+		t.Errorf("after disclosure the deadline is still shown:\n%s", r.Stdout)
+	}
 }
