@@ -212,13 +212,48 @@ func checkEnvelopes(m *SignedMessage, ce, se wireEnvelope, rid agent.RequestID) 
 	return nil
 }
 
+// SendWindowError reports a signed message sent outside the 5 minutes
+// before its expiry, the only time the network accepts it. An expired
+// message matches ErrSignedMessage (it must be signed again); an early one
+// does not (it only has to wait).
+type SendWindowError struct {
+	// From and Expires bound the sending window.
+	From, Expires time.Time
+	// Now is when the send was attempted.
+	Now time.Time
+}
+
+// Error implements error.
+func (e *SendWindowError) Error() string {
+	if e.Early() {
+		return fmt.Sprintf("signed message can be sent from %s (in %s) until %s; send it again then",
+			e.From.UTC().Format(time.RFC3339), e.From.Sub(e.Now).Round(time.Second), e.Expires.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf("signed message expired at %s (now %s)", e.Expires.UTC().Format(time.RFC3339), e.Now.UTC().Format(time.RFC3339))
+}
+
+// Early reports whether the window has not opened yet.
+func (e *SendWindowError) Early() bool { return e.Now.Before(e.From) }
+
+// Is reports whether target is ErrSignedMessage and the message expired.
+func (e *SendWindowError) Is(target error) bool { return target == ErrSignedMessage && !e.Early() }
+
+// CheckWindow returns a *SendWindowError unless now is inside the
+// message's sending window.
+func (sc *SignedContent) CheckWindow(now time.Time) error {
+	from := sc.Expires.Add(-maxIngressAhead)
+	if now.After(sc.Expires) || now.Before(from) {
+		return &SendWindowError{From: from, Expires: sc.Expires, Now: now}
+	}
+	return nil
+}
+
 // SendSigned submits a signed message and returns its certified result.
-// Outside the message's sending window it fails with ErrSignedMessage
+// Outside the message's sending window it fails with a *SendWindowError
 // before touching the network.
 func (c *Client) SendSigned(ctx context.Context, sc *SignedContent, now time.Time) (*govdid.Command1, error) {
-	if now.After(sc.Expires) || now.Before(sc.Expires.Add(-maxIngressAhead)) {
-		return nil, fmt.Errorf("%w: it can be sent between %s and %s (now %s)", ErrSignedMessage,
-			sc.Expires.Add(-maxIngressAhead).Format(time.RFC3339), sc.Expires.Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	if err := sc.CheckWindow(now); err != nil {
+		return nil, err
 	}
 	raw, err := c.at.submit(ctx, sc.canister, signed{id: sc.rid, envelope: sc.call}, sc.status)
 	if err != nil {

@@ -50,11 +50,18 @@ func TestSignedMessageRoundTrip(t *testing.T) {
 		t.Errorf("expiry: %v, send after %v", sc.Expires, m.SendAfter)
 	}
 	// Sending now is outside the window; it fails before using the network.
-	if _, err := (&Client{}).SendSigned(context.Background(), sc, time.Now()); !errors.Is(err, ErrSignedMessage) {
+	// An early message only has to wait; an expired one must be re-signed.
+	var we *SendWindowError
+	_, err = (&Client{}).SendSigned(context.Background(), sc, time.Now())
+	if !errors.As(err, &we) || !we.Early() || errors.Is(err, ErrSignedMessage) || !strings.Contains(err.Error(), "can be sent from") {
 		t.Errorf("early send: err = %v", err)
 	}
-	if _, err := (&Client{}).SendSigned(context.Background(), sc, expires.Add(time.Second)); !errors.Is(err, ErrSignedMessage) {
+	_, err = (&Client{}).SendSigned(context.Background(), sc, expires.Add(time.Second))
+	if !errors.As(err, &we) || we.Early() || !errors.Is(err, ErrSignedMessage) || !strings.Contains(err.Error(), "expired at") {
 		t.Errorf("late send: err = %v", err)
+	}
+	if err := sc.CheckWindow(expires.Add(-time.Minute)); err != nil {
+		t.Errorf("send inside the window: %v", err)
 	}
 }
 

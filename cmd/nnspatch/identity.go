@@ -81,6 +81,20 @@ func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*govern
 	if err != nil {
 		return nil, err
 	}
+	return f.connect(ctx, n, id)
+}
+
+// anonymousClient connects to the selected network without loading an
+// identity: messages signed with --sign-only carry their own signatures.
+func (f *Factory) anonymousClient(ctx context.Context, rootKey string) (*governance.Client, error) {
+	n, err := f.resolveNetwork(rootKey)
+	if err != nil {
+		return nil, err
+	}
+	return f.connect(ctx, n, governance.Anonymous())
+}
+
+func (f *Factory) connect(ctx context.Context, n governance.Network, id *governance.Identity) (*governance.Client, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return nil, err

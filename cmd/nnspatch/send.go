@@ -26,7 +26,7 @@ type sendOptions struct {
 }
 
 func newCmdSend(f *Factory, runF func(*sendOptions) error) *cobra.Command {
-	opts := &sendOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: time.Now,
+	opts := &sendOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.anonymousClient, Now: time.Now,
 		Yes: func() bool { return f.Globals.Yes }}
 	cmd := &cobra.Command{
 		Use:   "send <signed-file>",
@@ -34,8 +34,10 @@ func newCmdSend(f *Factory, runF func(*sendOptions) error) *cobra.Command {
 		Long: `Decode a file written by ` + "`vote --sign-only` or `proposal submit --sign-only`" + `, check
 it (request ids match the content, the sender is the signing key), show what
 each message does, and after confirmation (--yes without a terminal) submit
-them and wait for their certified results. A message can only be sent during
-the 5 minutes before it expires. --dry-run only shows the messages.
+them and wait for their certified results. No identity is needed: the
+messages carry their signatures. A message can only be sent during the 5
+minutes before it expires; outside that window nothing is sent. --dry-run
+only shows the messages.
 
 The file is JSON: {"format": "nnspatch-signed-message/v1", "messages": [...]},
 each message holding the signed call and its signed request_status read as
@@ -62,6 +64,12 @@ func sendRun(ctx context.Context, o *sendOptions) error {
 	}
 	if o.DryRun {
 		return o.report(contents, false, nil)
+	}
+	now := o.Now()
+	for i, sc := range contents {
+		if err := sc.CheckWindow(now); err != nil {
+			return fmt.Errorf("message %d of %s: %w", i+1, o.File, err)
+		}
 	}
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Send %d message(s)?", len(contents))); err != nil {
 		return err

@@ -134,3 +134,26 @@ func TestProposalsList(t *testing.T) {
 		t.Errorf("bad topic: %d", r.Code)
 	}
 }
+
+// TestSendOutsideWindow sends a vote signed to expire in 20 minutes: it is
+// refused before anything is sent, with the time it becomes sendable; a
+// message in its window is sent with no identity at all.
+func TestSendOutsideWindow(t *testing.T) {
+	_, flags := cliNet(t)
+	id := submitMotion(t, flags, "send me later")
+	early, now := filepath.Join(t.TempDir(), "early.json"), filepath.Join(t.TempDir(), "now.json")
+	if r := run(t, flags, "vote", id, "no", "--neuron", "81", "--sign-only", early, "--expires-in", "20m"); r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	noIdentity := []string{flags[0], flags[1], flags[2], flags[3], "--identity", filepath.Join(t.TempDir(), "missing.pem")}
+	r := run(t, noIdentity, "send", early, "--yes")
+	if r.Code == ExitOK || !strings.Contains(r.Stderr, "message 1 of "+early+": signed message can be sent from") || strings.Contains(r.Stderr, "sign the messages again") {
+		t.Errorf("early send: %d\n%s", r.Code, r.Stderr)
+	}
+	if r := run(t, flags, "vote", id, "no", "--neuron", "81", "--sign-only", now); r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	if r = run(t, noIdentity, "send", now, "--yes"); r.Code != ExitOK || !strings.Contains(r.Stderr, "✓ ") {
+		t.Errorf("send without an identity: %d\n%s", r.Code, r.Stderr)
+	}
+}
