@@ -297,7 +297,7 @@ func localnetError(err error) error {
 	case errors.Is(err, localnet.ErrStateLocked), errors.Is(err, localnet.ErrSeedMismatch),
 		errors.Is(err, localnet.ErrAdminRefused), errors.Is(err, localnet.ErrCorruptLog):
 		return &CodeError{Code: ExitRefused, Err: err}
-	case errors.Is(err, localnet.ErrBadSeed):
+	case errors.Is(err, localnet.ErrBadSeed), errors.Is(err, localnet.ErrBadFault):
 		return &CodeError{Code: ExitUsage, Err: err}
 	}
 	return err

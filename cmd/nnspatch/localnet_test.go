@@ -105,7 +105,7 @@ func TestLocalnetExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	busy := t.TempDir()
-	localnettest.Start(t, localnettest.WithStateDir(busy))
+	running := localnettest.Start(t, localnettest.WithStateDir(busy))
 	tests := []struct {
 		name string
 		args []string
@@ -117,11 +117,18 @@ func TestLocalnetExitCodes(t *testing.T) {
 		{"mainnet refused", []string{"localnet", "advance", "4d", "--network", "ic"}, ExitUsage},
 		{"bad seed file", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0", "--seed", badSeed}, ExitUsage},
 		{"state in use", []string{"localnet", "start", "--state", busy, "--listen", "127.0.0.1:0"}, ExitRefused},
+		{"fault on an unknown subnet at start", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0",
+			"--fault", testVersion + "@aaaaa-aa"}, ExitUsage},
+		{"fault on an unknown subnet", []string{"localnet", "fault", testVersion, "--subnet", "aaaaa-aa", "--url", running.URL()}, ExitRefused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if r := runCLI(t, tt.args...); r.Code != tt.want {
+			r := runCLI(t, tt.args...)
+			if r.Code != tt.want {
 				t.Errorf("exit %d, want %d; stderr %s", r.Code, tt.want, r.Stderr)
+			}
+			if strings.Contains(tt.name, "unknown subnet") && !strings.Contains(r.Stderr, "no subnet aaaaa-aa in this network") {
+				t.Errorf("stderr %q does not name the unknown subnet", r.Stderr)
 			}
 		})
 	}

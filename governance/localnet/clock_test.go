@@ -2,8 +2,10 @@ package localnet
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestClockAdvanceAndMonotonic(t *testing.T) {
@@ -72,5 +74,9 @@ func TestParseFault(t *testing.T) {
 		if _, err := ParseFault(bad); !errors.Is(err, ErrBadFault) {
 			t.Errorf("ParseFault(%q) err = %v", bad, err)
 		}
+	}
+	_, err = ParseFault(v + "@bogus")
+	if want := `subnet "bogus" is not a principal id`; err == nil || !strings.Contains(err.Error(), want) || !utf8.ValidString(err.Error()) {
+		t.Errorf("ParseFault with a bad subnet: %q, want valid text containing %q", err, want)
 	}
 }

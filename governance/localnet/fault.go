@@ -66,7 +66,7 @@ func (f Fault) validate() error {
 	}
 	for _, sn := range f.Subnets {
 		if _, err := principal.Decode(sn); err != nil {
-			return fmt.Errorf("%w: subnet %q: %v", ErrBadFault, sn, err)
+			return fmt.Errorf("%w %q: subnet %q is not a principal id; use a subnet id as `nnspatch subnets` lists it", ErrBadFault, f.String(), sn)
 		}
 	}
 	return nil
@@ -109,9 +109,14 @@ func (l faultLog) active(t time.Time) []Fault {
 			break
 		}
 		out = slices.DeleteFunc(out, func(f Fault) bool { return e.fault.Clear && f.Version == e.fault.Version })
-		if !e.fault.Clear {
+		if !e.fault.Clear && !slices.ContainsFunc(out, e.fault.equal) {
 			out = append(out, e.fault)
 		}
 	}
 	return out
+}
+
+// equal reports whether f and g mark the same version bad on the same subnets.
+func (f Fault) equal(g Fault) bool {
+	return f.Version == g.Version && f.Clear == g.Clear && slices.Equal(f.Subnets, g.Subnets)
 }

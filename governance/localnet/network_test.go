@@ -190,6 +190,17 @@ func TestAdminEndpoints(t *testing.T) {
 	if _, err := a.SetFault(ctx, localnet.Fault{Version: "nope"}); !errors.Is(err, localnet.ErrAdminRefused) {
 		t.Errorf("bad fault: %v", err)
 	}
+	_, err = a.SetFault(ctx, localnet.Fault{Version: newVersion, Subnets: []string{"aaaaa-aa"}})
+	if !errors.Is(err, localnet.ErrAdminRefused) || !strings.Contains(err.Error(), "no subnet aaaaa-aa in this network") {
+		t.Errorf("fault on an unknown subnet: %v, want a refusal naming the subnet", err)
+	}
+	one := localnet.Fault{Version: newVersion, Subnets: []string{nnsSubnet}}
+	for range 2 {
+		st, err = a.SetFault(ctx, one)
+	}
+	if err != nil || len(st.Faults) != 1 {
+		t.Errorf("the same fault set twice: %+v, %v; want it listed once", st.Faults, err)
+	}
 	if _, err := (localnet.Admin{URL: "http://127.0.0.1:1"}).Status(ctx); !errors.Is(err, localnet.ErrUnreachable) {
 		t.Errorf("unreachable: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -162,12 +163,25 @@ func (n *Network) SetFault(f Fault) error {
 	if err := f.validate(); err != nil {
 		return err
 	}
+	if err := n.knownSubnets(f); err != nil {
+		return err
+	}
 	n.mu.Lock()
 	now := n.clock.Now()
 	n.faults = append(n.faults, faultEvent{at: now, fault: f})
 	seq := n.log(record{Kind: recFault, Time: now.UnixNano(), Fault: &f})
 	n.mu.Unlock()
 	return n.wal.wait(seq)
+}
+
+// knownSubnets refuses a fault naming a subnet the topology does not have.
+func (n *Network) knownSubnets(f Fault) error {
+	for _, id := range f.Subnets {
+		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) {
+			return fmt.Errorf("%w %q: no subnet %s in this network; list them with `nnspatch subnets`", ErrBadFault, f.String(), id)
+		}
+	}
+	return nil
 }
 
 // Faults returns the faults in force now.
