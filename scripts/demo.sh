@@ -7,10 +7,12 @@
 # `nnspatch localnet` in the background and runs the release there: release
 # new, submit the election, vote, show it, plan the staged rollout, deploy
 # the first batch, pass the upgrade delay on the virtual clock, and print the
-# rollout status and the release's audit log.
+# rollout status and the release's audit log. Last, it runs a rollback drill
+# (fault, detection, rollback, assertions) on a fresh embedded network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+repo=$PWD
 work=$(mktemp -d)
 ln_pid=""
 cleanup() {
@@ -125,4 +127,9 @@ nnspatch subnets | grep -E "^SUBNET|$commit"
 step "nnspatch release log: the audit trail of every action"
 nnspatch release log "$commit"
 
-step "done: elected, and the first batch deployed, on the local NNS"
+step "nnspatch drill run: a whole incident on a fresh embedded network"
+# patch elected, staged rollout, a fault stalls an early subnet, the health
+# gate detects it, the release is rolled back; exit 10 if an assertion fails
+nnspatch drill run "$repo/rollback/drills/stall-early-batch.yaml"
+
+step "done: released on the local NNS, and a rollback drill passed"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
+	"github.com/nnspatch/nnspatch/rollback/drill"
 )
 
 // TestExitCodeTable sends real library errors, wrapped the way callers
@@ -47,7 +48,8 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "preflight failed", err: wrap(&governance.PreflightError{Failed: []governance.Check{{Name: "version not elected yet"}}}), want: ExitRefused, wantHint: true},
 		{name: "unknown network", err: fmt.Errorf("resolve: %w", governance.ErrNetwork), want: ExitError, wantHint: true},
 		{name: "NNS rejected", err: wrap(&governance.RejectedError{ErrorType: 11, Message: "precondition failed"}), want: ExitRefused},
-		{name: "explicit code", err: &CodeError{Code: ExitDrillFailed, Err: errors.New("drill: 2 assertions failed")}, want: ExitDrillFailed},
+		{name: "drill assertion failed", err: fmt.Errorf("run drill: %w", &drill.AssertionError{Failed: []drill.Assertion{{Name: "all_healthy"}}}), want: ExitDrillFailed, wantHint: true},
+		{name: "explicit code", err: &CodeError{Code: ExitRefused, Err: errors.New("gate closed")}, want: ExitRefused},
 	}
 	seen := map[ExitCode]bool{}
 	for _, tt := range tests {
