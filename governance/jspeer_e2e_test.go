@@ -1,6 +1,7 @@
 package governance
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/nnspatch/nnspatch/governance/govdid"
 )
 
 // jsProposal is one proposal as jspeer/governance_read.mjs prints it.
@@ -52,22 +55,37 @@ func runJSPeer(t testing.TB, script string, args ...string) []byte {
 func TestJSPeerReadsWhatWeWrote(t *testing.T) {
 	net, c := startLocal(t)
 	ctx := testCtx(t)
-	elect, err := c.MakeProposal(ctx, devNeuron, electRequest(t, "5555555555555555555555555555555555555555"))
+	electReq, motionReq := electRequest(t, "5555555555555555555555555555555555555555"), motionRequest("cross-check")
+	elect, err := c.MakeProposal(ctx, devNeuron, electReq)
 	if err != nil {
 		t.Fatal(err)
 	}
-	motion, err := c.MakeProposal(ctx, 81, motionRequest("cross-check"))
+	motion, err := c.MakeProposal(ctx, 81, motionReq)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Vote(ctx, devNeuron, motion, VoteNo); err != nil {
 		t.Fatal(err)
 	}
+	sent := map[uint64]govdid.MakeProposalRequest{elect: electReq, motion: motionReq}
 	for _, id := range []uint64{elect, motion} {
 		t.Run(strconv.FormatUint(id, 10), func(t *testing.T) {
 			ours, err := c.GetProposal(ctx, id)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// What we read back is what we sent, byte for byte; the JS
+			// client must then read the same.
+			req := sent[id]
+			var payload []byte
+			if fn := req.Action.ExecuteNnsFunction; fn != nil {
+				payload = fn.Payload
+			}
+			if ours.Title != *req.Title || !bytes.Equal(ours.Action.Payload, payload) {
+				t.Errorf("read back title %q payload %x, sent %q %x", ours.Title, ours.Action.Payload, *req.Title, payload)
+			}
+			if id == motion && ours.Tally.No == 0 {
+				t.Errorf("the developer's no vote is missing from the tally: %+v", ours.Tally)
 			}
 			var got struct{ Certified, Query *jsProposal }
 			if err := json.Unmarshal(runJSPeer(t, "governance_read.mjs", net.URL(), strconv.FormatUint(id, 10)), &got); err != nil {
