@@ -174,12 +174,13 @@ type electPayload struct {
 	ReleasePackageSHA256Hex  *string  `ic:"release_package_sha256_hex,omitempty"`
 }
 
-// elect is an ExecuteNnsFunction(38) action electing version.
-func elect(tb testing.TB, version, sha string) govdid.ProposalActionRequest {
+// elect is an ExecuteNnsFunction(38) action electing version and
+// unelecting the versions in unelect.
+func elect(tb testing.TB, version, sha string, unelect ...string) govdid.ProposalActionRequest {
 	tb.Helper()
 	url := "https://download.dfinity.systems/ic/" + version + "/guest-os/update-img/update-img.tar.zst"
 	payload, err := candid.Marshal([]any{electPayload{ReleasePackageURLs: []string{url},
-		ReplicaVersionsToUnelect: []string{}, ReplicaVersionToElect: &version, ReleasePackageSHA256Hex: &sha}})
+		ReplicaVersionsToUnelect: append([]string{}, unelect...), ReplicaVersionToElect: &version, ReleasePackageSHA256Hex: &sha}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/prometheus/common/expfmt"
@@ -278,6 +279,55 @@ func TestDeveloperElectsVersion(t *testing.T) {
 	}
 	if p := dev.info(t, m); p.Status != 1 {
 		t.Errorf("motion %d status %d, want open", m, p.Status)
+	}
+}
+
+// TestRegistryRefusalsFailProposals drives adopted IC OS proposals that the
+// registry refuses through the whole network: each ends Failed with the
+// registry's message in failure_reason and leaves the registry unchanged.
+func TestRegistryRefusalsFailProposals(t *testing.T) {
+	// Each version has one user: the NNS subnet, the unassigned nodes, the
+	// API boundary nodes. The developer's neuron is the only one and decides.
+	apiVersion := "cda7fcf954b6f77187d83136e455d993ef2fbbda"
+	seed := loadSeed(0)
+	seed.GuestOSVersions = []localnet.VersionSeed{{Version: oldVersion}, {Version: newVersion}, {Version: apiVersion}}
+	seed.Unassigned = localnet.NodeGroupSeed{Count: 2, Version: newVersion}
+	seed.APIBoundaryNodes = localnet.NodeGroupSeed{Count: 2, Version: apiVersion}
+	n := localnettest.Start(t, localnettest.WithSeed(seed))
+	dev := newGovClient(t, n.URL(), developer(t, n))
+	fresh := "0123456789abcdef0123456789abcdef01234567"
+	sha := strings.Repeat("ab", 32)
+	tests := []struct {
+		name   string
+		action govdid.ProposalActionRequest
+		want   string
+	}{
+		{"unelect a version a subnet runs", elect(t, fresh, sha, oldVersion), "because they are currently deployed to a subnet!"},
+		{"unelect the unassigned nodes' version", elect(t, fresh, sha, newVersion), "currently deployed to unassigned nodes"},
+		{"unelect the API boundary nodes' version", elect(t, fresh, sha, apiVersion), apiVersion},
+		{"elect an elected version", elect(t, newVersion, sha), "replica_version_" + newVersion},
+		{"deploy an unelected version", deploy(t, nnsSubnet, fresh), fresh},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := n.Registry().ElectedVersions()
+			id, err := dev.propose(devNeuron, tt.name, tt.action)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := dev.info(t, id)
+			if p.Status != 5 || p.FailureReason == nil || !strings.Contains(p.FailureReason.ErrorMessage, tt.want) ||
+				p.FailedTimestampSeconds == 0 || p.ExecutedTimestampSeconds != 0 {
+				t.Fatalf("proposal %d: status %d failure %+v, want failed (5) with %q", id, p.Status, p.FailureReason, tt.want)
+			}
+			t.Logf("failure_reason: %s", p.FailureReason.ErrorMessage)
+			if after := n.Registry().ElectedVersions(); !slices.Equal(after, before) {
+				t.Errorf("elected versions changed from %v to %v", before, after)
+			}
+			if v, _ := n.Registry().SubnetVersion(principal.MustDecode(nnsSubnet)); v != oldVersion {
+				t.Errorf("NNS subnet runs %s in the registry, want %s", v, oldVersion)
+			}
+		})
 	}
 }
 
