@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -92,6 +93,11 @@ $ nnspatch localnet start --fault 2c4fdf9d2d53dffed97a40992b867120e89c9346@uzr34
 					return &FlagError{Err: fmt.Errorf("--fault: %w", err)}
 				}
 				opts.Config.Faults = append(opts.Config.Faults, fl)
+			}
+			if l := opts.Config.Listen; l != "" {
+				if _, _, err := net.SplitHostPort(l); err != nil {
+					return FlagErrorf("--listen %q: want host:port, e.g. 127.0.0.1:4943 (port 0 picks a free one)", l)
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -294,7 +300,7 @@ func localnetError(err error) error {
 	switch {
 	case errors.Is(err, localnet.ErrUnreachable):
 		return &CodeError{Code: ExitNetwork, Err: err}
-	case errors.Is(err, localnet.ErrStateLocked), errors.Is(err, localnet.ErrSeedMismatch),
+	case errors.Is(err, localnet.ErrStateLocked), errors.Is(err, localnet.ErrSeedMismatch), errors.Is(err, localnet.ErrListen),
 		errors.Is(err, localnet.ErrAdminRefused), errors.Is(err, localnet.ErrCorruptLog):
 		return &CodeError{Code: ExitRefused, Err: err}
 	case errors.Is(err, localnet.ErrBadSeed), errors.Is(err, localnet.ErrBadFault):

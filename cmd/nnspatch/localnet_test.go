@@ -120,6 +120,17 @@ func TestLocalnetExitCodes(t *testing.T) {
 		{"fault on an unknown subnet at start", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0",
 			"--fault", testVersion + "@aaaaa-aa"}, ExitUsage},
 		{"fault on an unknown subnet", []string{"localnet", "fault", testVersion, "--subnet", "aaaaa-aa", "--url", running.URL()}, ExitRefused},
+		{"listen address without port", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "localhost"}, ExitUsage},
+		{"listen address in use", []string{"localnet", "start", "--state", t.TempDir(), "--listen", strings.TrimPrefix(running.URL(), "http://")}, ExitRefused},
+		{"missing seed file", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0", "--seed", filepath.Join(t.TempDir(), "none.yaml")}, ExitUsage},
+	}
+	// wantStderr is what the message must say, for the cases that check it.
+	wantStderr := map[string]string{
+		"fault on an unknown subnet at start": "no subnet aaaaa-aa in this network",
+		"fault on an unknown subnet":          "no subnet aaaaa-aa in this network",
+		"listen address without port":         "want host:port",
+		"listen address in use":               "pass another host:port to --listen",
+		"missing seed file":                   "pass an existing YAML seed file",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,8 +138,8 @@ func TestLocalnetExitCodes(t *testing.T) {
 			if r.Code != tt.want {
 				t.Errorf("exit %d, want %d; stderr %s", r.Code, tt.want, r.Stderr)
 			}
-			if strings.Contains(tt.name, "unknown subnet") && !strings.Contains(r.Stderr, "no subnet aaaaa-aa in this network") {
-				t.Errorf("stderr %q does not name the unknown subnet", r.Stderr)
+			if want := wantStderr[tt.name]; !strings.Contains(r.Stderr, want) {
+				t.Errorf("stderr %q lacks %q", r.Stderr, want)
 			}
 		})
 	}

@@ -43,6 +43,9 @@ const (
 // ErrStateLocked is returned when another network uses the state directory.
 var ErrStateLocked = errors.New("state directory in use")
 
+// ErrListen is returned when the network cannot listen on its address.
+var ErrListen = errors.New("cannot listen")
+
 // ErrSeedMismatch is returned when the state directory was created from
 // another seed.
 var ErrSeedMismatch = errors.New("state directory was created from another seed")
@@ -161,7 +164,7 @@ func (c Config) withDefaults() (Config, *Seed, error) {
 // the log into fresh models.
 func (n *Network) open(seed *Seed) error {
 	if err := os.MkdirAll(n.cfg.StateDir, 0o700); err != nil {
-		return fmt.Errorf("create state directory: %w", err)
+		return fmt.Errorf("create state directory: %w; pass a writable --state directory", err)
 	}
 	if err := n.lockState(); err != nil {
 		return err

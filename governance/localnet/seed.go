@@ -128,7 +128,7 @@ func DefaultSeed() *Seed {
 func LoadSeed(path string) (*Seed, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read seed: %w", err)
+		return nil, fmt.Errorf("%w: read seed file: %w; pass an existing YAML seed file (see default_seed.yaml)", ErrBadSeed, err)
 	}
 	s, err := ParseSeed(b)
 	if err != nil {

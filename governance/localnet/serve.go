@@ -42,7 +42,7 @@ func (n *Network) serve(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", n.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", n.cfg.Listen, err)
+		return fmt.Errorf("%w on %s: %w; stop what uses the address or pass another host:port to --listen", ErrListen, n.cfg.Listen, err)
 	}
 	n.ln = ln
 	n.http = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second}
