@@ -28,7 +28,8 @@ Health gates read a Prometheus server (--prometheus or prometheus_url) or, on a
 local network, its /metrics directly: every replica reports the new version in
 ic_replica_info, the subnet keeps finalizing, and no alert is pending or firing.`,
 	}
-	cmd.AddCommand(newCmdRolloutPlan(f, nil), newCmdRolloutStatus(f, nil), newCmdRolloutAdvance(f, nil))
+	cmd.AddCommand(newCmdRolloutPlan(f, nil), newCmdRolloutStatus(f, nil), newCmdRolloutAdvance(f, nil),
+		newCmdRolloutHalt(f, nil), newCmdRolloutResume(f, nil))
 	return cmd
 }
 
@@ -150,11 +151,12 @@ func newCmdRolloutStatus(f *Factory, runF func(*releaseRefOptions) error) *cobra
 		`Observe governance, the registry and health, and show every batch with each
 subnet's state, the time to the next batch, what blocks progress and the quiet
 period ("quiet period day 3 of 10, disclosure due 2026-12-05"). With --watch it
-refreshes every --interval until the rollout is complete or failed.
+refreshes every --interval until the rollout is complete, failed or halted.
 
 Additional exit codes:
   8  --watch ended before the rollout was complete
-  9  a subnet failed its gate (the subnet and the check are named)`,
+  9  a subnet failed its gate (the subnet and the check are named), or the
+     rollout is halted (the reason is shown; see `+"`nnspatch rollout resume`"+`)`,
 		"$ nnspatch rollout status $COMMIT\n$ nnspatch rollout status $COMMIT --watch --interval 1m\n$ nnspatch rollout status $COMMIT --json | jq '.status.batches[].state'",
 		false, runF, rolloutStatusRun)
 	opts.addHealthFlags(cmd.Flags())
@@ -195,7 +197,7 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 			return err
 		}
 		final := st.State == rollout.RolloutComplete || st.State == rollout.RolloutFailed ||
-			st.State == rollout.RolloutElectFailed || st.State == rollout.RolloutAbandoned
+			st.State == rollout.RolloutElectFailed || st.State == rollout.RolloutAbandoned || st.State == rollout.RolloutHalted
 		if !o.Watch || final {
 			return statusExit(st)
 		}
@@ -220,11 +222,11 @@ type statusDoc struct {
 	Status *rollout.Status `json:"status"`
 }
 
-// statusExit maps a failed state to its error (exit 9), silently: the
-// status was printed already.
+// statusExit maps a failed or halted state to its error (exit 9),
+// silently: the status was printed already.
 func statusExit(st *rollout.Status) error {
 	switch st.State {
-	case rollout.RolloutFailed, rollout.RolloutElectFailed:
+	case rollout.RolloutFailed, rollout.RolloutElectFailed, rollout.RolloutHalted:
 		return &CodeError{Code: ExitRefused}
 	}
 	return nil
@@ -232,6 +234,9 @@ func statusExit(st *rollout.Status) error {
 
 func writeStatus(w io.Writer, st *rollout.Status) error {
 	fmt.Fprintf(w, "Release %s (%s)  state: %s  at %s\n", st.Version, st.Mode, st.State, st.Now.Format("2006-01-02 15:04 MST"))
+	if h := st.Halted; h != nil {
+		fmt.Fprintf(w, "Halted: since %s by %s: %s (otherwise %s)\n", h.At.Format("2006-01-02 15:04 MST"), shortPrincipal(h.By), proposals.Sanitize(h.Reason), st.Underlying)
+	}
 	e := st.Election
 	fmt.Fprintf(w, "Election: %s", e.Status)
 	if e.Proposal != 0 {
@@ -298,7 +303,9 @@ submission is recorded (intent first) in the ledger.
 
 Additional exit codes:
   8  nothing to submit yet (the reason is printed: start time, adoption, bake)
-  9  a gate failed: the subnet and the check are named; nothing was submitted`,
+  9  a gate failed: the subnet and the check are named; nothing was submitted;
+     or the rollout is halted: the reason is named (lift it with
+     `+"`nnspatch rollout resume <release> --reason TEXT`"+`)`,
 		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes\n$ nnspatch rollout advance $COMMIT --retry-failed-proposals --yes",
 		true, runF, rolloutAdvanceRun)
 	opts.addHealthFlags(cmd.Flags())
@@ -338,7 +345,7 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if errors.As(err, &we) {
 		return &PendingError{What: "rollout of " + o.Ref + " (" + strings.Join(we.Reasons, "; ") + ")"}
 	}
-	return err
+	return haltedError(o.Ref, err)
 }
 
 func subnetSuffix(s string) string {

@@ -67,7 +67,8 @@ type AdvanceResult struct {
 // batch is complete (healthy for its bake time) and the batch's start time
 // has come, then the unassigned nodes' proposal after the NNS. It never
 // proposes for a subnet that has an open, adopted or executed proposal for
-// the version. A failed gate is a *GateError; nothing to do is a *WaitError.
+// the version. A failed gate is a *GateError; nothing to do is a *WaitError;
+// a halted rollout (Halt) is a *HaltedError and nothing is submitted.
 func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 	lk, err := t.Store.Lock(ctx)
 	if err != nil {
@@ -112,12 +113,14 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 	return res, lk.Save(l)
 }
 
-// precheck refuses to advance an abandoned release, a failed election or a
-// failed gate (recording the gate failure), and waits for the election.
+// precheck refuses to advance an abandoned release, a halted rollout, a
+// failed election or a failed gate (recording the gate failure), and waits for the election.
 func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
 	switch st.State {
 	case RolloutAbandoned:
 		return ErrAbandoned
+	case RolloutHalted:
+		return &HaltedError{Halt: *st.Halted}
 	case RolloutElectFailed:
 		return fmt.Errorf("%w: proposal %d %s; %s", ErrElectionFailed, st.Election.Proposal, st.Election.Status, st.Election.Next)
 	case RolloutPreparing:

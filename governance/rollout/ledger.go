@@ -50,6 +50,9 @@ type Ledger struct {
 	Disclosure *Disclosure `yaml:"disclosure,omitempty" json:"disclosure,omitempty"`
 	// Abandoned is set when the release was given up.
 	Abandoned *Abandonment `yaml:"abandoned,omitempty" json:"abandoned,omitempty"`
+	// Halted is set while the rollout is halted (Tracker.Halt); Resume
+	// clears it. The audit log keeps every halt and resume.
+	Halted *Halt `yaml:"halted,omitempty" json:"halted,omitempty"`
 	// Audit is the append-only log of every action on the release.
 	Audit []Event `yaml:"audit" json:"audit"`
 }
@@ -140,7 +143,7 @@ type Event struct {
 	// Principal is the acting identity's principal.
 	Principal string `yaml:"principal" json:"principal"`
 	// Action is a short verb: draft, submit, vote, plan, advance, gate,
-	// rollback, disclose, abandon, force.
+	// rollback, disclose, abandon, force, halt, resume.
 	Action string `yaml:"action" json:"action"`
 	// Detail says what happened, in one line.
 	Detail string `yaml:"detail" json:"detail"`

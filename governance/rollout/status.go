@@ -21,6 +21,9 @@ const (
 	RolloutFailed      RolloutState = "failed"
 	RolloutAbandoned   RolloutState = "abandoned"
 	RolloutElectFailed RolloutState = "election_failed"
+	// RolloutHalted: Tracker.Halt stopped the rollout; Status.Halted says
+	// why and Status.Underlying what the rollout would be otherwise.
+	RolloutHalted RolloutState = "halted"
 )
 
 // Status is a release as of one observation.
@@ -41,6 +44,11 @@ type Status struct {
 	Quiet      QuietStatus  `json:"quiet_period"`
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	Abandoned  *Abandonment `json:"abandoned,omitempty"`
+	// Halted is the halt while the rollout is halted (State RolloutHalted).
+	Halted *Halt `json:"halted,omitempty"`
+	// Underlying is the state the rollout has apart from the halt (set
+	// while halted only).
+	Underlying RolloutState `json:"underlying_state,omitempty"`
 }
 
 // ElectionStatus is the election proposal's state and what to do next.
@@ -140,7 +148,16 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 	}
 	st.Quiet = quietStatus(l.QuietPeriod, o.now)
 	st.Blockers = append(st.Blockers, blockers(l, st)...)
+	if l.Halted != nil && st.State != RolloutAbandoned {
+		st.Halted, st.Underlying, st.State = l.Halted, st.State, RolloutHalted
+		st.Blockers = append([]string{haltBlocker(l.Halted)}, st.Blockers...)
+	}
 	return st
+}
+
+func haltBlocker(h *Halt) string {
+	return fmt.Sprintf("the rollout is halted since %s by %s: %s; resume with `nnspatch rollout resume <release> --reason TEXT`",
+		h.At.Format("2006-01-02 15:04 MST"), h.By, h.Reason)
 }
 
 func quietDays(l *Ledger) int { return int(l.QuietPeriod.Length() / (24 * time.Hour)) }
