@@ -64,6 +64,9 @@ type UnreachableError struct {
 
 // Error implements error.
 func (e *UnreachableError) Error() string {
+	if e.Network == e.URL || e.URL == "" {
+		return fmt.Sprintf("network %s unreachable: %v", e.Network, e.Err)
+	}
 	return fmt.Sprintf("network %s at %s unreachable: %v", e.Network, e.URL, e.Err)
 }
 

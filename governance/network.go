@@ -124,10 +124,10 @@ func buildNetwork(name string, cfg NetworkConfig) (Network, error) {
 func ParseRootKey(s string) ([]byte, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("%w: root key is not hex: %w", ErrNetwork, err)
+		return nil, fmt.Errorf("%w: root key is not hex (%w); pass the DER key in hex, as `nnspatch localnet start` prints it (or fetch for a test network you trust)", ErrNetwork, err)
 	}
 	if _, err := certification.PublicBLSKeyFromDER(key); err != nil {
-		return nil, fmt.Errorf("%w: root key is not a DER BLS12-381 key: %w", ErrNetwork, err)
+		return nil, fmt.Errorf("%w: root key is not a DER BLS12-381 key (%w); pass the whole DER key in hex, not the raw 96-byte key", ErrNetwork, err)
 	}
 	return key, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/certification"
@@ -46,21 +47,27 @@ func TestResolve(t *testing.T) {
 
 func TestResolveErrors(t *testing.T) {
 	r := Resolver{Networks: map[string]NetworkConfig{"remote": {URL: "https://testnet.example.org"}, "bad": {URL: "ftp://x"}}}
-	cases := []struct{ name, net, rootKey string }{
-		{"ic key cannot be replaced", "ic", "fetch"},
-		{"unknown name", "nowhere", ""},
-		{"remote without key", "remote", ""},
-		{"url without key", "https://x.example.org", ""},
-		{"bad hex", "https://x.example.org", "zz"},
-		{"not a BLS key", "https://x.example.org", "3003020100"},
-		{"bad scheme", "bad", "fetch"},
+	// Each error says what to do next.
+	cases := []struct{ name, net, rootKey, advice string }{
+		{"ic key cannot be replaced", "ic", "fetch", "built-in root key"},
+		{"unknown name", "nowhere", "", "add it under networks"},
+		{"remote without key", "remote", "", "pass --root-key HEX"},
+		{"url without key", "https://x.example.org", "", "pass --root-key HEX"},
+		{"bad hex", "https://x.example.org", "zz", "DER key in hex"},
+		{"not a BLS key", "https://x.example.org", "3003020100", "whole DER key in hex"},
+		{"bad scheme", "bad", "fetch", "want http(s)://host[:port]"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if _, err := r.Resolve(c.net, c.rootKey); !errors.Is(err, ErrNetwork) {
-				t.Errorf("err = %v, want ErrNetwork", err)
+			_, err := r.Resolve(c.net, c.rootKey)
+			if !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), c.advice) {
+				t.Errorf("err = %v, want ErrNetwork saying %q", err, c.advice)
 			}
 		})
+	}
+	u := &UnreachableError{Network: "http://127.0.0.1:1", URL: "http://127.0.0.1:1", Err: errors.New("refused")}
+	if got := u.Error(); strings.Count(got, "127.0.0.1:1") != 1 {
+		t.Errorf("unreachable URL network names its URL twice: %q", got)
 	}
 	n, err := Resolver{}.Resolve("local", "")
 	if err != nil || n.URL != DefaultLocalURL || !n.FetchRootKey {
