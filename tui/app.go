@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -22,11 +23,13 @@ type App struct {
 	showHelp bool
 	help     help.Model
 	deps     Deps
+	// clock follows the network's clock (nil: Deps.Now or local time).
+	clock *common.Clock
 }
 
 // Init implements tea.Model: every page loads, and the tick starts.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.tickCmd()}
+	cmds := []tea.Cmd{a.tickCmd(), a.clockCmd()}
 	for _, p := range a.pages {
 		cmds = append(cmds, p.Init())
 	}
@@ -41,6 +44,31 @@ func (a *App) tickCmd() tea.Cmd {
 	return tea.Tick(a.deps.Refresh, func(t time.Time) tea.Msg { return common.TickMsg(t) })
 }
 
+// clockCmd reads the network's clock (nil without one).
+func (a *App) clockCmd() tea.Cmd {
+	if a.clock == nil {
+		return nil
+	}
+	read := a.deps.NetworkNow
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		local := time.Now()
+		t, err := read(ctx)
+		return common.ClockMsg{Network: t, Local: local, Err: err}
+	}
+}
+
+// clocked records a reading of the network's clock; a failed reading
+// keeps the last offset (the pages report the network's errors).
+func (a *App) clocked(msg common.ClockMsg) {
+	if msg.Err != nil {
+		a.Log.Printf("read the network's clock: %v", msg.Err)
+		return
+	}
+	a.clock.Sync(msg.Network, msg.Local)
+}
+
 // Update implements tea.Model.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -48,7 +76,12 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.resize(msg.Width, msg.Height)
 		return a, nil
 	case common.TickMsg:
-		return a, a.refreshAll(a.tickCmd())
+		return a, a.refreshAll(tea.Batch(a.tickCmd(), a.clockCmd()))
+	case common.ClockMsg:
+		if a.clock != nil {
+			a.clocked(msg)
+		}
+		return a, nil
 	case common.ErrorMsg:
 		a.err, a.status = &msg, ""
 		a.Log.Printf("error: %v", msg)
@@ -116,7 +149,7 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		a.active = (a.active + 1) % len(a.pages)
 	case key.Matches(msg, k.PrevPage):
 		a.active = (a.active + len(a.pages) - 1) % len(a.pages)
-	case key.Matches(msg, k.Proposals, k.Detail, k.Draft, k.Releases):
+	case key.Matches(msg, k.Proposals, k.Detail, k.Draft, k.Releases, k.Rollback):
 		if i := int(msg.Runes[0] - '1'); i < len(a.pages) {
 			a.active = i
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/nnspatch/nnspatch/tui/pages/proposal"
 	"github.com/nnspatch/nnspatch/tui/pages/proposals"
 	"github.com/nnspatch/nnspatch/tui/pages/releases"
+	"github.com/nnspatch/nnspatch/tui/pages/rollback"
 )
 
 const detailTitle = "Detail"
@@ -34,14 +36,21 @@ type Deps struct {
 	Neurons []uint64
 	// Releases are the releases the Releases page follows.
 	Releases []releases.Release
+	// Rollbacks are the releases the Rollback page can roll back.
+	Rollbacks []rollback.Release
 	// Limit is how many proposals the list loads (default 500).
 	Limit int
 	// Refresh is the tick interval (default 10s; negative disables).
 	Refresh time.Duration
 	// Log receives the log (nil discards). Never the terminal.
 	Log io.Writer
-	// Now is the clock of countdowns (default time.Now).
+	// Now is the clock of countdowns; nil means the network's clock as
+	// NetworkNow reads it on every refresh, or else the local clock.
 	Now func() time.Time
+	// NetworkNow reads the network's clock (a local network's virtual
+	// clock), the clock the Releases and Rollback pages' data is stamped
+	// with, so every page's countdown agrees.
+	NetworkNow func(ctx context.Context) (time.Time, error)
 	// HashOptions tune artifact hashing (e.g. AllowHTTP in tests).
 	HashOptions artifact.Options
 }
@@ -54,8 +63,14 @@ func New(d Deps) *App {
 	if d.Refresh == 0 {
 		d.Refresh = 10 * time.Second
 	}
-	c := common.New(d.Log, d.Now)
-	a := &App{Common: c, network: d.Network, help: help.New(), deps: d}
+	now := d.Now
+	var clock *common.Clock
+	if now == nil && d.NetworkNow != nil {
+		clock = &common.Clock{}
+		now = clock.Now
+	}
+	c := common.New(d.Log, now)
+	a := &App{Common: c, network: d.Network, help: help.New(), deps: d, clock: clock}
 	a.help.ShortSeparator = " · "
 	rel := releases.New(c, d.Releases)
 	a.pages = []common.Page{
@@ -63,6 +78,7 @@ func New(d Deps) *App {
 		proposal.New(c, d.Gov, d.Neurons, rel.DisclosureDue, d.HashOptions),
 		draft.New(c, d.Gov, d.Neuron, d.HashOptions),
 		rel,
+		rollback.New(c, d.Rollbacks),
 	}
 	return a
 }

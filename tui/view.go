@@ -43,7 +43,7 @@ func (a *App) statusLine() string {
 // legend of the symbols the pages use.
 func (a *App) fullHelp() string {
 	k := a.Keys
-	groups := append([][]key.Binding{{k.NextPage, k.PrevPage, k.Proposals, k.Detail, k.Draft, k.Releases, k.Help, k.Quit}},
+	groups := append([][]key.Binding{{k.NextPage, k.PrevPage, k.Proposals, k.Detail, k.Draft, k.Releases, k.Rollback, k.Help, k.Quit}},
 		a.pages[a.active].FullHelp()...)
 	var b strings.Builder
 	b.WriteString(a.Styles.Title.Render("Keys — "+a.pages[a.active].Title()) + "\n")

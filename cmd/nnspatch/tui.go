@@ -13,6 +13,7 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/tui"
 	"github.com/nnspatch/nnspatch/tui/pages/releases"
+	rollbackpage "github.com/nnspatch/nnspatch/tui/pages/rollback"
 	"github.com/spf13/cobra"
 )
 
@@ -34,8 +35,10 @@ func newCmdTUI(f *Factory, runF func(*tuiOptions) error) *cobra.Command {
 		Use:   "tui",
 		Short: "Open the terminal app",
 		Long: `Open the terminal app: proposals with live tallies, a proposal's detail with
-verify and vote, a security-patch election draft form, and the releases page
-that follows staged rollouts and advances them. Running nnspatch with no
+verify and vote, a security-patch election draft form, the releases page
+that follows staged rollouts and advances them, and the rollback page that
+plans a release's rollback, submits it and follows it to completion (sharing
+the release's rollback.json with nnspatch rollback). Running nnspatch with no
 arguments on a terminal opens it too. Press ? inside for the keys.
 
 The app logs to <user cache dir>/nnspatch/tui.log, never to the terminal.`,
@@ -114,7 +117,8 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 	if err != nil {
 		return tui.Deps{}, err
 	}
-	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw}
+	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw,
+		NetworkNow: networkClock(c.Network)}
 	if e.Neuron != 0 {
 		d.Neurons = []uint64{e.Neuron}
 	}
@@ -127,7 +131,10 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 		if err != nil {
 			return tui.Deps{}, err
 		}
-		d.Releases = append(d.Releases, releases.Release{Name: filepath.Base(s.Dir), Tracker: t})
+		name := filepath.Base(s.Dir)
+		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t})
+		d.Rollbacks = append(d.Rollbacks, rollbackpage.Release{Name: name,
+			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron, Policy: t.Policy}})
 	}
 	return d, nil
 }

@@ -6,6 +6,7 @@ package common
 import (
 	"io"
 	"log"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -103,3 +104,21 @@ type OpenProposalMsg struct{ ID uint64 }
 
 // TickMsg is the root's refresh tick; pages refresh their data on it.
 type TickMsg time.Time
+
+// Clock is the local clock shifted to the network's time as last read, so
+// countdowns follow the network (a local network's virtual clock) without
+// a network call per frame. Safe for concurrent use.
+type Clock struct{ offset atomic.Int64 }
+
+// Now returns the network's time, as far as the clock knows it.
+func (c *Clock) Now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+// Sync records that the network read network when the local clock read
+// local.
+func (c *Clock) Sync(network, local time.Time) { c.offset.Store(int64(network.Sub(local))) }
+
+// ClockMsg carries a reading of the network's clock.
+type ClockMsg struct {
+	Network, Local time.Time
+	Err            error
+}

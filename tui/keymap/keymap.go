@@ -10,7 +10,7 @@ type KeyMap struct {
 	// Global keys.
 	Quit, Help, NextPage, PrevPage, Back, Refresh key.Binding
 	// Page jumps.
-	Proposals, Detail, Draft, Releases key.Binding
+	Proposals, Detail, Draft, Releases, Rollback key.Binding
 	// List movement.
 	Up, Down, PageUp, PageDown, Home, End, Open key.Binding
 	// Proposals filters.
@@ -23,6 +23,8 @@ type KeyMap struct {
 	NextField, PrevField, Run, Submit key.Binding
 	// Releases.
 	Advance, NextRelease, PrevRelease key.Binding
+	// Rollback.
+	Plan, SubmitRollback key.Binding
 }
 
 // DefaultKeyMap returns the default bindings.
@@ -31,38 +33,41 @@ func DefaultKeyMap() *KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return &KeyMap{
-		Quit:        b("q", "quit", "q", "ctrl+c"),
-		Help:        b("?", "keys", "?"),
-		NextPage:    b("tab", "next page", "tab"),
-		PrevPage:    b("shift+tab", "previous page", "shift+tab"),
-		Back:        b("esc", "back", "esc"),
-		Refresh:     b("r", "refresh", "r"),
-		Proposals:   b("1", "proposals", "1"),
-		Detail:      b("2", "detail", "2"),
-		Draft:       b("3", "draft", "3"),
-		Releases:    b("4", "releases", "4"),
-		Up:          b("↑/k", "up", "up", "k"),
-		Down:        b("↓/j", "down", "down", "j"),
-		PageUp:      b("pgup", "page up", "pgup", "ctrl+u"),
-		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+d"),
-		Home:        b("g", "top", "home", "g"),
-		End:         b("G", "bottom", "end", "G"),
-		Open:        b("enter", "open", "enter"),
-		Search:      b("/", "search", "/"),
-		Topic:       b("t", "topic filter", "t"),
-		Status:      b("s", "status filter", "s"),
-		ClearFilter: b("x", "clear filters", "x"),
-		VoteYes:     b("y", "vote yes", "y"),
-		VoteNo:      b("n", "vote no", "n"),
-		Verify:      b("v", "verify artifact", "v"),
-		Confirm:     b("y", "confirm", "y"),
-		Cancel:      b("n/esc", "cancel", "n", "esc"),
-		NextField:   b("↓/tab", "next field", "down", "tab"),
-		PrevField:   b("↑/shift+tab", "previous field", "up", "shift+tab"),
-		Run:         b("enter", "hash/load field", "enter"),
-		Submit:      b("ctrl+s", "submit", "ctrl+s"),
-		Advance:     b("a", "advance rollout", "a"),
-		NextRelease: b("→/l", "next release", "right", "l"),
-		PrevRelease: b("←/h", "previous release", "left", "h"),
+		Quit:           b("q", "quit", "q", "ctrl+c"),
+		Help:           b("?", "keys", "?"),
+		NextPage:       b("tab", "next page", "tab"),
+		PrevPage:       b("shift+tab", "previous page", "shift+tab"),
+		Back:           b("esc", "back", "esc"),
+		Refresh:        b("r", "refresh", "r"),
+		Proposals:      b("1", "proposals", "1"),
+		Detail:         b("2", "detail", "2"),
+		Draft:          b("3", "draft", "3"),
+		Releases:       b("4", "releases", "4"),
+		Rollback:       b("5", "rollback", "5"),
+		Up:             b("↑/k", "up", "up", "k"),
+		Down:           b("↓/j", "down", "down", "j"),
+		PageUp:         b("pgup", "page up", "pgup", "ctrl+u"),
+		PageDown:       b("pgdn", "page down", "pgdown", "ctrl+d"),
+		Home:           b("g", "top", "home", "g"),
+		End:            b("G", "bottom", "end", "G"),
+		Open:           b("enter", "open", "enter"),
+		Search:         b("/", "search", "/"),
+		Topic:          b("t", "topic filter", "t"),
+		Status:         b("s", "status filter", "s"),
+		ClearFilter:    b("x", "clear filters", "x"),
+		VoteYes:        b("y", "vote yes", "y"),
+		VoteNo:         b("n", "vote no", "n"),
+		Verify:         b("v", "verify artifact", "v"),
+		Confirm:        b("y", "confirm", "y"),
+		Cancel:         b("n/esc", "cancel", "n", "esc"),
+		NextField:      b("↓/tab", "next field", "down", "tab"),
+		PrevField:      b("↑/shift+tab", "previous field", "up", "shift+tab"),
+		Run:            b("enter", "hash/load field", "enter"),
+		Submit:         b("ctrl+s", "submit", "ctrl+s"),
+		Advance:        b("a", "advance rollout", "a"),
+		NextRelease:    b("→/l", "next release", "right", "l"),
+		PrevRelease:    b("←/h", "previous release", "left", "h"),
+		Plan:           b("p", "plan rollback", "p"),
+		SubmitRollback: b("s", "submit rollback", "s"),
 	}
 }

@@ -1,0 +1,372 @@
+// Package rollback is the Rollback page: pick a tracked release, plan its
+// rollback (ordered steps, each with its precondition and the state
+// expected after it), submit the plan after a confirmation, and follow it
+// to completion, submitting each further step on the refresh tick as its
+// precondition comes to hold (through the rollback package's Executor).
+package rollback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	rb "github.com/nnspatch/nnspatch/rollback"
+	"github.com/nnspatch/nnspatch/tui/common"
+)
+
+// Source is one release's rollback as the page drives it; ReleaseSource
+// implements it over a release directory and the network.
+type Source interface {
+	// Plan builds a fresh plan from the registry and its history.
+	Plan(ctx context.Context) (*rb.Plan, error)
+	// Started returns the plan of a rollback under way (nil when none).
+	Started(ctx context.Context) (*rb.Plan, error)
+	// Start records p as the rollback under way.
+	Start(ctx context.Context, p *rb.Plan) error
+	// Submit takes every step that is due and reports progress.
+	Submit(ctx context.Context) (*rb.Status, error)
+	// Status reports progress without submitting.
+	Status(ctx context.Context) (*rb.Status, error)
+}
+
+// Release is one release the page can roll back.
+type Release struct {
+	// Name labels it (usually the release directory).
+	Name   string
+	Source Source
+}
+
+// LoadedMsg carries a release's rollback under way, if any.
+type LoadedMsg struct {
+	Index  int
+	Plan   *rb.Plan
+	Status *rb.Status
+	Err    error
+}
+
+// PlannedMsg carries a freshly built plan.
+type PlannedMsg struct {
+	Index int
+	Plan  *rb.Plan
+	Err   error
+}
+
+// ProgressMsg carries the rollback's status after a submit or a status
+// check.
+type ProgressMsg struct {
+	Index     int
+	Status    *rb.Status
+	Submitted bool
+	Err       error
+}
+
+// entry is what the page knows of one release's rollback.
+type entry struct {
+	plan   *rb.Plan
+	status *rb.Status
+	// loaded reports that the state file was read.
+	loaded bool
+	// started reports a rollback under way (its state file exists).
+	started bool
+	// following submits due steps on every tick until done.
+	following bool
+	busy      bool
+	planning  bool
+	// failed reports that the last call failed (the error line shows it).
+	failed bool
+}
+
+// Page is the Rollback page.
+type Page struct {
+	common.Common
+	releases []Release
+	entries  []entry
+	sel      int
+	scroll   int
+	confirm  bool
+	timeout  time.Duration
+}
+
+var _ common.Page = (*Page)(nil)
+
+// New returns the page over rs.
+func New(c common.Common, rs []Release) *Page {
+	return &Page{Common: c.WithPrefix("rollback"), releases: append([]Release(nil), rs...),
+		entries: make([]entry, len(rs)), timeout: 2 * time.Minute}
+}
+
+// Title implements common.Page.
+func (p *Page) Title() string { return "Rollback" }
+
+// Capturing implements common.Page.
+func (p *Page) Capturing() bool { return p.confirm }
+
+// Init implements tea.Model: every release's rollback under way loads.
+func (p *Page) Init() tea.Cmd { return p.Refresh() }
+
+// Refresh loads what is not loaded yet and, for a rollback under way,
+// submits due steps (when following) or checks its status.
+func (p *Page) Refresh() tea.Cmd {
+	var cmds []tea.Cmd
+	for i := range p.releases {
+		e := &p.entries[i]
+		if e.busy {
+			continue
+		}
+		switch {
+		case !e.loaded:
+			e.busy = true
+			cmds = append(cmds, p.loadCmd(i))
+		case e.started && e.following:
+			e.busy = true
+			cmds = append(cmds, p.progressCmd(i, true))
+		case e.started && (e.status == nil || !e.status.Done):
+			e.busy = true
+			cmds = append(cmds, p.progressCmd(i, false))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// Status returns the selected release's last known rollback status.
+func (p *Page) Status() *rb.Status {
+	if p.sel < len(p.entries) {
+		return p.entries[p.sel].status
+	}
+	return nil
+}
+
+func (p *Page) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), p.timeout)
+}
+
+func (p *Page) loadCmd(i int) tea.Cmd {
+	src := p.releases[i].Source
+	return func() tea.Msg {
+		ctx, cancel := p.ctx()
+		defer cancel()
+		plan, err := src.Started(ctx)
+		if err != nil || plan == nil {
+			return LoadedMsg{Index: i, Err: err}
+		}
+		st, err := src.Status(ctx)
+		return LoadedMsg{Index: i, Plan: plan, Status: st, Err: err}
+	}
+}
+
+func (p *Page) planCmd(i int) tea.Cmd {
+	src := p.releases[i].Source
+	return func() tea.Msg {
+		ctx, cancel := p.ctx()
+		defer cancel()
+		plan, err := src.Plan(ctx)
+		return PlannedMsg{Index: i, Plan: plan, Err: err}
+	}
+}
+
+// progressCmd submits due steps (submit) or reads the status.
+func (p *Page) progressCmd(i int, submit bool) tea.Cmd {
+	src := p.releases[i].Source
+	return func() tea.Msg {
+		ctx, cancel := p.ctx()
+		defer cancel()
+		if !submit {
+			st, err := src.Status(ctx)
+			return ProgressMsg{Index: i, Status: st, Err: err}
+		}
+		st, err := src.Submit(ctx)
+		return ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+	}
+}
+
+// startCmd records the plan and submits its first due steps.
+func (p *Page) startCmd(i int, plan *rb.Plan) tea.Cmd {
+	src := p.releases[i].Source
+	return func() tea.Msg {
+		ctx, cancel := p.ctx()
+		defer cancel()
+		if err := src.Start(ctx, plan); err != nil {
+			return ProgressMsg{Index: i, Err: err}
+		}
+		st, err := src.Submit(ctx)
+		return ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+	}
+}
+
+// Update implements tea.Model.
+func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		return p, p.loaded(msg)
+	case PlannedMsg:
+		return p, p.planned(msg)
+	case ProgressMsg:
+		return p, p.progressed(msg)
+	case tea.KeyMsg:
+		return p, p.handleKey(msg)
+	}
+	return p, nil
+}
+
+func (p *Page) loaded(msg LoadedMsg) tea.Cmd {
+	if msg.Index >= len(p.entries) {
+		return nil
+	}
+	e := &p.entries[msg.Index]
+	e.busy = false
+	if msg.Err != nil {
+		return p.fail(msg.Index, "read rollback of ", msg.Err)
+	}
+	e.loaded = true
+	if msg.Plan != nil {
+		e.plan, e.status, e.started = msg.Plan, msg.Status, true
+	}
+	return p.recovered(msg.Index)
+}
+
+func (p *Page) planned(msg PlannedMsg) tea.Cmd {
+	if msg.Index >= len(p.entries) {
+		return nil
+	}
+	e := &p.entries[msg.Index]
+	e.planning = false
+	if msg.Err != nil {
+		return p.fail(msg.Index, "plan rollback of ", msg.Err)
+	}
+	e.plan, e.status, p.scroll = msg.Plan, nil, 0
+	p.Log.Printf("planned rollback of %s: %d step(s)", p.releases[msg.Index].Name, len(msg.Plan.Steps))
+	return common.StatusCmd(fmt.Sprintf("planned: %d step(s) for %d target(s); s submits", len(msg.Plan.Steps), len(msg.Plan.Targets)))
+}
+
+func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
+	if msg.Index >= len(p.entries) {
+		return nil
+	}
+	e := &p.entries[msg.Index]
+	name := p.releases[msg.Index].Name
+	e.busy = false
+	if msg.Status != nil {
+		e.status = msg.Status
+		e.started = true
+	}
+	if msg.Err != nil {
+		if errors.Is(msg.Err, rb.ErrStepFailed) {
+			e.following = false // a failed step is resubmitted only on request
+		}
+		return p.fail(msg.Index, "roll back ", msg.Err)
+	}
+	if msg.Status != nil && msg.Status.Done {
+		wasFollowing := e.following
+		e.following = false
+		if wasFollowing {
+			p.Log.Printf("rollback of %s complete", name)
+			return common.StatusCmd("rollback of " + name + " complete: every step's expected state holds")
+		}
+	}
+	if msg.Submitted && e.following {
+		return common.StatusCmd("rollback of " + name + " submitted; following it on every refresh")
+	}
+	return p.recovered(msg.Index)
+}
+
+// recovered clears the error line once a call that failed succeeds.
+func (p *Page) recovered(i int) tea.Cmd {
+	if !p.entries[i].failed {
+		return nil
+	}
+	p.entries[i].failed = false
+	return func() tea.Msg { return common.ClearErrorMsg{} }
+}
+
+func (p *Page) fail(i int, op string, err error) tea.Cmd {
+	p.entries[i].failed = true
+	p.Log.Printf("%s%s: %v", op, p.releases[i].Name, err)
+	return common.ErrorCmd(op+p.releases[i].Name, err)
+}
+
+func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.Keys
+	if p.confirm {
+		switch {
+		case key.Matches(msg, k.Confirm):
+			return p.confirmed()
+		case key.Matches(msg, k.Cancel):
+			p.confirm = false
+			return common.StatusCmd("rollback not submitted, nothing sent")
+		}
+		return nil
+	}
+	if len(p.releases) == 0 {
+		return nil
+	}
+	e := &p.entries[p.sel]
+	switch {
+	case key.Matches(msg, k.NextRelease):
+		p.sel, p.scroll = (p.sel+1)%len(p.releases), 0
+	case key.Matches(msg, k.PrevRelease):
+		p.sel, p.scroll = (p.sel+len(p.releases)-1)%len(p.releases), 0
+	case key.Matches(msg, k.Up):
+		p.scroll = max(p.scroll-1, 0)
+	case key.Matches(msg, k.Down):
+		p.scroll++
+	case key.Matches(msg, k.Refresh):
+		return p.Refresh()
+	case key.Matches(msg, k.Plan):
+		return p.plan(e)
+	case key.Matches(msg, k.SubmitRollback):
+		return p.askSubmit(e)
+	}
+	return nil
+}
+
+func (p *Page) plan(e *entry) tea.Cmd {
+	switch {
+	case e.started:
+		return common.StatusCmd("a rollback is under way: its recorded plan is shown")
+	case e.planning:
+		return nil
+	}
+	e.planning = true
+	return p.planCmd(p.sel)
+}
+
+func (p *Page) askSubmit(e *entry) tea.Cmd {
+	switch {
+	case e.plan == nil:
+		return common.StatusCmd("nothing to submit yet: press p to plan the rollback")
+	case e.busy:
+		return common.StatusCmd("busy: wait for the running submission")
+	case e.status != nil && e.status.Done:
+		return common.StatusCmd("the rollback is complete: nothing to submit")
+	}
+	p.confirm = true
+	return nil
+}
+
+func (p *Page) confirmed() tea.Cmd {
+	p.confirm = false
+	e := &p.entries[p.sel]
+	e.following, e.busy = true, true
+	if e.started {
+		return p.progressCmd(p.sel, true)
+	}
+	return p.startCmd(p.sel, e.plan)
+}
+
+// ShortHelp implements help.KeyMap.
+func (p *Page) ShortHelp() []key.Binding {
+	k := p.Keys
+	if p.confirm {
+		return []key.Binding{k.Confirm, k.Cancel}
+	}
+	return []key.Binding{k.Plan, k.SubmitRollback, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *Page) FullHelp() [][]key.Binding {
+	k := p.Keys
+	return [][]key.Binding{{k.Plan, k.SubmitRollback, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+}
