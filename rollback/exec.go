@@ -10,6 +10,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -70,6 +71,10 @@ type Executor struct {
 	Policy proposals.Policy
 	// Now returns the network's time.
 	Now func(ctx context.Context) (time.Time, error)
+	// Health observes the replicas: a subnet's step is done only once
+	// every replica runs the restored version and no alert fires. Nil
+	// judges from the registry alone, and the step's detail says so.
+	Health health.Source
 }
 
 // StepStatus is one step as Status reports it.
@@ -172,6 +177,11 @@ func (r *runner) observe(ctx context.Context) error {
 	if r.world.Registry, err = r.e.Gov.Registry(ctx); err != nil {
 		return err
 	}
+	if r.e.Health != nil {
+		if r.world.Health, err = r.e.Health.Snapshot(ctx); err != nil {
+			return fmt.Errorf("observe the replicas' health: %w", err)
+		}
+	}
 	if r.e.Ledger != nil {
 		if r.world.Halted, err = r.e.Ledger.Halted(ctx); err != nil {
 			return err
@@ -191,8 +201,7 @@ func (r *runner) step(ctx context.Context, i int) error {
 		return nil
 	}
 	if s.Expect.Holds(r.world) {
-		rec.Done = r.now.UTC()
-		return r.save(rec, StateDone, s.Expect.Text)
+		return r.done(rec, s)
 	}
 	if rec.State == StateSubmitted {
 		return r.checkProposal(ctx, s, rec)
@@ -216,10 +225,20 @@ func (r *runner) step(ctx context.Context, i int) error {
 		return err
 	}
 	if s.Expect.Holds(r.world) {
-		rec.Done = r.now.UTC()
-		return r.save(rec, StateDone, s.Expect.Text)
+		return r.done(rec, s)
 	}
 	return nil
+}
+
+// done records a step whose expected state holds. Without a health
+// source a subnet's state is the registry's, and the detail says so.
+func (r *runner) done(rec *StepRecord, s Step) error {
+	rec.Done = r.now.UTC()
+	detail := s.Expect.Text
+	if s.Expect.Kind == CondSubnetRuns && r.world.Health == nil {
+		detail = fmt.Sprintf("the registry assigns subnet %s GuestOS %s (replicas not observed: no health source)", s.Subnet, s.Version)
+	}
+	return r.save(rec, StateDone, detail)
 }
 
 // checkProposal follows a submitted step's proposal.

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -254,4 +256,56 @@ func TestStateFileLockExcludes(t *testing.T) {
 		t.Fatalf("Lock after unlock: %v", err)
 	}
 	again()
+}
+
+// fakeHealth reports every subnet's replicas on the versions in run.
+type fakeHealth struct {
+	run    map[string]string
+	firing map[string]bool
+}
+
+func (h *fakeHealth) Snapshot(context.Context) (*health.Snapshot, error) {
+	s := &health.Snapshot{Subnets: map[string]health.Subnet{}}
+	for id, v := range h.run {
+		sn := health.Subnet{Versions: map[string]int{v: 4}}
+		if h.firing[id] {
+			sn.Alerts = []health.Alert{{Name: "IC_Subnet_Stalled", State: health.AlertFiring}}
+		}
+		s.Subnets[id] = sn
+	}
+	return s, nil
+}
+
+// TestSubmitWaitsForTheReplicas: a deploy whose proposal executed is done
+// only once the replicas run the restored version with no alert firing;
+// without a health source the step's detail says the replicas were not
+// observed.
+func TestSubmitWaitsForTheReplicas(t *testing.T) {
+	e, _, _ := newExecutor(t)
+	h := &fakeHealth{run: map[string]string{subA: vPatch, subB: vPatch, subC: vPatch}}
+	e.Health = h
+	ctx := context.Background()
+	if _, err := e.Submit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.Status(ctx)
+	if err != nil || st.Done || st.Steps[2].State != StateSubmitted || !strings.Contains(st.Steps[2].Detail, "executed; waiting for: subnet "+subC+" runs "+vOld) {
+		t.Fatalf("step 3 before the replicas switched = %+v", st.Steps[2])
+	}
+	h.run[subC], h.firing = vOld, map[string]bool{subC: true}
+	if st, _ = e.Status(ctx); st.Steps[2].State == StateDone {
+		t.Fatalf("step 3 done while an alert fires: %+v", st.Steps[2])
+	}
+	h.run[subA], h.run[subB], h.firing = vMid, vMid, nil
+	if st, err = e.Status(ctx); err != nil || !st.Done {
+		t.Fatalf("status once every replica switched: done=%v %v %+v", st.Done, err, st.Steps)
+	}
+	if st.Steps[2].Detail != "subnet "+subC+" runs "+vOld+" again and finalizes" {
+		t.Fatalf("step 3 detail = %q", st.Steps[2].Detail)
+	}
+
+	e2, _, _ := newExecutor(t)
+	if st, err = e2.Submit(ctx); err != nil || !st.Done || !strings.Contains(st.Steps[2].Detail, "replicas not observed: no health source") {
+		t.Fatalf("without health: done=%v detail %q (%v)", st.Done, st.Steps[2].Detail, err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -41,7 +42,10 @@ const (
 	CondElected ConditionKind = "elected"
 	// CondNotElected holds while Version is not elected.
 	CondNotElected ConditionKind = "not_elected"
-	// CondSubnetRuns holds when Subnet's registry record names Version.
+	// CondSubnetRuns holds when Subnet's registry record names Version
+	// and, when the world includes replica health, every replica reports
+	// Version, none of the subnet's alerts fires and it is not seen
+	// stalled.
 	CondSubnetRuns ConditionKind = "subnet_runs"
 	// CondUnassignedRun holds when the unassigned nodes are configured for Version.
 	CondUnassignedRun ConditionKind = "unassigned_run"
@@ -62,6 +66,9 @@ type World struct {
 	Registry *governance.Registry
 	// Halted reports whether the rollout is halted.
 	Halted bool
+	// Health is the replicas' health; nil when not observed, and then a
+	// subnet's version is judged from the registry alone.
+	Health *health.Snapshot
 }
 
 // Holds reports whether c holds in w.
@@ -79,11 +86,26 @@ func (c Condition) Holds(w World) bool {
 		return !ok
 	case CondSubnetRuns:
 		s, ok := w.Registry.SubnetByID(c.Subnet)
-		return ok && s.GuestOSVersion == c.Version
+		return ok && s.GuestOSVersion == c.Version && (w.Health == nil || ReplicasRun(w.Health, c.Subnet, c.Version))
 	case CondUnassignedRun:
 		return w.Registry.UnassignedVersion == c.Version
 	}
 	return false
+}
+
+// ReplicasRun reports whether every replica of subnet reports version in
+// snap, no alert of the subnet fires and the subnet is not seen stalled.
+// A subnet missing from snap does not run it (nothing says it does).
+func ReplicasRun(snap *health.Snapshot, subnet, version string) bool {
+	s, ok := snap.Subnets[subnet]
+	if !ok {
+		return false
+	}
+	total := 0
+	for _, n := range s.Versions {
+		total += n
+	}
+	return total > 0 && s.Versions[version] == total && !s.Firing() && (s.Finalizing == nil || *s.Finalizing)
 }
 
 // Step is one action of a plan.

@@ -285,7 +285,9 @@ func (s *rollbackSession) executor(o *rollbackOptions, path string) (*rollback.E
 	}
 	e := &rollback.Executor{Gov: s.client, File: rollback.StateFile{Path: path}, Neuron: o.Neuron, Policy: cfg.Policy(), Now: s.now}
 	if s.tracker != nil {
-		e.Ledger = rollback.ReleaseLedger{Tracker: s.tracker}
+		e.Ledger, e.Health = rollback.ReleaseLedger{Tracker: s.tracker}, s.tracker.Health
+	} else {
+		e.Health = o.healthSource(cfg, s.client.Network)
 	}
 	return e, nil
 }
@@ -332,7 +334,8 @@ func newCmdRollbackStatus(f *Factory, runF func(*rollbackOptions) error) *cobra.
 		Use:   "status (--release REL | --version V | --state FILE) [--watch] [--json]",
 		Short: "Show each rollback step's state and proposal",
 		Long: `Read the rollback's state file and the network: steps whose expected state holds
-are done, submitted steps show their proposal's status. With --watch it refreshes
+are done (a subnet's once every replica runs the restored version with no alert
+firing, per the health source), submitted steps show their proposal's status. With --watch it refreshes
 every --interval until every step is done.
 
 Additional exit codes:
@@ -353,6 +356,7 @@ Additional exit codes:
 		},
 	}
 	o.addFlags(cmd, false)
+	o.addHealthFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Release, "release", "", "the release (version or `dir`) whose rollback.json to read")
 	cmd.Flags().StringVar(&o.Version, "version", "", "the rolled-back `version` (reads rollback-<version>.json)")
 	cmd.Flags().StringVar(&o.State, "state", "", "rollback state `file`")

@@ -50,9 +50,17 @@ func TestRollbackEndToEnd(t *testing.T) {
 		t.Fatalf("--json plan envelope: %v %+v", err, env)
 	}
 
+	// The proposals execute at once, but the replicas switch only after
+	// the upgrade delay: until then the rollback is in progress.
 	out := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes").Stdout
-	if !strings.Contains(out, "Rollback of "+patchVersion+": done") {
+	if !strings.Contains(out, "Rollback of "+patchVersion+": in progress") || !strings.Contains(out, "… 2. deploy     "+failing) {
 		t.Fatalf("submit output:\n%s", out)
+	}
+	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") {
+		t.Fatalf("status before the replicas switched:\n%s", st)
+	}
+	if _, err := n.Advance(30 * time.Minute); err != nil {
+		t.Fatal(err)
 	}
 	before := proposalCount(n)
 	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")

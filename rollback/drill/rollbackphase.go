@@ -23,7 +23,7 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 	d.rep.Plan = plan
 	d.step("rollback plan", fmt.Sprintf("%d step(s) for %d target(s)", len(plan.Steps), len(plan.Targets)))
 	ex := &rollback.Executor{Gov: d.client, File: rollback.StateFile{Path: filepath.Join(d.dir, "rollback.json")},
-		Ledger: rollback.ReleaseLedger{Tracker: d.track}, Neuron: d.neuron, Policy: proposals.DefaultPolicy(), Now: d.env.now}
+		Ledger: rollback.ReleaseLedger{Tracker: d.track}, Neuron: d.neuron, Policy: proposals.DefaultPolicy(), Now: d.env.now, Health: d.health}
 	if _, err := ex.Start(ctx, plan); err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ type drill struct {
 	env    *env
 	client *governance.Client
 	track  *rollout.Tracker
+	health health.Source
 	neuron uint64
 	patch  string
 	dir    string
@@ -143,8 +144,8 @@ func (d *drill) connect(ctx context.Context) error {
 	// Health goes through the same /metrics source `rollout status` uses
 	// against a local network: one scrape per observation, finalization
 	// judged from the heights recorded between observations.
-	src := health.Metrics{URL: strings.TrimRight(d.env.url, "/") + "/metrics", Once: true}
-	d.track = &rollout.Tracker{Store: rollout.Store{Dir: d.dir}, Gov: d.client, Health: src, Now: d.env.now,
+	d.health = health.Metrics{URL: strings.TrimRight(d.env.url, "/") + "/metrics", Once: true}
+	d.track = &rollout.Tracker{Store: rollout.Store{Dir: d.dir}, Gov: d.client, Health: d.health, Now: d.env.now,
 		Actor: id.Sender().String(), Neuron: d.neuron, Policy: proposals.DefaultPolicy()}
 	return nil
 }
