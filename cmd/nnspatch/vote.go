@@ -84,7 +84,7 @@ func confirm(ios *IOStreams, yes bool, question string) error {
 		return nil
 	}
 	if !ios.CanPrompt() {
-		return FlagErrorf("--yes required when not running interactively")
+		return FlagErrorf("--yes required when not running interactively: there is no terminal to confirm on, so nothing was sent; check the summary above and add --yes")
 	}
 	fmt.Fprintf(ios.ErrOut, "%s [y/N] ", question)
 	line, err := bufio.NewReader(ios.In).ReadString('\n')
