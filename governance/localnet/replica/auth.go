@@ -18,11 +18,13 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/secp256k1/fr"
 )
 
-// Ingress expiry bounds, as a replica applies them: no more than five minutes
-// ahead, plus a small allowance for clock drift between client and replica.
+// Ingress expiry bounds, as a replica's HTTP handler applies them: no more
+// than MAX_INGRESS_TTL (five minutes) ahead, plus
+// PERMITTED_DRIFT_AT_VALIDATOR (30 s) for clients with a slightly skewed
+// clock (ic_limits in dfinity/ic).
 const (
 	maxIngressTTL  = 5 * time.Minute
-	permittedDrift = 60 * time.Second
+	permittedDrift = 30 * time.Second
 )
 
 // Domain separator of request signatures.

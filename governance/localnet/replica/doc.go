@@ -19,7 +19,7 @@
 // Senders may be anonymous (no key or signature allowed), ed25519, ECDSA
 // P-256 or ECDSA secp256k1 (low-S only), optionally through a
 // sender_delegation chain. ingress_expiry must lie within five minutes (plus
-// 60 s drift) of REAL time, whatever the network's clock says, so agents
+// 30 s drift) of REAL time, whatever the network's clock says, so agents
 // that stamp requests from their own clock keep working after the virtual
 // clock moves; an expiry in the same window of the network's clock is
 // accepted too, for agents that synced their clock to the certified /time

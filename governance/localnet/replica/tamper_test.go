@@ -95,6 +95,10 @@ func TestTamperedRequestsRefused(t *testing.T) {
 			r.IngressExpiry = uint64(time.Now().Add(7 * time.Minute).UnixNano())
 			resign(t, ed, e)
 		}, "Invalid request expiry: "},
+		{"beyond the 30 s drift allowance", ed, func(r *agent.Request, e *agent.Envelope) {
+			r.IngressExpiry = uint64(time.Now().Add(5*time.Minute + 45*time.Second).UnixNano())
+			resign(t, ed, e)
+		}, "Invalid request expiry: "},
 		{"anonymous with key", ed, func(r *agent.Request, e *agent.Envelope) {
 			r.Sender = principal.AnonymousID
 			resign(t, ed, e)
@@ -235,6 +239,7 @@ func TestExpiryWindows(t *testing.T) {
 		ok     bool
 	}{
 		{"real window", time.Now().Add(4 * time.Minute), true},
+		{"within the drift allowance", time.Now().Add(5*time.Minute + 20*time.Second), true},
 		{"network window", virtual.Add(4 * time.Minute), true},
 		{"past", time.Now().Add(-time.Minute), false},
 		{"beyond the real window", time.Now().Add(10 * time.Minute), false},
