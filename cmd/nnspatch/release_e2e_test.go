@@ -112,6 +112,8 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 		t.Errorf("last deploy went to %q, want the unassigned nodes", got)
 	}
 
+	checkQuietStart(t, rel)
+
 	r := mustRun(t, 0, "rollout", "status", rel)
 	if !strings.Contains(r.Stdout, "state: complete") || !strings.Contains(r.Stdout, "quiet period day 1 of 10, disclosure due") {
 		t.Errorf("status lacks the quiet period:\n%s", r.Stdout)
@@ -158,6 +160,31 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 		}
 	}
 	t.Logf("security release end to end: %d deploys, %s wall time", len(order), time.Since(start).Round(time.Millisecond))
+}
+
+// checkQuietStart: the quiet period starts when the unassigned nodes'
+// proposal executed (the last upgrade; governance keeps whole seconds),
+// not when a later look saw it.
+func checkQuietStart(t *testing.T, rel string) {
+	t.Helper()
+	l, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	un := l.ProposalsFor(rollout.KindUnassigned, "")
+	var seen time.Time
+	for _, e := range l.Audit {
+		if e.Action == "quiet" {
+			seen = e.At
+		}
+	}
+	if len(un) == 0 || seen.IsZero() {
+		t.Fatalf("no unassigned proposal (%v) or no quiet event in the audit log", un)
+	}
+	start, submitted := l.QuietPeriod.Start, un[len(un)-1].Submitted
+	if start.Before(submitted.Add(-time.Second)) || start.Sub(submitted) > time.Minute || seen.Sub(start) < 30*time.Minute {
+		t.Errorf("quiet period starts %s; unassigned proposal submitted (and executed) %s; first seen complete %s", start, submitted, seen)
+	}
 }
 
 // driveRollout alternates `rollout advance` with moves of the virtual clock

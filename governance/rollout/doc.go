@@ -18,6 +18,11 @@
 // keeps are when a subnet was first seen healthy on the new version (the
 // start of its bake) and the proposals the release made.
 //
+// A rollout can be halted on purpose (Tracker.Halt, e.g. by a rollback):
+// Advance then refuses with a *HaltedError until Tracker.Resume. The quiet
+// period starts when the rollout really completed (CompletedAt), not when a
+// status call first noticed it.
+//
 // Health comes from the health sub-package: a Prometheus server's HTTP API,
 // or a /metrics endpoint (localnet's) read directly.
 //

@@ -86,6 +86,10 @@ type SubnetRecord struct {
 	// HealthySince is when the subnet was first seen healthy on the new
 	// version without a failing observation since; zero if never.
 	HealthySince time.Time `yaml:"healthy_since,omitempty" json:"healthy_since,omitzero"`
+	// Running is when every replica of the subnet was first seen reporting
+	// the new version (an upper bound of the real switch: the switch
+	// happened between the deploy's execution and this observation).
+	Running time.Time `yaml:"running,omitempty" json:"running,omitzero"`
 	// Complete is when the subnet finished baking; zero until then.
 	Complete time.Time `yaml:"complete,omitempty" json:"complete,omitzero"`
 	// Height and HeightAt are the last finalized height observed and when,
@@ -98,8 +102,9 @@ type SubnetRecord struct {
 type QuietPeriod struct {
 	// Days is its length (DefaultQuietPeriodDays when 0).
 	Days int `yaml:"days" json:"days"`
-	// Start is when every subnet and the unassigned nodes were first seen
-	// running the version; zero until then.
+	// Start is when every subnet and the unassigned nodes ran the version,
+	// derived when the rollout is first seen complete (see CompletedAt):
+	// not the time of that observation; zero until then.
 	Start time.Time `yaml:"start,omitempty" json:"start,omitzero"`
 }
 

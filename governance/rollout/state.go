@@ -45,6 +45,8 @@ type ProposalView struct {
 	ID            uint64            `json:"id"`
 	Status        governance.Status `json:"status"`
 	FailureReason string            `json:"failure_reason,omitempty"`
+	// Executed is when governance executed the proposal (zero if not).
+	Executed time.Time `json:"executed,omitzero"`
 }
 
 // SubnetInput is everything Derive looks at for one subnet.
@@ -103,6 +105,7 @@ func Derive(in SubnetInput) SubnetStatus {
 	if in.RegistryVersion == in.Target {
 		return deriveDeployed(in, st)
 	}
+	st.Record.Running = time.Time{}
 	switch {
 	case latest == nil && in.Intent:
 		st.State, st.Detail = StateProposing, "submission recorded, waiting for the proposal id"
@@ -169,8 +172,13 @@ func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
 		return fail(health.CheckAlerts)
 	case !checks[health.CheckVersion].OK:
 		st.State, st.Detail = StateUpgrading, checks[health.CheckVersion].Detail
-		st.Record.HealthySince = time.Time{}
+		st.Record.HealthySince, st.Record.Running = time.Time{}, time.Time{}
 		return st
+	}
+	if st.Record.Running.IsZero() {
+		st.Record.Running = in.Now
+	}
+	switch {
 	case !checks[health.CheckAlerts].OK:
 		st.State, st.Detail, st.BakeLeft = StateBaking, "waiting for the alerts to clear: "+checks[health.CheckAlerts].Detail, in.Bake
 		st.Record.HealthySince = time.Time{}

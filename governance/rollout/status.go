@@ -143,8 +143,10 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, "")})
 	st.State = rolloutState(l, st)
 	if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
-		l.QuietPeriod.Start = o.now.UTC()
-		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("every subnet and the unassigned nodes run %s: quiet period of %d days starts", l.Version, quietDays(l)), 0)
+		at, last := CompletedAt(l, o.unassign, o.now)
+		l.QuietPeriod.Start = at
+		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("every subnet and the unassigned nodes run %s since %s (the last: %s): quiet period of %d days starts then",
+			l.Version, at.Format(time.RFC3339), last, quietDays(l)), 0)
 	}
 	st.Quiet = quietStatus(l.QuietPeriod, o.now)
 	st.Blockers = append(st.Blockers, blockers(l, st)...)
@@ -153,6 +155,49 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		st.Blockers = append([]string{haltBlocker(l.Halted)}, st.Blockers...)
 	}
 	return st
+}
+
+// CompletedAt derives when every planned subnet and the unassigned nodes
+// ran the version, for the start of the quiet period: the latest of each
+// subnet's Running time (when all its replicas were first seen reporting
+// the version) and the execution time of the unassigned nodes' latest
+// executed deploy proposal among unassigned (they have no metrics; the
+// registry switch is their upgrade). A subnet without a Running time, or
+// unassigned nodes without an executed proposal in view, count as now, and
+// the result is never later than now. last names what completed last.
+//
+// The result is not the time of the observation that first saw the rollout
+// complete: a status run days after the last upgrade does not delay the
+// disclosure. Subnet times are observed, so they are upper bounds of the
+// real switch (which happened after the deploy executed).
+func CompletedAt(l *Ledger, unassigned []ProposalView, now time.Time) (at time.Time, last string) {
+	later := func(t time.Time, what string) {
+		if t.IsZero() || t.After(now) {
+			t, what = now, what+" (time unknown: now)"
+		}
+		if t.After(at) || at.IsZero() {
+			at, last = t, what
+		}
+	}
+	if l.Plan != nil {
+		for _, b := range l.Plan.Batches {
+			for _, id := range b.Subnets {
+				later(l.subnet(id).Running, "subnet "+short(id)+" seen running it")
+			}
+		}
+	}
+	var u ProposalView
+	for _, p := range unassigned {
+		if p.Executed.After(u.Executed) {
+			u = p
+		}
+	}
+	if u.ID == 0 {
+		later(time.Time{}, "the unassigned nodes (no executed proposal in view)")
+	} else {
+		later(u.Executed, fmt.Sprintf("the unassigned nodes' proposal %d executed", u.ID))
+	}
+	return at.UTC(), last
 }
 
 func haltBlocker(h *Halt) string {

@@ -130,7 +130,7 @@ func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) er
 		if err != nil {
 			continue // not an IC OS deployment nnspatch understands
 		}
-		v := ProposalView{ID: p.ID, Status: p.Status, FailureReason: p.FailureReason}
+		v := ProposalView{ID: p.ID, Status: p.Status, FailureReason: p.FailureReason, Executed: p.Executed}
 		switch a := a.(type) {
 		case proposals.DeployGuestosToAllSubnetNodes:
 			if a.ReplicaVersionID == version {
