@@ -65,6 +65,7 @@ func Build(in Input) (*Plan, error) {
 		return nil, err
 	}
 	p.Targets = targets
+	p.Notes = apiBoundaryNotes(in)
 	b := &builder{in: in, plan: p}
 	if err := b.steps(); err != nil {
 		return nil, err
@@ -75,6 +76,9 @@ func Build(in Input) (*Plan, error) {
 // findTargets lists what runs the release and what each ran before it, in
 // rollback order.
 func findTargets(in Input) ([]Target, error) {
+	if in.To != "" && in.To == in.Release {
+		return nil, fmt.Errorf("plan rollback: the version to restore (--to) is GuestOS %s, the release being rolled back: %w; pass an earlier version", in.Release, ErrNoTarget)
+	}
 	var out []Target
 	for _, s := range in.Registry.Subnets {
 		if s.GuestOSVersion != in.Release || len(in.Subnets) > 0 && !slices.Contains(in.Subnets, s.ID) {
@@ -132,6 +136,39 @@ func target(in Input, what string, vs []VersionChange) (Target, error) {
 	}
 	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
 	return t, nil
+}
+
+// apiBoundaryNotes says which API boundary nodes run the release: the plan
+// cannot roll them back (the proposals package has no draft for
+// DeployGuestosToSomeApiBoundaryNodes, function 47), so it names them for
+// a manual proposal.
+func apiBoundaryNotes(in Input) []string {
+	var ids []string
+	for _, n := range in.Registry.APIBoundaryNodes {
+		if n.Version == in.Release {
+			ids = append(ids, n.ID)
+		}
+	}
+	if len(ids) == 0 || len(in.Subnets) > 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d API boundary node(s) run GuestOS %s and are not in this plan: propose DeployGuestosToSomeApiBoundaryNodes (47) for them by hand (e.g. `ic-admin propose-to-deploy-guestos-to-some-api-boundary-nodes`): %s",
+		len(ids), in.Release, strings.Join(ids, ", "))}
+}
+
+// CheckFailing reports an error naming the first subnet of failing that
+// does not run the release in reg.
+func CheckFailing(reg *governance.Registry, release string, failing []string) error {
+	for _, id := range failing {
+		s, ok := reg.SubnetByID(id)
+		if !ok {
+			return fmt.Errorf("failing subnet %s is not in the registry; pass subnet ids listed by `nnspatch subnets`", id)
+		}
+		if s.GuestOSVersion != release {
+			return fmt.Errorf("failing subnet %s runs GuestOS %s, not the release %s; name only subnets that run the release", id, s.GuestOSVersion, release)
+		}
+	}
+	return nil
 }
 
 // sortTargets puts failing subnets first (in the order given), then the
@@ -201,6 +238,9 @@ func (b *builder) reelect(v string) error {
 	rel, ok, err := b.in.History.Release(v)
 	if err != nil {
 		return err
+	}
+	if !ok && v == b.in.To {
+		return fmt.Errorf("plan rollback: --to GuestOS %s was never elected (the registry history has no replica_version record of it): %w; pass a version listed by `nnspatch versions`", v, ErrNoTarget)
 	}
 	if !ok {
 		return fmt.Errorf("plan rollback: GuestOS %s is not elected and the registry history has no record of it: %w", v, ErrNoTarget)

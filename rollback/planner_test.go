@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -213,5 +214,56 @@ func TestConditionHolds(t *testing.T) {
 		if got := tc.c.Holds(w); got != tc.want {
 			t.Errorf("%+v holds = %v; want %v", tc.c, got, tc.want)
 		}
+	}
+}
+
+func TestBuildRefusesBadOverrides(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	_, err := Build(Input{Release: vPatch, Registry: reg, History: h, To: vPatch})
+	if !errors.Is(err, ErrNoTarget) || !strings.Contains(err.Error(), "the release being rolled back") {
+		t.Fatalf("Build --to the release = %v", err)
+	}
+	never := "4444444444444444444444444444444444444444"
+	_, err = Build(Input{Release: vPatch, Registry: reg, History: h, To: never})
+	if !errors.Is(err, ErrNoTarget) || !strings.Contains(err.Error(), "--to GuestOS "+never+" was never elected") {
+		t.Fatalf("Build --to a never-elected version = %v", err)
+	}
+	if err := CheckFailing(reg, vPatch, []string{subA, subC}); err != nil {
+		t.Fatalf("CheckFailing on subnets that run the release: %v", err)
+	}
+	reg.Subnets[1].GuestOSVersion = vMid
+	if err := CheckFailing(reg, vPatch, []string{subA, subB}); err == nil || !strings.Contains(err.Error(), "failing subnet "+subB+" runs GuestOS "+vMid) {
+		t.Fatalf("CheckFailing on a subnet off the release = %v", err)
+	}
+	if err := CheckFailing(reg, vPatch, []string{"aaaaa-aa"}); err == nil || !strings.Contains(err.Error(), "not in the registry") {
+		t.Fatalf("CheckFailing on an unknown subnet = %v", err)
+	}
+}
+
+// TestPlanNamesAPIBoundaryNodes: API boundary nodes on the release are not
+// rolled back by the plan, which says so in every rendering.
+func TestPlanNamesAPIBoundaryNodes(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	reg.APIBoundaryNodes = []governance.APIBoundaryNode{{ID: "bn-one", Version: vPatch}, {ID: "bn-two", Version: vMid}}
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "1 API boundary node(s) run GuestOS "+vPatch) || !strings.HasSuffix(p.Notes[0], ": bn-one") {
+		t.Fatalf("notes = %q", p.Notes)
+	}
+	var txt, md bytes.Buffer
+	if err := RenderText(&txt, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "Not in this plan:\n  ! 1 API boundary node(s)") || !strings.Contains(md.String(), "## Not in this plan\n\n- 1 API boundary node(s)") {
+		t.Fatalf("renderings lack the note:\n%s\n%s", txt.String(), md.String())
+	}
+	reg.APIBoundaryNodes = nil
+	if p, _ = Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime}); len(p.Notes) != 0 {
+		t.Fatalf("notes without API boundary nodes = %q", p.Notes)
 	}
 }

@@ -31,6 +31,12 @@ func RenderText(w io.Writer, p *Plan) error {
 		fmt.Fprintf(&b, "     before:   %s\n", s.Precondition.Text)
 		fmt.Fprintf(&b, "     after:    %s\n", s.Expect.Text)
 	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\nNot in this plan:\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "  ! %s\n", n)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -100,6 +106,12 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 			fmt.Fprintf(&b, "- **Proposal:** %s\n", mdEscape(governance.Sanitize(s.Draft.Title)))
 		}
 		fmt.Fprintf(&b, "- **Why:** %s\n- **Before:** %s\n- **After:** %s\n", mdEscape(s.Why), mdEscape(s.Precondition.Text), mdEscape(s.Expect.Text))
+	}
+	if len(p.Notes) > 0 {
+		b.WriteString("\n## Not in this plan\n\n")
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -210,6 +210,9 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 	if in.Registry, err = s.client.Registry(ctx); err != nil {
 		return nil, err
 	}
+	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {
+		return nil, FlagErrorf("--failing: %v", err)
+	}
 	if in.Now, err = s.now(ctx); err != nil {
 		return nil, err
 	}

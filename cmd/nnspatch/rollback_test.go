@@ -95,6 +95,9 @@ func TestRollbackUsageAndRefusals(t *testing.T) {
 	if !strings.Contains(r.Stderr, "nothing runs the version") {
 		t.Errorf("stderr:\n%s", r.Stderr)
 	}
+	if r := mustRun(t, ExitUsage, "rollback", "plan", "--version", patchVersion, "--failing", "aaaaa-aa"); !strings.Contains(r.Stderr, "--failing: failing subnet aaaaa-aa is not in the registry") {
+		t.Errorf("stderr:\n%s", r.Stderr)
+	}
 	mustRun(t, ExitError, "rollback", "status", "--state", t.TempDir()+"/none.json")
 }
 
