@@ -155,7 +155,7 @@ func (p *drillProgress) waiting(what string, virtual, wall time.Duration) {
 		return
 	}
 	p.clear()
-	fmt.Fprintf(p.w, "  … %s  (virtual %s, wall %.1fs)", what, virtual.Round(time.Minute), wall.Seconds())
+	fmt.Fprintf(p.w, "  … %s  (virtual %s, wall %.1fs)", what, drill.FormatVirtual(virtual), wall.Seconds())
 	p.status = true
 }
 

@@ -82,8 +82,8 @@ func TestDrillProgressOnATerminal(t *testing.T) {
 	p.step(drill.Step{Name: "detected", Detail: "subnet x"})
 	p.waiting("rolling back", 70*time.Minute, 2*time.Second)
 	p.done()
-	want := "  … rolling out  (virtual 1h5m0s, wall 1.5s)\r\033[K[+00h00m00s 0.00s] detected: subnet x\n" +
-		"  … rolling back  (virtual 1h10m0s, wall 2.0s)\r\033[K"
+	want := "  … rolling out  (virtual +01h05m00s, wall 1.5s)\r\033[K[+00h00m00s 0.00s] detected: subnet x\n" +
+		"  … rolling back  (virtual +01h10m00s, wall 2.0s)\r\033[K"
 	if b.String() != want {
 		t.Fatalf("terminal progress = %q\nwant %q", b.String(), want)
 	}

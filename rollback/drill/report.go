@@ -147,6 +147,9 @@ func fmtVirtual(d time.Duration) string {
 	return fmt.Sprintf("+%02dh%02dm%02ds", h, m, s)
 }
 
+// FormatVirtual prints a virtual duration as the report does (+01h05m00s).
+func FormatVirtual(d time.Duration) string { return fmtVirtual(d) }
+
 // fmtWall prints a wall duration with millisecond precision.
 func fmtWall(d time.Duration) string { return fmt.Sprintf("%6.2fs", d.Seconds()) }
 

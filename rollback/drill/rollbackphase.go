@@ -82,8 +82,13 @@ func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollba
 			d.vote(ctx, s.Proposal)
 		}
 		what := string(s.Kind)
-		if step.Subnet != "" {
-			what += " " + shortSubnet(step.Subnet)
+		switch {
+		case step.Subnet != "":
+			what += " " + shortSubnet(step.Subnet) + " → " + short(step.Version)
+		case step.Kind == rollback.StepUnassigned:
+			what += " → " + short(step.Version)
+		case step.Kind == rollback.StepReelect:
+			what += " " + short(step.Version)
 		}
 		d.step("rollback", fmt.Sprintf("step %d (%s): %s", s.N, what, s.Detail), props...)
 	}
