@@ -94,6 +94,9 @@ $ nnspatch localnet start --fault 2c4fdf9d2d53dffed97a40992b867120e89c9346@uzr34
 				}
 				opts.Config.Faults = append(opts.Config.Faults, fl)
 			}
+			if !cmd.Flags().Changed("voting-period") {
+				opts.Config.VotingPeriod = 0 // the state's own, else the default
+			}
 			if l := opts.Config.Listen; l != "" {
 				if _, _, err := net.SplitHostPort(l); err != nil {
 					return FlagErrorf("--listen %q: want host:port, e.g. 127.0.0.1:4943 (port 0 picks a free one)", l)
@@ -113,7 +116,7 @@ $ nnspatch localnet start --fault 2c4fdf9d2d53dffed97a40992b867120e89c9346@uzr34
 	fl.BoolVar(&opts.Config.AsyncCalls, "async-calls", false, "answer update calls with 202 so clients poll")
 	fl.BoolVar(&opts.Config.BadRootKey, "bad-root-key", false, "advertise a root key that does not sign (tests clients fail closed)")
 	fl.DurationVar(&opts.Config.UpgradeDelay, "upgrade-delay", localnet.DefaultUpgradeDelay, "time from an executed deploy to the subnet's switch")
-	fl.DurationVar(&opts.Config.VotingPeriod, "voting-period", 4*24*time.Hour, "governance voting period")
+	fl.DurationVar(&opts.Config.VotingPeriod, "voting-period", 4*24*time.Hour, "governance voting period, fixed when the state is created")
 	return cmd
 }
 
@@ -301,7 +304,7 @@ func localnetError(err error) error {
 	case errors.Is(err, localnet.ErrUnreachable):
 		return &CodeError{Code: ExitNetwork, Err: err}
 	case errors.Is(err, localnet.ErrStateLocked), errors.Is(err, localnet.ErrSeedMismatch), errors.Is(err, localnet.ErrListen),
-		errors.Is(err, localnet.ErrAdminRefused), errors.Is(err, localnet.ErrCorruptLog):
+		errors.Is(err, localnet.ErrAdminRefused), errors.Is(err, localnet.ErrCorruptLog), errors.Is(err, localnet.ErrConfigMismatch):
 		return &CodeError{Code: ExitRefused, Err: err}
 	case errors.Is(err, localnet.ErrBadSeed), errors.Is(err, localnet.ErrBadFault):
 		return &CodeError{Code: ExitUsage, Err: err}

@@ -27,6 +27,7 @@ func TestNewCmdLocalnetStart(t *testing.T) {
 		{"defaults", nil, 0, false},
 		{"faults", []string{"--fault", testVersion, "--fault", testVersion + "@uzr34-akd3s-xrdag-3ql62-ocgoh-ld2ao-tamcv-54e7j-krwgb-2gm4z-oqe"}, 2, false},
 		{"bad fault", []string{"--fault", "nope"}, 0, true},
+		{"voting period", []string{"--voting-period", "2h"}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +42,10 @@ func TestNewCmdLocalnetStart(t *testing.T) {
 			}
 			if !tt.wantErr && len(got.Config.Faults) != tt.faults {
 				t.Errorf("faults = %v", got.Config.Faults)
+			}
+			// Unless given, the voting period is left to the state (or the default).
+			if want := map[bool]time.Duration{true: 2 * time.Hour}[tt.name == "voting period"]; !tt.wantErr && got.Config.VotingPeriod != want {
+				t.Errorf("voting period = %v, want %v", got.Config.VotingPeriod, want)
 			}
 		})
 	}
@@ -106,6 +111,11 @@ func TestLocalnetExitCodes(t *testing.T) {
 	}
 	busy := t.TempDir()
 	running := localnettest.Start(t, localnettest.WithStateDir(busy))
+	// busyShort is a stopped network's state, created with a 1h voting period.
+	busyShort := t.TempDir()
+	if err := localnettest.Start(t, localnettest.WithStateDir(busyShort), localnettest.WithVotingPeriod(time.Hour)).Close(); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -122,15 +132,17 @@ func TestLocalnetExitCodes(t *testing.T) {
 		{"fault on an unknown subnet", []string{"localnet", "fault", testVersion, "--subnet", "aaaaa-aa", "--url", running.URL()}, ExitRefused},
 		{"listen address without port", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "localhost"}, ExitUsage},
 		{"listen address in use", []string{"localnet", "start", "--state", t.TempDir(), "--listen", strings.TrimPrefix(running.URL(), "http://")}, ExitRefused},
+		{"voting period differs from the state's", []string{"localnet", "start", "--state", busyShort, "--listen", "127.0.0.1:0", "--voting-period", "2h"}, ExitRefused},
 		{"missing seed file", []string{"localnet", "start", "--state", t.TempDir(), "--listen", "127.0.0.1:0", "--seed", filepath.Join(t.TempDir(), "none.yaml")}, ExitUsage},
 	}
 	// wantStderr is what the message must say, for the cases that check it.
 	wantStderr := map[string]string{
-		"fault on an unknown subnet at start": "no subnet aaaaa-aa in this network",
-		"fault on an unknown subnet":          "no subnet aaaaa-aa in this network",
-		"listen address without port":         "want host:port",
-		"listen address in use":               "pass another host:port to --listen",
-		"missing seed file":                   "pass an existing YAML seed file",
+		"fault on an unknown subnet at start":    "no subnet aaaaa-aa in this network",
+		"fault on an unknown subnet":             "no subnet aaaaa-aa in this network",
+		"listen address without port":            "want host:port",
+		"listen address in use":                  "pass another host:port to --listen",
+		"missing seed file":                      "pass an existing YAML seed file",
+		"voting period differs from the state's": "created with a voting period of 1h",
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

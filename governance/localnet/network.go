@@ -43,6 +43,10 @@ const (
 // ErrStateLocked is returned when another network uses the state directory.
 var ErrStateLocked = errors.New("state directory in use")
 
+// ErrConfigMismatch is returned when the configuration contradicts the
+// rules the state directory was created with (its voting period).
+var ErrConfigMismatch = errors.New("state directory was created with another configuration")
+
 // ErrListen is returned when the network cannot listen on its address.
 var ErrListen = errors.New("cannot listen")
 
@@ -72,7 +76,9 @@ type Config struct {
 	UpgradeDelay time.Duration
 	// CatchUp is how long replicas report IC_Replica_Behind after a switch.
 	CatchUp time.Duration
-	// VotingPeriod is governance's initial voting period (default 4 days).
+	// VotingPeriod is governance's initial voting period (default: the one
+	// the state directory was created with, else 4 days). It is fixed when
+	// the state is created: another value on restart is ErrConfigMismatch.
 	VotingPeriod time.Duration
 	// TickInterval is how often time-driven governance work runs (default 1s).
 	TickInterval time.Duration

@@ -370,3 +370,32 @@ func TestReopenAfterTornAndCorruptLog(t *testing.T) {
 		t.Fatalf("corrupt log: %v", err)
 	}
 }
+
+// TestVotingPeriodIsPartOfTheState checks that a restart replays under the
+// voting period the state was created with: a motion decided at its short
+// deadline stays decided when the network restarts without the setting, and
+// a contradicting setting is refused.
+func TestVotingPeriodIsPartOfTheState(t *testing.T) {
+	state := t.TempDir()
+	n := localnettest.Start(t, localnettest.WithStateDir(state), localnettest.WithVotingPeriod(time.Hour))
+	id, err := newGovClient(t, n.URL(), developer(t, n)).propose(devNeuron, "A one-hour motion", motion("text"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Advance(2 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := localnet.Config{StateDir: state, Listen: "127.0.0.1:0", VotingPeriod: 2 * time.Hour}
+	if _, err := localnet.Start(context.Background(), cfg); !errors.Is(err, localnet.ErrConfigMismatch) || !strings.Contains(err.Error(), "voting period of 1h") {
+		t.Fatalf("restart with another voting period: %v, want ErrConfigMismatch naming 1h", err)
+	}
+	n2 := localnettest.Start(t, localnettest.WithStateDir(state))
+	p := newGovClient(t, n2.URL(), developer(t, n2)).info(t, id)
+	if p.Status != 4 || *p.DeadlineTimestampSeconds != p.ProposalTimestampSeconds+3600 {
+		t.Errorf("after restart: status %d, deadline %d for a proposal made at %d; want executed (4) at +1h",
+			p.Status, *p.DeadlineTimestampSeconds, p.ProposalTimestampSeconds)
+	}
+}

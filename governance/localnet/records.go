@@ -11,7 +11,8 @@ import (
 type recordKind uint8
 
 const (
-	// recGenesis is the first record: the seed's hash and the genesis time.
+	// recGenesis is the first record: the seed's hash, the genesis time, the
+	// key seed and the voting period.
 	recGenesis recordKind = iota + 1
 	// recCall is one acknowledged update call.
 	recCall
@@ -36,6 +37,9 @@ type record struct {
 	Fault    *Fault     `cbor:"8,keyasint,omitempty"`
 	SeedHash []byte     `cbor:"9,keyasint,omitempty"`
 	KeySeed  []byte     `cbor:"10,keyasint,omitempty"`
+	// VotingPeriod (genesis only, ns) is governance's voting period: the
+	// log replays only under the rules it was written with.
+	VotingPeriod int64 `cbor:"11,keyasint,omitempty"`
 }
 
 func (r record) time() time.Time { return time.Unix(0, r.Time).UTC() }

@@ -29,7 +29,8 @@ func (n *Network) replay(seed *Seed) error {
 	n.wal = w
 	hash := seedHash(seed)
 	if len(recs) == 0 {
-		gen := record{Kind: recGenesis, Time: n.clock.Now().UnixNano(), SeedHash: hash, KeySeed: newKeySeed()}
+		gen := record{Kind: recGenesis, Time: n.clock.Now().UnixNano(), SeedHash: hash, KeySeed: newKeySeed(),
+			VotingPeriod: int64(n.votingPeriod())}
 		if err := w.wait(w.appendRecord(gen.encode())); err != nil {
 			return err
 		}
@@ -41,12 +42,39 @@ func (n *Network) replay(seed *Seed) error {
 	if !bytes.Equal(recs[0].SeedHash, hash) {
 		return fmt.Errorf("%w: start with the seed it was created from, or use a fresh --state directory", ErrSeedMismatch)
 	}
+	if err := n.adoptVotingPeriod(time.Duration(recs[0].VotingPeriod)); err != nil {
+		return err
+	}
 	n.genesis = recs[0].time()
 	n.keySeed = recs[0].KeySeed
 	if err := n.buildModels(); err != nil {
 		return err
 	}
 	return n.applyAll(recs)
+}
+
+// votingPeriod is the configured voting period, or governance's default.
+func (n *Network) votingPeriod() time.Duration {
+	if n.cfg.VotingPeriod > 0 {
+		return n.cfg.VotingPeriod
+	}
+	return govmodel.DefaultConfig().VotingPeriod
+}
+
+// adoptVotingPeriod makes the network use the voting period its state was
+// written with (logged is 0 for states that predate the field), refusing a
+// configured one that differs: replaying under other rules would move
+// deadlines and undo acknowledged decisions.
+func (n *Network) adoptVotingPeriod(logged time.Duration) error {
+	switch {
+	case logged == 0:
+	case n.cfg.VotingPeriod > 0 && n.cfg.VotingPeriod != logged:
+		return fmt.Errorf("%w: the state in %s was created with a voting period of %s, not %s; start without --voting-period or use a fresh --state directory",
+			ErrConfigMismatch, n.cfg.StateDir, FormatDuration(logged), FormatDuration(n.cfg.VotingPeriod))
+	default:
+		n.cfg.VotingPeriod = logged
+	}
+	return nil
 }
 
 // seedHash identifies a seed by the hash of its canonical YAML.
