@@ -159,3 +159,22 @@ func TestBlockersNameTheNextBatch(t *testing.T) {
 		t.Errorf("blockers %q, next %+v", got, st.Next)
 	}
 }
+
+// TestBlockersStopAtAFailure: a failed subnet blocks everything; no later
+// batch is announced as next.
+func TestBlockersStopAtAFailure(t *testing.T) {
+	st := &Status{Now: t0.Add(time.Hour), State: RolloutFailed, Batches: []BatchStatus{
+		{Batch: 1, Start: t0, State: StateFailed, Subnets: []SubnetStatus{{Subnet: "aaaaa-x", State: StateFailed, FailedCheck: "alerts", Detail: "IC_Subnet_Stalled (firing)"}}},
+		{Batch: 2, Start: t0.Add(2 * time.Hour), State: StatePending, Subnets: []SubnetStatus{{Subnet: "bbbbb-y", State: StatePending}}},
+	}}
+	got := blockers(&Ledger{}, st)
+	if len(got) != 1 || got[0] != "subnet aaaaa-x failed its alerts check: IC_Subnet_Stalled (firing)" || st.Next != nil {
+		t.Errorf("blockers %q, next %+v", got, st.Next)
+	}
+	st.Batches[0].State, st.Batches[0].Subnets[0].State = StateComplete, StateComplete
+	st.Batches[1].State, st.Batches[1].Subnets[0].State = StateComplete, StateComplete
+	st.Unassigned = SubnetStatus{State: StateFailed, FailedCheck: CheckProposal, Detail: "proposal 9 rejected"}
+	if got := blockers(&Ledger{}, st); len(got) != 1 || !strings.Contains(got[0], "unassigned nodes failed their proposal check: proposal 9 rejected") {
+		t.Errorf("unassigned failure: %q", got)
+	}
+}

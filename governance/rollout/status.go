@@ -344,13 +344,11 @@ func blockers(l *Ledger, st *Status) []string {
 		}
 		return out
 	}
+	if fails := failures(st); len(fails) > 0 {
+		return fails // no batch is next until they are resolved
+	}
 	for _, b := range st.Batches {
-		for _, s := range b.Subnets {
-			if s.State == StateFailed {
-				out = append(out, fmt.Sprintf("subnet %s failed its %s check: %s", s.Subnet, s.FailedCheck, s.Detail))
-			}
-		}
-		if b.State == StateFailed || b.State == StateComplete {
+		if b.State == StateComplete {
 			continue
 		}
 		if b.State == StatePending && st.Now.Before(b.Start) {
@@ -364,6 +362,23 @@ func blockers(l *Ledger, st *Status) []string {
 	}
 	if st.State == RolloutUnassigned && st.Now.Before(st.UnassignedStart) && st.Unassigned.State == StatePending {
 		out = append(out, fmt.Sprintf("the unassigned nodes follow at %s (in %s)", st.UnassignedStart.Format("2006-01-02 15:04 MST"), roundDur(st.UnassignedStart.Sub(st.Now))))
+	}
+	return out
+}
+
+// failures lists every failed subnet (and the unassigned nodes), naming
+// the check that failed.
+func failures(st *Status) []string {
+	var out []string
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.State == StateFailed {
+				out = append(out, fmt.Sprintf("subnet %s failed its %s check: %s", s.Subnet, s.FailedCheck, s.Detail))
+			}
+		}
+	}
+	if u := st.Unassigned; u.State == StateFailed {
+		out = append(out, fmt.Sprintf("the unassigned nodes failed their %s check: %s", u.FailedCheck, u.Detail))
 	}
 	return out
 }
