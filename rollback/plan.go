@@ -19,7 +19,7 @@ type StepKind string
 
 // Step kinds, in the order a plan uses them.
 const (
-	// StepHalt records in the release ledger that the rollout is halted.
+	// StepHalt halts the release's rollout in its ledger (rollout.Tracker.Halt).
 	StepHalt StepKind = "halt"
 	// StepReelect re-elects an unelected GuestOS version.
 	StepReelect StepKind = "reelect"

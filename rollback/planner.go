@@ -206,7 +206,7 @@ func (b *builder) steps() error {
 	if b.in.Halt {
 		b.add(Step{Kind: StepHalt, Why: "stop further batches of the rollout of " + b.in.Release,
 			Precondition: Condition{Kind: CondNone, Text: "none"},
-			Expect:       Condition{Kind: CondHalted, Text: "the release ledger records the halt; `rollout advance` refuses to continue"}})
+			Expect:       Condition{Kind: CondHalted, Text: "the release ledger records the halt; `rollout advance` refuses until `rollout resume`"}})
 	}
 	if err := b.reelections(); err != nil {
 		return err

@@ -80,9 +80,16 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if !doc.Status.Done || len(ids) != 2 {
 		t.Fatalf("status: done=%v proposals=%v", doc.Status.Done, ids)
 	}
-	mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes")
-	if log := mustRun(t, 0, "release", "log", rel).Stdout; !strings.Contains(log, "rollback") {
-		t.Errorf("release log lacks the rollback:\n%s", log)
+	// The plan halted the rollout (not abandoned the release): advance
+	// refuses until the halt is lifted.
+	if r := mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes"); !strings.Contains(r.Stderr, "rollout is halted") {
+		t.Errorf("advance after the rollback:\n%s", r.Stderr)
+	}
+	if l, err := (rollout.Store{Dir: rel}).Read(); err != nil || l.Halted == nil || l.Abandoned != nil || !strings.HasPrefix(l.Halted.Reason, "rollback: subnet "+failing) {
+		t.Fatalf("ledger after the rollback: %v halted=%+v abandoned=%+v", err, l.Halted, l.Abandoned)
+	}
+	if log := mustRun(t, 0, "release", "log", rel).Stdout; !strings.Contains(log, "rollback") || !strings.Contains(log, "rollout halted: rollback:") {
+		t.Errorf("release log lacks the rollback or the halt:\n%s", log)
 	}
 }
 

@@ -51,7 +51,7 @@ func (d *drill) assertAll(ctx context.Context) {
 	}
 	if on(a.RolloutHalted) {
 		_, err := d.track.Advance(ctx)
-		d.check("rollout_halted", errors.Is(err, rollout.ErrAbandoned), "rollout advance after the rollback: %v", err)
+		d.check("rollout_halted", errors.Is(err, rollout.ErrHalted), "rollout advance after the rollback: %v", err)
 	}
 	if on(a.TextsLeakNothing) && d.s.Patch.Mode == proposals.ModeSecurity {
 		d.assertTexts(ctx)
