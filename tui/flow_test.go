@@ -37,9 +37,19 @@ func localClient(t *testing.T) *governance.Client {
 	return c
 }
 
-func waitFor(t *testing.T, tm *teatest.TestModel, want string) {
+// waitFor waits until the output read since the last wait holds every
+// string of want (the renderer redraws only changed lines, so what one
+// frame drew is read once).
+func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
 	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(want)) },
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range want {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	},
 		teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 }
 

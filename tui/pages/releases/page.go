@@ -151,7 +151,7 @@ func (p *Page) observed(msg StatusMsg) tea.Cmd {
 
 func (p *Page) advanced(msg AdvancedMsg) tea.Cmd {
 	p.sending = false
-	name := p.releases[msg.Index].Name
+	name := common.Short(p.releases[msg.Index].Name, 12)
 	if msg.Result != nil && msg.Result.Status != nil {
 		p.status[msg.Index] = msg.Result.Status
 	}

@@ -23,7 +23,7 @@ func (p *Page) View() string {
 	var tail []string
 	switch {
 	case p.confirm:
-		tail = []string{p.Styles.Warn.Render(fmt.Sprintf("Advance %s: submit what the plan calls for?  y confirm · n cancel", p.releases[p.sel].Name))}
+		tail = []string{p.Styles.Warn.Render(fmt.Sprintf("Advance %s: submit what the plan calls for?  y confirm · n cancel", common.Short(p.releases[p.sel].Name, 12)))}
 	case p.sending:
 		tail = []string{"… advancing"}
 	}

@@ -246,7 +246,7 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 		return nil
 	}
 	e := &p.entries[msg.Index]
-	name := p.releases[msg.Index].Name
+	name := common.Short(p.releases[msg.Index].Name, 12)
 	e.busy = false
 	if msg.Status != nil {
 		e.status = msg.Status
@@ -284,7 +284,7 @@ func (p *Page) recovered(i int) tea.Cmd {
 func (p *Page) fail(i int, op string, err error) tea.Cmd {
 	p.entries[i].failed = true
 	p.Log.Printf("%s%s: %v", op, p.releases[i].Name, err)
-	return common.ErrorCmd(op+p.releases[i].Name, err)
+	return common.ErrorCmd(op+common.Short(p.releases[i].Name, 12), err)
 }
 
 func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {

@@ -53,7 +53,7 @@ func (p *Page) tail(e entry) []string {
 	switch {
 	case p.confirm:
 		return []string{p.Styles.Warn.Render(fmt.Sprintf("Submit rollback of %s (%d steps, each when due)? y confirm · n cancel",
-			common.Short(p.releases[p.sel].Name, 16), len(e.plan.Steps)))}
+			common.Short(p.releases[p.sel].Name, 12), len(e.plan.Steps)))}
 	case e.following && e.busy:
 		return []string{"… submitting due steps"}
 	case e.following:
