@@ -150,6 +150,9 @@ func (w wireRequest) request() agent.Request {
 
 // SignedContent is what a signed message contains, decoded and checked.
 type SignedContent struct {
+	// Network is the network the message was signed for, as the file
+	// names it (unsigned: the signature does not cover it).
+	Network   string                     `json:"network"`
 	Sender    string                     `json:"sender"`
 	Canister  string                     `json:"canister_id"`
 	Method    string                     `json:"method_name"`
@@ -191,7 +194,8 @@ func (m *SignedMessage) Decode() (*SignedContent, error) {
 		return nil, fmt.Errorf("%w: decode manage_neuron argument: %w", ErrSignedMessage, err)
 	}
 	return &SignedContent{
-		Sender: principal.Principal{Raw: ce.Content.Sender}.Encode(), Canister: principal.Principal{Raw: ce.Content.CanisterID}.Encode(),
+		Network: m.Network,
+		Sender:  principal.Principal{Raw: ce.Content.Sender}.Encode(), Canister: principal.Principal{Raw: ce.Content.CanisterID}.Encode(),
 		Method: ce.Content.MethodName, RequestID: hex.EncodeToString(rid[:]),
 		Expires: time.Unix(0, int64(ce.Content.IngressExpiry)).UTC(), Request: req,
 		rid: rid, call: call, status: status, canister: principal.Principal{Raw: ce.Content.CanisterID},

@@ -25,11 +25,20 @@ func addNetFlags(cmd *cobra.Command, o *netOptions) {
 // resolveNetwork picks the network: --network, else DFX_NETWORK when the
 // config does not name one explicitly, else the config's network.
 func (f *Factory) resolveNetwork(rootKey string) (governance.Network, error) {
+	return f.resolveNamedNetwork("", rootKey)
+}
+
+// resolveNamedNetwork is resolveNetwork with a fallback name that comes
+// after --network but before DFX_NETWORK and the config.
+func (f *Factory) resolveNamedNetwork(fallback, rootKey string) (governance.Network, error) {
 	l, err := f.LoadedConfig()
 	if err != nil {
 		return governance.Network{}, err
 	}
 	name := f.Globals.Network
+	if name == "" {
+		name = fallback
+	}
 	if name == "" && l.Sources["network"] == config.SourceDefault {
 		name = os.Getenv("DFX_NETWORK")
 	}
@@ -84,10 +93,11 @@ func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*govern
 	return f.connect(ctx, n, id)
 }
 
-// anonymousClient connects to the selected network without loading an
-// identity: messages signed with --sign-only carry their own signatures.
-func (f *Factory) anonymousClient(ctx context.Context, rootKey string) (*governance.Client, error) {
-	n, err := f.resolveNetwork(rootKey)
+// anonymousClient connects without loading an identity (messages signed
+// with --sign-only carry their own signatures) to --network, else the
+// fallback network name, else DFX_NETWORK or the config's network.
+func (f *Factory) anonymousClient(ctx context.Context, fallback, rootKey string) (*governance.Client, error) {
+	n, err := f.resolveNamedNetwork(fallback, rootKey)
 	if err != nil {
 		return nil, err
 	}

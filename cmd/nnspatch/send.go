@@ -15,14 +15,17 @@ import (
 )
 
 type sendOptions struct {
-	IO     *IOStreams
-	JSON   func() bool
-	Client func(ctx context.Context, rootKey string) (*governance.Client, error)
-	Yes    func() bool
-	Now    func() time.Time
-	Net    netOptions
-	File   string
-	DryRun bool
+	IO   *IOStreams
+	JSON func() bool
+	// Client connects to --network, else to fallback (the network the
+	// messages were signed for), else DFX_NETWORK or the config's.
+	Client     func(ctx context.Context, fallback, rootKey string) (*governance.Client, error)
+	Yes        func() bool
+	Now        func() time.Time
+	Net        netOptions
+	File       string
+	DryRun     bool
+	AcceptRisk string
 }
 
 func newCmdSend(f *Factory, runF func(*sendOptions) error) *cobra.Command {
@@ -41,15 +44,23 @@ only shows the messages.
 
 The file is JSON: {"format": "nnspatch-signed-message/v1", "messages": [...]},
 each message holding the signed call and its signed request_status read as
-hex CBOR envelopes.`,
-		Example: "$ nnspatch send vote.json --dry-run\n$ nnspatch send vote.json --network ic --yes",
+hex CBOR envelopes.
+
+The messages go to the network they were signed for unless --network says
+otherwise. Sending a proposal to the ic network needs --accept-risk=mainnet,
+as proposal submit does.`,
+		Example: "$ nnspatch send vote.json --dry-run\n$ nnspatch send vote.json --network ic --yes\n$ nnspatch send submit.json --network ic --accept-risk=mainnet",
 		Args:    exactArgs(1, "a signed-message file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
+			if opts.AcceptRisk != "" && opts.AcceptRisk != "mainnet" {
+				return FlagErrorf("--accept-risk takes mainnet, got %q", opts.AcceptRisk)
+			}
 			return runOrRunF(opts, runF, func(o *sendOptions) error { return sendRun(cmd.Context(), o) })
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the messages without sending them")
+	cmd.Flags().StringVar(&opts.AcceptRisk, "accept-risk", "", "accept the risk of submitting a proposal to mainnet (`mainnet`)")
 	addNetFlags(cmd, &opts.Net)
 	return cmd
 }
@@ -71,11 +82,11 @@ func sendRun(ctx context.Context, o *sendOptions) error {
 			return fmt.Errorf("message %d of %s: %w", i+1, o.File, err)
 		}
 	}
-	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Send %d message(s)?", len(contents))); err != nil {
+	c, err := o.connect(ctx, contents)
+	if err != nil {
 		return err
 	}
-	c, err := o.Client(ctx, o.Net.RootKey)
-	if err != nil {
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Send %d message(s) to %s?", len(contents), c.Network.Name)); err != nil {
 		return err
 	}
 	var ids []uint64
@@ -87,6 +98,31 @@ func sendRun(ctx context.Context, o *sendOptions) error {
 		ids = append(ids, sentResult(o.IO.ErrOut, sc, res, err))
 	}
 	return o.report(contents, true, ids)
+}
+
+// connect reaches the network the messages are for and refuses a
+// proposal to mainnet without --accept-risk=mainnet. Sending elsewhere
+// than the network they were signed for is allowed, with a warning.
+func (o *sendOptions) connect(ctx context.Context, contents []*governance.SignedContent) (*governance.Client, error) {
+	signedFor := contents[0].Network
+	proposes := false
+	for _, sc := range contents {
+		if sc.Network != signedFor {
+			signedFor = ""
+		}
+		proposes = proposes || (sc.Request.Command != nil && sc.Request.Command.MakeProposal != nil)
+	}
+	c, err := o.Client(ctx, signedFor, o.Net.RootKey)
+	if err != nil {
+		return nil, err
+	}
+	if c.Network.IsMainnet() && proposes && o.AcceptRisk != "mainnet" {
+		return nil, FlagErrorf("sending a proposal to mainnet needs --accept-risk=mainnet")
+	}
+	if signedFor != "" && c.Network.Name != signedFor {
+		fmt.Fprintf(o.IO.ErrOut, "warning: the messages were signed for network %s; sending them to %s\n", signedFor, c.Network.Name)
+	}
+	return c, nil
 }
 
 func readSigned(path string) ([]*governance.SignedContent, error) {
@@ -147,6 +183,9 @@ func (o *sendOptions) report(contents []*governance.SignedContent, sent bool, id
 func writeSignedContent(w io.Writer, n int, sc *governance.SignedContent, now time.Time) {
 	ew := &errWriter{w: w}
 	ew.printf("Message %d: %s.%s as %s\n", n, sc.Canister, sc.Method, sc.Sender)
+	if sc.Network != "" {
+		ew.printf("  network:    %s\n", governance.SanitizeLine(sc.Network))
+	}
 	ew.printf("  request id: %s\n", sc.RequestID)
 	window := "sendable now"
 	if now.Before(sc.Expires.Add(-5 * time.Minute)) {

@@ -157,3 +157,33 @@ func TestSendOutsideWindow(t *testing.T) {
 		t.Errorf("send without an identity: %d\n%s", r.Code, r.Stderr)
 	}
 }
+
+// TestSendFollowsSignedNetwork sends to the network the messages were
+// signed for when --network is not given, and refuses to send a proposal
+// to mainnet without --accept-risk=mainnet.
+func TestSendFollowsSignedNetwork(t *testing.T) {
+	n, flags := cliNet(t)
+	id := submitMotion(t, flags, "send where signed")
+	file := filepath.Join(t.TempDir(), "vote.json")
+	if r := run(t, flags, "vote", id, "yes", "--neuron", "80", "--sign-only", file); r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	r := runCLI(t, "send", file, "--yes")
+	if r.Code != ExitOK || !strings.Contains(r.Stderr, "network:    "+n.URL()) || strings.Contains(r.Stderr, "warning") {
+		t.Errorf("send without --network: %d\n%s", r.Code, r.Stderr)
+	}
+
+	draft := filepath.Join(t.TempDir(), "motion.yaml")
+	if err := proposals.WriteDraft(draft, proposals.NewMotion("offline mainnet motion", proposals.Texts{Title: "Offline motion", Summary: "A motion."})); err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(t.TempDir(), "submit.json")
+	key := n.DeveloperIdentityPath()
+	if r := runCLI(t, "proposal", "submit", draft, "--neuron", "80", "--network", "ic", "--identity", key, "--sign-only", signed); r.Code != ExitOK {
+		t.Fatalf("sign-only for ic: %d %s", r.Code, r.Stderr)
+	}
+	r = runCLI(t, "send", signed, "--yes")
+	if r.Code != ExitUsage || !strings.Contains(r.Stderr, "--accept-risk=mainnet") || !strings.Contains(r.Stderr, "network:    ic") {
+		t.Errorf("proposal to mainnet without the risk flag: %d\n%s", r.Code, r.Stderr)
+	}
+}
