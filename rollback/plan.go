@@ -159,8 +159,9 @@ type Plan struct {
 	RegistryVersion uint64   `json:"registry_version"`
 	Targets         []Target `json:"targets"`
 	Steps           []Step   `json:"steps"`
-	// Notes name what runs the release but is not rolled back by the
-	// plan (API boundary nodes), with what to do instead.
+	// Notes name what runs (or may still move to) the release but is not
+	// rolled back by the plan: subnets with a deploy proposal not executed
+	// yet, API boundary nodes; each says what to do instead.
 	Notes []string `json:"notes,omitempty"`
 }
 

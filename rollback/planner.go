@@ -44,6 +44,9 @@ type Input struct {
 	Problem string
 	// Halt starts the plan with a halt of the release's rollout.
 	Halt bool
+	// Pending are deploy proposals of the release that are not executed
+	// yet: a halt does not stop them, so the plan says what to do.
+	Pending []PendingDeploy
 	// Templates override the built-in texts.
 	Templates Templates
 	// Policy checks security-mode texts; the zero value means
@@ -65,7 +68,7 @@ func Build(in Input) (*Plan, error) {
 		return nil, err
 	}
 	p.Targets = targets
-	p.Notes = apiBoundaryNotes(in)
+	p.Notes = append(pendingNotes(in), apiBoundaryNotes(in)...)
 	b := &builder{in: in, plan: p}
 	if err := b.steps(); err != nil {
 		return nil, err
@@ -136,6 +139,22 @@ func target(in Input, what string, vs []VersionChange) (Target, error) {
 	}
 	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
 	return t, nil
+}
+
+// PendingDeploy is a deploy proposal of the release still open or adopted.
+type PendingDeploy struct {
+	Subnet   string
+	Proposal uint64
+}
+
+// pendingNotes says which subnets may still move to the release.
+func pendingNotes(in Input) []string {
+	var out []string
+	for _, d := range in.Pending {
+		out = append(out, fmt.Sprintf("subnet %s: deploy proposal %d of GuestOS %s is not executed yet and the halt does not stop it; vote to reject it, or once it executes run `nnspatch rollback plan` again to add the subnet",
+			d.Subnet, d.Proposal, in.Release))
+	}
+	return out
 }
 
 // apiBoundaryNotes says which API boundary nodes run the release: the plan

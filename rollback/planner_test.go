@@ -267,3 +267,17 @@ func TestPlanNamesAPIBoundaryNodes(t *testing.T) {
 		t.Fatalf("notes without API boundary nodes = %q", p.Notes)
 	}
 }
+
+// TestPlanNamesPendingDeploys: a deploy of the release that is not
+// executed yet is named with what to do, since the halt does not stop it.
+func TestPlanNamesPendingDeploys(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime,
+		Pending: []PendingDeploy{{Subnet: "qdvhd-os4o2-zzrdw-xrcv4-gljou-eztdp-bj326-e6jgr-tkhuc-ql6v2-yqe", Proposal: 42}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Notes) != 1 || !strings.HasPrefix(p.Notes[0], "subnet qdvhd-os4o2-zzrdw-xrcv4-gljou-eztdp-bj326-e6jgr-tkhuc-ql6v2-yqe: deploy proposal 42 of GuestOS "+vPatch+" is not executed yet") {
+		t.Fatalf("notes = %q", p.Notes)
+	}
+}

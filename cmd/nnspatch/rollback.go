@@ -190,6 +190,7 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		var failed []string
 		failed, in.Problem = failingSubnets(st, o.Problem)
 		in.Failing = append(in.Failing, failed...)
+		in.Pending = pendingDeploys(st)
 	}
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)
@@ -234,6 +235,19 @@ func failingSubnets(st *rollout.Status, problem string) ([]string, string) {
 		}
 	}
 	return out, problem
+}
+
+// pendingDeploys lists the release's deploy proposals not executed yet.
+func pendingDeploys(st *rollout.Status) []rollback.PendingDeploy {
+	var out []rollback.PendingDeploy
+	for _, b := range st.Batches {
+		for _, sn := range b.Subnets {
+			if sn.Proposal != 0 && (sn.State == rollout.StateWaitingForAdoption || sn.State == rollout.StateProposing) {
+				out = append(out, rollback.PendingDeploy{Subnet: sn.Subnet, Proposal: sn.Proposal})
+			}
+		}
+	}
+	return out
 }
 
 func newCmdRollbackSubmit(f *Factory, runF func(*rollbackOptions) error) *cobra.Command {
