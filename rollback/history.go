@@ -182,6 +182,26 @@ func (h *History) Release(id string) (Release, bool, error) {
 	return Release{}, false, nil
 }
 
+// Releases returns every value a replica_version_<id> record had, oldest
+// first (an unelected and re-elected version has two or more).
+func (h *History) Releases(id string) ([]Release, error) {
+	var out []Release
+	for _, c := range h.Keys[prefixReplica+id] {
+		if c.Deleted {
+			continue
+		}
+		r, err := decodeRelease(c.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%w: decode %s%s at registry version %d: %v", ErrHistory, prefixReplica, id, c.Version, err)
+		}
+		if r.ID == "" {
+			r.ID = id
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
 // Unelections returns, for every GuestOS version whose record was deleted,
 // the registry versions of the deletions.
 func (h *History) Unelections() map[string][]uint64 {

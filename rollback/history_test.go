@@ -1,6 +1,8 @@
 package rollback
 
 import (
+	"context"
+	"reflect"
 	"testing"
 )
 
@@ -45,5 +47,23 @@ func TestDecodeReleaseRefusesWrongWireType(t *testing.T) {
 	// field 6 as a varint
 	if _, err := decodeRelease([]byte{6 << 3, 1}); err == nil {
 		t.Fatal("decodeRelease accepted a varint sha256")
+	}
+}
+
+func TestReleasesListsEveryElection(t *testing.T) {
+	f, _, _ := scenario(t, true)
+	f.elect(vOld, sumOld, true)
+	f.elect(vMid, sumPtch, false)
+	h, err := ReadHistory(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := h.Releases(vOld)
+	if err != nil || len(old) != 2 || !reflect.DeepEqual(old[0], old[1]) || old[0].Measurements == nil {
+		t.Fatalf("Releases(old) = %+v, %v; want two identical measured records", old, err)
+	}
+	mid, err := h.Releases(vMid)
+	if err != nil || len(mid) != 2 || mid[0].SHA256 != sumMid || mid[1].SHA256 != sumPtch {
+		t.Fatalf("Releases(mid) = %+v, %v", mid, err)
 	}
 }

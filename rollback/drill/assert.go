@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -85,30 +86,47 @@ func (d *drill) assertReelect() {
 	d.check("reelect", slices.Equal(got, want), "re-elected [%s], expected [%s]", shortList(got), shortList(want))
 }
 
-// assertReelectedIdentical: every re-elected version's registry record
-// carries the package hash and URLs it was elected with the first time.
+// assertReelectedIdentical: every re-elected version's registry record,
+// read back from the registry history, carries the package hash, URLs and
+// launch measurements of its first election.
 func (d *drill) assertReelectedIdentical(ctx context.Context) {
-	var bad []string
-	n := 0
-	reg, err := d.client.Registry(ctx)
-	if err != nil {
-		d.check("reelected_identical", false, "read the registry: %v", err)
+	var versions []string
+	for _, s := range d.rep.Plan.Steps {
+		if s.Kind == rollback.StepReelect {
+			versions = append(versions, s.Version)
+		}
+	}
+	if len(versions) == 0 {
 		return
 	}
-	for _, s := range d.rep.Plan.Steps {
-		if s.Kind != rollback.StepReelect {
-			continue
-		}
-		n++
-		a := s.Draft.ElectGuestOS
-		v, ok := reg.GuestOSByID(s.Version)
-		if !ok || v.SHA256 != *a.ReleasePackageSHA256Hex || !slices.Equal(v.URLs, a.ReleasePackageURLs) {
-			bad = append(bad, fmt.Sprintf("%s elected %v with sha256 %s, first elected with %s", short(s.Version), ok, v.SHA256, *a.ReleasePackageSHA256Hex))
+	h, err := d.history(ctx)
+	if err != nil {
+		d.check("reelected_identical", false, "read the registry history: %v", err)
+		return
+	}
+	var bad []string
+	for _, v := range versions {
+		rs, err := h.Releases(v)
+		switch {
+		case err != nil:
+			bad = append(bad, err.Error())
+		case len(rs) < 2:
+			bad = append(bad, fmt.Sprintf("%s has %d election record(s) in the history, not a first election and a re-election", short(v), len(rs)))
+		case !reflect.DeepEqual(rs[0], rs[len(rs)-1]):
+			bad = append(bad, fmt.Sprintf("%s re-elected with sha256 %s, %d URL(s), measurements %v; first elected with %s, %d URL(s), measurements %v",
+				short(v), rs[len(rs)-1].SHA256, len(rs[len(rs)-1].URLs), rs[len(rs)-1].Measurements != nil, rs[0].SHA256, len(rs[0].URLs), rs[0].Measurements != nil))
 		}
 	}
-	if n > 0 {
-		d.check("reelected_identical", len(bad) == 0, "%d re-elected version(s) match their first election%s", n, listed(bad))
+	d.check("reelected_identical", len(bad) == 0, "%d re-elected version(s) match their first election (sha256, URLs, launch measurements)%s", len(versions), listed(bad))
+}
+
+// history reads the registry's whole history.
+func (d *drill) history(ctx context.Context) (*rollback.History, error) {
+	src, err := rollback.DialChanges(d.env.network())
+	if err != nil {
+		return nil, err
 	}
+	return rollback.ReadHistory(ctx, src)
 }
 
 // assertHealthy: every subnet finalizes on an elected version other than
@@ -147,12 +165,7 @@ func listed(bad []string) string {
 // assertElectedInUse replays the registry history: no GuestOS version was
 // unelected while a subnet or the unassigned nodes used it.
 func (d *drill) assertElectedInUse(ctx context.Context) {
-	src, err := rollback.DialChanges(d.env.network())
-	if err != nil {
-		d.check("no_unelected_in_use", false, "connect: %v", err)
-		return
-	}
-	h, err := rollback.ReadHistory(ctx, src)
+	h, err := d.history(ctx)
 	if err != nil {
 		d.check("no_unelected_in_use", false, "%v", err)
 		return
