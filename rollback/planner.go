@@ -61,6 +61,9 @@ func Build(in Input) (*Plan, error) {
 	if in.Problem == "" {
 		in.Problem = DefaultProblem
 	}
+	if err := in.Templates.Validate(); err != nil {
+		return nil, fmt.Errorf("plan rollback: %w", err)
+	}
 	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: in.Release, Mode: in.Mode, Problem: in.Problem,
 		Created: in.Now.UTC(), RegistryVersion: in.Registry.Version, Targets: []Target{}, Steps: []Step{}}
 	targets, err := findTargets(in)

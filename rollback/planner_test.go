@@ -281,3 +281,25 @@ func TestPlanNamesPendingDeploys(t *testing.T) {
 		t.Fatalf("notes = %q", p.Notes)
 	}
 }
+
+func TestBuildRefusesBadTemplates(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	cases := map[string]struct {
+		tpl  Templates
+		want string
+	}{
+		"misspelt name": {Templates{"rollback.deploy.titel": "x"}, `rollback template "rollback.deploy.titel": no such template; override one of rollback.deploy.summary, rollback.deploy.title`},
+		"bad syntax":    {Templates{TplDeployTitle: "{{.Subnet"}, "rollback template rollback.deploy.title:"},
+		// Security mode: a template naming the patch is refused by the
+		// security policy, not proposed.
+		"names the patch": {Templates{TplDeployTitle: "Undo {{.Failed}} on {{.Subnet}}"}, "plan rollback: draft"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Templates: tc.tpl})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Build = %v; want %q", err, tc.want)
+			}
+		})
+	}
+}

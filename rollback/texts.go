@@ -2,6 +2,7 @@ package rollback
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -90,6 +91,25 @@ func DefaultTemplates() Templates {
 		t[k] = v
 	}
 	return t
+}
+
+// Validate reports an override whose name is not a rollback template, or
+// whose text does not parse.
+func (t Templates) Validate() error {
+	for name, text := range t {
+		if _, ok := defaultTexts[name]; !ok {
+			names := make([]string, 0, len(defaultTexts))
+			for k := range defaultTexts {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			return fmt.Errorf("rollback template %q: no such template; override one of %s", name, strings.Join(names, ", "))
+		}
+		if _, err := template.New(name).Funcs(template.FuncMap{"join": strings.Join}).Parse(text); err != nil {
+			return fmt.Errorf("rollback template %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // Execute renders the named template with data.
