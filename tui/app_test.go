@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -150,4 +151,37 @@ func TestQuitKeys(t *testing.T) {
 		}
 	}
 	_ = common.StatusMsg("")
+}
+
+// TestCountdownsFollowTheNetworkClock: with a network clock (a local
+// network's virtual clock, days ahead), every page measures countdowns
+// against it, and a later reading moves them.
+func TestCountdownsFollowTheNetworkClock(t *testing.T) {
+	virtual := tuitest.Now // the fixtures' deadlines are days after it, whatever the local date
+	gov := &tuitest.Gov{Proposals: tuitest.Proposals()}
+	a := New(Deps{Gov: gov, Network: "local", Refresh: -1,
+		NetworkNow: func(context.Context) (time.Time, error) { return virtual, nil }})
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	drain(a, a.Init())
+	a.Update(proposals.LoadedMsg{Proposals: gov.Proposals})
+	near := func(got, want time.Time) bool { d := got.Sub(want); return d > -time.Minute && d < time.Minute }
+	if !near(a.Now(), virtual) {
+		t.Fatalf("app clock = %v, want the network's %v", a.Now(), virtual)
+	}
+	// #1041 closes 3 days after the network's now: the list counts down
+	// from the network's clock, not the local one.
+	if out := a.View(); !strings.Contains(out, "2d23h") && !strings.Contains(out, "3d00h") {
+		t.Errorf("the list's countdown is not on the network clock:\n%s", out)
+	}
+	virtual = virtual.Add(48 * time.Hour)
+	a.Update(common.TickMsg(time.Now()))
+	drain(a, a.clockCmd())
+	if !near(a.Now(), virtual) {
+		t.Errorf("after a tick the clock = %v, want %v", a.Now(), virtual)
+	}
+	// A failed reading keeps the last offset.
+	a.Update(common.ClockMsg{Err: errors.New("unreachable")})
+	if !near(a.Now(), virtual) {
+		t.Errorf("a failed reading moved the clock to %v", a.Now())
+	}
 }

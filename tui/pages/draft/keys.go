@@ -17,6 +17,10 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return p.handleConfirm(msg)
 	case key.Matches(msg, k.Submit):
 		return p.askSubmit()
+	case key.Matches(msg, k.PageDown):
+		p.scroll += max(p.Height/2, 1)
+	case key.Matches(msg, k.PageUp):
+		p.scroll = max(p.scroll-max(p.Height/2, 1), 0)
 	case p.editing:
 		return p.handleEdit(msg)
 	case key.Matches(msg, k.Up):
@@ -126,13 +130,13 @@ func (p *Page) ShortHelp() []key.Binding {
 	case p.confirm:
 		return []key.Binding{k.Confirm, k.Cancel}
 	case p.editing:
-		return []key.Binding{k.NextField, k.PrevField, k.Run, k.Submit, k.Back}
+		return []key.Binding{k.NextField, k.PrevField, k.Run, k.Submit, k.PageDown, k.Back}
 	}
-	return []key.Binding{k.Up, k.Down, k.Open, k.Submit, k.Help, k.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Submit, k.PageDown, k.PageUp, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
-	return [][]key.Binding{{k.Open, k.NextField, k.PrevField, k.Run, k.Submit, k.Back}}
+	return [][]key.Binding{{k.Open, k.NextField, k.PrevField, k.Run, k.Submit, k.PageDown, k.PageUp, k.Back}}
 }

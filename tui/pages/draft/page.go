@@ -61,8 +61,10 @@ type Page struct {
 	hashOpts artifact.Options
 	timeout  time.Duration
 
-	inputs  [numFields]textinput.Model
-	focus   int
+	inputs [numFields]textinput.Model
+	focus  int
+	// scroll is the first line in view below the form.
+	scroll  int
 	editing bool
 	confirm bool
 	sending bool
@@ -129,6 +131,10 @@ func (p *Page) SetField(i int, v string) {
 
 // Problems returns the current validation problems.
 func (p *Page) Problems() []proposals.Problem { return p.problems }
+
+// Preview returns the rendered title, summary and payload (nil while the
+// draft cannot be rendered).
+func (p *Page) Preview() *proposals.Rendered { return p.preview }
 
 // Draft returns the draft the form describes.
 func (p *Page) Draft() proposals.Draft { return p.draft }

@@ -111,6 +111,36 @@ func TestView(t *testing.T) {
 	})
 }
 
+// TestPreviewScrolls: at 80x24 the preview does not fit; pgdn scrolls it
+// down to the summary's last line and pgup back to the top.
+func TestPreviewScrolls(t *testing.T) {
+	p := newPage(&tuitest.Gov{})
+	fill(t, p)
+	pgdn, pgup := tea.KeyMsg{Type: tea.KeyPgDown}, tea.KeyMsg{Type: tea.KeyPgUp}
+	summary := strings.Split(strings.TrimSpace(p.Preview().Summary), "\n")
+	words := strings.Fields(summary[len(summary)-1])
+	last := strings.Join(words[max(len(words)-3, 0):], " ") // wrapping keeps the last words together
+	if strings.Contains(p.View(), last) {
+		t.Fatalf("the summary's last line %q fits unscrolled; the test needs a longer summary", last)
+	}
+	for i := 0; i < 20 && !strings.Contains(p.View(), last); i++ {
+		send(p, pgdn)
+	}
+	if !strings.Contains(p.View(), last) {
+		t.Fatalf("pgdn never showed the summary's last line %q:\n%s", last, p.View())
+	}
+	if !strings.Contains(p.View(), "Version ") {
+		t.Error("the form scrolled away with the preview")
+	}
+	tuitest.Golden(t, p.View())
+	for i := 0; i < 20; i++ {
+		send(p, pgup)
+	}
+	if !strings.Contains(p.View(), "Artifacts:    ✓ sha256") {
+		t.Errorf("pgup did not return to the top:\n%s", p.View())
+	}
+}
+
 func TestSubmitNeedsConfirmation(t *testing.T) {
 	gov := &tuitest.Gov{}
 	p := newPage(gov)

@@ -20,10 +20,8 @@ func (p *Page) View() string {
 		}
 		lines = append(lines, mark+common.Fit(labels[i], 13)+" "+p.inputs[i].View())
 	}
-	lines = append(lines, p.notes()...)
-	lines = append(lines, p.problemLines()...)
-	lines = append(lines, p.previewLines()...)
-	h := p.Height
+	body := append(p.notes(), p.problemLines()...)
+	body = append(body, p.previewLines()...)
 	var tail []string
 	switch {
 	case p.confirm:
@@ -31,10 +29,33 @@ func (p *Page) View() string {
 	case p.sending:
 		tail = []string{"… preflight and submit"}
 	}
-	if len(lines) > h-len(tail) {
-		lines = lines[:h-len(tail)]
+	lines = append(lines, p.scrolled(body, p.Height-len(lines)-len(tail))...)
+	return common.Clip(strings.Join(append(lines, tail...), "\n"), p.Width, p.Height)
+}
+
+// scrolled is the part of body in view below the form, h lines at most:
+// when it does not fit, the last line says how much more there is and
+// pgup/pgdn scroll it (the summary is never cut off for good).
+func (p *Page) scrolled(body []string, h int) []string {
+	if h <= 0 {
+		return nil
 	}
-	return common.Clip(strings.Join(append(lines, tail...), "\n"), p.Width, h)
+	if len(body) <= h {
+		p.scroll = 0
+		return body
+	}
+	view := h - 1
+	p.scroll = max(min(p.scroll, len(body)-view), 0)
+	out := append([]string(nil), body[p.scroll:p.scroll+view]...)
+	below := len(body) - p.scroll - view
+	var where []string
+	if p.scroll > 0 {
+		where = append(where, fmt.Sprintf("↑ %d line(s) above", p.scroll))
+	}
+	if below > 0 {
+		where = append(where, fmt.Sprintf("↓ %d more line(s)", below))
+	}
+	return append(out, p.Styles.Muted.Render(strings.Join(where, " · ")+" · pgup/pgdn scroll"))
 }
 
 // notes are the hashing and measurements outcomes (or the progress bar).
@@ -99,7 +120,8 @@ func (p *Page) previewLines() []string {
 		out = append(out, fmt.Sprintf("  guest_launch_measurements: %d field(s), see the Measurements line", meas))
 	}
 	out = append(out, "  Summary:")
-	for _, l := range strings.Split(common.Text(r.Summary), "\n") {
+	wrapped := ansi.Wrap(common.Text(r.Summary), max(p.Width-4, 20), " ")
+	for _, l := range strings.Split(wrapped, "\n") {
 		out = append(out, "    "+l)
 	}
 	return out
