@@ -149,7 +149,11 @@ func checkPayload(p *Preflight, reg *Registry, fn *govdid.ExecuteNnsFunction) {
 	case proposals.DeployGuestosToAllSubnetNodes:
 		checkGuestOSElected(p, reg, a.ReplicaVersionID)
 		_, ok := reg.SubnetByID(a.SubnetID.Encode())
-		p.add("subnet exists", ok, "subnet %s", a.SubnetID.Encode())
+		detail := "is in the registry"
+		if !ok {
+			detail = "is not in the registry; check the id with `nnspatch subnets`"
+		}
+		p.add("subnet exists", ok, "subnet %s %s", a.SubnetID.Encode(), detail)
 	case proposals.DeployGuestosToAllUnassignedNodes:
 		checkGuestOSElected(p, reg, a.ElectedReplicaVersion)
 	case proposals.ReviseElectedHostosVersions:
@@ -157,20 +161,34 @@ func checkPayload(p *Preflight, reg *Registry, fn *govdid.ExecuteNnsFunction) {
 	case proposals.DeployHostosToSomeNodes:
 		if a.HostosVersionID != nil {
 			_, ok := reg.HostOSByID(*a.HostosVersionID)
-			p.add("version elected", ok, "HostOS %s must be elected before it is deployed", *a.HostosVersionID)
+			p.add("version elected", ok, "HostOS %s %s", *a.HostosVersionID, electedDetail(ok))
 		}
 	}
 }
 
 func checkGuestOSElected(p *Preflight, reg *Registry, v string) {
 	_, ok := reg.GuestOSByID(v)
-	p.add("version elected", ok, "GuestOS %s must be elected before it is deployed", v)
+	p.add("version elected", ok, "GuestOS %s %s", v, electedDetail(ok))
+}
+
+func electedDetail(ok bool) string {
+	if ok {
+		return "is elected"
+	}
+	return "is not elected; it must be elected before it is deployed"
+}
+
+func notElectedDetail(elected bool) string {
+	if elected {
+		return "is already elected"
+	}
+	return "is not elected yet"
 }
 
 func checkElectGuestOS(p *Preflight, reg *Registry, a proposals.ReviseElectedGuestosVersions) {
 	if v := a.ReplicaVersionToElect; v != nil {
 		_, elected := reg.GuestOSByID(*v)
-		p.add("not yet elected", !elected, "GuestOS %s", *v)
+		p.add("not yet elected", !elected, "GuestOS %s %s", *v, notElectedDetail(elected))
 	}
 	for _, v := range a.ReplicaVersionsToUnelect {
 		if _, ok := reg.GuestOSByID(v); !ok {
@@ -199,7 +217,7 @@ func checkElectGuestOS(p *Preflight, reg *Registry, a proposals.ReviseElectedGue
 func checkElectHostOS(p *Preflight, reg *Registry, a proposals.ReviseElectedHostosVersions) {
 	if v := a.HostosVersionToElect; v != nil {
 		_, elected := reg.HostOSByID(*v)
-		p.add("not yet elected", !elected, "HostOS %s", *v)
+		p.add("not yet elected", !elected, "HostOS %s %s", *v, notElectedDetail(elected))
 	}
 	for _, v := range a.HostosVersionsToUnelect {
 		h, ok := reg.HostOSByID(v)
