@@ -1,9 +1,13 @@
 package localnet
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoopbackOnly(t *testing.T) {
@@ -26,5 +30,17 @@ func TestLoopbackOnly(t *testing.T) {
 		if rec.Code != tt.want {
 			t.Errorf("%s: status %d, want %d", tt.remote, rec.Code, tt.want)
 		}
+	}
+}
+
+// TestAdminClientNamesForeignServers checks that a server that is not a
+// local network is named as such instead of yielding an empty refusal.
+func TestAdminClientNamesForeignServers(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	_, err := Admin{URL: srv.URL}.Advance(context.Background(), time.Hour)
+	if !errors.Is(err, ErrAdminRefused) || !strings.Contains(err.Error(), "not as a local network's admin endpoint") ||
+		!strings.Contains(err.Error(), srv.URL) {
+		t.Errorf("advance against a foreign server: %v", err)
 	}
 }

@@ -79,7 +79,10 @@ func (a Admin) do(ctx context.Context, method, path string, q url.Values, out an
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
-		json.NewDecoder(resp.Body).Decode(&e)
+		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error == "" {
+			return fmt.Errorf("%w: %s answered %s, not as a local network's admin endpoint; point --url at a running `nnspatch localnet start`",
+				ErrAdminRefused, a.URL, resp.Status)
+		}
 		return fmt.Errorf("%w: %s: %s", ErrAdminRefused, resp.Status, e.Error)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
