@@ -109,6 +109,13 @@ func loadCandidate(path, name string, warn io.Writer) (*Identity, error) {
 	if _, err := os.Stat(path + ".encrypted"); err == nil {
 		return nil, fmt.Errorf("%w: %s; export a plaintext copy with `dfx identity export %s > key.pem` and pass --identity key.pem", ErrEncryptedKey, path+".encrypted", name)
 	}
+	// A dfx identity whose key lives in the system keyring or an HSM has
+	// its identity.json but no PEM file.
+	if filepath.Base(path) == "identity.pem" {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "identity.json")); err == nil {
+			return nil, fmt.Errorf("%w: dfx identity %q keeps its key in the system keyring or an HSM, which nnspatch cannot read; export a PEM copy with `dfx identity export %s > key.pem` and pass --identity key.pem", ErrIdentity, name, name)
+		}
+	}
 	return nil, os.ErrNotExist
 }
 

@@ -132,7 +132,8 @@ func TestParsePEMRejects(t *testing.T) {
 }
 
 // newStores creates a fake home with a dfx identity "alice" (default), an
-// encrypted dfx identity "locked", and an icp-cli identity "bob".
+// encrypted dfx identity "locked", a keyring dfx identity "ring", and an
+// icp-cli identity "bob".
 func newStores(t *testing.T) (IdentityEnv, map[string]string) {
 	t.Helper()
 	home := t.TempDir()
@@ -147,6 +148,8 @@ func newStores(t *testing.T) (IdentityEnv, map[string]string) {
 	}
 	must(t, os.MkdirAll(filepath.Join(dfx, "locked"), 0o700))
 	writeKey(t, filepath.Join(dfx, "locked"), "identity.pem.encrypted", []byte{1, 2, 3})
+	must(t, os.MkdirAll(filepath.Join(dfx, "ring"), 0o700))
+	must(t, os.WriteFile(filepath.Join(dfx, "ring", "identity.json"), []byte(`{"keyring_identity_suffix":"ring"}`), 0o600))
 	must(t, os.WriteFile(filepath.Join(home, ".config", "dfx", "identity.json"), []byte(`{"default":"alice"}`), 0o600))
 	icp := filepath.Join(home, "icp", "identity", "keys")
 	must(t, os.MkdirAll(icp, 0o700))
@@ -193,6 +196,10 @@ func TestLoadIdentityResolution(t *testing.T) {
 	}
 	if _, err := LoadIdentity("locked", env); !errors.Is(err, ErrEncryptedKey) {
 		t.Errorf("encrypted dfx identity: err = %v", err)
+	}
+	if _, err := LoadIdentity("ring", env); !errors.Is(err, ErrIdentity) || !strings.Contains(err.Error(), "keyring") ||
+		!strings.Contains(err.Error(), "dfx identity export ring") {
+		t.Errorf("keyring dfx identity: err = %v", err)
 	}
 	if _, err := LoadIdentity("nobody", env); !errors.Is(err, ErrIdentity) {
 		t.Errorf("missing identity: err = %v", err)
