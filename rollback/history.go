@@ -18,6 +18,7 @@ const (
 	keyUnassignedConfig = "unassigned_nodes_config"
 	prefixSubnet        = "subnet_record_"
 	prefixReplica       = "replica_version_"
+	prefixAPIBoundary   = "api_boundary_node_"
 )
 
 // maxHistoryRounds bounds get_changes_since paging.
@@ -159,6 +160,31 @@ func (h *History) versions(key string, decode func([]byte) (string, error)) ([]V
 		out = append(out, VersionChange{Registry: c.Version, Version: v})
 	}
 	return out, nil
+}
+
+// APIBoundaryVersions returns the GuestOS versions an API boundary node's
+// record (ApiBoundaryNodeRecord { string version = 1 }) named, in order.
+func (h *History) APIBoundaryVersions(node string) ([]VersionChange, error) {
+	return h.versions(prefixAPIBoundary+node, func(b []byte) (string, error) {
+		vs, err := fieldStrings(b, 1)
+		if err != nil || len(vs) == 0 {
+			return "", err
+		}
+		return vs[len(vs)-1], nil
+	})
+}
+
+// APIBoundaryIDs returns every API boundary node that ever had a record,
+// sorted.
+func (h *History) APIBoundaryIDs() []string {
+	var out []string
+	for k := range h.Keys {
+		if id, ok := strings.CutPrefix(k, prefixAPIBoundary); ok {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Release returns the last value a replica_version_<id> record had, even

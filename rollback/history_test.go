@@ -4,6 +4,8 @@ import (
 	"context"
 	"reflect"
 	"testing"
+
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 func TestReadHistoryPagesAndDecodes(t *testing.T) {
@@ -65,5 +67,25 @@ func TestReleasesListsEveryElection(t *testing.T) {
 	mid, err := h.Releases(vMid)
 	if err != nil || len(mid) != 2 || mid[0].SHA256 != sumMid || mid[1].SHA256 != sumPtch {
 		t.Fatalf("Releases(mid) = %+v, %v", mid, err)
+	}
+}
+
+func TestAPIBoundaryVersions(t *testing.T) {
+	f, _, _ := scenario(t, false)
+	bn := func(v string) []byte {
+		return protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), v)
+	}
+	f.set(prefixAPIBoundary+"bn-1", bn(vMid))
+	f.set(prefixAPIBoundary+"bn-1", bn(vPatch))
+	h, err := ReadHistory(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := h.APIBoundaryVersions("bn-1")
+	if err != nil || len(vs) != 2 || vs[0].Version != vMid || vs[1].Version != vPatch || VersionAt(vs, vs[1].Registry-1) != vMid {
+		t.Fatalf("APIBoundaryVersions = %+v, %v", vs, err)
+	}
+	if ids := h.APIBoundaryIDs(); len(ids) != 1 || ids[0] != "bn-1" {
+		t.Fatalf("APIBoundaryIDs = %q", ids)
 	}
 }

@@ -163,7 +163,8 @@ func listed(bad []string) string {
 }
 
 // assertElectedInUse replays the registry history: no GuestOS version was
-// unelected while a subnet or the unassigned nodes used it.
+// unelected while a subnet, the unassigned nodes or an API boundary node
+// used it.
 func (d *drill) assertElectedInUse(ctx context.Context) {
 	h, err := d.history(ctx)
 	if err != nil {
@@ -182,6 +183,12 @@ func (d *drill) assertElectedInUse(ctx context.Context) {
 			}
 			if rollback.VersionAt(un, r) == v {
 				bad = append(bad, fmt.Sprintf("%s unelected at registry version %d while the unassigned nodes ran it", short(v), r))
+			}
+			for _, id := range h.APIBoundaryIDs() {
+				vs, _ := h.APIBoundaryVersions(id)
+				if rollback.VersionAt(vs, r) == v {
+					bad = append(bad, fmt.Sprintf("%s unelected at registry version %d while API boundary node %s ran it", short(v), r, shortSubnet(id)))
+				}
 			}
 		}
 	}
