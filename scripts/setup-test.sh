@@ -9,17 +9,10 @@ cd "$(dirname "$0")/.."
 #    The lockfile pins them; npm ci installs exactly that tree.
 npm ci --prefix jspeer --no-audit --no-fund
 
-# 2. Prometheus, for the rollout health-gate tests that query a real server
-#    (governance/rollout/health). Debian's package; skipped when installed.
-if ! command -v prometheus >/dev/null 2>&1; then
-	sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-	$sudo apt-get install -y prometheus || { $sudo apt-get update && $sudo apt-get install -y prometheus; }
-fi
-
-# 2. Prometheus, for the rollout health tests that run a real server
-#    (governance/rollout/health). Installed from the Debian/Ubuntu archive;
-#    skipped when a prometheus binary is already on PATH.
+# 2. Prometheus, for the rollout health tests that run a real server scraping
+#    localnet (governance/rollout/health, cmd/nnspatch TestRolloutPrometheusGate).
+#    Installed from the Debian/Ubuntu archive; skipped when a prometheus
+#    binary is already on PATH.
 if ! command -v prometheus >/dev/null 2>&1; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
