@@ -133,7 +133,9 @@ type Locked struct {
 
 // Lock waits (polling, until ctx ends) for the release's exclusive lock.
 func (s Store) Lock(ctx context.Context) (*Locked, error) {
-	if _, err := os.Stat(s.Dir); err != nil {
+	if _, err := os.Stat(s.Dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open release %s: %w (no such directory); create the release with `nnspatch release new`", s.Dir, ErrNoRelease)
+	} else if err != nil {
 		return nil, fmt.Errorf("open release %s: %w", s.Dir, err)
 	}
 	return s.lock(ctx)

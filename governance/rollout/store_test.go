@@ -88,6 +88,9 @@ func TestStoreMissingAndUnknownKeys(t *testing.T) {
 	if _, err := (Store{Dir: t.TempDir()}).Read(); !errors.Is(err, ErrNoRelease) {
 		t.Fatalf("Read of an empty dir: %v, want ErrNoRelease", err)
 	}
+	if _, err := (Store{Dir: filepath.Join(t.TempDir(), "nosuch")}).Lock(context.Background()); !errors.Is(err, ErrNoRelease) {
+		t.Fatalf("Lock of a missing dir: %v, want ErrNoRelease", err)
+	}
 	s := newStore(t)
 	b, _ := os.ReadFile(s.Path())
 	if err := os.WriteFile(s.Path(), append(b, []byte("surprise: 1\n")...), 0o644); err != nil {
