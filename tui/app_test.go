@@ -88,6 +88,9 @@ func TestScreens(t *testing.T) {
 		"help":      {"?"},
 		"detail":    {"enter"},
 		"evil":      {"j", "enter"},
+		"draft":     {"3"},
+		"releases":  {"4"},
+		"rollback":  {"5"},
 	}
 	for name, ks := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -119,16 +122,20 @@ func TestErrorLineAndRecovery(t *testing.T) {
 
 func TestResizeDownTo80x24(t *testing.T) {
 	a := newApp(t, &tuitest.Gov{Proposals: tuitest.Proposals()})
-	for _, sz := range [][2]int{{200, 60}, {120, 40}, {80, 24}} {
-		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-		out := a.View()
-		lines := strings.Split(out, "\n")
-		if len(lines) != sz[1] {
-			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
-		}
-		for i, l := range lines {
-			if w := ansi.StringWidth(l); w > sz[0] {
-				t.Errorf("%dx%d: line %d is %d wide", sz[0], sz[1], i+1, w)
+	press(a, "enter", "1")
+	for page := range a.pages {
+		a.active = page
+		for _, sz := range [][2]int{{200, 60}, {120, 40}, {80, 24}} {
+			a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			out := a.View()
+			lines := strings.Split(out, "\n")
+			if len(lines) != sz[1] {
+				t.Errorf("%s at %dx%d: %d lines", a.pages[page].Title(), sz[0], sz[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > sz[0] {
+					t.Errorf("%s at %dx%d: line %d is %d wide", a.pages[page].Title(), sz[0], sz[1], i+1, w)
+				}
 			}
 		}
 	}

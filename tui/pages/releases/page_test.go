@@ -109,6 +109,17 @@ func TestView(t *testing.T) {
 		}
 		tuitest.Golden(t, p.View())
 	})
+	t.Run("halted", func(t *testing.T) {
+		st := upgrading()
+		st.State, st.Underlying, st.Next = rollout.RolloutHalted, rollout.RolloutUpgrading, nil
+		st.Halted = &rollout.Halt{At: tuitest.Now.Add(-10 * time.Minute), By: "2zedg-uv7ud-mqjkz-sy6k5", Reason: "rollback: subnet uzr34 stalled\x1b[2J"}
+		p := newPage(t, &fakeTracker{st: st})
+		out := p.View()
+		if !strings.Contains(out, "‖ halted") || !strings.Contains(out, "rollout resume") || strings.Contains(out, "\x1b") {
+			t.Errorf("halt not shown (or not sanitized):\n%s", out)
+		}
+		tuitest.Golden(t, out)
+	})
 	t.Run("none", func(t *testing.T) {
 		p := New(tuitest.Common(), nil)
 		p.SetSize(80, 21)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
@@ -57,6 +58,20 @@ func (p *Page) body(st *rollout.Status) []string {
 		p.electionLine(st),
 		s.Label.Render("Quiet    ") + p.quietLine(st),
 	}
+	if h := st.Halted; h != nil {
+		text := fmt.Sprintf("%s by %s: %s", common.Stamp(h.At), common.Short(common.Line(h.By), 11), common.Line(h.Reason))
+		for i, l := range strings.Split(ansi.Wrap(text, max(p.Width-9, 20), " "), "\n") {
+			label := "         "
+			if i == 0 {
+				label = s.Warn.Render("‖ Halted ")
+			}
+			lines = append(lines, label+strings.TrimLeft(l, " "))
+		}
+		lines = append(lines, "         advancing waits for `nnspatch rollout resume`")
+	}
+	if a := st.Abandoned; a != nil {
+		lines = append(lines, s.Bad.Render("✗ Abandoned ")+fmt.Sprintf("%s by %s: %s", common.Stamp(a.At), common.Short(common.Line(a.By), 11), common.Line(a.Reason)))
+	}
 	if st.Next != nil {
 		lines = append(lines, s.Label.Render("Next     ")+fmt.Sprintf("batch %d at %s (in %s)", st.Next.Batch, common.Stamp(st.Next.At), common.Countdown(st.Next.In)))
 	}
@@ -86,6 +101,8 @@ func stateWord(s rollout.RolloutState) string {
 		return "✓ " + string(s)
 	case rollout.RolloutFailed, rollout.RolloutElectFailed, rollout.RolloutAbandoned:
 		return "✗ " + string(s)
+	case rollout.RolloutHalted:
+		return "‖ " + string(s)
 	}
 	return "… " + string(s)
 }

@@ -13,7 +13,7 @@ import (
 // View implements tea.Model.
 func (p *Page) View() string {
 	if len(p.releases) == 0 {
-		return common.Clip(p.Styles.Muted.Render("no release tracked; start with --release DIR (a release directory) to plan its rollback"), p.Width, p.Height)
+		return common.Clip(p.Styles.Muted.Render("no release tracked; start with --release DIR to plan its rollback"), p.Width, p.Height)
 	}
 	e := p.entries[p.sel]
 	lines := []string{p.picker()}
@@ -78,7 +78,7 @@ func (p *Page) picker() string {
 func (p *Page) planLines(e entry) []string {
 	s, pl := p.Styles, e.plan
 	lines := []string{
-		fmt.Sprintf("Rollback of GuestOS %s · %s mode · %s", common.Short(pl.Release, 12), pl.Mode, p.progressWord(e)),
+		common.Line(fmt.Sprintf("Rollback of GuestOS %s · %s mode · %s", common.Short(pl.Release, 12), pl.Mode, p.progressWord(e))),
 		s.Label.Render("Planned  ") + fmt.Sprintf("%s at registry version %d", common.Stamp(pl.Created), pl.RegistryVersion),
 	}
 	lines = append(lines, p.wrap(s.Label.Render("Failed   "), common.Line(pl.Problem))...)
@@ -130,7 +130,7 @@ func targetLine(t rb.Target) string {
 	if !t.RestoreElected {
 		note += " · re-elect first"
 	}
-	return fmt.Sprintf("  %s %-16s %s → %s%s", mark, name, common.Short(t.Current, 8), common.Short(t.Restore, 8), note)
+	return common.Line(fmt.Sprintf("  %s %-16s %s → %s%s", mark, name, common.Short(t.Current, 8), common.Short(t.Restore, 8), note))
 }
 
 // stepLines is a step's headline with its state and proposal, then its
@@ -146,9 +146,9 @@ func (p *Page) stepLines(s rb.Step, ss *rb.StepStatus) []string {
 			}
 		}
 	}
-	out := []string{fmt.Sprintf("  %s %d. %s%s", mark, s.N, headline(s), state)}
-	out = append(out, p.wrap("       before: ", s.Precondition.Text)...)
-	out = append(out, p.wrap("       after:  ", s.Expect.Text)...)
+	out := []string{fmt.Sprintf("  %s %d. %s%s", mark, s.N, common.Line(headline(s)), state)}
+	out = append(out, p.wrap("       before: ", common.Line(s.Precondition.Text))...)
+	out = append(out, p.wrap("       after:  ", common.Line(s.Expect.Text))...)
 	if ss != nil && ss.Detail != "" && ss.State != rb.StateDone {
 		out = append(out, p.wrap("       now:    ", common.Line(ss.Detail))...)
 	}
