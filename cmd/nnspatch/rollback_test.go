@@ -59,9 +59,22 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") {
 		t.Fatalf("status before the replicas switched:\n%s", st)
 	}
+	// status --watch refreshes until the replicas switched back.
+	watch := make(chan cliResult, 1)
+	go func() { watch <- runCLI(t, "rollback", "status", "--release", rel, "--watch", "--interval", "50ms") }()
+	time.Sleep(300 * time.Millisecond)
 	if _, err := n.Advance(30 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case w := <-watch:
+		if w.Code != 0 || !strings.Contains(w.Stdout, ": in progress") || !strings.Contains(w.Stdout, "Rollback of "+patchVersion+": done") {
+			t.Fatalf("status --watch: exit %d\n%s\n%s", w.Code, w.Stdout, w.Stderr)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("status --watch did not end once the rollback was done")
+	}
+	mustRun(t, ExitUsage, "rollback", "status", "--release", rel, "--interval", "1s")
 	before := proposalCount(n)
 	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
 	if after := proposalCount(n); after != before {
