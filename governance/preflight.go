@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nnspatch/nnspatch/governance/govdid"
@@ -14,6 +15,9 @@ import (
 
 // ErrPreflight reports that one or more preflight checks failed.
 var ErrPreflight = errors.New("preflight failed")
+
+// checkNeuron names the check that the identity controls the neuron.
+const checkNeuron = "neuron"
 
 // Check is one preflight check and its result.
 type Check struct {
@@ -37,8 +41,18 @@ func (e *PreflightError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is ErrPreflight.
-func (e *PreflightError) Is(target error) bool { return target == ErrPreflight }
+// Is reports whether target is ErrPreflight, or ErrNeuronNotControlled
+// when the neuron check is among the failures (the more specific cause:
+// no other check matters until the identity can act for the neuron).
+func (e *PreflightError) Is(target error) bool {
+	switch target {
+	case ErrPreflight:
+		return true
+	case ErrNeuronNotControlled:
+		return slices.ContainsFunc(e.Failed, func(c Check) bool { return c.Name == checkNeuron })
+	}
+	return false
+}
 
 // Preflight is the outcome of checking a proposal before submitting it.
 type Preflight struct {
@@ -110,7 +124,7 @@ func execFn(req govdid.MakeProposalRequest) *govdid.ExecuteNnsFunction {
 func (c *Client) checkNeuron(ctx context.Context, p *Preflight, neuron uint64) error {
 	nc, err := c.Neuron(ctx, neuron)
 	if errors.Is(err, ErrNeuronNotControlled) {
-		p.add("neuron", false, "identity %s neither controls neuron %d nor is its hotkey", c.Sender().Encode(), neuron)
+		p.add(checkNeuron, false, "identity %s neither controls neuron %d nor is its hotkey", c.Sender().Encode(), neuron)
 		return nil
 	}
 	if err != nil {
@@ -120,7 +134,7 @@ func (c *Client) checkNeuron(ctx context.Context, p *Preflight, neuron uint64) e
 	if !nc.Controller {
 		role = "hotkey"
 	}
-	p.add("neuron", true, "identity is the %s of neuron %d", role, neuron)
+	p.add(checkNeuron, true, "identity is the %s of neuron %d", role, neuron)
 	cost, err := c.RejectCost(ctx)
 	if err != nil {
 		return err

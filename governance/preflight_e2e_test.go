@@ -39,8 +39,8 @@ func TestPreflightAgainstLocalnet(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pe *PreflightError
-	if !errors.As(bad.Err(), &pe) || !errors.Is(bad.Err(), ErrPreflight) {
-		t.Fatalf("err = %v, want a PreflightError", bad.Err())
+	if !errors.As(bad.Err(), &pe) || !errors.Is(bad.Err(), ErrPreflight) || !errors.Is(bad.Err(), ErrNeuronNotControlled) {
+		t.Fatalf("err = %v, want a PreflightError that names the neuron", bad.Err())
 	}
 	msg := pe.Error()
 	for _, want := range []string{"neuron: identity", "not yet elected", topo.Subnets[0].ID, "3333333333333333333333333333333333333333 is not elected"} {

@@ -83,9 +83,14 @@ func TestProposalSubmitAgainstLocalnet(t *testing.T) {
 		}
 	}
 	bad := writeElectDraft(t, "8888888888888888888888888888888888888888", topo.Subnets[0].Version)
-	r = run(t, flags, "proposal", "submit", bad, "--neuron", "27", "--yes")
-	if r.Code != ExitRefused || !strings.Contains(r.Stderr, "✗ neuron") || !strings.Contains(r.Stderr, topo.Subnets[0].ID) {
+	r = run(t, flags, "proposal", "submit", bad, "--neuron", "80", "--yes")
+	if r.Code != ExitRefused || !strings.Contains(r.Stderr, "✗ unelect") || !strings.Contains(r.Stderr, topo.Subnets[0].ID) {
 		t.Errorf("failing preflight: %d\n%s", r.Code, r.Stderr)
+	}
+	// A neuron the identity does not control is an authorization failure.
+	r = run(t, flags, "proposal", "submit", bad, "--neuron", "27", "--yes")
+	if r.Code != ExitAuth || !strings.Contains(r.Stderr, "✗ neuron") || !strings.Contains(r.Stderr, "pass --neuron with a neuron your identity controls") {
+		t.Errorf("foreign neuron: %d\n%s", r.Code, r.Stderr)
 	}
 }
 
