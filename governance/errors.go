@@ -33,6 +33,10 @@ var ErrProposalClosed = errors.New("proposal closed")
 // ErrAlreadyVoted reports that the neuron had already voted on the proposal.
 var ErrAlreadyVoted = errors.New("neuron already voted")
 
+// ErrMalformedReply reports a verified reply that breaks the interface's
+// contract (for example a proposal page that does not move backwards).
+var ErrMalformedReply = errors.New("malformed reply")
+
 // ErrNotFound reports that a registry record does not exist.
 var ErrNotFound = errors.New("record not found")
 

@@ -85,7 +85,11 @@ func (c *Client) ListProposals(ctx context.Context, o ListOptions) ([]Proposal, 
 		if len(page) < n || len(page) == 0 || page[len(page)-1].Id == nil {
 			break
 		}
-		before = page[len(page)-1].Id.Id
+		next := page[len(page)-1].Id.Id
+		if before != 0 && next >= before {
+			return nil, fmt.Errorf("list proposals: %w: page before %d ends at proposal %d; stopping instead of paging forever", ErrMalformedReply, before, next)
+		}
+		before = next
 	}
 	return out, nil
 }
