@@ -168,7 +168,7 @@ Additional exit codes:
 func newCmdReleaseStatus(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
 	cmd, opts := newReleaseRefCmd(f, "status <release>", "Show the release's election, rollout and quiet period",
 		`Show the election proposal's state (with the failure reason or the tally when it
-was rejected or failed, and what to do next: re-draft and resubmit, or abandon),
+was rejected or failed, and what to do next: resubmit, possibly re-drafted, or abandon),
 the rollout's batches and the quiet period.
 
 Additional exit codes:
@@ -210,10 +210,19 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 }
 
 func (o *releaseRefOptions) report(st *rollout.Status) error {
+	withRef(st, o.Ref)
 	if o.JSON() {
 		return jsonout.Write(o.IO.Out, statusDoc{Envelope: jsonout.NewEnvelope(), Status: st})
 	}
 	return writeStatus(o.IO.Out, st)
+}
+
+// withRef names the release where the library's next steps say <release>.
+func withRef(st *rollout.Status, ref string) {
+	st.Election.Next = strings.ReplaceAll(st.Election.Next, "<release>", ref)
+	for i, b := range st.Blockers {
+		st.Blockers[i] = strings.ReplaceAll(b, "<release>", ref)
+	}
 }
 
 // statusDoc is printed by `rollout status --json` and `release status --json`.

@@ -93,9 +93,10 @@ func TestReleaseStatusRender(t *testing.T) {
 		Now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC),
 		Election: rollout.ElectionStatus{Proposal: 7, Status: "rejected",
 			Tally: governance.Tally{Yes: 10, No: 60, Total: 100},
-			Next:  "the election was rejected (yes 10.0%, no 60.0%): re-draft and resubmit with `nnspatch release submit --redraft`, or give up with `nnspatch release abandon`"},
-		Blockers: []string{"election proposal 7 rejected"}, Quiet: rollout.QuietStatus{Days: 10}}
+			Next:  "the election was rejected (yes 10.0%, no 60.0%): resubmit with `nnspatch release submit <release>` (with --redraft FILE to replace the draft first), or give up with `nnspatch release abandon <release> --reason TEXT`"},
+		Blockers: []string{"election proposal 7 rejected: resubmit or abandon the release"}, Quiet: rollout.QuietStatus{Days: 10}}
 	var b strings.Builder
+	withRef(st, "releases/"+patchVersion)
 	if err := writeStatus(&b, st); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +259,7 @@ func TestReleaseFailedElectionAndAbandon(t *testing.T) {
 	}
 
 	r := mustRun(t, ExitRefused, "release", "status", rel)
-	for _, want := range []string{"Election: failed", "reason:", "currently deployed", "re-draft and resubmit", "nnspatch release abandon"} {
+	for _, want := range []string{"Election: failed", "reason:", "currently deployed", "nnspatch release submit " + rel + " --redraft FILE", "nnspatch release abandon " + rel + " --reason"} {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("release status lacks %q:\n%s", want, r.Stdout)
 		}

@@ -221,10 +221,10 @@ func electionStatus(l *Ledger, o *observation) ElectionStatus {
 	es := ElectionStatus{Proposal: e.ID, Status: p.Status.String(), FailureReason: p.FailureReason, Tally: p.Tally}
 	switch p.Status {
 	case governance.StatusRejected:
-		es.Next = fmt.Sprintf("the election was rejected (yes %.1f%%, no %.1f%%): re-draft and resubmit with `nnspatch release submit --redraft`, or give up with `nnspatch release abandon`",
+		es.Next = fmt.Sprintf("the election was rejected (yes %.1f%%, no %.1f%%): resubmit with `nnspatch release submit <release>` (with --redraft FILE to replace the draft first), or give up with `nnspatch release abandon <release> --reason TEXT`",
 			p.Tally.Percent(p.Tally.Yes), p.Tally.Percent(p.Tally.No))
 	case governance.StatusFailed:
-		es.Next = "the election failed to execute: fix the cause above, re-draft and resubmit, or `nnspatch release abandon`"
+		es.Next = "the election failed to execute (reason above): fix the cause, then resubmit with `nnspatch release submit <release> --redraft FILE`, or give up with `nnspatch release abandon <release> --reason TEXT`"
 	case governance.StatusOpen, governance.StatusAdopted:
 		es.Next = "wait for the vote and execution"
 	}
@@ -334,7 +334,7 @@ func blockers(l *Ledger, st *Status) []string {
 	case RolloutAbandoned:
 		return []string{"the release was abandoned: " + l.Abandoned.Reason}
 	case RolloutElectFailed:
-		return []string{fmt.Sprintf("election proposal %d %s: %s", st.Election.Proposal, st.Election.Status, st.Election.Next)}
+		return []string{fmt.Sprintf("election proposal %d %s: resubmit or abandon the release", st.Election.Proposal, st.Election.Status)}
 	case RolloutPreparing:
 		if l.Plan == nil {
 			out = append(out, "no rollout plan: run `nnspatch rollout plan`")
