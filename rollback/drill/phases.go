@@ -99,7 +99,7 @@ func (d *drill) detected(ctx context.Context, ge *rollout.GateError) error {
 		det.TimeToDetect = det.DetectedAt.Sub(det.StalledAt)
 	}
 	d.rep.Detection = det
-	d.step("detected", fmt.Sprintf("subnet %s failed the %s check: %s", ge.Subnet, ge.Check, ge.Detail))
+	d.step("detected", fmt.Sprintf("subnet %s failed the %s check: %s", shortSubnet(ge.Subnet), ge.Check, ge.Detail))
 	return nil
 }
 

@@ -27,7 +27,7 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 	if _, err := ex.Start(ctx, plan); err != nil {
 		return err
 	}
-	seen := map[int]bool{}
+	seen := map[int]rollback.StepState{}
 	for {
 		st, err := ex.Submit(ctx)
 		if err != nil {
@@ -67,16 +67,18 @@ func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollb
 		Problem: fmt.Sprintf("subnet %s failed the %s health check after its GuestOS update (%s)", ge.Subnet, ge.Check, ge.Detail)})
 }
 
-// reportRollback reports each step once it has a proposal or is done.
-func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollback.Status, seen map[int]bool) {
+// reportRollback reports each step when it gets a proposal and when it is
+// done.
+func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollback.Status, seen map[int]rollback.StepState) {
 	for i, s := range st.Steps {
-		if seen[s.N] || (s.Proposal == 0 && s.State != rollback.StateDone) {
+		if seen[s.N] == s.State || (s.Proposal == 0 && s.State != rollback.StateDone) || (seen[s.N] != "" && s.State != rollback.StateDone) {
 			continue
 		}
-		seen[s.N] = true
+		first := seen[s.N] == ""
+		seen[s.N] = s.State
 		step := p.Steps[i]
 		var props []uint64
-		if s.Proposal != 0 {
+		if s.Proposal != 0 && first {
 			props = append(props, s.Proposal)
 			d.noteProposal(s.Proposal, "rollback", step.Subnet, step.Draft.Title)
 			d.vote(ctx, s.Proposal)
@@ -90,7 +92,11 @@ func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollba
 		case step.Kind == rollback.StepReelect:
 			what += " " + short(step.Version)
 		}
-		d.step("rollback", fmt.Sprintf("step %d (%s): %s", s.N, what, s.Detail), props...)
+		detail := s.Detail
+		if s.State == rollback.StateDone && step.Subnet != "" {
+			detail = "done: every replica runs " + short(step.Version) + ", no alert fires"
+		}
+		d.step("rollback", fmt.Sprintf("step %d (%s): %s", s.N, what, detail), props...)
 	}
 }
 

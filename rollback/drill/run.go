@@ -258,7 +258,7 @@ func (d *drill) plan(ctx context.Context) error {
 		return fmt.Errorf("inject the fault: %w", err)
 	}
 	d.step("plan", fmt.Sprintf("%d batches of up to %d subnets, NNS last; fault: the patch stalls %s (batch %d)",
-		len(p.Batches), d.s.Rollout.BatchSize, d.rep.FaultSubnet, f.Batch))
+		len(p.Batches), d.s.Rollout.BatchSize, shortSubnet(d.rep.FaultSubnet), f.Batch))
 	return nil
 }
 

@@ -48,6 +48,23 @@ func TestDrillStallEarlyBatch(t *testing.T) {
 	if n := len(rep.Plan.Targets); n != 6 {
 		t.Fatalf("targets = %d; want 6", n)
 	}
+	// The failing subnet's step is reported when proposed and again, later
+	// on the virtual clock, once its replicas run the restored version.
+	var proposed, done *Step
+	for i, st := range rep.Steps {
+		if st.Name != "rollback" || !strings.Contains(st.Detail, "(deploy "+shortSubnet(rep.FaultSubnet)+" → ") {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(st.Detail, "submitted") && len(st.Proposals) == 1:
+			proposed = &rep.Steps[i]
+		case strings.Contains(st.Detail, "done: every replica runs"):
+			done = &rep.Steps[i]
+		}
+	}
+	if proposed == nil || done == nil || done.Virtual <= proposed.Virtual {
+		t.Fatalf("failing subnet's rollback reported as proposed %+v, done %+v", proposed, done)
+	}
 }
 
 func TestDrillNNSLastBatch(t *testing.T) {
