@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,7 +46,14 @@ func newReleaseFlow(t *testing.T) *releaseFlow {
 		t.Fatal(err)
 	}
 	f := &releaseFlow{n: n, c: c}
-	f.tr = &rollout.Tracker{Store: rollout.Store{Dir: filepath.Join(t.TempDir(), flowPatch)}, Gov: c,
+	// Not t.TempDir: a refresh still under way when the program quits may
+	// write the ledger while the directory is removed.
+	root, err := os.MkdirTemp("", "nnspatch-tui-flow-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	f.tr = &rollout.Tracker{Store: rollout.Store{Dir: filepath.Join(root, flowPatch)}, Gov: c,
 		Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}, Now: f.now,
 		Actor: id.Sender().String(), Neuron: devNeuron, Policy: proposals.DefaultPolicy()}
 	dr, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: flowPatch,

@@ -21,12 +21,14 @@ func (a *App) tabBar() string {
 		}
 	}
 	left := strings.Join(parts, " ")
-	right := a.Styles.Network.Render(a.network)
-	gap := a.Width - ansi.StringWidth(left) - ansi.StringWidth(right)
-	if gap < 1 {
+	// The network's name stays in view: its URL is cut first.
+	avail := a.Width - ansi.StringWidth(left) - 1
+	if avail < 5 {
 		return common.Fit(left, a.Width)
 	}
-	return left + strings.Repeat(" ", gap) + right
+	net := ansi.Truncate(a.network, avail, "…")
+	gap := a.Width - ansi.StringWidth(left) - ansi.StringWidth(net)
+	return left + strings.Repeat(" ", gap) + a.Styles.Network.Render(net)
 }
 
 func (a *App) statusLine() string {

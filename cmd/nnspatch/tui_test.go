@@ -68,14 +68,18 @@ func makeMotion(t *testing.T, url, identity, title string) {
 }
 
 // TestTUIInTmux runs the real binary in tmux against a local network:
-// the proposals load, ? shows the keymap, q quits, and the log goes to the
-// log file, not the terminal.
+// the proposals load, ? shows the keymap, the Releases page follows a
+// release whose rollout started, the Rollback page plans its rollback, q
+// quits, and the log goes to the log file, not the terminal.
 func TestTUIInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
 	}
 	n := releaseNet(t)
 	makeMotion(t, n.URL(), n.DeveloperIdentityPath(), "Motion: seen in tmux")
+	rel, _, _ := newTestRelease(t)
+	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	mustRun(t, 0, "rollout", "advance", rel, "--yes")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "nnspatch")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -84,7 +88,7 @@ func TestTUIInTmux(t *testing.T) {
 	logFile := filepath.Join(dir, "tui.log")
 	s := tmuxSession{t: t, socket: "nnspatch-test-" + filepath.Base(dir)}
 	t.Cleanup(func() { s.run("kill-server") })
-	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", logFile, "2>" + filepath.Join(dir, "stderr")}, " ")
+	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", logFile, "--release", rel, "2>" + filepath.Join(dir, "stderr")}, " ")
 	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24", "-e", "NO_COLOR=1", cmdline); err != nil {
 		t.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -100,7 +104,7 @@ func TestTUIInTmux(t *testing.T) {
 		t.Fatalf("network error on screen:\n%s", scr)
 	}
 	scr = s.waitScreen("Motion: seen in tmux")
-	if !strings.Contains(scr, "1/1") || !strings.Contains(scr, "▶") {
+	if !strings.Contains(scr, "4/4") || !strings.Contains(scr, "▶") || !strings.Contains(scr, "5 Rollback  local htt…") {
 		t.Errorf("listing not drawn as expected:\n%s", scr)
 	}
 	if n := len(strings.Split(strings.TrimRight(scr, "\n"), "\n")); n > 24 {
@@ -110,7 +114,15 @@ func TestTUIInTmux(t *testing.T) {
 	s.waitScreen("Keys — Proposals")
 	s.run("send-keys", "-t", "tui", "Escape")
 	s.run("send-keys", "-t", "tui", "4")
-	s.waitScreen("no release tracked")
+	s.waitScreen("Version " + patchVersion[:12])
+	s.waitScreen("batch 1")
+	s.run("send-keys", "-t", "tui", "5")
+	s.waitScreen("No rollback under way")
+	s.run("send-keys", "-t", "tui", "p")
+	scr = s.waitScreen("1. halt the rollout")
+	if !strings.Contains(scr, "Rollback of GuestOS "+patchVersion[:12]) || !strings.Contains(scr, "not submitted") {
+		t.Errorf("rollback plan not drawn as expected:\n%s", scr)
+	}
 	s.run("send-keys", "-t", "tui", "q")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
