@@ -230,26 +230,17 @@ func (b *builder) steps() error {
 			Precondition: Condition{Kind: CondNone, Text: "none"},
 			Expect:       Condition{Kind: CondHalted, Text: "the release ledger records the halt; `rollout advance` refuses until `rollout resume`"}})
 	}
-	if err := b.reelections(); err != nil {
-		return err
-	}
+	var reelected []string
 	for _, t := range b.plan.Targets {
+		// A re-election goes right before the first deploy that needs
+		// it, so it never delays the failing subnet's deploy.
+		if !t.RestoreElected && !slices.Contains(reelected, t.Restore) {
+			reelected = append(reelected, t.Restore)
+			if err := b.reelect(t.Restore); err != nil {
+				return err
+			}
+		}
 		if err := b.deploy(t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// reelections adds one re-election per unelected version to restore.
-func (b *builder) reelections() error {
-	var done []string
-	for _, t := range b.plan.Targets {
-		if t.RestoreElected || slices.Contains(done, t.Restore) {
-			continue
-		}
-		done = append(done, t.Restore)
-		if err := b.reelect(t.Restore); err != nil {
 			return err
 		}
 	}

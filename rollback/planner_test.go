@@ -303,3 +303,21 @@ func TestBuildRefusesBadTemplates(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildKeepsTheFailingSubnetFirst: a re-election another subnet needs
+// does not go before the failing subnet's deploy.
+func TestBuildKeepsTheFailingSubnetFirst(t *testing.T) {
+	_, reg, h := scenario(t, true)
+	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Failing: []string{subB}, Now: planTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range p.Steps {
+		got = append(got, string(s.Kind)+":"+short(s.Subnet)+":"+short(s.Version))
+	}
+	want := []string{"deploy:uzr34-ak:22222222", "deploy:tdb26-jo:22222222", "reelect::11111111", "deploy:pzp6e-ek:11111111", "unassigned::22222222"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("steps = %v\nwant    %v", got, want)
+	}
+}

@@ -93,8 +93,11 @@ func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollba
 			what += " " + short(step.Version)
 		}
 		detail := s.Detail
-		if s.State == rollback.StateDone && step.Subnet != "" {
+		switch {
+		case s.State == rollback.StateDone && step.Subnet != "":
 			detail = "done: every replica runs " + short(step.Version) + ", no alert fires"
+		case s.State == rollback.StateDone && step.Kind == rollback.StepReelect:
+			detail = fmt.Sprintf("done: elected again by proposal %d with the package hash of its first election", s.Proposal)
 		}
 		d.step("rollback", fmt.Sprintf("step %d (%s): %s", s.N, what, detail), props...)
 	}

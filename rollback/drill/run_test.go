@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,9 +90,16 @@ func TestDrillUnelectedTarget(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	re := rep.Plan.Steps[1]
-	if re.Kind != rollback.StepReelect || re.Version != Commit("old") || re.Draft.ElectGuestOS.ReleasePackageSHA256Hex == nil {
-		t.Fatalf("step 2 = %+v; want the re-election of old", re)
+	// The failing subnet (batch 2, back to base) goes first; "old" is
+	// re-elected right before the first batch-1 subnet returns to it.
+	steps := rep.Plan.Steps
+	if steps[1].Subnet != rep.FaultSubnet || steps[1].Version != Commit("base") {
+		t.Fatalf("step 2 = %+v; want the failing subnet back to base", steps[1])
+	}
+	i := slices.IndexFunc(steps, func(s rollback.Step) bool { return s.Kind == rollback.StepReelect })
+	if i < 0 || steps[i].Version != Commit("old") || steps[i].Draft.ElectGuestOS.ReleasePackageSHA256Hex == nil ||
+		i+1 >= len(steps) || steps[i+1].Version != Commit("old") || slices.ContainsFunc(steps[:i], func(s rollback.Step) bool { return s.Version == Commit("old") }) {
+		t.Fatalf("re-election of old at step %d of %+v", i+1, steps)
 	}
 	var unelect, reelect bool
 	for _, p := range rep.Proposals {
