@@ -71,7 +71,7 @@ func (e *releaseEnv) addFlags(cmd *cobra.Command, writes bool) {
 // addHealthFlags registers the health-gate flags.
 func (e *releaseEnv) addHealthFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&e.Prometheus, "prometheus", "", "Prometheus `url` for health gates (default: prometheus_url, else the local network's /metrics)")
-	fl.DurationVar(&e.Window, "alert-window", health.DefaultWindow, "range of the finalization and alert queries")
+	fl.DurationVar(&e.Window, "alert-window", health.DefaultWindow, "range of the finalization query, and of the alert query when longer than the plan's bake")
 	fl.StringVar(&e.Queries.Version, "query-version", "", "PromQL: replicas by (ic_subnet, ic_active_version)")
 	fl.StringVar(&e.Queries.Finalizing, "query-finalizing", "", "PromQL: finalized height growth by ic_subnet over {{.Window}}")
 	fl.StringVar(&e.Queries.Alerts, "query-alerts", "", "PromQL: alerts by (ic_subnet, alertname, alertstate) over {{.Window}}")
@@ -127,7 +127,7 @@ func (e *releaseEnv) tracker(ctx context.Context, s rollout.Store, writes bool) 
 	if err != nil {
 		return nil, err
 	}
-	return &rollout.Tracker{Store: s, Gov: c, Health: e.healthSource(cfg, c.Network), Now: networkClock(c.Network),
+	return &rollout.Tracker{Store: s, Gov: c, Health: withBake(e.healthSource(cfg, c.Network), planBake(s)), Now: networkClock(c.Network),
 		Actor: c.Sender().Encode(), Neuron: e.Neuron, Policy: cfg.Policy()}, nil
 }
 
@@ -144,6 +144,26 @@ func (e *releaseEnv) resolveNeuron() error {
 	}
 	e.Neuron = cfg.Neuron
 	return nil
+}
+
+// planBake is the bake time of the release's plan (0 without a plan or a
+// readable ledger; the commands report those themselves).
+func planBake(s rollout.Store) time.Duration {
+	l, err := s.Read()
+	if err != nil || l.Plan == nil {
+		return 0
+	}
+	return time.Duration(l.Plan.Bake)
+}
+
+// withBake makes a Prometheus source's alerts query look back over at
+// least the bake time, so no alert during a bake goes unseen.
+func withBake(src health.Source, bake time.Duration) health.Source {
+	if p, ok := src.(health.Prometheus); ok {
+		p.AlertWindow = bake
+		return p
+	}
+	return src
 }
 
 // healthSource picks Prometheus (flag, then config), else the local

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/governance/rollout/health/promtest"
 )
 
@@ -87,4 +88,17 @@ func waitHealthy(t *testing.T, rel string, prom []string, i int) {
 		}
 		return true, ""
 	})
+}
+
+// TestWithBake: the Prometheus source's alert query spans the plan's bake;
+// other sources are unchanged.
+func TestWithBake(t *testing.T) {
+	p, ok := withBake(health.Prometheus{URL: "http://x"}, 30*time.Minute).(health.Prometheus)
+	if !ok || p.AlertWindow != 30*time.Minute {
+		t.Errorf("prometheus source %+v", p)
+	}
+	m := health.Metrics{URL: "http://x/metrics"}
+	if got := withBake(m, time.Hour); got != m {
+		t.Errorf("metrics source changed: %+v", got)
+	}
 }

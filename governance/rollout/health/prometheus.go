@@ -51,6 +51,10 @@ type Prometheus struct {
 	Queries Queries
 	// Window is the range of the windowed queries (DefaultWindow when 0).
 	Window time.Duration
+	// AlertWindow is the range of the alerts query when it is longer than
+	// Window: set it to the bake time so that an alert anywhere in the bake
+	// before the look that completes it fails the gate.
+	AlertWindow time.Duration
 	// HTTP is the client (http.DefaultClient when nil).
 	HTTP *http.Client
 }
@@ -84,7 +88,7 @@ func (p Prometheus) Snapshot(ctx context.Context) (*Snapshot, error) {
 		sub.Finalizing = boolPtr(r.value > 0)
 		s.Subnets[r.labels[LabelSubnet]] = sub
 	}
-	alerts, err := p.query(ctx, "alerts", q.Alerts)
+	alerts, err := p.queryOver(ctx, "alerts", q.Alerts, max(p.window(), p.AlertWindow))
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +137,14 @@ type promResponse struct {
 	} `json:"data"`
 }
 
-// query renders the named query and runs it as an instant query.
+// query renders the named query over Window and runs it as an instant query.
 func (p Prometheus) query(ctx context.Context, name, text string) ([]sample, error) {
-	expr, err := p.render(name, text)
+	return p.queryOver(ctx, name, text, p.window())
+}
+
+// queryOver renders the named query over window and runs it.
+func (p Prometheus) queryOver(ctx context.Context, name, text string, window time.Duration) ([]sample, error) {
+	expr, err := p.render(name, text, window)
 	if err != nil {
 		return nil, err
 	}
@@ -161,14 +170,17 @@ func (p Prometheus) query(ctx context.Context, name, text string) ([]sample, err
 	return parseVector(name, resp.StatusCode, body)
 }
 
-func (p Prometheus) render(name, text string) (string, error) {
+func (p Prometheus) window() time.Duration {
+	if p.Window <= 0 {
+		return DefaultWindow
+	}
+	return p.Window
+}
+
+func (p Prometheus) render(name, text string, w time.Duration) (string, error) {
 	t, err := template.New(name).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("parse %s query: %w", name, err)
-	}
-	w := p.Window
-	if w <= 0 {
-		w = DefaultWindow
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, struct{ Window string }{promDuration(w)}); err != nil {
