@@ -331,6 +331,8 @@ func rollbackSubmitRun(ctx context.Context, o *rollbackOptions) error {
 			return err
 		}
 		st, err = ex.Start(ctx, p)
+	} else if err == nil {
+		err = o.checkResumed(s, ex.File.Path, st)
 	}
 	if err != nil {
 		return err
@@ -343,6 +345,22 @@ func rollbackSubmitRun(ctx context.Context, o *rollbackOptions) error {
 		}
 	}
 	return err
+}
+
+// checkResumed refuses a state file that rolls back another version, and
+// notes that the plan flags do not change a plan already under way.
+func (o *rollbackOptions) checkResumed(s *rollbackSession, path string, st *rollback.State) error {
+	want := o.Version
+	if s.ledger != nil {
+		want = s.ledger.Version
+	}
+	if want != "" && st.Plan.Release != want {
+		return FlagErrorf("%s holds the rollback of GuestOS %s, not %s; pass another --state file", path, st.Plan.Release, want)
+	}
+	if len(o.Subnets) > 0 || len(o.Failing) > 0 || o.To != "" || o.Problem != "" || o.Templates != "" {
+		fmt.Fprintf(o.IO.ErrOut, "note: resuming the plan in %s; --subnets, --failing, --to, --problem and --templates only shape a new plan\n", path)
+	}
+	return nil
 }
 
 func newCmdRollbackStatus(f *Factory, runF func(*rollbackOptions) error) *cobra.Command {

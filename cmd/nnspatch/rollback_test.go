@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -76,7 +77,13 @@ func TestRollbackEndToEnd(t *testing.T) {
 	}
 	mustRun(t, ExitUsage, "rollback", "status", "--release", rel, "--interval", "1s")
 	before := proposalCount(n)
-	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
+	if r := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes", "--to", patchVersion); !strings.Contains(r.Stderr, "note: resuming the plan in") {
+		t.Errorf("a resumed submit with plan flags says nothing:\n%s", r.Stderr)
+	}
+	other := strings.Repeat("f", 40)
+	if r := mustRun(t, ExitUsage, "rollback", "submit", "--version", other, "--state", filepath.Join(rel, "rollback.json"), "--yes"); !strings.Contains(r.Stderr, "holds the rollback of GuestOS "+patchVersion+", not "+other) {
+		t.Errorf("submit on another version's state file:\n%s", r.Stderr)
+	}
 	if after := proposalCount(n); after != before {
 		t.Fatalf("a second submit made %d proposal(s)", after-before)
 	}
