@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
@@ -142,7 +143,7 @@ func Parse(b []byte) (*Scenario, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrScenario, err)
+		return nil, fmt.Errorf("%w: %s", ErrScenario, yamlProblems(err))
 	}
 	s.defaults()
 	if err := s.validate(); err != nil {
@@ -232,6 +233,24 @@ func joinProblems(ps []string) string {
 		b.WriteString(p)
 	}
 	return b.String()
+}
+
+var (
+	unknownKeyRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	wrongTypeRE  = regexp.MustCompile("cannot unmarshal !!(\\w+) `([^`]*)` into (\\S+)")
+)
+
+// yamlProblems words yaml.v3's decode errors for a scenario's author:
+// unknown keys and wrongly typed values, by line.
+func yamlProblems(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n")
+	msg = unknownKeyRE.ReplaceAllString(msg, "unknown key $1")
+	msg = wrongTypeRE.ReplaceAllString(msg, "$2 is not a valid $3")
+	lines := strings.Split(msg, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
 }
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)

@@ -39,8 +39,12 @@ func TestParseRefuses(t *testing.T) {
 	}
 	for name, text := range cases {
 		t.Run(name, func(t *testing.T) {
-			if _, err := Parse([]byte(text)); !errors.Is(err, ErrScenario) {
+			_, err := Parse([]byte(text))
+			if !errors.Is(err, ErrScenario) {
 				t.Fatalf("Parse = %v; want ErrScenario", err)
+			}
+			if name == "unknown key" && !strings.Contains(err.Error(), "unknown key surprise") {
+				t.Fatalf("Parse = %v; want it to name the unknown key", err)
 			}
 		})
 	}
