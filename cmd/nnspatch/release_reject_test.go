@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance/rollout"
 )
@@ -14,11 +15,17 @@ import (
 // named, advance refuses (exit 9), and a re-drafted resubmission makes a
 // new proposal that executes, all recorded in the audit log.
 func TestReleaseRejectedElection(t *testing.T) {
-	releaseNet(t)
+	n := releaseNet(t)
+	if _, err := n.Advance(48 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	rel := dir + "/rel"
 	elect := []string{"--security", "--version", patchVersion, "--sha256", strings.Repeat("ab", 32), "--measurements-waiver", "lab build"}
 	mustRun(t, 0, append([]string{"release", "new", "--dir", rel}, elect...)...)
+	if l, err := (rollout.Store{Dir: rel}).Read(); err != nil || l.Created.Sub(n.Now()).Abs() > time.Minute {
+		t.Fatalf("release created %v on a network whose clock reads %s (%v)", l, n.Now(), err)
+	}
 	first := strings.TrimSpace(mustRun(t, 0, "release", "submit", rel, "--neuron", "81", "--yes").Stdout)
 	mustRun(t, 0, "release", "vote", rel, "--vote", "no", "--neuron", "80", "--yes")
 

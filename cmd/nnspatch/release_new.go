@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+type releaseNewOptions struct {
+	*draftElectOptions
+	env       *releaseEnv
+	Dir       string
+	QuietDays int
+}
+
+func newCmdReleaseNew(f *Factory, runF func(*releaseNewOptions) error) *cobra.Command {
+	opts := &releaseNewOptions{env: newReleaseEnv(f)}
+	electCmd := newCmdDraftElect(f, proposals.KindElectGuestOS, func(o *draftElectOptions) error { opts.draftElectOptions = o; return nil })
+	cmd := &cobra.Command{
+		Use:   "new --version <commit> (--sha256 <hex> | --artifact <file|url>...) [--dir <dir>]",
+		Short: "Create a release: its election draft and ledger",
+		Long: `Draft the GuestOS election like ` + "`nnspatch draft elect-guestos`" + ` (same flags) and create
+the release directory with election.yaml and release.yaml. Nothing is submitted.
+
+Additional exit codes:
+  3  the draft is invalid (every problem is printed; nothing is created)
+  6  the artifact copies differ from each other or from --sha256`,
+		Example: `$ nnspatch release new --security --version $COMMIT --artifact update-img.tar.zst --measurements m.json
+$ nnspatch release new --version $COMMIT --sha256 $SHA --measurements-waiver "lab build" --dir /srv/releases/hotfix`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("output") {
+				_ = electCmd.Flags().Set("output", "election.yaml")
+			}
+			if err := electCmd.RunE(electCmd, nil); err != nil {
+				return err
+			}
+			return runOrRunF(opts, runF, func(o *releaseNewOptions) error { return releaseNewRun(cmd.Context(), o) })
+		},
+	}
+	electCmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Name != "output" && fl.Name != "force" {
+			cmd.Flags().AddFlag(fl)
+		}
+	})
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "release `directory` (default: <releases_dir>/<version>)")
+	cmd.Flags().IntVar(&opts.QuietDays, "quiet-days", rollout.DefaultQuietPeriodDays, "quiet period before disclosure, in `days`")
+	return cmd
+}
+
+func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
+	eo, err := o.electOptions(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := proposals.NewElectGuestOS(eo)
+	if err != nil {
+		return fmt.Errorf("draft elect-guestos: %w", err)
+	}
+	policy, err := o.Policy()
+	if err != nil {
+		return err
+	}
+	probs := proposals.ValidateWith(d, policy)
+	for _, p := range probs {
+		fmt.Fprintln(o.IO.ErrOut, proposals.Sanitize(p.String()))
+	}
+	s, err := o.storeFor()
+	if err != nil {
+		return err
+	}
+	if proposals.HasErrors(probs) {
+		return &DraftInvalidError{File: filepath.Join(s.Dir, rollout.ElectionDraftFile), Errors: countErrors(probs), NotWritten: true}
+	}
+	if o.QuietDays <= 0 {
+		return FlagErrorf("--quiet-days must be at least 1, got %d", o.QuietDays)
+	}
+	l, err := rollout.NewRelease(ctx, s, d, o.env.actor(), o.env.now(ctx), rollout.WithQuietPeriodDays(o.QuietDays))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.IO.ErrOut, "Created %s release %s in %s; next: nnspatch release submit %s\n", l.Mode, l.Version, s.Dir, s.Dir)
+	if o.JSON() {
+		return jsonout.Write(o.IO.Out, releaseDoc{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
+	}
+	_, err = fmt.Fprintln(o.IO.Out, s.Dir)
+	return err
+}
+
+func (o *releaseNewOptions) storeFor() (rollout.Store, error) {
+	if o.Dir != "" {
+		return rollout.Store{Dir: o.Dir}, nil
+	}
+	dir, err := o.env.releasesDir()
+	if err != nil {
+		return rollout.Store{}, err
+	}
+	return rollout.Store{Dir: filepath.Join(dir, o.Version)}, nil
+}
