@@ -10,6 +10,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/spf13/cobra"
 )
@@ -191,7 +192,7 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 	for {
 		st, err := t.Status(ctx)
 		if err != nil {
-			return err
+			return badQuery(err)
 		}
 		if err := o.report(st); err != nil {
 			return err
@@ -354,7 +355,17 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if errors.As(err, &we) {
 		return &PendingError{What: "rollout of " + o.Ref + " (" + strings.Join(we.Reasons, "; ") + ")"}
 	}
-	return haltedError(o.Ref, err)
+	return badQuery(haltedError(o.Ref, err))
+}
+
+// badQuery turns a query Prometheus refused into a usage error naming the
+// flag that sets it (exit 2); other errors are returned unchanged.
+func badQuery(err error) error {
+	var qe *health.QueryError
+	if !errors.As(err, &qe) {
+		return err
+	}
+	return &CodeError{Code: ExitUsage, Err: &refError{msg: fmt.Sprintf("%s (--query-%s)", qe.Error(), qe.Query), err: err}}
 }
 
 func subnetSuffix(s string) string {

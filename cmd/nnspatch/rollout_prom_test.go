@@ -66,8 +66,8 @@ func TestRolloutPrometheusGate(t *testing.T) {
 	if !strings.Contains(r.Stdout, "CustomGate (firing)") {
 		t.Errorf("custom alerts query not used:\n%s", r.Stdout)
 	}
-	r = mustRun(t, ExitNetwork, append([]string{"rollout", "status", rel, "--query-version", "sum by (ic_subnet) ("}, prom...)...)
-	if !strings.Contains(r.Stderr, "version query") || !strings.Contains(r.Stderr, "bad_data") {
+	r = mustRun(t, ExitUsage, append([]string{"rollout", "status", rel, "--query-version", "sum by (ic_subnet) ("}, prom...)...)
+	if !strings.Contains(r.Stderr, "refused the version query") || !strings.Contains(r.Stderr, "bad_data") || !strings.Contains(r.Stderr, "(--query-version)") {
 		t.Errorf("broken query error does not name the query and the server's error:\n%s", r.Stderr)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -39,6 +40,25 @@ func DefaultQueries() Queries {
 			`{severity="page",alertname!~"PrometheusTargetMissing|IC_Subnet_HttpRequest_ResponseTooSlow"}[{{.Window}}]))`,
 	}
 }
+
+// ErrBadQuery reports a query the Prometheus server refused as malformed.
+var ErrBadQuery = errors.New("prometheus refused the query")
+
+// QueryError is a query Prometheus refused (errorType bad_data): Query
+// names it (version, finalizing or alerts). It matches ErrBadQuery.
+type QueryError struct {
+	Query   string
+	Type    string
+	Message string
+}
+
+// Error implements error.
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("prometheus refused the %s query: %s: %s; fix its PromQL", e.Query, e.Type, e.Message)
+}
+
+// Is reports whether target is ErrBadQuery.
+func (e *QueryError) Is(target error) bool { return target == ErrBadQuery }
 
 // DefaultWindow is the range of the finalizing and alerts queries.
 const DefaultWindow = 15 * time.Minute
@@ -193,6 +213,9 @@ func parseVector(name string, status int, body []byte) ([]sample, error) {
 	var r promResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("%w: %s query: HTTP %d, not a Prometheus answer: %v", ErrSource, name, status, err)
+	}
+	if r.Status != "success" && r.ErrorType == "bad_data" {
+		return nil, &QueryError{Query: name, Type: r.ErrorType, Message: r.Error}
 	}
 	if r.Status != "success" {
 		return nil, fmt.Errorf("%w: %s query: %s: %s", ErrSource, name, r.ErrorType, r.Error)

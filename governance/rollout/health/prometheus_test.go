@@ -1,6 +1,7 @@
 package health_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -83,8 +84,9 @@ func TestPrometheusBadQuery(t *testing.T) {
 	ln := localnetURL(t)
 	src := health.Prometheus{URL: startPrometheus(t, ln), Queries: health.Queries{Version: "sum by (ic_subnet) ("}}
 	_, err := src.Snapshot(testCtx(t))
-	if err == nil || !strings.Contains(err.Error(), "bad_data") {
-		t.Fatalf("err = %v, want a bad_data error from Prometheus", err)
+	var qe *health.QueryError
+	if !errors.As(err, &qe) || qe.Query != "version" || !errors.Is(err, health.ErrBadQuery) || !strings.Contains(err.Error(), "bad_data") {
+		t.Fatalf("err = %v, want a bad_data QueryError for the version query", err)
 	}
 }
 
