@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 )
 
 // TestDeriveRecordsRunning: the first look at all replicas on the version
@@ -59,5 +60,32 @@ func TestCompletedAt(t *testing.T) {
 	}
 	if at, _ := CompletedAt(l, ex, t0.Add(time.Hour)); !at.Equal(t0.Add(time.Hour)) {
 		t.Errorf("times after now: %s, want now", at)
+	}
+}
+
+// TestUnplannedSubnetHoldsTheQuietPeriod: a subnet in no batch that does
+// not run the version (created after the plan) keeps the rollout from
+// completing and is named; once it runs the version the quiet period starts.
+func TestUnplannedSubnetHoldsTheQuietPeriod(t *testing.T) {
+	now := t0.Add(time.Hour)
+	l := NewLedger(testVersion, "security", Artifact{}, t0)
+	l.Proposals = []ProposalRecord{{ID: 1, Kind: KindElect}}
+	l.Plan = &Plan{Version: testVersion, Batches: []Batch{{Batch: 1, Start: t0, Subnets: []string{NNSSubnet}}}, UnassignedNodes: t0}
+	l.setSubnet(NNSSubnet, SubnetRecord{HealthySince: t0, Complete: t0, Running: t0})
+	reg := &governance.Registry{UnassignedVersion: testVersion, Subnets: []governance.Subnet{
+		{ID: NNSSubnet, GuestOSVersion: testVersion}, {ID: "new01-aaaaa", GuestOSVersion: "old"}}}
+	o := &observation{now: now, reg: reg, election: &governance.Proposal{ID: 1, Status: governance.StatusExecuted},
+		deploys: map[string][]ProposalView{}, health: &health.Snapshot{Subnets: map[string]health.Subnet{NNSSubnet: *healthy(testVersion)}}}
+	tr := &Tracker{Actor: "p1"}
+	st := tr.derive(l, o)
+	if st.State != RolloutUpgrading || len(st.Unplanned) != 1 || !l.QuietPeriod.Start.IsZero() {
+		t.Fatalf("state %s, unplanned %v, quiet start %s", st.State, st.Unplanned, l.QuietPeriod.Start)
+	}
+	if b := strings.Join(st.Blockers, "\n"); !strings.Contains(b, "subnet new01-aaaaa is in no batch") {
+		t.Errorf("blockers %q do not name the unplanned subnet", b)
+	}
+	reg.Subnets[1].GuestOSVersion = testVersion
+	if st := tr.derive(l, o); st.State != RolloutComplete || l.QuietPeriod.Start.IsZero() {
+		t.Errorf("after the subnet upgraded: state %s, quiet start %s", st.State, l.QuietPeriod.Start)
 	}
 }

@@ -46,6 +46,10 @@ type Status struct {
 	Abandoned  *Abandonment `json:"abandoned,omitempty"`
 	// Halted is the halt while the rollout is halted (State RolloutHalted).
 	Halted *Halt `json:"halted,omitempty"`
+	// Unplanned are registry subnets in no batch that do not run the
+	// version (e.g. created after the plan); the rollout is not complete
+	// while there are any.
+	Unplanned []string `json:"unplanned,omitempty"`
 	// Underlying is the state the rollout has apart from the halt (set
 	// while halted only).
 	Underlying RolloutState `json:"underlying_state,omitempty"`
@@ -138,6 +142,7 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 	if l.Plan != nil {
 		t.deriveBatches(l, o, st)
 		st.UnassignedStart = l.Plan.UnassignedNodes
+		st.Unplanned = unplanned(l.Plan, o.reg, l.Version)
 	}
 	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
 		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, "")})
@@ -309,6 +314,9 @@ func rolloutState(l *Ledger, st *Status) RolloutState {
 	}
 	switch st.Unassigned.State {
 	case StateComplete:
+		if len(st.Unplanned) > 0 {
+			return RolloutUpgrading
+		}
 		return RolloutComplete
 	case StateFailed:
 		return RolloutFailed
@@ -360,8 +368,23 @@ func blockers(l *Ledger, st *Status) []string {
 		}
 		return out
 	}
+	for _, id := range st.Unplanned {
+		out = append(out, fmt.Sprintf("subnet %s is in no batch and does not run %s: add it to the plan (`nnspatch rollout plan <release> --file PLAN`); the quiet period starts once every subnet runs it", id, shortVersion(l.Version)))
+	}
 	if st.State == RolloutUnassigned && st.Now.Before(st.UnassignedStart) && st.Unassigned.State == StatePending {
 		out = append(out, fmt.Sprintf("the unassigned nodes follow at %s (in %s)", st.UnassignedStart.Format("2006-01-02 15:04 MST"), roundDur(st.UnassignedStart.Sub(st.Now))))
+	}
+	return out
+}
+
+// unplanned lists the registry's subnets that are in no batch of p and do
+// not run version.
+func unplanned(p *Plan, reg *governance.Registry, version string) []string {
+	var out []string
+	for _, s := range reg.Subnets {
+		if p.BatchOf(s.ID) < 0 && s.GuestOSVersion != version {
+			out = append(out, s.ID)
+		}
 	}
 	return out
 }
