@@ -185,7 +185,9 @@ func defaultStateDir() (string, error) {
 type localnetAdminOptions struct {
 	IO   *IOStreams
 	JSON func() bool
-	// URL is --url; when empty, NetworkURL resolves --network or the config.
+	// URL is --url; when empty, NetworkURL resolves the network as every
+	// other command does (--network, NNSPATCH_NETWORK or the config file,
+	// DFX_NETWORK) and refuses mainnet.
 	URL        string
 	NetworkURL func() (string, error)
 	Duration   time.Duration
@@ -194,11 +196,7 @@ type localnetAdminOptions struct {
 
 func newAdminOptions(f *Factory) *localnetAdminOptions {
 	return &localnetAdminOptions{IO: f.IO, JSON: f.JSONOutput, NetworkURL: func() (string, error) {
-		cfg, err := f.Config()
-		if err != nil {
-			return "", err
-		}
-		n, err := cfg.Resolver().Resolve(f.Globals.Network, "")
+		n, err := f.resolveNetwork("")
 		if err != nil {
 			return "", err
 		}
@@ -210,7 +208,7 @@ func newAdminOptions(f *Factory) *localnetAdminOptions {
 }
 
 func addAdminFlags(cmd *cobra.Command, o *localnetAdminOptions) {
-	cmd.Flags().StringVar(&o.URL, "url", "", "`URL` of the running local network (default: --network, else local_url)")
+	cmd.Flags().StringVar(&o.URL, "url", "", "`URL` of the running local network (default: the network --network, NNSPATCH_NETWORK or the config names)")
 }
 
 func newCmdLocalnetAdvance(f *Factory, runF func(*localnetAdminOptions) error) *cobra.Command {

@@ -156,3 +156,44 @@ func TestLocalnetExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalnetAdminResolvesNetwork checks that advance and fault without
+// --url steer the network NNSPATCH_NETWORK (or DFX_NETWORK) names, as every
+// other command resolves it, and still refuse mainnet.
+func TestLocalnetAdminResolvesNetwork(t *testing.T) {
+	n := localnettest.Start(t)
+	t.Run("NNSPATCH_NETWORK", func(t *testing.T) {
+		isolateConfig(t)
+		t.Setenv("NNSPATCH_NETWORK", n.URL())
+		before := n.Now()
+		r := runCLI(t, "localnet", "advance", "2h")
+		if r.Code != ExitOK || n.Now().Sub(before) < 2*time.Hour {
+			t.Fatalf("advance: %+v; clock moved %v", r, n.Now().Sub(before))
+		}
+		r = runCLI(t, "localnet", "fault", testVersion)
+		if r.Code != ExitOK || len(n.Faults()) != 1 {
+			t.Fatalf("fault: %+v", r)
+		}
+		if r = runCLI(t, "localnet", "fault", testVersion, "--clear"); r.Code != ExitOK || len(n.Faults()) != 0 {
+			t.Fatalf("clear: %+v", r)
+		}
+	})
+	t.Run("DFX_NETWORK", func(t *testing.T) {
+		isolateConfig(t)
+		t.Setenv("DFX_NETWORK", n.URL())
+		before := n.Now()
+		if r := runCLI(t, "localnet", "advance", "1h"); r.Code != ExitOK || n.Now().Sub(before) < time.Hour {
+			t.Fatalf("advance: %+v", r)
+		}
+	})
+	for _, env := range []string{"NNSPATCH_NETWORK", "DFX_NETWORK"} {
+		t.Run(env+"=ic", func(t *testing.T) {
+			isolateConfig(t)
+			t.Setenv(env, "ic")
+			r := runCLI(t, "localnet", "advance", "1h")
+			if r.Code != ExitUsage || !strings.Contains(r.Stderr, "not ic") {
+				t.Fatalf("mainnet: %+v", r)
+			}
+		})
+	}
+}
