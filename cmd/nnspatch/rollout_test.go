@@ -59,6 +59,37 @@ func TestRolloutGateFailureStops(t *testing.T) {
 	if !strings.Contains(r.Stdout, "state: failed") || !strings.Contains(r.Stdout, "✗ uzr34") {
 		t.Errorf("status does not show the failure:\n%s", r.Stdout)
 	}
+	mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes")
+	if got := gateEvents(t, rel, "failed its"); got != 1 {
+		t.Errorf("the gate failure is audited %d times, want once", got)
+	}
+	if err := n.SetFault(localnet.Fault{Version: patchVersion, Clear: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, 0, "rollout", "status", rel)
+	mustRun(t, 0, "rollout", "status", rel)
+	if got := gateEvents(t, rel, "no longer fails"); got != 1 {
+		t.Errorf("the recovery is audited %d times, want once", got)
+	}
+}
+
+// gateEvents counts the ledger's gate events whose detail contains s.
+func gateEvents(t *testing.T, rel, s string) int {
+	t.Helper()
+	l, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range l.Audit {
+		if e.Action == "gate" && strings.Contains(e.Detail, s) {
+			n++
+		}
+	}
+	return n
 }
 
 // TestRolloutPlanRejectsBadPlanFile lists every problem of a plan file

@@ -86,7 +86,7 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 	if err := lk.Save(l); err != nil {
 		return nil, err
 	}
-	if err := t.precheck(lk, l, st); err != nil {
+	if err := t.precheck(l, st); err != nil {
 		return &AdvanceResult{Status: st, Submitted: []Submitted{}}, err
 	}
 	res := &AdvanceResult{Status: st, Submitted: []Submitted{}}
@@ -114,8 +114,8 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 }
 
 // precheck refuses to advance an abandoned release, a halted rollout, a
-// failed election or a failed gate (recording the gate failure), and waits for the election.
-func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
+// failed election or a failed gate, and waits for the election.
+func (t *Tracker) precheck(l *Ledger, st *Status) error {
 	switch st.State {
 	case RolloutAbandoned:
 		return ErrAbandoned
@@ -128,24 +128,26 @@ func (t *Tracker) precheck(lk *Locked, l *Ledger, st *Status) error {
 	case RolloutComplete:
 		return &WaitError{Reasons: []string{"the rollout is complete; " + st.Quiet.String()}}
 	}
+	retry := func(s SubnetStatus) bool {
+		return t.RetryProposals && s.FailedCheck == CheckProposal
+	}
+	var retried []SubnetStatus
 	for _, b := range st.Batches {
 		for _, s := range b.Subnets {
-			if s.State == StateFailed && t.RetryProposals && s.FailedCheck == CheckProposal {
-				l.Record(st.Now, t.Actor, "force", fmt.Sprintf("retrying subnet %s after: %s", s.Subnet, s.Detail), s.Proposal)
-				continue
-			}
-			if s.State == StateFailed {
-				ge := &GateError{Subnet: s.Subnet, Check: s.FailedCheck, Detail: s.Detail}
-				l.Record(st.Now, t.Actor, "gate", ge.Error(), s.Proposal)
-				if err := lk.Save(l); err != nil {
-					return err
-				}
-				return ge
+			switch {
+			case s.State != StateFailed:
+			case retry(s):
+				retried = append(retried, s)
+			default:
+				return &GateError{Subnet: s.Subnet, Check: s.FailedCheck, Detail: s.Detail} // audited by recordGate
 			}
 		}
 	}
-	if st.Unassigned.State == StateFailed && !(t.RetryProposals && st.Unassigned.FailedCheck == CheckProposal) {
-		return &GateError{Subnet: "unassigned nodes", Check: st.Unassigned.FailedCheck, Detail: st.Unassigned.Detail}
+	if u := st.Unassigned; u.State == StateFailed && !retry(u) {
+		return &GateError{Subnet: "unassigned nodes", Check: u.FailedCheck, Detail: u.Detail}
+	}
+	for _, s := range retried {
+		l.Record(st.Now, t.Actor, "force", fmt.Sprintf("retrying subnet %s after: %s", s.Subnet, s.Detail), s.Proposal)
 	}
 	return nil
 }

@@ -90,6 +90,9 @@ type SubnetRecord struct {
 	// the new version (an upper bound of the real switch: the switch
 	// happened between the deploy's execution and this observation).
 	Running time.Time `yaml:"running,omitempty" json:"running,omitzero"`
+	// Failed is when the subnet was first seen failing its gate (audited
+	// once); zero while it does not fail.
+	Failed time.Time `yaml:"failed,omitempty" json:"failed,omitzero"`
 	// Complete is when the subnet finished baking; zero until then.
 	Complete time.Time `yaml:"complete,omitempty" json:"complete,omitzero"`
 	// Height and HeightAt are the last finalized height observed and when,

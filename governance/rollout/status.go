@@ -261,13 +261,29 @@ func (t *Tracker) deriveSubnet(l *Ledger, o *observation, id string) SubnetStatu
 	ss := Derive(in)
 	ss.Subnet = id
 	prev := l.subnet(id)
+	t.recordGate(l, o.now, prev, &ss)
 	if ss.Record != prev {
 		l.setSubnet(id, ss.Record)
 	}
-	if !ss.Record.Complete.IsZero() && prev.Complete.IsZero() {
-		l.Record(o.now, t.Actor, "gate", fmt.Sprintf("subnet %s passed its gate: healthy on %s for %s", id, shortVersion(l.Version), l.Plan.Bake), ss.Proposal)
-	}
 	return ss
+}
+
+// recordGate audits a subnet's gate results once each: passing its bake,
+// starting to fail (subnet and check named) and recovering.
+func (t *Tracker) recordGate(l *Ledger, now time.Time, prev SubnetRecord, ss *SubnetStatus) {
+	switch failed := ss.State == StateFailed; {
+	case failed && prev.Failed.IsZero():
+		ss.Record.Failed = now.UTC()
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s failed its %s check: %s", ss.Subnet, ss.FailedCheck, ss.Detail), ss.Proposal)
+	case failed:
+		ss.Record.Failed = prev.Failed
+	case !prev.Failed.IsZero():
+		ss.Record.Failed = time.Time{}
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s no longer fails its gate: %s, %s", ss.Subnet, ss.State, ss.Detail), ss.Proposal)
+	}
+	if !ss.Record.Complete.IsZero() && prev.Complete.IsZero() {
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s passed its gate: healthy on %s for %s", ss.Subnet, shortVersion(l.Version), l.Plan.Bake), ss.Proposal)
+	}
 }
 
 // batchState aggregates: failed if any failed, complete if all complete,
