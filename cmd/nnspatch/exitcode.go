@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
@@ -72,6 +73,10 @@ var exitRules = []exitRule{
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
 	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
+	{match: is(config.ErrMalformed), code: ExitError,
+		hint: text("fix the line named above; `nnspatch config init --config /tmp/example.yaml` writes a commented file with every key")},
+	{match: is(config.ErrInvalid), code: ExitError,
+		hint: text("fix that key in the config file, or the NNSPATCH_<KEY> variable or flag that sets it")},
 	{match: as[*DraftInvalidError], code: ExitDraftInvalid, hint: draftInvalidHint},
 	{match: is(proposals.ErrDraftFile), code: ExitDraftInvalid,
 		hint: text("fix the draft file (`nnspatch draft --help` describes every key), then run `nnspatch proposal validate FILE`")},

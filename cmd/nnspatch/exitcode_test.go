@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/rollback/drill"
@@ -33,6 +34,8 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "cobra unknown command", err: errors.New(`unknown command "x" for "nnspatch"`), want: ExitUsage, wantHint: true},
 		{name: "cancel", err: wrap(ErrCancel), want: ExitUsage},
 		{name: "context cancelled", err: wrap(context.Canceled), want: ExitUsage},
+		{name: "malformed config", err: fmt.Errorf("%w /x/config.yaml: line 2: unknown key nework", config.ErrMalformed), want: ExitError, wantHint: true},
+		{name: "invalid config value", err: fmt.Errorf("load config: %w", config.ErrInvalid), want: ExitError, wantHint: true},
 		{name: "draft invalid", err: &DraftInvalidError{File: "d.json", Errors: 2}, want: ExitDraftInvalid, wantHint: true},
 		{name: "encrypted key", err: wrap(governance.ErrEncryptedKey), want: ExitAuth, wantHint: true},
 		{name: "neuron not controlled (governance NotAuthorized)", err: wrap(&governance.RejectedError{ErrorType: 3, Message: "caller is not authorized"}), want: ExitAuth, wantHint: true},

@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -34,6 +36,16 @@ type Config struct {
 	// PrometheusURL is the Prometheus server queried by rollout health gates;
 	// empty disables the gates that need it.
 	PrometheusURL string `mapstructure:"prometheus_url" yaml:"prometheus_url"`
+	// AlertWindow is the range of the Prometheus finalization and alert
+	// queries (--alert-window); the alert query spans at least the plan's bake.
+	AlertWindow time.Duration `mapstructure:"alert_window" yaml:"alert_window"`
+	// QueryVersion, QueryFinalizing and QueryAlerts are PromQL queries that
+	// replace the built-in health-gate queries (--query-version,
+	// --query-finalizing, --query-alerts); empty keeps the built-in one.
+	// Each is a text/template over {{.Window}}.
+	QueryVersion    string `mapstructure:"query_version" yaml:"query_version"`
+	QueryFinalizing string `mapstructure:"query_finalizing" yaml:"query_finalizing"`
+	QueryAlerts     string `mapstructure:"query_alerts" yaml:"query_alerts"`
 	// DenyWords are words a security-patch proposal's public text must not
 	// contain before disclosure (security mode deny list), matched
 	// case-insensitively. Setting it replaces the built-in list.
@@ -63,6 +75,7 @@ func DefaultConfig() *Config {
 		LocalURL:      governance.DefaultLocalURL,
 		Identity:      "default",
 		ReleasesDir:   filepath.Join(dataHome(), "nnspatch", "releases"),
+		AlertWindow:   health.DefaultWindow,
 		DenyWords:     append([]string(nil), proposals.DefaultDenyWords...),
 		IngressExpiry: 4 * time.Minute,
 		Output:        "text",
@@ -87,6 +100,9 @@ func (c *Config) Validate() error {
 	if err := checkURL("prometheus_url", c.PrometheusURL, true); err != nil {
 		return err
 	}
+	if err := c.validateHealth(); err != nil {
+		return err
+	}
 	for name, n := range c.Networks {
 		if err := validateNetwork(name, n); err != nil {
 			return err
@@ -100,6 +116,26 @@ func (c *Config) Validate() error {
 	c.ReleasesDir = expandHome(c.ReleasesDir)
 	if looksLikePath(c.Identity) {
 		c.Identity = expandHome(c.Identity)
+	}
+	return nil
+}
+
+// HealthQueries returns the health-gate queries of this config; empty ones
+// mean the built-in queries (health.DefaultQueries).
+func (c *Config) HealthQueries() health.Queries {
+	return health.Queries{Version: c.QueryVersion, Finalizing: c.QueryFinalizing, Alerts: c.QueryAlerts}
+}
+
+// validateHealth checks alert_window and that each query_* is a template.
+func (c *Config) validateHealth() error {
+	if c.AlertWindow <= 0 {
+		return fmt.Errorf("alert_window: %s is not positive; use a duration like 15m", c.AlertWindow)
+	}
+	for key, q := range map[string]string{"query_version": c.QueryVersion,
+		"query_finalizing": c.QueryFinalizing, "query_alerts": c.QueryAlerts} {
+		if _, err := template.New(key).Parse(q); err != nil {
+			return fmt.Errorf("%s: not a valid template: %w; write PromQL with {{.Window}} for the range", key, err)
+		}
 	}
 	return nil
 }

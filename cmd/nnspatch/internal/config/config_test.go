@@ -84,6 +84,12 @@ func TestPrecedence(t *testing.T) {
 		{name: "deny words from env split on commas", env: map[string]string{"NNSPATCH_DENY_WORDS": "foo,bar baz"},
 			key: "deny_words", want: []string{"foo", "bar baz"}, wantSource: SourceEnv},
 		{name: "ingress expiry from file", file: "ingress_expiry: 90s\n", key: "ingress_expiry", want: "1m30s", wantSource: SourceFile},
+		{name: "alert window default", key: "alert_window", want: "15m0s", wantSource: SourceDefault},
+		{name: "alert window env over file", file: "alert_window: 1h\n", env: map[string]string{"NNSPATCH_ALERT_WINDOW": "30m"},
+			key: "alert_window", want: "30m0s", wantSource: SourceEnv},
+		{name: "query from file", file: "query_alerts: 'ALERTS[{{.Window}}]'\n", key: "query_alerts", want: "ALERTS[{{.Window}}]", wantSource: SourceFile},
+		{name: "query env over file", file: "query_version: a\n", env: map[string]string{"NNSPATCH_QUERY_VERSION": "b"},
+			key: "query_version", want: "b", wantSource: SourceEnv},
 		{name: "local_url env over file", file: "local_url: http://127.0.0.1:1\n",
 			env: map[string]string{"NNSPATCH_LOCAL_URL": "http://127.0.0.1:2"}, key: "local_url", want: "http://127.0.0.1:2", wantSource: SourceEnv},
 	}
@@ -176,7 +182,8 @@ func TestMalformedFile(t *testing.T) {
 		want          []string
 	}{
 		{name: "syntax", content: "network: ic\nnetworks: [\n", want: []string{"line 2"}},
-		{name: "unknown key", content: "network: ic\n\nnetwrk: local\n", want: []string{"line 3", "netwrk"}},
+		{name: "unknown key", content: "network: ic\n\nnetwrk: local\n", want: []string{"line 3", "unknown key netwrk (the keys are network, networks,"}},
+		{name: "unknown network key", content: "networks:\n  st:\n    urll: x\n", want: []string{"line 3", "unknown key urll (a network has url and root_key)"}},
 		{name: "wrong type", content: "neuron: lots\n", want: []string{"line 1", "neuron"}},
 		{name: "bad duration", content: "ingress_expiry: soon\n", want: []string{"line 1"}},
 	}
@@ -208,6 +215,8 @@ func TestValidate(t *testing.T) {
 		{name: "ingress too long", file: "ingress_expiry: 10m\n", errKey: "ingress_expiry"},
 		{name: "local url", file: "local_url: ftp://x\n", errKey: "local_url"},
 		{name: "prometheus url", file: "prometheus_url: nope\n", errKey: "prometheus_url"},
+		{name: "alert window", file: "alert_window: 0s\n", errKey: "alert_window"},
+		{name: "query template", file: "query_finalizing: 'delta(x[{{.Window]'\n", errKey: "query_finalizing"},
 		{name: "network url", file: "networks:\n  staging:\n    url: nope\n", errKey: "networks.staging.url"},
 		{name: "network root key", file: "networks:\n  staging:\n    url: https://x.example\n    root_key: zz\n", errKey: "networks.staging.root_key"},
 	}
@@ -218,6 +227,9 @@ func TestValidate(t *testing.T) {
 			_, err := Load(Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.errKey+":") {
 				t.Fatalf("Load() error = %v, want one naming %s", err, tt.errKey)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("Load() error = %v, want ErrInvalid", err)
 			}
 		})
 	}
@@ -260,5 +272,21 @@ func TestDefaultFileMatchesDefaultConfig(t *testing.T) {
 	}
 	if want.IngressExpiry != 4*time.Minute {
 		t.Errorf("default ingress expiry %s", want.IngressExpiry)
+	}
+}
+
+func TestHealthQueries(t *testing.T) {
+	dir := isolate(t)
+	writeFile(t, filepath.Join(dir, "config.yaml"), "query_alerts: 'ALERTS[{{.Window}}]'\nalert_window: 20m\n")
+	l, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := l.Config.HealthQueries()
+	if q.Alerts != "ALERTS[{{.Window}}]" || q.Version != "" || q.Finalizing != "" {
+		t.Errorf("HealthQueries() = %+v, want only Alerts set", q)
+	}
+	if l.Config.AlertWindow != 20*time.Minute {
+		t.Errorf("AlertWindow = %s, want 20m", l.Config.AlertWindow)
 	}
 }

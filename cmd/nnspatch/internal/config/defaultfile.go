@@ -42,6 +42,18 @@ releases_dir: ~/.local/share/nnspatch/releases
 # Prometheus server for rollout health gates; empty disables those gates.
 prometheus_url: ""
 
+# Range of the health gates' finalization and alert queries (the alert query
+# spans at least the rollout plan's bake time).
+alert_window: 15m0s
+
+# PromQL queries of the health gates, each a template over {{.Window}};
+# empty keeps the built-in query. version: replicas by (ic_subnet,
+# ic_active_version); finalizing: finalized height growth by ic_subnet;
+# alerts: alerts by (ic_subnet, alertname, alertstate).
+query_version: ""
+query_finalizing: ""
+query_alerts: ""
+
 # Words a security-patch proposal's public text must not contain before
 # disclosure (matched case-insensitively). Setting it replaces this list.
 deny_words: ` + yamlList(proposals.DefaultDenyWords) + `

@@ -33,7 +33,8 @@ const (
 
 // Keys lists the config keys in the order `config show` prints them.
 var Keys = []string{"network", "networks", "local_url", "identity", "neuron",
-	"releases_dir", "prometheus_url", "deny_words", "ingress_expiry", "output"}
+	"releases_dir", "prometheus_url", "alert_window", "query_version", "query_finalizing",
+	"query_alerts", "deny_words", "ingress_expiry", "output"}
 
 // flagKeys maps a global flag name to the config key it sets.
 var flagKeys = map[string]string{"network": "network", "identity": "identity", "json": "output"}
@@ -63,6 +64,22 @@ type Loaded struct {
 
 // ErrMalformed is wrapped by every error about the content of a config file.
 var ErrMalformed = errors.New("malformed config file")
+
+// ErrInvalid is wrapped by every error about an effective value (from the
+// file, the environment or a flag) that Validate refuses.
+var ErrInvalid = errors.New("invalid config value")
+
+// invalidError is a Validate error of the config at path; it matches ErrInvalid.
+type invalidError struct {
+	path string
+	err  error
+}
+
+// Error implements error.
+func (e *invalidError) Error() string { return fmt.Sprintf("config %s: %v", e.path, e.err) }
+
+// Unwrap returns the Validate error.
+func (e *invalidError) Unwrap() []error { return []error{e.err, ErrInvalid} }
 
 // DefaultPath returns the config file searched when --config is not given.
 func DefaultPath() string {
@@ -103,7 +120,7 @@ func Load(opts Options) (*Loaded, error) {
 	applyJSONFlag(cfg, opts.Flags)
 	mergeBuiltinNetworks(cfg)
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", l.Path, err)
+		return nil, &invalidError{path: l.Path, err: err}
 	}
 	l.Config = cfg
 	for _, k := range Keys {
@@ -131,6 +148,10 @@ func newViper() *viper.Viper {
 	v.SetDefault("neuron", d.Neuron)
 	v.SetDefault("releases_dir", d.ReleasesDir)
 	v.SetDefault("prometheus_url", d.PrometheusURL)
+	v.SetDefault("alert_window", d.AlertWindow)
+	v.SetDefault("query_version", d.QueryVersion)
+	v.SetDefault("query_finalizing", d.QueryFinalizing)
+	v.SetDefault("query_alerts", d.QueryAlerts)
 	v.SetDefault("deny_words", d.DenyWords)
 	v.SetDefault("ingress_expiry", d.IngressExpiry)
 	v.SetDefault("output", d.Output)
@@ -172,12 +193,18 @@ func checkStrict(data []byte) error {
 	dec.KnownFields(true)
 	var c Config
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return errors.New(annotateKeys(yamlMessage(err), data))
+		msg := annotateKeys(yamlMessage(err), data)
+		return errors.New(unknownField.ReplaceAllStringFunc(msg, unknownKey))
 	}
 	return nil
 }
 
-var lineRef = regexp.MustCompile(`line (\d+): `)
+var (
+	lineRef = regexp.MustCompile(`line (\d+): `)
+	// unknownField matches yaml.v3's KnownFields complaint, with the key
+	// annotateKeys put before it.
+	unknownField = regexp.MustCompile(`(?:key \S+: )?field (\S+) not found( in type \S+)?`)
+)
 
 // annotateKeys adds the key written on each referenced line ("line 3:
 // (neuron) cannot unmarshal ...") so type errors name the field.
@@ -194,6 +221,15 @@ func annotateKeys(msg string, data []byte) string {
 		}
 		return m + "key " + strings.TrimPrefix(key, "- ") + ": "
 	})
+}
+
+// unknownKey rewords one unknownField match, listing the keys allowed there.
+func unknownKey(m string) string {
+	sub := unknownField.FindStringSubmatch(m)
+	if sub[2] == "" {
+		return fmt.Sprintf("unknown key %s (the keys are %s)", sub[1], strings.Join(Keys, ", "))
+	}
+	return fmt.Sprintf("unknown key %s (a network has url and root_key)", sub[1])
 }
 
 // yamlMessage turns yaml.v3's "yaml: line 3: ..." and multi-line

@@ -24,6 +24,14 @@ func (c *Config) Value(key string) any {
 		return c.ReleasesDir
 	case "prometheus_url":
 		return c.PrometheusURL
+	case "alert_window":
+		return c.AlertWindow.String()
+	case "query_version":
+		return c.QueryVersion
+	case "query_finalizing":
+		return c.QueryFinalizing
+	case "query_alerts":
+		return c.QueryAlerts
 	case "deny_words":
 		return c.DenyWords
 	case "ingress_expiry":
