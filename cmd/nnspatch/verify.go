@@ -32,7 +32,10 @@ func newCmdVerify(f *Factory, runF func(*verifyOptions) error) *cobra.Command {
 an election proposal: any GuestOS or HostOS election, in every payload shape the
 NNS has used (ReviseElectedGuestosVersions, UpdateElectedReplicaVersions,
 BlessReplicaVersion, ReviseElectedHostosVersions, UpdateElectedHostosVersions).
-With --sums, the package's SHA256SUMS line must agree too. Both hashes are printed.
+It works for any election proposal, not only those nnspatch made. After a
+security release's source was disclosed, pass a package rebuilt from that source
+as --artifact to check the withheld build reproduces. With --sums, the package's
+SHA256SUMS line must agree too. Both hashes are printed.
 
 Additional exit codes:
   6  the package's SHA-256 differs from the proposal's (or from SHA256SUMS)`,
