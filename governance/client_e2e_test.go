@@ -5,6 +5,7 @@ import (
 	"net"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 )
@@ -160,6 +161,7 @@ func testBadRootKey(t *testing.T, opts ...localnettest.Option) {
 		"list":     func() error { _, err := c.ListProposals(ctx, ListOptions{Limit: 1}); return err },
 		"get":      func() error { _, err := c.GetProposal(ctx, 1); return err },
 		"registry": func() error { _, err := c.Registry(ctx); return err },
+		"time":     func() error { _, err := c.Time(ctx); return err },
 		"vote":     func() error { return c.Vote(ctx, devNeuron, 1, VoteYes) },
 		"propose":  func() error { _, err := c.MakeProposal(ctx, devNeuron, motionRequest("x")); return err },
 	}
@@ -210,5 +212,24 @@ func TestUnreachable(t *testing.T) {
 	}
 	if _, err := c.GetProposal(testCtx(t), 1); !errors.Is(err, ErrUnreachable) {
 		t.Errorf("query: err = %v, want ErrUnreachable", err)
+	}
+}
+
+// TestTimeFollowsTheNetworksClock reads /time after the local network's
+// virtual clock moved 8 days ahead: the certified time, not the host's.
+func TestTimeFollowsTheNetworksClock(t *testing.T) {
+	net, c := startLocal(t)
+	if _, err := net.Advance(8 * 24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Time(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := net.Now().Sub(got); d < 0 || d > time.Minute {
+		t.Errorf("Time = %s, network clock %s", got, net.Now())
+	}
+	if ahead := got.Sub(time.Now()); ahead < 8*24*time.Hour-time.Minute {
+		t.Errorf("Time is only %s ahead of the host clock", ahead)
 	}
 }

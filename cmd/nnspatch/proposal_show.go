@@ -21,7 +21,8 @@ type proposalShowOptions struct {
 	IO     *IOStreams
 	JSON   func() bool
 	Client func(ctx context.Context, rootKey string) (*governance.Client, error)
-	Now    func() time.Time
+	// Now reads the network's clock through the client (host clock fallback).
+	Now func(ctx context.Context, c *governance.Client) time.Time
 	// Disclosure returns the disclosure deadline of a security patch when
 	// its rollout is known (hook for the rollout tracker; nil: unknown).
 	Disclosure func(p governance.Proposal) (time.Time, bool)
@@ -31,7 +32,7 @@ type proposalShowOptions struct {
 }
 
 func newCmdProposalShow(f *Factory, runF func(*proposalShowOptions) error) *cobra.Command {
-	opts := &proposalShowOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: time.Now,
+	opts := &proposalShowOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: f.networkNow,
 		Disclosure: newReleaseEnv(f).disclosureDue}
 	cmd := &cobra.Command{
 		Use:   "show <id>",
@@ -39,7 +40,7 @@ func newCmdProposalShow(f *Factory, runF func(*proposalShowOptions) error) *cobr
 		Long: `Show a proposal: title, proposer, topic, status, the decoded payload (typed for
 IC OS and canister-upgrade functions, field by field otherwise; raw hex with
 --raw), the tally with the absolute-majority and 3% quorum lines, the deadline
-and time left, and the reject cost. A security patch election is marked
+and time left (by the network's certified clock), and the reject cost. A security patch election is marked
 "source withheld"; when its release ledger (under releases_dir) shows the
 rollout finished, the disclosure deadline is shown too. Text from the chain is sanitized before it is printed.`,
 		Example: "$ nnspatch proposal show 139800\n$ nnspatch proposal show 139800 --raw\n$ nnspatch proposal show 139800 --json | jq .decision",
@@ -67,7 +68,7 @@ func proposalShowRun(ctx context.Context, o *proposalShowOptions) error {
 	if err != nil {
 		return err
 	}
-	now := o.Now()
+	now := o.Now(ctx, c)
 	if o.JSON() {
 		return jsonout.Write(o.IO.Out, proposalDoc(c.Network.Name, *p, now))
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -120,5 +122,70 @@ func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	}
 	if r = run(t, flags, "proposal", "show", id); strings.Contains(r.Stdout, "Disclosure:") {
 		t.Errorf("after disclosure the deadline is still shown:\n%s", r.Stdout)
+	}
+}
+
+// TestCountdownsFollowTheNetworksClock submits a 4-day motion on a local
+// network whose clock runs 8 days ahead: show, its JSON and the list
+// measure the time left by the network's certified clock, not the host's.
+func TestCountdownsFollowTheNetworksClock(t *testing.T) {
+	n, flags := cliNet(t)
+	if _, err := n.Advance(8 * 24 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	d := proposals.NewMotion("count down by the network", proposals.Texts{Title: "Motion on network time", Summary: "A motion."})
+	path := filepath.Join(t.TempDir(), "motion.yaml")
+	if err := proposals.WriteDraft(path, d); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, flags, "proposal", "submit", path, "--neuron", "80", "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("submit: %d %s", r.Code, r.Stderr)
+	}
+	id := strings.TrimSpace(r.Stdout)
+	if r = run(t, flags, "proposal", "show", id); !strings.Contains(r.Stdout, "(in 3d 23h)") {
+		t.Errorf("show: want the deadline in 3d 23h:\n%s%s", r.Stdout, r.Stderr)
+	}
+	r = run(t, flags, "proposal", "show", id, "--json")
+	var doc struct {
+		Decision struct {
+			SecondsLeft int64 `json:"seconds_left"`
+		} `json:"decision"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("show --json: %v\n%s", err, r.Stdout)
+	}
+	if left := time.Duration(doc.Decision.SecondsLeft) * time.Second; left <= 4*24*time.Hour-10*time.Minute || left > 4*24*time.Hour {
+		t.Errorf("seconds_left = %s, want just under 4 days", left)
+	}
+	r = run(t, flags, "proposals", "list", "--status", "open")
+	if !strings.Contains(r.Stdout, "in 3d 23h") {
+		t.Errorf("list: want the deadline in 3d 23h:\n%s%s", r.Stdout, r.Stderr)
+	}
+}
+
+// TestNetworkTimeFallsBackToTheHostClock reads the time from a network
+// that does not answer: the host clock, noted only under --verbose.
+func TestNetworkTimeFallsBackToTheHostClock(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, err := governance.New(context.Background(), governance.Network{Name: "gone", URL: "http://" + addr, RootKey: []byte{1}}, nil, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verbose := range []bool{false, true} {
+		var errOut bytes.Buffer
+		before := time.Now()
+		got := networkTimeOr(context.Background(), c, &errOut, verbose)
+		if got.Before(before.Add(-time.Second)) || got.After(time.Now().Add(time.Second)) {
+			t.Errorf("verbose=%v: time %s is not the host clock", verbose, got)
+		}
+		if noted := strings.Contains(errOut.String(), "measured by the host clock"); noted != verbose {
+			t.Errorf("verbose=%v: stderr %q", verbose, errOut.String())
+		}
 	}
 }

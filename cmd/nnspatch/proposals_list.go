@@ -27,6 +27,8 @@ type proposalsListOptions struct {
 	IO     *IOStreams
 	JSON   func() bool
 	Client func(ctx context.Context, rootKey string) (*governance.Client, error)
+	// Now reads the network's clock through the client (host clock fallback).
+	Now    func(ctx context.Context, c *governance.Client) time.Time
 	Net    netOptions
 	Topics []string
 	Status []string
@@ -37,7 +39,7 @@ type proposalsListOptions struct {
 }
 
 func newCmdProposalsList(f *Factory, runF func(*proposalsListOptions) error) *cobra.Command {
-	opts := &proposalsListOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient}
+	opts := &proposalsListOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: f.networkNow}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List proposals, newest first",
@@ -103,7 +105,26 @@ func proposalsListRun(ctx context.Context, o *proposalsListOptions) error {
 		}
 		return jsonout.Write(o.IO.Out, doc)
 	}
-	return writeProposalTable(o.IO.Out, ps, time.Now())
+	return writeProposalTable(o.IO.Out, ps, o.Now(ctx, c))
+}
+
+// networkNow returns the network's certified time, so countdowns follow
+// the network's clock (a local network's may run days ahead). When it
+// cannot be read, it falls back to the host clock and says so under
+// --verbose.
+func (f *Factory) networkNow(ctx context.Context, c *governance.Client) time.Time {
+	return networkTimeOr(ctx, c, f.IO.ErrOut, f.Globals.Verbose)
+}
+
+func networkTimeOr(ctx context.Context, c *governance.Client, errOut io.Writer, verbose bool) time.Time {
+	t, err := c.Time(ctx)
+	if err == nil {
+		return t
+	}
+	if verbose {
+		fmt.Fprintf(errOut, "note: %v; time left is measured by the host clock\n", err)
+	}
+	return time.Now().UTC()
 }
 
 func summaryOf(p governance.Proposal) jsonout.ProposalSummary {
