@@ -43,11 +43,14 @@ step "nnspatch artifact hash --same: both copies must agree"
 nnspatch artifact hash --same update-img.tar.zst mirror-copy.tar.zst | tee SHA256SUMS
 
 step "launch measurements of the build (one SEV-SNP measurement, 48 bytes)"
-python3 - > launch-measurements.json <<'PY'
-import json, os
-print(json.dumps({"guest_launch_measurements": [
-    {"measurement": list(os.urandom(48)), "metadata": {"kernel_cmdline": "console=ttyS0 root=/dev/vda3"}}]}, indent=2))
-PY
+measurement=$(od -An -tu1 -N48 /dev/urandom | tr -s ' \n' ' ' | sed 's/^ //; s/ $//; s/ /, /g')
+cat > launch-measurements.json <<JSON
+{
+  "guest_launch_measurements": [
+    {"measurement": [$measurement], "metadata": {"kernel_cmdline": "console=ttyS0 root=/dev/vda3"}}
+  ]
+}
+JSON
 head -c 200 launch-measurements.json >&2; echo ' …' >&2
 
 step "nnspatch draft elect-guestos --security: hashes the package itself"
@@ -62,7 +65,7 @@ step "nnspatch proposal render: what voters will see"
 nnspatch proposal render elect.yaml
 
 step "nnspatch proposal render --json: the payload hash for scripts"
-nnspatch proposal render elect.yaml --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["proposal"]; print(p["action"], p["payload_bytes"], "bytes, sha256", p["payload_sha256"])'
+nnspatch proposal render elect.yaml --json | grep -E '^    "(action|payload_bytes|payload_sha256)"'
 
 app_subnet=pzp6e-ekpqk-3c5x7-2h6so-njoeq-mt45d-h3h6c-q3mxf-vpeq5-fk5o7-yae
 step "a deployment draft for one application subnet (the rollout below drafts these itself)"
