@@ -15,9 +15,10 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 Internet Computer security patch releases: withheld-source GuestOS elections,
 staged rollouts, the quiet period, disclosure, checksum verification and
 rollbacks.`,
-		Example: `$ nnspatch draft elect-guestos --version COMMIT --artifact update-img.tar.zst \
-    --package-url URL --measurements launch-measurements.json --security -o draft.json
-$ nnspatch proposal validate draft.json
+		Example: `$ nnspatch draft elect-guestos --security --version COMMIT --artifact update-img.tar.zst \
+    --measurements launch-measurements.json -o elect.yaml
+$ nnspatch proposal render elect.yaml
+$ nnspatch proposal submit elect.yaml --neuron 80 --dry-run
 $ nnspatch help exit-codes`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
