@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,10 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 )
+
+// sgrColour matches an SGR sequence that sets a foreground or background
+// colour.
+var sgrColour = regexp.MustCompile(`\x1b\[(?:[0-9]*;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]*)*m`)
 
 // tmuxSession drives a real terminal: a private tmux server (its own
 // socket) running one 80x24 session.
@@ -109,6 +114,10 @@ func TestTUIInTmux(t *testing.T) {
 	}
 	if n := len(strings.Split(strings.TrimRight(scr, "\n"), "\n")); n > 24 {
 		t.Errorf("screen has %d lines", n)
+	}
+	// NO_COLOR: attributes such as bold may stay, colours must not.
+	if esc, _ := s.run("capture-pane", "-p", "-e", "-t", "tui"); sgrColour.MatchString(esc) {
+		t.Errorf("colour on screen under NO_COLOR: %q", sgrColour.FindString(esc))
 	}
 	s.run("send-keys", "-t", "tui", "?")
 	s.waitScreen("Keys — Proposals")
