@@ -162,6 +162,7 @@ func testBadRootKey(t *testing.T, opts ...localnettest.Option) {
 		"get":      func() error { _, err := c.GetProposal(ctx, 1); return err },
 		"registry": func() error { _, err := c.Registry(ctx); return err },
 		"time":     func() error { _, err := c.Time(ctx); return err },
+		"changes":  func() error { _, err := c.ChangesSince(ctx, 0); return err },
 		"vote":     func() error { return c.Vote(ctx, devNeuron, 1, VoteYes) },
 		"propose":  func() error { _, err := c.MakeProposal(ctx, devNeuron, motionRequest("x")); return err },
 	}

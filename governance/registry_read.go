@@ -26,7 +26,7 @@ func (c *Client) registryValues(ctx context.Context) (map[string][]byte, uint64,
 	versions := map[string]uint64{}
 	var since uint64
 	for range maxRegistryRounds {
-		resp, err := c.changesSince(ctx, since)
+		resp, err := c.ChangesSince(ctx, since)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -53,7 +53,13 @@ func (c *Client) registryValues(ctx context.Context) (map[string][]byte, uint64,
 	return nil, 0, fmt.Errorf("read registry: still behind after %d rounds", maxRegistryRounds)
 }
 
-func (c *Client) changesSince(ctx context.Context, since uint64) (*v1.RegistryGetChangesSinceResponse, error) {
+// ChangesSince answers the registry's get_changes_since: the deltas of
+// every key changed after registry version since, as far as one reply
+// goes, and the registry's latest version. The reply's node signatures are
+// verified against the network's root key like every other client read; a
+// registry error is a RejectedError. Page by calling again from the
+// highest version seen until it reaches the reply's Version.
+func (c *Client) ChangesSince(ctx context.Context, since uint64) (*v1.RegistryGetChangesSinceResponse, error) {
 	arg, err := proto.Marshal(&v1.RegistryGetChangesSinceRequest{Version: since})
 	if err != nil {
 		return nil, fmt.Errorf("encode get_changes_since: %w", err)

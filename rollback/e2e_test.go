@@ -3,9 +3,14 @@ package rollback
 import (
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
@@ -31,7 +36,7 @@ func (g *crashingGov) MakeProposal(ctx context.Context, neuron uint64, req govdi
 }
 
 // TestExecutorAgainstLocalnet moves a subnet to another elected version,
-// reads the history through agent-go, plans the rollback and runs it
+// reads the history through the governance client, plans the rollback and runs it
 // through a crash: governance ends up with one rollback proposal.
 func TestExecutorAgainstLocalnet(t *testing.T) {
 	n := localnettest.Start(t)
@@ -66,15 +71,11 @@ func TestExecutorAgainstLocalnet(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	src, err := DialChanges(net)
+	h, err := ReadHistory(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := ReadHistory(ctx, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reg, err = c.Registry(ctx); err != nil {
+	if reg, err = h.Registry(); err != nil {
 		t.Fatal(err)
 	}
 	p, err := Build(Input{Release: to, Mode: proposals.ModeSecurity, Registry: reg, History: h, Subnets: []string{sub.ID}, Failing: []string{sub.ID}})
@@ -104,5 +105,65 @@ func TestExecutorAgainstLocalnet(t *testing.T) {
 	}
 	if made != 1 {
 		t.Fatalf("%d proposals made; want exactly 1", made)
+	}
+}
+
+// countQueries counts the query requests a client sends.
+type countQueries struct{ n *atomic.Int64 }
+
+func (c countQueries) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/query") {
+		c.n.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestHistoryThroughTheClient reads the registry's history through the
+// governance client itself, not a second connection, and takes the
+// registry from it without paging again: it equals Client.Registry's
+// snapshot. A network whose root key does not sign is refused, as for
+// every other client read.
+func TestHistoryThroughTheClient(t *testing.T) {
+	n := localnettest.Start(t)
+	ctx := context.Background()
+	var queries atomic.Int64
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, nil,
+		governance.Options{HTTPClient: &http.Client{Transport: countQueries{&queries}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := ReadHistory(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paged := queries.Load()
+	if paged == 0 {
+		t.Fatal("the history was not read through the client")
+	}
+	got, err := h.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := queries.Load(); q != paged {
+		t.Errorf("History.Registry sent %d queries; want none", q-paged)
+	}
+	want, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("History.Registry differs from Client.Registry (-want +got):\n%s", diff)
+	}
+	if len(got.Subnets) == 0 || len(got.GuestOS) == 0 {
+		t.Errorf("registry from history is empty: %+v", got)
+	}
+
+	bad := localnettest.Start(t, localnettest.WithBadRootKey())
+	bc, err := governance.New(ctx, governance.Network{Name: "local", URL: bad.URL(), FetchRootKey: true}, nil, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadHistory(ctx, bc); !errors.Is(err, governance.ErrUntrusted) {
+		t.Errorf("history from a network whose root key does not sign: err = %v, want ErrUntrusted", err)
 	}
 }

@@ -201,14 +201,11 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 			return nil, FlagErrorf("--templates %s: %v", o.Templates, err)
 		}
 	}
-	src, err := rollback.DialChanges(s.client.Network)
-	if err != nil {
+	var err error
+	if in.History, err = rollback.ReadHistory(ctx, s.client); err != nil {
 		return nil, err
 	}
-	if in.History, err = rollback.ReadHistory(ctx, src); err != nil {
-		return nil, err
-	}
-	if in.Registry, err = s.client.Registry(ctx); err != nil {
+	if in.Registry, err = in.History.Registry(); err != nil {
 		return nil, err
 	}
 	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {

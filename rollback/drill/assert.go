@@ -120,13 +120,9 @@ func (d *drill) assertReelectedIdentical(ctx context.Context) {
 	d.check("reelected_identical", len(bad) == 0, "%d re-elected version(s) match their first election (sha256, URLs, launch measurements)%s", len(versions), listed(bad))
 }
 
-// history reads the registry's whole history.
+// history reads the registry's whole history through the drill's client.
 func (d *drill) history(ctx context.Context) (*rollback.History, error) {
-	src, err := rollback.DialChanges(d.env.network())
-	if err != nil {
-		return nil, err
-	}
-	return rollback.ReadHistory(ctx, src)
+	return rollback.ReadHistory(ctx, d.client)
 }
 
 // assertHealthy: every subnet finalizes on an elected version other than

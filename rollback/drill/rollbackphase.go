@@ -50,15 +50,11 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 }
 
 func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollback.Plan, error) {
-	src, err := rollback.DialChanges(d.env.network())
+	hist, err := d.history(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hist, err := rollback.ReadHistory(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	reg, err := d.client.Registry(ctx)
+	reg, err := hist.Registry()
 	if err != nil {
 		return nil, err
 	}
