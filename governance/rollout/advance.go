@@ -162,16 +162,22 @@ func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []st
 		if st.Now.Before(b.Start) {
 			return nil, st.Blockers
 		}
+		var held []string
 		for _, s := range b.Subnets {
 			// proposing: an intent whose proposal governance never got
 			// (submitDraft reconciles first, so this never duplicates).
 			again := retry && s.State == StateFailed && s.FailedCheck == CheckProposal
-			if s.State == StatePending || s.State == StateProposing || again {
-				targets = append(targets, s.Subnet)
+			if s.State != StatePending && s.State != StateProposing && !again {
+				continue
 			}
+			if why := signingHold(st, s.Subnet); why != "" {
+				held = append(held, why)
+				continue
+			}
+			targets = append(targets, s.Subnet)
 		}
 		if len(targets) == 0 {
-			return nil, st.Blockers
+			return nil, append(held, st.Blockers...)
 		}
 		return targets, nil
 	}
@@ -183,6 +189,32 @@ func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []st
 		return nil, st.Blockers
 	}
 	return []string{""}, nil
+}
+
+// signingHold says why subnet, the signing subnet or its backup, must not
+// be proposed yet (DFINITY's REL-2675 precondition, checked at run time as
+// well as in the plan): its twin's deploy is still in flight, or executed
+// less than DefaultSigningGap ago. It returns "" when subnet may go.
+func signingHold(st *Status, subnet string) string {
+	twin := map[string]string{SigningSubnet: SigningBackup, SigningBackup: SigningSubnet}[subnet]
+	if twin == "" {
+		return ""
+	}
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.Subnet != twin {
+				continue
+			}
+			switch {
+			case s.State == StateProposing || s.State == StateWaitingForAdoption:
+				return fmt.Sprintf("subnet %s waits: the deploy of its signing twin %s is not executed yet, and they must be upgraded at least %s apart", short(subnet), short(twin), DefaultSigningGap)
+			case !s.Executed.IsZero() && st.Now.Before(s.Executed.Add(DefaultSigningGap)):
+				at := s.Executed.Add(DefaultSigningGap)
+				return fmt.Sprintf("subnet %s waits until %s: its signing twin %s was upgraded at %s, and they must be at least %s apart", short(subnet), at.Format("2006-01-02 15:04 MST"), short(twin), s.Executed.Format("2006-01-02 15:04 MST"), DefaultSigningGap)
+			}
+		}
+	}
+	return ""
 }
 
 // deployDraft drafts the deploy proposal of subnet ("" = unassigned nodes).

@@ -79,6 +79,8 @@ type SubnetStatus struct {
 	Detail string `json:"detail"`
 	// Proposal is the latest deploy proposal (0 if none).
 	Proposal uint64 `json:"proposal,omitempty"`
+	// Executed is when the latest deploy proposal executed (zero if not).
+	Executed time.Time `json:"executed,omitzero"`
 	// FailedCheck names the check that failed (StateFailed only).
 	FailedCheck string `json:"failed_check,omitempty"`
 	// Checks are the gate checks of the latest observation.
@@ -100,7 +102,7 @@ func Derive(in SubnetInput) SubnetStatus {
 	var latest *ProposalView
 	if n := len(in.Proposals); n > 0 {
 		latest = &in.Proposals[n-1]
-		st.Proposal = latest.ID
+		st.Proposal, st.Executed = latest.ID, latest.Executed
 	}
 	if in.RegistryVersion == in.Target {
 		return deriveDeployed(in, st)

@@ -380,6 +380,11 @@ func blockers(l *Ledger, st *Status) []string {
 			out = append(out, fmt.Sprintf("batch %d starts at %s (in %s)", b.Batch, b.Start.Format("2006-01-02 15:04 MST"), roundDur(b.Start.Sub(st.Now))))
 		} else {
 			out = append(out, fmt.Sprintf("batch %d is %s", b.Batch, describeBatch(b)))
+			for _, sub := range b.Subnets {
+				if why := signingHold(st, sub.Subnet); why != "" && sub.State == StatePending {
+					out = append(out, why)
+				}
+			}
 			st.Next = nextAfter(st, b.Batch)
 		}
 		return out
