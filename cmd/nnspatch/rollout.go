@@ -173,7 +173,7 @@ was rejected or failed, and what to do next: resubmit, possibly re-drafted, or a
 the rollout's batches and the quiet period.
 
 Additional exit codes:
-  9  the election did not pass, or a subnet failed its gate`,
+  9  the election did not pass, a subnet failed its gate, or the rollout is halted`,
 		"$ nnspatch release status $COMMIT\n$ nnspatch release status $COMMIT --json | jq .status.election",
 		false, runF, rolloutStatusRun)
 	opts.addHealthFlags(cmd.Flags())
