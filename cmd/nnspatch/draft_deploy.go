@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -104,9 +105,9 @@ func draftDeployGuestOSRun(o *draftDeployOptions) error {
 	if err != nil {
 		return err
 	}
-	id, err := principal.Decode(o.Subnet)
+	id, err := principalFlag("--subnet", o.Subnet)
 	if err != nil {
-		return FlagErrorf("--subnet %q is not a principal: %v", o.Subnet, err)
+		return err
 	}
 	d, err := proposals.NewDeployGuestOS(proposals.DeployOptions{Texts: texts, Mode: o.mode(), SubnetID: id, Version: o.Version})
 	if err != nil {
@@ -134,9 +135,9 @@ func draftDeployHostOSRun(o *draftDeployOptions) error {
 	}
 	ids := make([]principal.Principal, 0, len(o.Nodes))
 	for _, n := range o.Nodes {
-		id, err := principal.Decode(n)
+		id, err := principalFlag("--node", n)
 		if err != nil {
-			return FlagErrorf("--node %q is not a principal: %v", n, err)
+			return err
 		}
 		ids = append(ids, id)
 	}
@@ -145,4 +146,18 @@ func draftDeployHostOSRun(o *draftDeployOptions) error {
 		return fmt.Errorf("draft deploy-hostos: %w", err)
 	}
 	return o.write(d)
+}
+
+// principalFlag parses a principal id given with flag. agent-go's decode
+// errors can quote raw bytes, so only printable causes are shown.
+func principalFlag(flag, s string) (principal.Principal, error) {
+	id, err := proposals.ParsePrincipal(s)
+	if err == nil {
+		return id, nil
+	}
+	cause := err.Error()
+	if strings.IndexFunc(cause, func(r rune) bool { return r < ' ' || r > '~' }) >= 0 {
+		cause = "not a valid textual principal"
+	}
+	return principal.Principal{}, FlagErrorf("%s %q is not a principal id (%s); pass its full textual form, as `nnspatch subnets` prints it", flag, s, cause)
 }

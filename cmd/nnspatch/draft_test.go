@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -184,5 +185,36 @@ func TestDraftUpgradeCanisterRelativeWasm(t *testing.T) {
 	}
 	if r := runCLI(t, "draft", "upgrade-canister", "--canister", "x", "--wasm", wasm, "--mode", "sideways", "-o", out); r.Code != ExitUsage {
 		t.Errorf("bad --mode: exit %d", r.Code)
+	}
+}
+
+// TestDraftPrincipalFlags checks that a bad --subnet or --node names the
+// flag, prints only text and exits with the usage code.
+func TestDraftPrincipalFlags(t *testing.T) {
+	isolateConfig(t)
+	out := filepath.Join(t.TempDir(), "d.yaml")
+	tests := []struct{ name, flag, value, want string }{
+		{"garbage subnet", "--subnet", "nope", `--subnet "nope" is not a principal id`},
+		{"upper-case subnet", "--subnet", "TDB26-JOP6K-AOGLL-7LTGS-ERUIF-6KK7M-QPKTF-GDIQX-MXTRF-VB5E6-EQE", "did you mean tdb26-jop6k"},
+		{"garbage node", "--node", "zz", `--node "zz" is not a principal id`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kind := "deploy-guestos"
+			if tt.flag == "--node" {
+				kind = "deploy-hostos"
+			}
+			r := runCLI(t, "draft", kind, tt.flag, tt.value, "--version", testCommit, "-o", out)
+			if r.Code != ExitUsage {
+				t.Errorf("exit %d, want %d; stderr:\n%s", r.Code, ExitUsage, r.Stderr)
+			}
+			first, _, _ := strings.Cut(r.Stderr, "\n")
+			if !strings.Contains(first, tt.want) {
+				t.Errorf("stderr %q does not contain %q", first, tt.want)
+			}
+			if strings.IndexFunc(first, func(r rune) bool { return r < ' ' || r == utf8.RuneError }) >= 0 {
+				t.Errorf("stderr has control or invalid bytes: %q", first)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"strings"
 	"syscall"
@@ -78,6 +79,8 @@ var exitRules = []exitRule{
 	{match: is(config.ErrInvalid), code: ExitError,
 		hint: text("fix that key in the config file, or the NNSPATCH_<KEY> variable or flag that sets it")},
 	{match: as[*DraftInvalidError], code: ExitDraftInvalid, hint: draftInvalidHint},
+	{match: missingDraftFile, code: ExitDraftInvalid,
+		hint: text("check the path; `nnspatch draft <kind> -o FILE` writes a draft file")},
 	{match: is(proposals.ErrDraftFile), code: ExitDraftInvalid,
 		hint: text("fix the draft file (`nnspatch draft --help` describes every key), then run `nnspatch proposal validate FILE`")},
 	{match: is(proposals.ErrDraftInvalid), code: ExitDraftInvalid, hint: text("run `nnspatch proposal validate FILE` to list every problem")},
@@ -181,6 +184,11 @@ func as[T error](err error) bool {
 // text returns a hint function with a fixed hint.
 func text(s string) func(error) string {
 	return func(error) string { return s }
+}
+
+// missingDraftFile reports whether err is a draft file that does not exist.
+func missingDraftFile(err error) bool {
+	return errors.Is(err, proposals.ErrDraftFile) && errors.Is(err, fs.ErrNotExist)
 }
 
 // isCobraUsage reports whether err is one of cobra's own usage errors, which

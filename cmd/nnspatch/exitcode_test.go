@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/rollback/drill"
 )
@@ -36,6 +38,7 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "context cancelled", err: wrap(context.Canceled), want: ExitUsage},
 		{name: "malformed config", err: fmt.Errorf("%w /x/config.yaml: line 2: unknown key nework", config.ErrMalformed), want: ExitError, wantHint: true},
 		{name: "invalid config value", err: fmt.Errorf("load config: %w", config.ErrInvalid), want: ExitError, wantHint: true},
+		{name: "missing draft file", err: &proposals.FileError{Path: "x.yaml", Err: fmt.Errorf("read: %w", fs.ErrNotExist)}, want: ExitDraftInvalid, wantHint: true},
 		{name: "draft invalid", err: &DraftInvalidError{File: "d.json", Errors: 2}, want: ExitDraftInvalid, wantHint: true},
 		{name: "encrypted key", err: wrap(governance.ErrEncryptedKey), want: ExitAuth, wantHint: true},
 		{name: "neuron not controlled (governance NotAuthorized)", err: wrap(&governance.RejectedError{ErrorType: 3, Message: "caller is not authorized"}), want: ExitAuth, wantHint: true},
@@ -139,5 +142,14 @@ func TestExitCodesThroughBinary(t *testing.T) {
 				t.Errorf("nnspatch %s exited %d, want %d; stderr:\n%s", strings.Join(tt.args, " "), r.Code, tt.want, r.Stderr)
 			}
 		})
+	}
+}
+
+// TestMissingDraftFileHint checks that a draft file that does not exist gets
+// a hint about the path, not one about fixing the file's content.
+func TestMissingDraftFileHint(t *testing.T) {
+	_, hint := exitCodeFor(fmt.Errorf("render: %w", &proposals.FileError{Path: "x.yaml", Err: fmt.Errorf("read: %w", fs.ErrNotExist)}))
+	if !strings.Contains(hint, "check the path") {
+		t.Errorf("hint = %q, want one saying to check the path", hint)
 	}
 }
