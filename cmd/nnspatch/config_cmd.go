@@ -33,6 +33,7 @@ else ~/.config/nnspatch/config.yaml; --config FILE overrides the location.`,
 type configPathOptions struct {
 	IO   *IOStreams
 	File string
+	JSON bool
 }
 
 func newCmdConfigPath(f *Factory, runF func(*configPathOptions) error) *cobra.Command {
@@ -44,6 +45,7 @@ func newCmdConfigPath(f *Factory, runF func(*configPathOptions) error) *cobra.Co
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Globals.ConfigFile
+			opts.JSON = f.Globals.JSON
 			if runF != nil {
 				return runF(opts)
 			}
@@ -56,6 +58,10 @@ func configPathRun(opts *configPathOptions) error {
 	p := opts.File
 	if p == "" {
 		p = config.DefaultPath()
+	}
+	if opts.JSON {
+		_, err := os.Stat(p)
+		return jsonout.Write(opts.IO.Out, jsonout.ConfigPath{Envelope: jsonout.NewEnvelope(), Path: p, FileFound: err == nil})
 	}
 	_, err := fmt.Fprintln(opts.IO.Out, p)
 	return err

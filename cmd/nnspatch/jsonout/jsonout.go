@@ -48,6 +48,15 @@ type ConfigShow struct {
 	Values []ConfigValue `json:"values"`
 }
 
+// ConfigPath is the `config path --json` document.
+type ConfigPath struct {
+	Envelope
+	// Path is the config file in use, or the one that would be used.
+	Path string `json:"path"`
+	// FileFound reports whether Path exists.
+	FileFound bool `json:"file_found"`
+}
+
 // ConfigValue is one effective config value.
 type ConfigValue struct {
 	// Key is the config key, e.g. "network".
