@@ -179,12 +179,13 @@ func isContextErr(err error) bool {
 // NormalizeHex trims s, lowercases it and checks that it is a SHA-256 hex
 // digest (64 hex digits); the error wraps ErrInvalidHex.
 func NormalizeHex(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	given := strings.TrimSpace(s)
+	s = strings.ToLower(given)
 	if len(s) != sha256.Size*2 {
-		return "", fmt.Errorf("%w: %q has %d characters, want 64 hex digits", ErrInvalidHex, s, len(s))
+		return "", fmt.Errorf("%w: %q has %d characters, want 64 hex digits", ErrInvalidHex, given, len(s))
 	}
 	if _, err := hex.DecodeString(s); err != nil {
-		return "", fmt.Errorf("%w: %q is not hex", ErrInvalidHex, s)
+		return "", fmt.Errorf("%w: %q is not hex", ErrInvalidHex, given)
 	}
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -243,4 +244,19 @@ func TestCheck(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNormalizeHexQuotesInput checks that an invalid digest is quoted as the
+// user typed it, so they can find it.
+func TestNormalizeHexQuotesInput(t *testing.T) {
+	for _, in := range []string{"ABCXYZ", strings.Repeat("G", 64)} {
+		_, err := NormalizeHex(in)
+		if !errors.Is(err, ErrInvalidHex) || !strings.Contains(err.Error(), strconv.Quote(in)) {
+			t.Errorf("NormalizeHex(%q) = %v, want ErrInvalidHex quoting the input", in, err)
+		}
+	}
+	got, err := NormalizeHex(" " + strings.Repeat("AB", 32) + "\n")
+	if err != nil || got != strings.Repeat("ab", 32) {
+		t.Errorf("NormalizeHex(upper case) = %q, %v", got, err)
+	}
 }
