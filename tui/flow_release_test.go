@@ -131,8 +131,8 @@ func TestFlowAdvanceRollout(t *testing.T) {
 
 // TestFlowRollback faults the patch so batch 1's first subnet stalls,
 // then plans the rollback on the Rollback page, submits it after the
-// confirmation and follows it until done: the subnet runs its old version
-// again and the rollout is halted.
+// confirmation and follows it until done and until the stalled subnet
+// finalizes again on its old version; the rollout is halted.
 func TestFlowRollback(t *testing.T) {
 	f := newReleaseFlow(t)
 	ctx := context.Background()
@@ -159,7 +159,13 @@ func TestFlowRollback(t *testing.T) {
 	tm.Type("s")
 	waitFor(t, tm, "y confirm · n cancel")
 	tm.Type("y")
-	waitFor(t, tm, "✓ done", "complete: every step's expected state holds")
+	waitFor(t, tm, "✓ steps done · … targets recovering", "complete: every step's expected state holds")
+	// The subnets switch back at their next CUP: move the virtual clock on
+	// and watch them recover on the refresh tick.
+	if _, err := f.n.Advance(30 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tm, "✓ done · targets healthy", "every target healthy on its restored version")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 

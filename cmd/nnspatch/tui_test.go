@@ -129,7 +129,7 @@ func TestTUIInTmux(t *testing.T) {
 	s.waitScreen("No rollback under way")
 	s.run("send-keys", "-t", "tui", "p")
 	scr = s.waitScreen("1. halt the rollout")
-	if !strings.Contains(scr, "Rollback of GuestOS "+patchVersion[:12]) || !strings.Contains(scr, "not submitted") {
+	if !strings.Contains(scr, "Rollback of GuestOS "+patchVersion[:8]+"… · security · not submitted") || !strings.Contains(scr, "not submitted") {
 		t.Errorf("rollback plan not drawn as expected:\n%s", scr)
 	}
 	s.run("send-keys", "-t", "tui", "q")

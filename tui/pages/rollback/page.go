@@ -13,6 +13,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
@@ -30,6 +31,32 @@ type Source interface {
 	Submit(ctx context.Context) (*rb.Status, error)
 	// Status reports progress without submitting.
 	Status(ctx context.Context) (*rb.Status, error)
+}
+
+// Watcher is optionally implemented by a Source: it checks the health of
+// the plan's subnet targets on the versions they are restored to, so the
+// page follows the rollback until the subnets recover, not only until its
+// proposals took effect in the registry.
+type Watcher interface {
+	Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error)
+}
+
+// TargetHealth is one subnet target's gate checks against its restored
+// version.
+type TargetHealth struct {
+	Subnet  string
+	Version string
+	Checks  []health.Check
+}
+
+// Healthy reports whether every check passed.
+func (t TargetHealth) Healthy() bool {
+	for _, c := range t.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return len(t.Checks) > 0
 }
 
 // Release is one release the page can roll back.
@@ -61,12 +88,17 @@ type ProgressMsg struct {
 	Status    *rb.Status
 	Submitted bool
 	Err       error
+	// Targets is the targets' health (nil: not observed).
+	Targets []TargetHealth
+	// WatchErr is why the targets could not be observed.
+	WatchErr error
 }
 
 // entry is what the page knows of one release's rollback.
 type entry struct {
-	plan   *rb.Plan
-	status *rb.Status
+	plan    *rb.Plan
+	status  *rb.Status
+	targets []TargetHealth
 	// loaded reports that the state file was read.
 	loaded bool
 	// started reports a rollback under way (its state file exists).
@@ -75,8 +107,27 @@ type entry struct {
 	following bool
 	busy      bool
 	planning  bool
+	// announced reports that the targets' recovery was announced.
+	announced bool
 	// failed reports that the last call failed (the error line shows it).
 	failed bool
+}
+
+// recovered reports whether every observed target is healthy (true when
+// the source cannot observe them).
+func (e *entry) recovered(src Source) bool {
+	if _, ok := src.(Watcher); !ok {
+		return true
+	}
+	if e.targets == nil {
+		return false
+	}
+	for _, t := range e.targets {
+		if !t.Healthy() {
+			return false
+		}
+	}
+	return true
 }
 
 // Page is the Rollback page.
@@ -123,7 +174,7 @@ func (p *Page) Refresh() tea.Cmd {
 		case e.started && e.following:
 			e.busy = true
 			cmds = append(cmds, p.progressCmd(i, true))
-		case e.started && (e.status == nil || !e.status.Done):
+		case e.started && (e.status == nil || !e.status.Done || !e.recovered(p.releases[i].Source)):
 			e.busy = true
 			cmds = append(cmds, p.progressCmd(i, false))
 		}
@@ -169,17 +220,30 @@ func (p *Page) planCmd(i int) tea.Cmd {
 
 // progressCmd submits due steps (submit) or reads the status.
 func (p *Page) progressCmd(i int, submit bool) tea.Cmd {
-	src := p.releases[i].Source
+	src, plan := p.releases[i].Source, p.entries[i].plan
 	return func() tea.Msg {
 		ctx, cancel := p.ctx()
 		defer cancel()
-		if !submit {
+		var msg ProgressMsg
+		if submit {
+			st, err := src.Submit(ctx)
+			msg = ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+		} else {
 			st, err := src.Status(ctx)
-			return ProgressMsg{Index: i, Status: st, Err: err}
+			msg = ProgressMsg{Index: i, Status: st, Err: err}
 		}
-		st, err := src.Submit(ctx)
-		return ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+		watch(ctx, src, plan, &msg)
+		return msg
 	}
+}
+
+// watch adds the targets' health to msg when src can observe it.
+func watch(ctx context.Context, src Source, plan *rb.Plan, msg *ProgressMsg) {
+	w, ok := src.(Watcher)
+	if !ok || plan == nil {
+		return
+	}
+	msg.Targets, msg.WatchErr = w.Watch(ctx, plan)
 }
 
 // startCmd records the plan and submits its first due steps.
@@ -192,7 +256,9 @@ func (p *Page) startCmd(i int, plan *rb.Plan) tea.Cmd {
 			return ProgressMsg{Index: i, Err: err}
 		}
 		st, err := src.Submit(ctx)
-		return ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+		msg := ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
+		watch(ctx, src, plan, &msg)
+		return msg
 	}
 }
 
@@ -252,19 +318,29 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 		e.status = msg.Status
 		e.started = true
 	}
+	if msg.Targets != nil {
+		e.targets = msg.Targets
+		if len(e.targets) > 0 && e.started && e.status != nil && e.status.Done && e.recovered(p.releases[msg.Index].Source) && !e.announced {
+			e.announced = true
+			p.Log.Printf("rollback of %s: every target recovered", name)
+			if !e.following {
+				return common.StatusCmd("rollback of " + name + ": every target healthy on its restored version")
+			}
+		}
+	}
+	if msg.WatchErr != nil {
+		p.Log.Printf("watch the targets of %s: %v", name, msg.WatchErr)
+	}
 	if msg.Err != nil {
 		if errors.Is(msg.Err, rb.ErrStepFailed) {
 			e.following = false // a failed step is resubmitted only on request
 		}
 		return p.fail(msg.Index, "roll back ", msg.Err)
 	}
-	if msg.Status != nil && msg.Status.Done {
-		wasFollowing := e.following
+	if msg.Status != nil && msg.Status.Done && e.following {
 		e.following = false
-		if wasFollowing {
-			p.Log.Printf("rollback of %s complete", name)
-			return common.StatusCmd("rollback of " + name + " complete: every step's expected state holds")
-		}
+		p.Log.Printf("rollback of %s: every step done", name)
+		return common.StatusCmd("rollback of " + name + " complete: every step's expected state holds")
 	}
 	if msg.Submitted && e.following {
 		return common.StatusCmd("rollback of " + name + " submitted; following it on every refresh")

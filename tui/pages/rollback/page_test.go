@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
@@ -284,6 +285,63 @@ func TestResumesRecordedRollback(t *testing.T) {
 	}
 	if src.submits != 0 {
 		t.Error("loading a recorded rollback submitted")
+	}
+}
+
+// watchingSource also reports the targets' health: unhealthy until
+// healthyAfter observations.
+type watchingSource struct {
+	*fakeSource
+	watches, healthyAfter int
+}
+
+func (w *watchingSource) Watch(_ context.Context, p *rb.Plan) ([]TargetHealth, error) {
+	w.watches++
+	var out []TargetHealth
+	for _, t := range p.Targets {
+		ok := w.watches > w.healthyAfter
+		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Checks: []health.Check{
+			{Name: health.CheckVersion, OK: ok}, {Name: health.CheckFinalizing, OK: ok}, {Name: health.CheckAlerts, OK: true}}})
+	}
+	return out, nil
+}
+
+// TestFollowsUntilTargetsRecover: with a Watcher, the page keeps
+// refreshing after the steps are done until every target is healthy on
+// its restored version, and says so.
+func TestFollowsUntilTargetsRecover(t *testing.T) {
+	src := &watchingSource{fakeSource: &fakeSource{plan: fixturePlan()}, healthyAfter: 6}
+	var rs []Release
+	p := New(tuitest.Common(), append(rs, Release{Name: "2026-11-patch", Source: src}))
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	press(p, "y")
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		run(p, p.Refresh())
+	}
+	if !p.Status().Done {
+		t.Fatal("steps not done")
+	}
+	if out := p.View(); !strings.Contains(out, "targets recovering") || !strings.Contains(out, "failing · ✗ version ✗ finalizing") {
+		t.Fatalf("recovery not shown:\n%s", out)
+	}
+	tuitest.Golden(t, p.View())
+	var last []tea.Msg
+	for i := 0; i < 10 && !strings.Contains(p.View(), "targets healthy"); i++ {
+		last = run(p, p.Refresh())
+	}
+	if out := p.View(); !strings.Contains(out, "✓ done · targets healthy") || strings.Count(out, "✓ healthy") != 2 {
+		t.Fatalf("recovered targets not shown:\n%s", out)
+	}
+	if len(last) != 1 || !strings.Contains(string(last[0].(common.StatusMsg)), "every target healthy on its restored version") {
+		t.Errorf("recovery not announced: %v", last)
+	}
+	n := src.watches
+	run(p, p.Refresh())
+	if src.watches != n {
+		t.Error("kept observing after every target recovered")
 	}
 }
 

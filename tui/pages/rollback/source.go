@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	rb "github.com/nnspatch/nnspatch/rollback"
 )
@@ -32,9 +35,15 @@ type ReleaseSource struct {
 	Policy proposals.Policy
 	// StatePath overrides <release dir>/rollback.json.
 	StatePath string
+
+	mu      sync.Mutex
+	heights map[string]heightObs
 }
 
-var _ Source = (*ReleaseSource)(nil)
+var (
+	_ Source  = (*ReleaseSource)(nil)
+	_ Watcher = (*ReleaseSource)(nil)
+)
 
 func (s *ReleaseSource) executor() *rb.Executor {
 	path := s.StatePath
@@ -122,4 +131,66 @@ func (s *ReleaseSource) Submit(ctx context.Context) (*rb.Status, error) {
 // Status implements Source.
 func (s *ReleaseSource) Status(ctx context.Context) (*rb.Status, error) {
 	return s.executor().Status(ctx)
+}
+
+// Watch implements Watcher: it takes a health snapshot (the tracker's
+// source: Prometheus, or a local network's /metrics) and checks each
+// subnet target against the version it is restored to. Finalization is
+// judged from the height growth between observations at least
+// rollout.MinHeightInterval apart (network time) when the source reports
+// only heights; without a health source it returns nothing.
+func (s *ReleaseSource) Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error) {
+	out := []TargetHealth{}
+	if s.Tracker.Health == nil {
+		return out, nil
+	}
+	snap, err := s.Tracker.Health.Snapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("observe the rollback's targets: %w", err)
+	}
+	now, err := s.Tracker.Now(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the network's time: %w", err)
+	}
+	for _, t := range p.Targets {
+		if t.Subnet == "" {
+			continue
+		}
+		sub := s.finalizing(t.Subnet, snap.Subnets[t.Subnet], now)
+		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Checks: health.Evaluate(sub, t.Restore)})
+	}
+	return out, nil
+}
+
+// heightObs is a subnet's finalized height as last compared.
+type heightObs struct {
+	height float64
+	at     time.Time
+	fin    *bool
+}
+
+// finalizing fills sub.Finalizing from the heights seen, keeping the last
+// verdict until a comparison is due.
+func (s *ReleaseSource) finalizing(id string, sub health.Subnet, now time.Time) health.Subnet {
+	if sub.Finalizing != nil || sub.Height == nil {
+		return sub
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.heights[id]
+	if ok && now.Sub(prev.at) < rollout.MinHeightInterval {
+		sub.Finalizing = prev.fin
+		return sub
+	}
+	var fin *bool
+	if ok {
+		grew := *sub.Height > prev.height
+		fin = &grew
+	}
+	if s.heights == nil {
+		s.heights = map[string]heightObs{}
+	}
+	s.heights[id] = heightObs{height: *sub.Height, at: now, fin: fin}
+	sub.Finalizing = fin
+	return sub
 }

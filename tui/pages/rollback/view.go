@@ -78,13 +78,13 @@ func (p *Page) picker() string {
 func (p *Page) planLines(e entry) []string {
 	s, pl := p.Styles, e.plan
 	lines := []string{
-		common.Line(fmt.Sprintf("Rollback of GuestOS %s · %s mode · %s", common.Short(pl.Release, 12), pl.Mode, p.progressWord(e))),
+		common.Line(fmt.Sprintf("Rollback of GuestOS %s · %s · %s", common.Short(pl.Release, 8), pl.Mode, p.progressWord(e))),
 		s.Label.Render("Planned  ") + fmt.Sprintf("%s at registry version %d", common.Stamp(pl.Created), pl.RegistryVersion),
 	}
 	lines = append(lines, p.wrap(s.Label.Render("Failed   "), common.Line(pl.Problem))...)
 	lines = append(lines, s.Section.Render("Targets"))
 	for _, t := range pl.Targets {
-		lines = append(lines, targetLine(t))
+		lines = append(lines, targetLine(t)+p.healthNote(e, t))
 	}
 	lines = append(lines, s.Section.Render("Steps"))
 	for i, st := range pl.Steps {
@@ -99,6 +99,10 @@ func (p *Page) planLines(e entry) []string {
 
 func (p *Page) progressWord(e entry) string {
 	switch {
+	case e.status != nil && e.status.Done && !e.recovered(p.releases[p.sel].Source):
+		return "✓ steps done · … targets recovering"
+	case e.status != nil && e.status.Done && len(e.targets) > 0:
+		return "✓ done · targets healthy"
 	case e.status != nil && e.status.Done:
 		return "✓ done"
 	case e.status != nil && failedStep(e.status):
@@ -131,6 +135,27 @@ func targetLine(t rb.Target) string {
 		note += " · re-elect first"
 	}
 	return common.Line(fmt.Sprintf("  %s %-16s %s → %s%s", mark, name, common.Short(t.Current, 8), common.Short(t.Restore, 8), note))
+}
+
+// healthNote is a subnet target's health on its restored version, once
+// observed.
+func (p *Page) healthNote(e entry, t rb.Target) string {
+	for _, h := range e.targets {
+		if h.Subnet != t.Subnet {
+			continue
+		}
+		if h.Healthy() {
+			return " · " + p.Styles.Good.Render("✓ healthy")
+		}
+		var bad []string
+		for _, c := range h.Checks {
+			if !c.OK {
+				bad = append(bad, "✗ "+c.Name)
+			}
+		}
+		return " · " + p.Styles.Bad.Render(strings.Join(bad, " "))
+	}
+	return ""
 }
 
 // stepLines is a step's headline with its state and proposal, then its
