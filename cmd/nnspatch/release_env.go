@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -51,10 +52,10 @@ func (e *releaseEnv) addFlags(cmd *cobra.Command, writes bool) {
 // addHealthFlags registers the health-gate flags.
 func (e *releaseEnv) addHealthFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&e.Prometheus, "prometheus", "", "Prometheus `url` for health gates (default: prometheus_url, else the local network's /metrics)")
-	fl.DurationVar(&e.Window, "alert-window", health.DefaultWindow, "range of the finalization query, and of the alert query when longer than the plan's bake")
-	fl.StringVar(&e.Queries.Version, "query-version", "", "PromQL: replicas by (ic_subnet, ic_active_version)")
-	fl.StringVar(&e.Queries.Finalizing, "query-finalizing", "", "PromQL: finalized height growth by ic_subnet over {{.Window}}")
-	fl.StringVar(&e.Queries.Alerts, "query-alerts", "", "PromQL: alerts by (ic_subnet, alertname, alertstate) over {{.Window}}")
+	fl.DurationVar(&e.Window, "alert-window", 0, "range of the finalization query, and of the alert query when longer than the plan's bake (default: alert_window, 15m)")
+	fl.StringVar(&e.Queries.Version, "query-version", "", "PromQL: replicas by (ic_subnet, ic_active_version) (default: query_version, else built in)")
+	fl.StringVar(&e.Queries.Finalizing, "query-finalizing", "", "PromQL: finalized height growth by ic_subnet over {{.Window}} (default: query_finalizing, else built in)")
+	fl.StringVar(&e.Queries.Alerts, "query-alerts", "", "PromQL: alerts by (ic_subnet, alertname, alertstate) over {{.Window}} (default: query_alerts, else built in)")
 	fl.DurationVar(&e.MetricsGap, "metrics-gap", 0, "scrape /metrics twice this far apart (0: once, compared with the last observation)")
 }
 
@@ -154,13 +155,21 @@ func (e *releaseEnv) healthSource(cfg *config.Config, n governance.Network) heal
 		prom = cfg.PrometheusURL
 	}
 	if prom != "" {
-		return health.Prometheus{URL: prom, Queries: e.Queries, Window: e.Window}
+		return health.Prometheus{URL: prom, Queries: e.queries(cfg), Window: cmp.Or(e.Window, cfg.AlertWindow)}
 	}
 	if isLoopbackURL(n.URL) {
 		return health.Metrics{URL: strings.TrimRight(n.URL, "/") + "/metrics", Gap: e.MetricsGap, Once: e.MetricsGap == 0}
 	}
 	fmt.Fprintln(e.IO.ErrOut, "warning: no prometheus_url configured: health gates cannot pass; set it or pass --prometheus")
 	return nil
+}
+
+// queries are the --query-* flags, else the config's query_* keys; empty
+// ones mean the built-in queries.
+func (e *releaseEnv) queries(cfg *config.Config) health.Queries {
+	c := cfg.HealthQueries()
+	return health.Queries{Version: cmp.Or(e.Queries.Version, c.Version),
+		Finalizing: cmp.Or(e.Queries.Finalizing, c.Finalizing), Alerts: cmp.Or(e.Queries.Alerts, c.Alerts)}
 }
 
 // networkClock reads the local network's virtual clock, or the real one.

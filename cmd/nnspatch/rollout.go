@@ -359,13 +359,13 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 }
 
 // badQuery turns a query Prometheus refused into a usage error naming the
-// flag that sets it (exit 2); other errors are returned unchanged.
+// flag and config key that set it (exit 2); other errors are returned unchanged.
 func badQuery(err error) error {
 	var qe *health.QueryError
 	if !errors.As(err, &qe) {
 		return err
 	}
-	return &CodeError{Code: ExitUsage, Err: &refError{msg: fmt.Sprintf("%s (--query-%s)", qe.Error(), qe.Query), err: err}}
+	return &CodeError{Code: ExitUsage, Err: &refError{msg: fmt.Sprintf("%s (--query-%s or query_%s in the config)", qe.Error(), qe.Query, qe.Query), err: err}}
 }
 
 func subnetSuffix(s string) string {

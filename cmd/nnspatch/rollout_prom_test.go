@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +67,15 @@ func TestRolloutPrometheusGate(t *testing.T) {
 	r = mustRun(t, ExitRefused, append([]string{"rollout", "status", rel, "--query-alerts", custom}, prom...)...)
 	if !strings.Contains(r.Stdout, "CustomGate (firing)") {
 		t.Errorf("custom alerts query not used:\n%s", r.Stdout)
+	}
+	cfgFile := filepath.Join(os.Getenv("NNSPATCH_CONFIG_HOME"), "config.yaml")
+	writeFile(t, cfgFile, "query_alerts: '"+strings.ReplaceAll(custom, "CustomGate", "ConfigGate")+"'\nalert_window: 5s\n")
+	r = mustRun(t, ExitRefused, append([]string{"rollout", "status", rel}, prom[:2]...)...)
+	if !strings.Contains(r.Stdout, "ConfigGate (firing)") {
+		t.Errorf("query_alerts from the config file not used:\n%s", r.Stdout)
+	}
+	if err := os.Remove(cfgFile); err != nil {
+		t.Fatal(err)
 	}
 	r = mustRun(t, ExitUsage, append([]string{"rollout", "status", rel, "--query-version", "sum by (ic_subnet) ("}, prom...)...)
 	if !strings.Contains(r.Stderr, "refused the version query") || !strings.Contains(r.Stderr, "bad_data") || !strings.Contains(r.Stderr, "(--query-version)") {
