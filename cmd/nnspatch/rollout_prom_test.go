@@ -78,7 +78,7 @@ func TestRolloutPrometheusGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = mustRun(t, ExitUsage, append([]string{"rollout", "status", rel, "--query-version", "sum by (ic_subnet) ("}, prom...)...)
-	if !strings.Contains(r.Stderr, "refused the version query") || !strings.Contains(r.Stderr, "bad_data") || !strings.Contains(r.Stderr, "(--query-version)") {
+	if !strings.Contains(r.Stderr, "refused the version query") || !strings.Contains(r.Stderr, "bad_data") || !strings.Contains(r.Stderr, "(--query-version or query_version in the config)") {
 		t.Errorf("broken query error does not name the query and the server's error:\n%s", r.Stderr)
 	}
 }
