@@ -151,12 +151,12 @@ func (o *draftElectOptions) packageSHA256(ctx context.Context) (string, error) {
 func readMeasurements(path string) (proposals.GuestLaunchMeasurements, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return proposals.GuestLaunchMeasurements{}, fmt.Errorf("open --measurements file: %w", err)
+		return proposals.GuestLaunchMeasurements{}, fmt.Errorf("open --measurements file: %w; check the path", err)
 	}
 	defer fh.Close()
 	m, err := artifact.ParseLaunchMeasurements(fh)
 	if err != nil {
-		return m, fmt.Errorf("read launch measurements %s: %w", path, err)
+		return m, fmt.Errorf("read launch measurements %s: %w; pass the launch-measurements.json of this GuestOS build, or --measurements-waiver REASON", path, err)
 	}
 	return m, nil
 }

@@ -218,3 +218,21 @@ func TestDraftPrincipalFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftBadMeasurements checks that a malformed --measurements file is
+// named, with the reason and what to pass instead.
+func TestDraftBadMeasurements(t *testing.T) {
+	isolateConfig(t)
+	dir := t.TempDir()
+	m := writeTestFile(t, dir, "short.json", []byte(`{"guest_launch_measurements": [{"measurement": [1, 2]}]}`))
+	r := runCLI(t, "draft", "elect-guestos", "--version", testCommit, "--sha256", testSHA,
+		"--measurements", m, "-o", filepath.Join(dir, "d.yaml"))
+	if r.Code != ExitError {
+		t.Errorf("exit %d, want %d; stderr:\n%s", r.Code, ExitError, r.Stderr)
+	}
+	for _, want := range []string{"short.json", "has 2 bytes, want 48", "--measurements-waiver"} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("stderr %q does not contain %q", r.Stderr, want)
+		}
+	}
+}
