@@ -64,9 +64,15 @@ func Render(d Draft) (Rendered, error) {
 		if err != nil {
 			return Rendered{}, err
 		}
+		// Show what the bytes say, not what the draft meant: decoding the
+		// encoding back means an encoder bug cannot hide from reviewers.
+		decoded, err := DecodePayload(int32(a.NnsFunction()), b)
+		if err != nil {
+			return Rendered{}, fmt.Errorf("render: decode the encoded payload: %w", err)
+		}
 		sum := sha256.Sum256(b)
 		r.Action = "ExecuteNnsFunction: " + a.NnsFunction().String()
-		r.NnsFunction, r.Payload = int32(a.NnsFunction()), PayloadFields(a)
+		r.NnsFunction, r.Payload = int32(a.NnsFunction()), PayloadFields(decoded)
 		r.PayloadHex, r.PayloadSHA256, r.PayloadBytes = hex.EncodeToString(b), hex.EncodeToString(sum[:]), len(b)
 	}
 	return r, nil

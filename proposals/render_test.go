@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestRender pins the text rendering of every kind with golden files.
@@ -81,5 +83,30 @@ func TestSanitize(t *testing.T) {
 	WriteText(&b, r)
 	if strings.ContainsAny(b.String(), "\x1b\x07") {
 		t.Errorf("WriteText let control characters through: %q", b.String())
+	}
+}
+
+// TestRenderShowsDecodedBytes checks that the fields Render shows are those
+// the payload bytes decode to, for every kind with a payload.
+func TestRenderShowsDecodedBytes(t *testing.T) {
+	for k, d := range sampleDrafts(t) {
+		r, err := Render(d)
+		if err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		if r.PayloadHex == "" {
+			continue // InstallCode and Motion carry no payload blob
+		}
+		b, err := hex.DecodeString(r.PayloadHex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := DecodePayload(r.NnsFunction, b)
+		if err != nil {
+			t.Fatalf("%s: decode rendered payload: %v", k, err)
+		}
+		if diff := cmp.Diff(PayloadFields(a), r.Payload); diff != "" {
+			t.Errorf("%s: rendered fields differ from the decoded bytes (-decoded +rendered):\n%s", k, diff)
+		}
 	}
 }
