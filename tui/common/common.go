@@ -6,11 +6,13 @@ package common
 import (
 	"io"
 	"log"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/tui/keymap"
 	"github.com/nnspatch/nnspatch/tui/styles"
 )
@@ -121,4 +123,24 @@ func (c *Clock) Sync(network, local time.Time) { c.offset.Store(int64(network.Su
 type ClockMsg struct {
 	Network, Local time.Time
 	Err            error
+}
+
+// Picker draws a one-line chooser, "label [selected]  other", shortening
+// the names until the line fits width (down to 8 characters each).
+func Picker(s *styles.Styles, label string, names []string, sel, width int) string {
+	for n := 64; ; n -= 4 {
+		parts, plain := make([]string, len(names)), len(label)
+		for i, name := range names {
+			short := Short(name, n)
+			plain += ansi.StringWidth(short) + 3
+			if i == sel {
+				parts[i] = s.ActiveTab.Render("[" + short + "]")
+			} else {
+				parts[i] = " " + short + " "
+			}
+		}
+		if plain <= width || n <= 8 {
+			return label + strings.Join(parts, " ")
+		}
+	}
 }

@@ -40,15 +40,11 @@ func (p *Page) View() string {
 }
 
 func (p *Page) picker() string {
-	var parts []string
+	names := make([]string, len(p.releases))
 	for i, r := range p.releases {
-		if i == p.sel {
-			parts = append(parts, p.Styles.ActiveTab.Render("["+r.Name+"]"))
-		} else {
-			parts = append(parts, " "+r.Name+" ")
-		}
+		names[i] = r.Name
 	}
-	return "Release " + strings.Join(parts, " ")
+	return common.Picker(p.Styles, "Release ", names, p.sel, p.Width)
 }
 
 func (p *Page) body(st *rollout.Status) []string {

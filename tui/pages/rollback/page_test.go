@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -353,5 +354,17 @@ func TestPlanErrorShows(t *testing.T) {
 	}
 	if e, ok := msgs[0].(common.ErrorMsg); !ok || !errors.Is(e.Err, rb.ErrNothingToRollBack) {
 		t.Errorf("got %v", msgs[0])
+	}
+}
+
+// TestPickerFitsLongNames: releases named by their 40-character commits
+// are shortened so both stay in view at 80 columns.
+func TestPickerFitsLongNames(t *testing.T) {
+	a, b := tuitest.ElectVersion, "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081"
+	p := New(tuitest.Common(), []Release{{Name: a, Source: &fakeSource{}}, {Name: b, Source: &fakeSource{}}})
+	p.SetSize(80, 21)
+	first := strings.Split(p.View(), "\n")[0]
+	if w := ansi.StringWidth(first); w > 80 || !strings.Contains(first, "["+a[:20]) || !strings.Contains(first, " "+b[:20]) || strings.Contains(first, "…]…") {
+		t.Errorf("picker line (%d wide): %q", ansi.StringWidth(first), first)
 	}
 }

@@ -63,15 +63,11 @@ func (p *Page) tail(e entry) []string {
 }
 
 func (p *Page) picker() string {
-	var parts []string
+	names := make([]string, len(p.releases))
 	for i, r := range p.releases {
-		if i == p.sel {
-			parts = append(parts, p.Styles.ActiveTab.Render("["+r.Name+"]"))
-		} else {
-			parts = append(parts, " "+r.Name+" ")
-		}
+		names[i] = r.Name
 	}
-	return "Release " + strings.Join(parts, " ")
+	return common.Picker(p.Styles, "Release ", names, p.sel, p.Width)
 }
 
 // planLines shows the plan, merged with the progress once it started.
