@@ -6,93 +6,15 @@
 package rollback
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
-
-// Source is one release's rollback as the page drives it; ReleaseSource
-// implements it over a release directory and the network.
-type Source interface {
-	// Plan builds a fresh plan from the registry and its history.
-	Plan(ctx context.Context) (*rb.Plan, error)
-	// Started returns the plan of a rollback under way (nil when none).
-	Started(ctx context.Context) (*rb.Plan, error)
-	// Start records p as the rollback under way.
-	Start(ctx context.Context, p *rb.Plan) error
-	// Submit takes every step that is due and reports progress.
-	Submit(ctx context.Context) (*rb.Status, error)
-	// Status reports progress without submitting.
-	Status(ctx context.Context) (*rb.Status, error)
-}
-
-// Watcher is optionally implemented by a Source: it checks the health of
-// the plan's subnet targets on the versions they are restored to, so the
-// page follows the rollback until the subnets recover, not only until its
-// proposals took effect in the registry.
-type Watcher interface {
-	Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error)
-}
-
-// TargetHealth is one subnet target's gate checks against its restored
-// version.
-type TargetHealth struct {
-	Subnet  string
-	Version string
-	Checks  []health.Check
-}
-
-// Healthy reports whether every check passed.
-func (t TargetHealth) Healthy() bool {
-	for _, c := range t.Checks {
-		if !c.OK {
-			return false
-		}
-	}
-	return len(t.Checks) > 0
-}
-
-// Release is one release the page can roll back.
-type Release struct {
-	// Name labels it (usually the release directory).
-	Name   string
-	Source Source
-}
-
-// LoadedMsg carries a release's rollback under way, if any.
-type LoadedMsg struct {
-	Index  int
-	Plan   *rb.Plan
-	Status *rb.Status
-	Err    error
-}
-
-// PlannedMsg carries a freshly built plan.
-type PlannedMsg struct {
-	Index int
-	Plan  *rb.Plan
-	Err   error
-}
-
-// ProgressMsg carries the rollback's status after a submit or a status
-// check.
-type ProgressMsg struct {
-	Index     int
-	Status    *rb.Status
-	Submitted bool
-	Err       error
-	// Targets is the targets' health (nil: not observed).
-	Targets []TargetHealth
-	// WatchErr is why the targets could not be observed.
-	WatchErr error
-}
 
 // entry is what the page knows of one release's rollback.
 type entry struct {
@@ -188,78 +110,6 @@ func (p *Page) Status() *rb.Status {
 		return p.entries[p.sel].status
 	}
 	return nil
-}
-
-func (p *Page) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), p.timeout)
-}
-
-func (p *Page) loadCmd(i int) tea.Cmd {
-	src := p.releases[i].Source
-	return func() tea.Msg {
-		ctx, cancel := p.ctx()
-		defer cancel()
-		plan, err := src.Started(ctx)
-		if err != nil || plan == nil {
-			return LoadedMsg{Index: i, Err: err}
-		}
-		st, err := src.Status(ctx)
-		return LoadedMsg{Index: i, Plan: plan, Status: st, Err: err}
-	}
-}
-
-func (p *Page) planCmd(i int) tea.Cmd {
-	src := p.releases[i].Source
-	return func() tea.Msg {
-		ctx, cancel := p.ctx()
-		defer cancel()
-		plan, err := src.Plan(ctx)
-		return PlannedMsg{Index: i, Plan: plan, Err: err}
-	}
-}
-
-// progressCmd submits due steps (submit) or reads the status.
-func (p *Page) progressCmd(i int, submit bool) tea.Cmd {
-	src, plan := p.releases[i].Source, p.entries[i].plan
-	return func() tea.Msg {
-		ctx, cancel := p.ctx()
-		defer cancel()
-		var msg ProgressMsg
-		if submit {
-			st, err := src.Submit(ctx)
-			msg = ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
-		} else {
-			st, err := src.Status(ctx)
-			msg = ProgressMsg{Index: i, Status: st, Err: err}
-		}
-		watch(ctx, src, plan, &msg)
-		return msg
-	}
-}
-
-// watch adds the targets' health to msg when src can observe it.
-func watch(ctx context.Context, src Source, plan *rb.Plan, msg *ProgressMsg) {
-	w, ok := src.(Watcher)
-	if !ok || plan == nil {
-		return
-	}
-	msg.Targets, msg.WatchErr = w.Watch(ctx, plan)
-}
-
-// startCmd records the plan and submits its first due steps.
-func (p *Page) startCmd(i int, plan *rb.Plan) tea.Cmd {
-	src := p.releases[i].Source
-	return func() tea.Msg {
-		ctx, cancel := p.ctx()
-		defer cancel()
-		if err := src.Start(ctx, plan); err != nil {
-			return ProgressMsg{Index: i, Err: err}
-		}
-		st, err := src.Submit(ctx)
-		msg := ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
-		watch(ctx, src, plan, &msg)
-		return msg
-	}
 }
 
 // Update implements tea.Model.

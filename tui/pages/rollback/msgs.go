@@ -1,0 +1,84 @@
+package rollback
+
+import (
+	"context"
+
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	rb "github.com/nnspatch/nnspatch/rollback"
+)
+
+// Source is one release's rollback as the page drives it; ReleaseSource
+// implements it over a release directory and the network.
+type Source interface {
+	// Plan builds a fresh plan from the registry and its history.
+	Plan(ctx context.Context) (*rb.Plan, error)
+	// Started returns the plan of a rollback under way (nil when none).
+	Started(ctx context.Context) (*rb.Plan, error)
+	// Start records p as the rollback under way.
+	Start(ctx context.Context, p *rb.Plan) error
+	// Submit takes every step that is due and reports progress.
+	Submit(ctx context.Context) (*rb.Status, error)
+	// Status reports progress without submitting.
+	Status(ctx context.Context) (*rb.Status, error)
+}
+
+// Watcher is optionally implemented by a Source: it checks the health of
+// the plan's subnet targets on the versions they are restored to, so the
+// page follows the rollback until the subnets recover, not only until its
+// proposals took effect in the registry.
+type Watcher interface {
+	Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error)
+}
+
+// TargetHealth is one subnet target's gate checks against its restored
+// version.
+type TargetHealth struct {
+	Subnet  string
+	Version string
+	Checks  []health.Check
+}
+
+// Healthy reports whether every check passed.
+func (t TargetHealth) Healthy() bool {
+	for _, c := range t.Checks {
+		if !c.OK {
+			return false
+		}
+	}
+	return len(t.Checks) > 0
+}
+
+// Release is one release the page can roll back.
+type Release struct {
+	// Name labels it (usually the release directory).
+	Name   string
+	Source Source
+}
+
+// LoadedMsg carries a release's rollback under way, if any.
+type LoadedMsg struct {
+	Index  int
+	Plan   *rb.Plan
+	Status *rb.Status
+	Err    error
+}
+
+// PlannedMsg carries a freshly built plan.
+type PlannedMsg struct {
+	Index int
+	Plan  *rb.Plan
+	Err   error
+}
+
+// ProgressMsg carries the rollback's status after a submit or a status
+// check.
+type ProgressMsg struct {
+	Index     int
+	Status    *rb.Status
+	Submitted bool
+	Err       error
+	// Targets is the targets' health (nil: not observed).
+	Targets []TargetHealth
+	// WatchErr is why the targets could not be observed.
+	WatchErr error
+}
