@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
@@ -50,7 +51,11 @@ type GlobalOptions struct {
 func NewFactory(ios *IOStreams) *Factory {
 	f := &Factory{IO: ios, Globals: &GlobalOptions{}}
 	f.LoadedConfig = onceValue(func() (*config.Loaded, error) {
-		return config.Load(config.Options{File: f.Globals.ConfigFile, Flags: f.flags})
+		l, err := config.Load(config.Options{File: f.Globals.ConfigFile, Flags: f.flags})
+		if err == nil && f.Globals.Verbose {
+			f.noteConfig(l)
+		}
+		return l, err
 	})
 	f.Config = func() (*config.Config, error) {
 		l, err := f.LoadedConfig()
@@ -60,6 +65,20 @@ func NewFactory(ios *IOStreams) *Factory {
 		return l.Config, nil
 	}
 	return f
+}
+
+// noteConfig prints, for -v, which config file was read and the network
+// and identity in effect with their sources.
+func (f *Factory) noteConfig(l *config.Loaded) {
+	if f.IO == nil {
+		return
+	}
+	state := "not found, using defaults"
+	if l.FileFound {
+		state = "read"
+	}
+	fmt.Fprintf(f.IO.ErrOut, "config: %s (%s); network %s (%s), identity %s (%s)\n", l.Path, state,
+		l.Config.Network, l.Sources["network"], l.Config.Identity, l.Sources["identity"])
 }
 
 // JSONOutput reports whether the command should print JSON: --json, or
