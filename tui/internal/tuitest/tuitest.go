@@ -85,11 +85,16 @@ type Gov struct {
 	// Submitted are the titles of proposals made; the first gets NextID.
 	Submitted []string
 	NextID    uint64
+	// Existing, when set, is reported by Preflight as an identical
+	// proposal already on the network.
+	Existing uint64
 }
 
-// Preflight passes every request.
+// Preflight passes every request, reporting g.Existing as a twin.
 func (g *Gov) Preflight(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (*governance.Preflight, error) {
-	return &governance.Preflight{Checks: []governance.Check{{Name: "fake", OK: true}}}, nil
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return &governance.Preflight{Checks: []governance.Check{{Name: "fake", OK: true}}, Existing: g.Existing}, nil
 }
 
 // MakeProposal records the title and returns the next id.

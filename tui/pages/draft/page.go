@@ -28,8 +28,13 @@ type Submitter interface {
 	MakeProposal(ctx context.Context, neuron uint64, req govdid.MakeProposalRequest) (uint64, error)
 }
 
-// SubmittedMsg reports the new proposal's id.
-type SubmittedMsg struct{ ID uint64 }
+// SubmittedMsg reports the proposal's id. Existing is true when preflight
+// found an identical proposal (open, adopted, or executed with its effect in
+// place) and nothing new was submitted.
+type SubmittedMsg struct {
+	ID       uint64
+	Existing bool
+}
 
 // MeasurementsMsg carries loaded launch measurements.
 type MeasurementsMsg struct {
@@ -183,8 +188,12 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.measured(msg)
 	case SubmittedMsg:
 		p.sending = false
-		p.Log.Printf("submitted proposal %d", msg.ID)
-		return p, tea.Batch(common.StatusCmd(fmt.Sprintf("submitted proposal #%d", msg.ID)),
+		status := fmt.Sprintf("submitted proposal #%d", msg.ID)
+		if msg.Existing {
+			status = fmt.Sprintf("identical proposal #%d already exists; nothing submitted", msg.ID)
+		}
+		p.Log.Printf("%s", status)
+		return p, tea.Batch(common.StatusCmd(status),
 			func() tea.Msg { return common.OpenProposalMsg{ID: msg.ID} })
 	case submitFailedMsg:
 		p.sending = false
@@ -247,6 +256,9 @@ func submitCmd(gov Submitter, neuron uint64, d proposals.Draft, timeout time.Dur
 		pre, err := gov.Preflight(ctx, neuron, req)
 		if err != nil {
 			return submitFailedMsg{fmt.Errorf("preflight: %w", err)}
+		}
+		if pre.Existing != 0 {
+			return SubmittedMsg{ID: pre.Existing, Existing: true}
 		}
 		if err := pre.Err(); err != nil {
 			return submitFailedMsg{err}

@@ -171,3 +171,28 @@ func TestSubmitNeedsConfirmation(t *testing.T) {
 		t.Errorf("new proposal not opened: %v", msgs)
 	}
 }
+
+// TestSubmitReusesAnIdenticalProposal: when preflight finds an identical
+// proposal (a retry after a crash), the page opens it and submits nothing.
+func TestSubmitReusesAnIdenticalProposal(t *testing.T) {
+	gov := &tuitest.Gov{Existing: 1234}
+	p := newPage(gov)
+	fill(t, p)
+	send(p, save)
+	msgs := send(p, runes("y"))
+	if len(gov.Submitted) != 0 {
+		t.Fatalf("submitted a duplicate: %v", gov.Submitted)
+	}
+	var opened, said bool
+	for _, m := range msgs {
+		switch m := m.(type) {
+		case common.OpenProposalMsg:
+			opened = m.ID == 1234
+		case common.StatusMsg:
+			said = strings.Contains(string(m), "already exists")
+		}
+	}
+	if !opened || !said {
+		t.Errorf("existing proposal not opened and reported: %v", msgs)
+	}
+}
