@@ -66,14 +66,10 @@ func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
 	}
 	in := rb.Input{Release: l.Version, Mode: l.Mode, Halt: true}
 	in.Failing, in.Problem = failingSubnets(st)
-	src, err := rb.DialChanges(s.Client.Network)
-	if err != nil {
+	if in.History, err = rb.ReadHistory(ctx, s.Client); err != nil {
 		return nil, err
 	}
-	if in.History, err = rb.ReadHistory(ctx, src); err != nil {
-		return nil, err
-	}
-	if in.Registry, err = s.Client.Registry(ctx); err != nil {
+	if in.Registry, err = in.History.Registry(); err != nil {
 		return nil, err
 	}
 	if in.Now, err = s.Tracker.Now(ctx); err != nil {
