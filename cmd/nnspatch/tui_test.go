@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +41,7 @@ func (s tmuxSession) screen() string {
 // waitScreen polls the pane until it contains want.
 func (s tmuxSession) waitScreen(want string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		scr := s.screen()
 		if strings.Contains(scr, want) {
@@ -91,7 +92,7 @@ func TestTUIInTmux(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	logFile := filepath.Join(dir, "tui.log")
-	s := tmuxSession{t: t, socket: "nnspatch-test-" + filepath.Base(dir)}
+	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { s.run("kill-server") })
 	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", logFile, "--release", rel, "2>" + filepath.Join(dir, "stderr")}, " ")
 	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24", "-e", "NO_COLOR=1", cmdline); err != nil {
