@@ -91,15 +91,28 @@ func (n *Network) Close() error {
 		close(n.stop)
 		n.wg.Wait()
 		if n.http != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if serr := n.http.Shutdown(ctx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-				err = serr
-			}
+			n.shutdownHTTP()
 		}
 		err = errors.Join(err, n.release())
 	})
 	return err
+}
+
+// shutdownGrace bounds how long Close waits for requests in flight.
+const shutdownGrace = 3 * time.Second
+
+// shutdownHTTP stops serving: requests in flight get shutdownGrace to finish,
+// then every connection is closed. net/http waits up to five seconds for a
+// connection a client opened but has not sent a request on yet (a transport's
+// spare keep-alive connection), so a graceful shutdown alone can time out with
+// nothing in flight. A request cut off this way was never answered, and every
+// answered update is already in the log, so nothing acknowledged is lost.
+func (n *Network) shutdownHTTP() {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := n.http.Shutdown(ctx); err != nil {
+		n.http.Close()
+	}
 }
 
 // release closes the replica, the log and the lock (after a failed start too).

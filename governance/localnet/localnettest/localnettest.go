@@ -4,6 +4,8 @@ package localnettest
 
 import (
 	"context"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,7 +63,9 @@ func Start(t testing.TB, opts ...Option) *localnet.Network {
 	}
 	t.Cleanup(func() {
 		if err := n.Close(); err != nil {
-			t.Errorf("close local network: %v", err)
+			var stacks strings.Builder
+			pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+			t.Errorf("close local network: %v\ngoroutines:\n%s", err, stacks.String())
 		}
 	})
 	return n
