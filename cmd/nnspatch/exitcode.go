@@ -125,8 +125,7 @@ var exitRules = []exitRule{
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
 	{match: is(governance.ErrProposalNotFound), code: ExitError,
 		hint: text("check the id; `nnspatch proposals list` shows recent proposals")},
-	{match: is(governance.ErrUntrusted), code: ExitUntrusted,
-		hint: text("the response did not verify against the network's root key; check --network and its root_key")},
+	{match: is(governance.ErrUntrusted), code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrUnreachable), code: ExitNetwork,
 		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
 	{match: is(governance.ErrPreflight), code: ExitRefused,
@@ -220,9 +219,21 @@ func isUnreachable(err error) bool {
 	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
-// untrustedHint names the network whose answer failed verification.
+// untrustedHint names the network whose answer failed verification and
+// says what helps. It never suggests --root-key fetch: that trusts the key
+// the server itself sends, so it cannot help when that server is the one
+// answering wrongly.
 func untrustedHint(err error) string {
+	network := "in use"
 	var ue *governance.UntrustedError
-	errors.As(err, &ue)
-	return fmt.Sprintf("the answer from network %s did not verify against its root key; if it is a test network, pass its key with --root-key HEX (or --root-key fetch)", ue.Network)
+	if errors.As(err, &ue) && ue.Network != "" {
+		network = ue.Network
+	}
+	if (governance.Network{Name: network}).IsMainnet() {
+		return "nothing from this answer was trusted; nnspatch checks network ic against the IC's built-in root key, " +
+			"so check that its URL (`nnspatch config show`) is the real IC and not a proxy or a typo; never disable verification"
+	}
+	return fmt.Sprintf("nothing from this answer was trusted; check that network %s has the URL you intended (`nnspatch config show`); "+
+		"for a URL or test network pass the network's real root key with --root-key HEX, obtained out of band from its operator "+
+		"(--root-key fetch trusts whatever key the server sends); never disable verification", network)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/rollback/drill"
@@ -152,4 +153,44 @@ func TestMissingDraftFileHint(t *testing.T) {
 	if !strings.Contains(hint, "check the path") {
 		t.Errorf("hint = %q, want one saying to check the path", hint)
 	}
+}
+
+// TestUntrustedHintSaysWhatHelps checks the exit-code-7 hint through a real
+// command against a network whose root key does not sign: it must point at
+// the URL and an out-of-band root key, never at --root-key fetch (which
+// trusts the very server whose answer failed).
+func TestUntrustedHintSaysWhatHelps(t *testing.T) {
+	n, flags := cliNet(t, localnettest.WithBadRootKey())
+	r := run(t, flags, "proposals", "list")
+	if r.Code != ExitUntrusted {
+		t.Fatalf("exit code %d, want %d\n%s", r.Code, ExitUntrusted, r.Stderr)
+	}
+	hint := hintLine(t, r.Stderr)
+	for _, want := range []string{"network " + n.URL(), "URL you intended", "--root-key HEX", "out of band", "never disable verification"} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("hint lacks %q: %q", want, hint)
+		}
+	}
+	if strings.Contains(hint, "or --root-key fetch") || strings.Contains(hint, "pass --root-key fetch") {
+		t.Errorf("hint suggests --root-key fetch: %q", hint)
+	}
+	_, icHint := exitCodeFor(fmt.Errorf("list: %w", &governance.UntrustedError{Network: "ic", Err: errors.New("bad signature")}))
+	if !strings.Contains(icHint, "built-in root key") || strings.Contains(icHint, "--root-key HEX") {
+		t.Errorf("mainnet hint = %q, want one about the built-in key and the URL", icHint)
+	}
+}
+
+// hintLine returns the text of the single "hint: " line of stderr.
+func hintLine(t *testing.T, stderr string) string {
+	t.Helper()
+	var hints []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if h, ok := strings.CutPrefix(l, "hint: "); ok {
+			hints = append(hints, h)
+		}
+	}
+	if len(hints) != 1 {
+		t.Fatalf("want exactly one hint line, got %d in:\n%s", len(hints), stderr)
+	}
+	return hints[0]
 }
