@@ -214,7 +214,39 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 	if in.Now, err = s.now(ctx); err != nil {
 		return nil, err
 	}
-	return rollback.Build(in)
+	p, err := rollback.Build(in)
+	if errors.Is(err, rollback.ErrNoTarget) {
+		return nil, &noTargetError{To: o.To, Err: err}
+	}
+	return p, err
+}
+
+// noTargetError is a rollback.ErrNoTarget from planning, with the --to
+// value the plan was built with, so the hint can tell "name a version"
+// from "the version named cannot be restored".
+type noTargetError struct {
+	// To is the --to value, "" when it was not given.
+	To string
+	// Err is the planner's error.
+	Err error
+}
+
+// Error implements error.
+func (e *noTargetError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the planner's error.
+func (e *noTargetError) Unwrap() error { return e.Err }
+
+// noTargetHint says to pass --to only when it was not given.
+func noTargetHint(err error) string {
+	var ne *noTargetError
+	switch {
+	case errors.As(err, &ne) && ne.To != "":
+		return "--to " + ne.To + " cannot be restored; pass --to with an earlier GuestOS version that is elected or in the registry history (`nnspatch versions`), or leave --to out to restore each target's last good version"
+	case errors.As(err, &ne):
+		return "pass --to VERSION to name the version to restore"
+	}
+	return "pass --to with a GuestOS version that ran before the release and is elected or in the registry history (`nnspatch versions`)"
 }
 
 // failingSubnets lists the subnets whose gate failed and, unless given,

@@ -135,3 +135,19 @@ func proposalCount(n *localnet.Network) int {
 	}
 	return total
 }
+
+// TestRollbackNoTargetHint checks through real commands that the hint
+// asks for --to only when --to was not given.
+func TestRollbackNoTargetHint(t *testing.T) {
+	n := releaseNet(t)
+	v := n.Topology().Subnets[0].Version
+	r := mustRun(t, ExitRefused, "rollback", "plan", "--version", v)
+	if h := hintLine(t, r.Stderr); !strings.Contains(h, "pass --to VERSION") {
+		t.Errorf("without --to: hint = %q, want one asking for --to VERSION", h)
+	}
+	r = mustRun(t, ExitRefused, "rollback", "plan", "--version", v, "--to", v)
+	h := hintLine(t, r.Stderr)
+	if strings.Contains(h, "pass --to VERSION to name") || !strings.Contains(h, "--to "+v+" cannot be restored") {
+		t.Errorf("with --to: hint = %q, want one about the version given", h)
+	}
+}
