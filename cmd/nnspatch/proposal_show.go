@@ -42,7 +42,8 @@ IC OS and canister-upgrade functions, field by field otherwise; raw hex with
 --raw), the tally with the absolute-majority and 3% quorum lines, the deadline
 and time left (by the network's certified clock), and the reject cost. A security patch election is marked
 "source withheld"; when its release ledger (under releases_dir) shows the
-rollout finished, the disclosure deadline is shown too. Text from the chain is sanitized before it is printed.`,
+rollout finished, the disclosure deadline is shown too (disclosure_deadline with
+--json). Text from the chain is sanitized before it is printed.`,
 		Example: "$ nnspatch proposal show 139800\n$ nnspatch proposal show 139800 --raw\n$ nnspatch proposal show 139800 --json | jq .decision",
 		Args:    exactArgs(1, "a proposal id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,14 +70,16 @@ func proposalShowRun(ctx context.Context, o *proposalShowOptions) error {
 		return err
 	}
 	now := o.Now(ctx, c)
-	if o.JSON() {
-		return jsonout.Write(o.IO.Out, proposalDoc(c.Network.Name, *p, now))
-	}
 	var disclosure *time.Time
 	if o.Disclosure != nil {
 		if t, ok := o.Disclosure(*p); ok {
 			disclosure = &t
 		}
+	}
+	if o.JSON() {
+		doc := proposalDoc(c.Network.Name, *p, now)
+		doc.DisclosureDeadline = disclosure
+		return jsonout.Write(o.IO.Out, doc)
 	}
 	return writeProposal(o.IO.Out, *p, now, o.Raw, disclosure)
 }

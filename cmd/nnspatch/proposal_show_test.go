@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -104,6 +105,9 @@ func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	if r = run(t, flags, "proposal", "show", id); r.Code != ExitOK || strings.Contains(r.Stdout, "Disclosure:") {
 		t.Errorf("without a ledger: %d\n%s", r.Code, r.Stdout)
 	}
+	if got := showDisclosureJSON(t, flags, id); got != nil {
+		t.Errorf("without a ledger --json has disclosure_deadline %v", got)
+	}
 
 	store := rollout.Store{Dir: filepath.Join(releases, version)}
 	l := rollout.NewLedger(version, proposals.ModeSecurity, rollout.Artifact{SHA256: strings.Repeat("ab", 32)}, time.Now())
@@ -115,6 +119,9 @@ func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	if want := "Disclosure:   due by 2026-03-11 12:00:00 UTC"; r.Code != ExitOK || !strings.Contains(r.Stdout, want) {
 		t.Errorf("with a finished rollout, want %q: %d\n%s", want, r.Code, r.Stdout)
 	}
+	if got := showDisclosureJSON(t, flags, id); got == nil || !got.Equal(time.Date(2026, 3, 11, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("--json disclosure_deadline = %v, want 2026-03-11 12:00:00 UTC", got)
+	}
 
 	l.Disclosure = &rollout.Disclosure{SourceURL: "https://github.com/dfinity/ic/commit/" + version, At: time.Now()}
 	if _, err := store.Update(context.Background(), func(cur *rollout.Ledger) error { *cur = *l; return nil }); err != nil {
@@ -123,6 +130,24 @@ func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	if r = run(t, flags, "proposal", "show", id); strings.Contains(r.Stdout, "Disclosure:") {
 		t.Errorf("after disclosure the deadline is still shown:\n%s", r.Stdout)
 	}
+	if got := showDisclosureJSON(t, flags, id); got != nil {
+		t.Errorf("after disclosure --json still has disclosure_deadline %v", got)
+	}
+}
+
+// showDisclosureJSON runs `proposal show ID --json` and returns its
+// disclosure_deadline, checking the key is absent when there is none.
+func showDisclosureJSON(t *testing.T, flags []string, id string) *time.Time {
+	t.Helper()
+	r := run(t, flags, "proposal", "show", id, "--json")
+	var doc jsonout.ProposalShow
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); r.Code != ExitOK || err != nil {
+		t.Fatalf("show --json: %d %v\n%s%s", r.Code, err, r.Stdout, r.Stderr)
+	}
+	if (doc.DisclosureDeadline == nil) == strings.Contains(r.Stdout, `"disclosure_deadline"`) {
+		t.Errorf("disclosure_deadline key present = %v, value = %v", strings.Contains(r.Stdout, `"disclosure_deadline"`), doc.DisclosureDeadline)
+	}
+	return doc.DisclosureDeadline
 }
 
 // TestCountdownsFollowTheNetworksClock submits a 4-day motion on a local

@@ -53,6 +53,12 @@ type ProposalShow struct {
 	Payload any `json:"payload,omitempty"`
 	// PayloadSHA256 is the hex SHA-256 of the payload bytes.
 	PayloadSHA256 string `json:"payload_sha256,omitempty"`
+	// DisclosureDeadline is when the withheld source of a security patch
+	// must be disclosed (the end of the quiet period), as the text output's
+	// "Disclosure: due by" line shows it. It is set only when the release
+	// ledger of the elected version under releases_dir records a finished
+	// rollout and no disclosure yet; otherwise it is absent.
+	DisclosureDeadline *time.Time `json:"disclosure_deadline,omitempty"`
 }
 
 // Decision is the tally math for one proposal.
