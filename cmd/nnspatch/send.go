@@ -163,14 +163,14 @@ func sentResult(w io.Writer, sc *governance.SignedContent, res *govdid.Command1,
 
 func (o *sendOptions) report(contents []*governance.SignedContent, sent bool, ids []uint64) error {
 	if o.JSON() {
-		docs := make([]jsonout.Send, len(contents))
+		doc := jsonout.Send{Envelope: jsonout.NewEnvelope(), Sent: sent, Messages: make([]jsonout.SentMessage, len(contents))}
 		for i, sc := range contents {
-			docs[i] = jsonout.Send{Envelope: jsonout.NewEnvelope(), Content: sc, Sent: sent}
+			doc.Messages[i] = jsonout.SentMessage{Content: sc, Sent: sent}
 			if i < len(ids) {
-				docs[i].ProposalID = ids[i]
+				doc.Messages[i].ProposalID = ids[i]
 			}
 		}
-		return jsonout.Write(o.IO.Out, docs)
+		return jsonout.Write(o.IO.Out, doc)
 	}
 	for _, id := range ids {
 		if id != 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -186,4 +187,50 @@ func TestSendFollowsSignedNetwork(t *testing.T) {
 	if r.Code != ExitUsage || !strings.Contains(r.Stderr, "--accept-risk=mainnet") || !strings.Contains(r.Stderr, "network:    ic") {
 		t.Errorf("proposal to mainnet without the risk flag: %d\n%s", r.Code, r.Stderr)
 	}
+}
+
+// TestSendJSONEnvelope checks that `send --json` prints one versioned
+// envelope, like every other command, for a dry run and for a sent
+// proposal whose id it reports.
+func TestSendJSONEnvelope(t *testing.T) {
+	_, flags := cliNet(t)
+	draft := filepath.Join(t.TempDir(), "motion.yaml")
+	if err := proposals.WriteDraft(draft, proposals.NewMotion("send as json", proposals.Texts{Title: "JSON motion", Summary: "A motion."})); err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(t.TempDir(), "submit.json")
+	if r := run(t, flags, "proposal", "submit", draft, "--neuron", "80", "--sign-only", signed); r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	dry := sendJSON(t, flags, signed, "--dry-run")
+	if dry.Sent || len(dry.Messages) != 1 || dry.Messages[0].Sent || dry.Messages[0].ProposalID != 0 || dry.Messages[0].Content == nil {
+		t.Errorf("dry run document: %+v", dry)
+	}
+	sent := sendJSON(t, flags, signed, "--yes")
+	if !sent.Sent || len(sent.Messages) != 1 || !sent.Messages[0].Sent || sent.Messages[0].ProposalID == 0 {
+		t.Fatalf("sent document: %+v", sent)
+	}
+	id := strconv.FormatUint(sent.Messages[0].ProposalID, 10)
+	if r := run(t, flags, "proposal", "show", id); r.Code != ExitOK || !strings.Contains(r.Stdout, "JSON motion") {
+		t.Errorf("proposal %s from send --json: %d\n%s", id, r.Code, r.Stdout)
+	}
+}
+
+// sendJSON runs `send FILE --json ARGS...` and decodes its document,
+// checking it is an object with schema_version 1.
+func sendJSON(t *testing.T, flags []string, file string, args ...string) jsonout.Send {
+	t.Helper()
+	r := run(t, flags, append([]string{"send", file, "--json"}, args...)...)
+	if r.Code != ExitOK {
+		t.Fatalf("send --json %v: %d %s", args, r.Code, r.Stderr)
+	}
+	var head map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(r.Stdout), &head); err != nil || string(head["schema_version"]) != "1" {
+		t.Fatalf("send --json %v is not a {\"schema_version\": 1, ...} object: %v\n%s", args, err, r.Stdout)
+	}
+	var doc jsonout.Send
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

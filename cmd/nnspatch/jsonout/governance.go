@@ -123,9 +123,19 @@ type Votes struct {
 	Results  []governance.VoteResult `json:"results"`
 }
 
-// Send is printed by `nnspatch send --json`.
+// Send is printed by `nnspatch send --json`: one envelope for the whole
+// file, its messages in file order.
 type Send struct {
 	Envelope
+	// Sent is set when the messages were submitted (false with --dry-run).
+	Sent bool `json:"sent"`
+	// Messages has one entry per message of the file.
+	Messages []SentMessage `json:"messages"`
+}
+
+// SentMessage is one message of a `send --json` document.
+type SentMessage struct {
+	// Content is the decoded signed message.
 	Content *governance.SignedContent `json:"content"`
 	// Sent is set when the message was submitted.
 	Sent bool `json:"sent"`
