@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
+	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -119,5 +121,33 @@ func TestProposalSubmitMainnetNeedsRisk(t *testing.T) {
 	r := runCLI(t, "proposal", "submit", draft, "--neuron", "80", "--network", "ic", "--identity", "anonymous", "--yes")
 	if r.Code != ExitUsage || !strings.Contains(r.Stderr, "--accept-risk=mainnet") {
 		t.Errorf("mainnet without risk: %d %q", r.Code, r.Stderr)
+	}
+}
+
+// TestProposalSubmitExecutedTwinIsExisting checks the documented meaning
+// of jsonout.Submit.Existing for its third case: an executed proposal
+// whose effect is still in place (the version it elected is still
+// elected) is reported as the existing twin, and nothing is submitted.
+func TestProposalSubmitExecutedTwinIsExisting(t *testing.T) {
+	n, flags := cliNet(t)
+	draft := writeElectDraft(t, "7777777777777777777777777777777777777777")
+	first := run(t, flags, "proposal", "submit", draft, "--neuron", "80", "--yes")
+	if first.Code != ExitOK {
+		t.Fatalf("submit: %d %s", first.Code, first.Stderr)
+	}
+	id := strings.TrimSpace(first.Stdout)
+	var shown jsonout.ProposalShow
+	if err := json.Unmarshal([]byte(run(t, flags, "proposal", "show", id, "--json").Stdout), &shown); err != nil || shown.Proposal.Status != governance.StatusExecuted {
+		t.Fatalf("proposal %s is not executed: %v %+v", id, err, shown.Proposal.Status)
+	}
+	before := proposalCount(n)
+	second := run(t, flags, "proposal", "submit", draft, "--neuron", "80", "--yes", "--json")
+	var doc jsonout.Submit
+	if err := json.Unmarshal([]byte(second.Stdout), &doc); err != nil || second.Code != ExitOK ||
+		!doc.Existing || strconv.FormatUint(doc.ProposalID, 10) != id {
+		t.Errorf("retry after execution: %d %q %q", second.Code, second.Stdout, second.Stderr)
+	}
+	if after := proposalCount(n); after != before {
+		t.Errorf("the retry submitted %d proposal(s)", after-before)
 	}
 }

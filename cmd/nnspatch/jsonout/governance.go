@@ -103,9 +103,12 @@ type VersionShow struct {
 // Submit is printed by `nnspatch proposal submit --json`.
 type Submit struct {
 	Envelope
-	// ProposalID is the new (or already existing) proposal's id; 0 on a dry run.
+	// ProposalID is the new proposal's id, or the existing twin's when
+	// Existing is set; 0 on a dry run without a twin.
 	ProposalID uint64 `json:"proposal_id,omitempty"`
-	// Existing is set when an identical proposal was already open or adopted.
+	// Existing is set when preflight found a twin and nothing was submitted:
+	// an open or adopted proposal with the same action, or an executed one
+	// whose effect is still in place (governance.Preflight.Existing).
 	Existing bool `json:"existing"`
 	// DryRun is set when nothing was submitted.
 	DryRun bool `json:"dry_run"`
