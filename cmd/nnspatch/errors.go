@@ -24,6 +24,17 @@ func FlagErrorf(format string, args ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, args...)}
 }
 
+// NoConfirmError reports that a command needed a confirmation, there is
+// no terminal to ask on, and --yes was not given. Main exits with
+// ExitUsage like a FlagError but prints only the message and its hint: the
+// usage text would bury the one thing to change.
+type NoConfirmError struct{}
+
+// Error implements error.
+func (*NoConfirmError) Error() string {
+	return "--yes required when not running interactively: there is no terminal to confirm on, so nothing was sent or changed"
+}
+
 // ErrCancel reports that the user declined a prompt or interrupted the
 // command; Main exits with ExitUsage and prints nothing more.
 var ErrCancel = errors.New("cancelled")

@@ -30,7 +30,8 @@ const (
 	ExitOK ExitCode = 0
 	// ExitError is any failure not listed below.
 	ExitError ExitCode = 1
-	// ExitUsage is a usage error (bad flag or argument) or a cancellation.
+	// ExitUsage is a usage error (bad flag or argument, --yes missing
+	// without a terminal) or a cancellation.
 	ExitUsage ExitCode = 2
 	// ExitDraftInvalid means a draft has validation errors.
 	ExitDraftInvalid ExitCode = 3
@@ -70,6 +71,8 @@ type exitRule struct {
 // Unmatched errors exit with ExitError.
 var exitRules = []exitRule{
 	{match: as[*FlagError], code: ExitUsage},
+	{match: as[*NoConfirmError], code: ExitUsage,
+		hint: text("check the summary above, then run the command again with --yes (or from a terminal to be asked)")},
 	{match: is(ErrCancel), code: ExitUsage},
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},

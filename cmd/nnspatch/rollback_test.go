@@ -53,6 +53,11 @@ func TestRollbackEndToEnd(t *testing.T) {
 
 	// The proposals execute at once, but the replicas switch only after
 	// the upgrade delay: until then the rollback is in progress.
+	before := proposalCount(n)
+	checkNoConfirm(t, mustRun(t, ExitUsage, "rollback", "submit", "--release", rel), []string{"rollback", "submit"})
+	if after := proposalCount(n); after != before {
+		t.Fatalf("rollback submit without --yes made %d proposal(s)", after-before)
+	}
 	out := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes").Stdout
 	if !strings.Contains(out, "Rollback of "+patchVersion+": in progress") || !strings.Contains(out, "… 2. deploy     "+failing) {
 		t.Fatalf("submit output:\n%s", out)
@@ -76,7 +81,7 @@ func TestRollbackEndToEnd(t *testing.T) {
 		t.Fatal("status --watch did not end once the rollback was done")
 	}
 	mustRun(t, ExitUsage, "rollback", "status", "--release", rel, "--interval", "1s")
-	before := proposalCount(n)
+	before = proposalCount(n)
 	if r := mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes", "--to", patchVersion); !strings.Contains(r.Stderr, "note: resuming the plan in") {
 		t.Errorf("a resumed submit with plan flags says nothing:\n%s", r.Stderr)
 	}

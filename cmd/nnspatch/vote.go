@@ -78,13 +78,13 @@ func (o signOptions) writeSigned(f *Factory, ios *IOStreams, reqs []govdid.Manag
 }
 
 // confirm asks a yes/no question on stderr unless yes is set. Without a
-// terminal it refuses with a flag error.
+// terminal it refuses with a *NoConfirmError.
 func confirm(ios *IOStreams, yes bool, question string) error {
 	if yes {
 		return nil
 	}
 	if !ios.CanPrompt() {
-		return FlagErrorf("--yes required when not running interactively: there is no terminal to confirm on, so nothing was sent; check the summary above and add --yes")
+		return &NoConfirmError{}
 	}
 	fmt.Fprintf(ios.ErrOut, "%s [y/N] ", question)
 	line, err := bufio.NewReader(ios.In).ReadString('\n')

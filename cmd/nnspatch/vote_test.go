@@ -234,3 +234,57 @@ func sendJSON(t *testing.T, flags []string, file string, args ...string) jsonout
 	}
 	return doc
 }
+
+// TestMissingYesWithoutTerminal runs the confirming commands with no
+// terminal and no --yes: each exits 2 with the message and one hint about
+// --yes, without the usage text, and sends nothing.
+func TestMissingYesWithoutTerminal(t *testing.T) {
+	n, flags := cliNet(t)
+	id := submitMotion(t, flags, "confirm me")
+	draft := filepath.Join(t.TempDir(), "motion.yaml")
+	if err := proposals.WriteDraft(draft, proposals.NewMotion("never confirmed", proposals.Texts{Title: "Unconfirmed", Summary: "A motion."})); err != nil {
+		t.Fatal(err)
+	}
+	signed := filepath.Join(t.TempDir(), "vote.json")
+	if r := run(t, flags, "vote", id, "no", "--neuron", "80", "--sign-only", signed); r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	before := proposalCount(n)
+	for _, args := range [][]string{
+		{"proposal", "submit", draft, "--neuron", "80"},
+		{"vote", id, "yes", "--neuron", "80"},
+		{"send", signed},
+	} {
+		checkNoConfirm(t, run(t, flags, args...), args)
+	}
+	if after := proposalCount(n); after != before {
+		t.Errorf("%d proposal(s) submitted without confirmation", after-before)
+	}
+	var doc jsonout.ProposalShow
+	if err := json.Unmarshal([]byte(run(t, flags, "proposal", "show", id, "--json").Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range doc.Proposal.Ballots {
+		if b.Neuron == 80 && b.Vote != 0 {
+			t.Errorf("neuron 80 voted %d without confirmation", b.Vote)
+		}
+	}
+}
+
+// checkNoConfirm checks the result of a command refused for want of --yes.
+func checkNoConfirm(t *testing.T, r cliResult, args []string) {
+	t.Helper()
+	if r.Code != ExitUsage {
+		t.Errorf("nnspatch %s: exit %d, want %d\n%s", strings.Join(args, " "), r.Code, ExitUsage, r.Stderr)
+		return
+	}
+	if !strings.Contains(r.Stderr, "nnspatch: --yes required when not running interactively") {
+		t.Errorf("nnspatch %s: no --yes message:\n%s", strings.Join(args, " "), r.Stderr)
+	}
+	if strings.Contains(r.Stderr, "Usage:") || strings.Contains(r.Stderr, "Flags:") {
+		t.Errorf("nnspatch %s: the usage text buries the message:\n%s", strings.Join(args, " "), r.Stderr)
+	}
+	if h := hintLine(t, r.Stderr); !strings.Contains(h, "--yes") {
+		t.Errorf("nnspatch %s: hint %q does not mention --yes", strings.Join(args, " "), h)
+	}
+}
