@@ -52,11 +52,13 @@ func (t *Tracker) submitDraft(ctx context.Context, lk *Locked, l *Ledger, kind, 
 	if err != nil {
 		return 0, err
 	}
-	if err := pf.Err(); err != nil {
-		return 0, err
-	}
+	// A twin comes first: once an identical proposal executed, preflight's
+	// checks fail ("already elected"), yet the right outcome is to record it.
 	id := pf.Existing
 	if id == 0 {
+		if err := pf.Err(); err != nil {
+			return 0, err
+		}
 		if id, err = t.Gov.MakeProposal(ctx, t.Neuron, req); err != nil {
 			return 0, fmt.Errorf("submit %s%s: %w", kind, onSubnet(subnet), err)
 		}

@@ -281,3 +281,32 @@ func TestAdvanceStopsOnAFailedProposalAndRetriesOnRequest(t *testing.T) {
 		t.Error("the retry override was not recorded")
 	}
 }
+
+// TestSubmitElectionRecordsAnExecutedTwin: the same election was submitted
+// and executed outside this release (no intent in the ledger). Preflight
+// then fails ("already elected"), but submitting must record the twin
+// instead of refusing.
+func TestSubmitElectionRecordsAnExecutedTwin(t *testing.T) {
+	_, c, tr := localTracker(t)
+	ctx := context.Background()
+	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081",
+		SHA256: strings.Repeat("cd", 32), MeasurementsWaiver: "test build"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := proposals.ValidRequest(d, proposals.DefaultPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin, err := c.MakeProposal(ctx, 80, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := tr.SubmitElection(ctx)
+	if err != nil {
+		t.Fatalf("submit after an executed twin: %v", err)
+	}
+	if id != twin {
+		t.Fatalf("recorded proposal %d, want the twin %d", id, twin)
+	}
+}
