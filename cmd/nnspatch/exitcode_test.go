@@ -16,6 +16,8 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/rollback/drill"
@@ -56,6 +58,10 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "unknown network", err: fmt.Errorf("resolve: %w", governance.ErrNetwork), want: ExitError, wantHint: true},
 		{name: "NNS rejected", err: wrap(&governance.RejectedError{ErrorType: 11, Message: "precondition failed"}), want: ExitRefused},
 		{name: "drill assertion failed", err: fmt.Errorf("run drill: %w", &drill.AssertionError{Failed: []drill.Assertion{{Name: "all_healthy"}}}), want: ExitDrillFailed, wantHint: true},
+		{name: "rollout halted", err: wrap(&rollout.HaltedError{Halt: rollout.Halt{Reason: "stall on subnet x"}}), want: ExitRefused, wantHint: true},
+		{name: "rollout not halted", err: wrap(rollout.ErrNotHalted), want: ExitRefused, wantHint: true},
+		{name: "no release ledger", err: fmt.Errorf("open release: %w", rollout.ErrNoRelease), want: ExitError, wantHint: true},
+		{name: "prometheus refused a query", err: wrap(&health.QueryError{Query: "alerts", Type: "bad_data", Message: "parse error"}), want: ExitUsage, wantHint: true},
 		{name: "explicit code", err: &CodeError{Code: ExitRefused, Err: errors.New("gate closed")}, want: ExitRefused},
 	}
 	seen := map[ExitCode]bool{}
