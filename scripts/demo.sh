@@ -123,8 +123,8 @@ nnspatch localnet advance 30m --url "$url"
 code=0
 nnspatch rollout status "$commit" > rollout-status.txt || code=$?
 head -n 6 rollout-status.txt
-echo "rollout status exit code: $code (0 = complete, 8 = still in progress)" >&2
-[ "$code" -eq 0 ] || [ "$code" -eq 8 ]
+echo "rollout status exit code: $code (0 = on track, 9 = failed or halted)" >&2
+[ "$code" -eq 0 ]
 nnspatch subnets | grep -E "^SUBNET|$commit"
 
 step "nnspatch release log: the audit trail of every action"
