@@ -42,6 +42,7 @@ type releaseRefOptions struct {
 	Source   string
 	Force    bool
 	Retry    bool
+	Redeploy bool
 	Watch    bool
 	Interval time.Duration
 }

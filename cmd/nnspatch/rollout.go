@@ -156,8 +156,10 @@ refreshes every --interval until the rollout is complete, failed or halted.
 
 Additional exit codes:
   8  --watch ended before the rollout was complete
-  9  a subnet failed its gate (the subnet and the check are named), or the
-     rollout is halted (the reason is shown; see `+"`nnspatch rollout resume`"+`)`,
+  9  a subnet failed its gate (the subnet and the check are named), a subnet
+     was rolled back (state rolled_back: "rolled back to <version> by proposal
+     N"; see `+"`nnspatch rollout advance --help`"+`), or the rollout is halted
+     (the reason is shown; see `+"`nnspatch rollout resume`"+`)`,
 		"$ nnspatch rollout status $COMMIT\n$ nnspatch rollout status $COMMIT --watch --interval 1m\n$ nnspatch rollout status $COMMIT --json | jq '.status.batches[].state'",
 		false, runF, rolloutStatusRun)
 	opts.addHealthFlags(cmd.Flags())
@@ -198,7 +200,8 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 			return err
 		}
 		final := st.State == rollout.RolloutComplete || st.State == rollout.RolloutFailed ||
-			st.State == rollout.RolloutElectFailed || st.State == rollout.RolloutAbandoned || st.State == rollout.RolloutHalted
+			st.State == rollout.RolloutElectFailed || st.State == rollout.RolloutAbandoned || st.State == rollout.RolloutHalted ||
+			st.State == rollout.RolloutRolledBack
 		if !o.Watch || final {
 			return statusExit(st)
 		}
@@ -236,7 +239,7 @@ type statusDoc struct {
 // silently: the status was printed already.
 func statusExit(st *rollout.Status) error {
 	switch st.State {
-	case rollout.RolloutFailed, rollout.RolloutElectFailed, rollout.RolloutHalted:
+	case rollout.RolloutFailed, rollout.RolloutElectFailed, rollout.RolloutHalted, rollout.RolloutRolledBack:
 		return &CodeError{Code: ExitRefused}
 	}
 	return nil
@@ -311,15 +314,27 @@ come; after the NNS batch, the unassigned nodes' proposal. A subnet with an open
 adopted or executed proposal for the version never gets a second one, and every
 submission is recorded (intent first) in the ledger.
 
+A subnet that ran the version and was then rolled back (a deploy of another
+version executed after the version's deploy, e.g. by `+"`nnspatch rollback submit`"+`)
+is never proposed the version again, also after `+"`nnspatch rollout resume`"+`: the
+rollout stops there (exit 9) and status shows the subnet as rolled_back ("rolled
+back to <version> by proposal N"). Ship the fix as a new release, or, when the
+cause was outside the version, re-deploy it with --redeploy-rolled-back: the
+rolled-back subnets of the current batch are proposed again and each re-deploy
+is recorded as an override in the audit log. --retry-failed-proposals does not
+apply to rolled-back subnets.
+
 Additional exit codes:
   8  nothing to submit yet (the reason is printed: start time, adoption, bake)
   9  a gate failed: the subnet and the check are named; nothing was submitted;
-     or the rollout is halted: the reason is named (lift it with
+     or a subnet was rolled back (named with the rollback's version and
+     proposal); or the rollout is halted: the reason is named (lift it with
      `+"`nnspatch rollout resume <release> --reason TEXT`"+`)`,
-		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes\n$ nnspatch rollout advance $COMMIT --retry-failed-proposals --yes",
+		"$ nnspatch rollout advance $COMMIT --neuron 80 --yes\n$ nnspatch rollout advance $COMMIT --retry-failed-proposals --yes\n$ nnspatch rollout advance $COMMIT --redeploy-rolled-back --yes",
 		true, runF, rolloutAdvanceRun)
 	opts.addHealthFlags(cmd.Flags())
 	cmd.Flags().BoolVar(&opts.Retry, "retry-failed-proposals", false, "propose again for subnets whose deploy was rejected or failed (recorded as an override)")
+	cmd.Flags().BoolVar(&opts.Redeploy, "redeploy-rolled-back", false, "propose the version again for rolled-back subnets of the current batch (recorded as an override)")
 	return cmd
 }
 
@@ -332,7 +347,7 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if err != nil {
 		return err
 	}
-	t.RetryProposals = o.Retry
+	t.RetryProposals, t.RedeployRolledBack = o.Retry, o.Redeploy
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
 	}
@@ -355,7 +370,17 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if errors.As(err, &we) {
 		return &PendingError{What: "rollout of " + o.Ref + " (" + strings.Join(we.Reasons, "; ") + ")"}
 	}
-	return badQuery(haltedError(o.Ref, err))
+	return badQuery(rolledBackError(o.Ref, haltedError(o.Ref, err)))
+}
+
+// rolledBackError names the release in a rolled-back rollout's error and
+// exits 9; other errors are returned unchanged.
+func rolledBackError(ref string, err error) error {
+	var re *rollout.RolledBackError
+	if !errors.As(err, &re) {
+		return err
+	}
+	return &CodeError{Code: ExitRefused, Err: &refError{msg: strings.ReplaceAll(re.Error(), "<release>", ref), err: err}}
 }
 
 // badQuery turns a query Prometheus refused into a usage error naming the

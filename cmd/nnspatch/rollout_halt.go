@@ -29,7 +29,9 @@ func newCmdRolloutResume(f *Factory, runF func(*releaseRefOptions) error) *cobra
 	cmd, opts := newReleaseRefCmd(f, "resume <release> --reason <text>", "Lift a halt so the rollout can advance again",
 		`Lift the halt recorded by `+"`nnspatch rollout halt`"+` (or by a rollback), recording
 the reason and the acting principal. Gate failures still stop `+"`rollout advance`"+`
-until the subnet is healthy again.
+until the subnet is healthy again. Resuming after a rollback never re-proposes
+the version to the subnets that were rolled back: advance stops on them (exit 9)
+unless --redeploy-rolled-back is given (see `+"`nnspatch rollout advance --help`"+`).
 
 Additional exit codes:
   9  the rollout is not halted`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,45 @@ func (e *WaitError) Error() string { return "nothing to advance yet: " + strings
 // Is reports whether target is ErrNotReady.
 func (e *WaitError) Is(target error) bool { return target == ErrNotReady }
 
+// ErrRolledBack reports that a subnet (or the unassigned nodes) was rolled
+// back after running the version: Advance does not propose it again
+// unless Tracker.RedeployRolledBack is set.
+var ErrRolledBack = errors.New("subnet was rolled back")
+
+// RolledBackError names the rolled-back subnets that stop the rollout. It
+// matches ErrRolledBack.
+type RolledBackError struct {
+	// Subnets are the rolled-back subnets ("unassigned" for the unassigned nodes).
+	Subnets []SubnetStatus
+}
+
+// Error implements error.
+func (e *RolledBackError) Error() string {
+	var parts []string
+	for _, s := range e.Subnets {
+		parts = append(parts, rolledBackLine(s))
+	}
+	return "rollout stopped: " + strings.Join(parts, "; ") + "; nothing was submitted; " + RedeployHint
+}
+
+// Is reports whether target is ErrRolledBack.
+func (e *RolledBackError) Is(target error) bool { return target == ErrRolledBack }
+
+// RedeployHint says what re-deploying a rolled-back version takes.
+const RedeployHint = "re-deploying the version needs `nnspatch rollout advance <release> --redeploy-rolled-back` (recorded as an override) or a new release"
+
+// rolledBackLine describes one rolled-back subnet.
+func rolledBackLine(s SubnetStatus) string {
+	what := "subnet " + s.Subnet
+	if s.Subnet == "unassigned" {
+		what = "the unassigned nodes"
+	}
+	if s.RolledBack == nil {
+		return what + " was rolled back"
+	}
+	return fmt.Sprintf("%s was rolled back to %s by proposal %d", what, shortVersion(s.RolledBack.Version), s.RolledBack.ID)
+}
+
 // Submitted is one proposal made by Advance.
 type Submitted struct {
 	Kind     string `json:"kind"`
@@ -90,10 +130,11 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 		return &AdvanceResult{Status: st, Submitted: []Submitted{}}, err
 	}
 	res := &AdvanceResult{Status: st, Submitted: []Submitted{}}
-	targets, wait := nextTargets(l, st, t.RetryProposals)
+	targets, wait := nextTargets(l, st, t.RetryProposals, t.RedeployRolledBack)
 	if len(targets) == 0 {
 		return res, &WaitError{Reasons: wait}
 	}
+	t.recordRedeploys(l, st, targets)
 	for _, sub := range targets {
 		d, err := t.deployDraft(l, sub)
 		if err != nil {
@@ -146,15 +187,50 @@ func (t *Tracker) precheck(l *Ledger, st *Status) error {
 	if u := st.Unassigned; u.State == StateFailed && !retry(u) {
 		return &GateError{Subnet: "unassigned nodes", Check: u.FailedCheck, Detail: u.Detail}
 	}
+	if rb := rolledBackSubnets(st); len(rb) > 0 && !t.RedeployRolledBack {
+		return &RolledBackError{Subnets: rb}
+	}
 	for _, s := range retried {
 		l.Record(st.Now, t.Actor, "force", fmt.Sprintf("retrying subnet %s after: %s", s.Subnet, s.Detail), s.Proposal)
 	}
 	return nil
 }
 
+// rolledBackSubnets lists the rolled-back subnets, then the unassigned
+// nodes when they were rolled back.
+func rolledBackSubnets(st *Status) []SubnetStatus {
+	var out []SubnetStatus
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.State == StateRolledBack {
+				out = append(out, s)
+			}
+		}
+	}
+	if st.Unassigned.State == StateRolledBack {
+		out = append(out, st.Unassigned)
+	}
+	return out
+}
+
+// recordRedeploys records a "force" override for every target that was
+// rolled back (only RedeployRolledBack makes them targets).
+func (t *Tracker) recordRedeploys(l *Ledger, st *Status, targets []string) {
+	for _, s := range rolledBackSubnets(st) {
+		id := s.Subnet
+		if id == "unassigned" {
+			id = ""
+		}
+		if slices.Contains(targets, id) {
+			l.Record(st.Now, t.Actor, "force", fmt.Sprintf("re-deploying %s (--redeploy-rolled-back): %s", shortVersion(l.Version), rolledBackLine(s)), s.RolledBack.ID)
+		}
+	}
+}
+
 // nextTargets returns the subnets ("" for the unassigned nodes) to propose
-// for now, or why there are none.
-func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []string) {
+// for now, or why there are none. Rolled-back subnets are targets only
+// with redeploy.
+func nextTargets(l *Ledger, st *Status, retry, redeploy bool) (targets []string, wait []string) {
 	for _, b := range st.Batches {
 		if b.State == StateComplete {
 			continue
@@ -166,7 +242,8 @@ func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []st
 		for _, s := range b.Subnets {
 			// proposing: an intent whose proposal governance never got
 			// (submitDraft reconciles first, so this never duplicates).
-			again := retry && s.State == StateFailed && s.FailedCheck == CheckProposal
+			again := retry && s.State == StateFailed && s.FailedCheck == CheckProposal ||
+				redeploy && s.State == StateRolledBack
 			if s.State != StatePending && s.State != StateProposing && !again {
 				continue
 			}
@@ -181,7 +258,8 @@ func nextTargets(l *Ledger, st *Status, retry bool) (targets []string, wait []st
 		}
 		return targets, nil
 	}
-	again := retry && st.Unassigned.State == StateFailed && st.Unassigned.FailedCheck == CheckProposal
+	again := retry && st.Unassigned.State == StateFailed && st.Unassigned.FailedCheck == CheckProposal ||
+		redeploy && st.Unassigned.State == StateRolledBack
 	if st.Unassigned.State != StatePending && st.Unassigned.State != StateProposing && !again {
 		return nil, []string{"the unassigned nodes are " + string(st.Unassigned.State) + ": " + st.Unassigned.Detail}
 	}

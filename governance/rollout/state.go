@@ -21,6 +21,10 @@ const (
 	StateBaking             State = "baking"
 	StateComplete           State = "complete"
 	StateFailed             State = "failed"
+	// StateRolledBack: the subnet ran the target, then a later executed
+	// deploy of another version (a rollback) replaced it. Advance never
+	// proposes the target to it again unless RedeployRolledBack is set.
+	StateRolledBack State = "rolled_back"
 )
 
 // Symbol returns a one-character marker for text output (meaning never
@@ -33,12 +37,22 @@ func (s State) Symbol() string {
 		return "✗"
 	case StatePending:
 		return "·"
+	case StateRolledBack:
+		return "↩"
 	}
 	return "…"
 }
 
 // CheckProposal names the failed "check" of a rejected or failed proposal.
 const CheckProposal = "proposal"
+
+// Replacement is an executed deploy of another version to a subnet (or
+// the unassigned nodes): a rollback when it executed after the target's.
+type Replacement struct {
+	ID       uint64    `json:"proposal"`
+	Version  string    `json:"version"`
+	Executed time.Time `json:"executed"`
+}
 
 // ProposalView is what Derive needs of one deploy proposal.
 type ProposalView struct {
@@ -63,6 +77,9 @@ type SubnetInput struct {
 	Proposals []ProposalView
 	// Intent reports an intent recorded without a confirmed proposal id.
 	Intent bool
+	// Replaced is the latest executed deploy of another version to the
+	// subnet (nil when none is in view).
+	Replaced *Replacement
 	// Health is the latest observation; nil when none is available.
 	Health *health.Subnet
 	// Replicas is the subnet's node count in the registry (0: unknown).
@@ -87,6 +104,8 @@ type SubnetStatus struct {
 	Checks []health.Check `json:"checks,omitempty"`
 	// BakeLeft is the bake time still to go (StateBaking only; JSON: nanoseconds).
 	BakeLeft time.Duration `json:"bake_left,omitempty"`
+	// RolledBack is the deploy that rolled the subnet back (StateRolledBack only).
+	RolledBack *Replacement `json:"rolled_back,omitempty"`
 	// Record is the updated bookkeeping to store.
 	Record SubnetRecord `json:"-"`
 }
@@ -117,6 +136,9 @@ func Derive(in SubnetInput) SubnetStatus {
 		st.State, st.Detail = StateWaitingForAdoption, fmt.Sprintf("proposal %d is open", latest.ID)
 	case latest.Status == governance.StatusAdopted:
 		st.State, st.Detail = StateWaitingForAdoption, fmt.Sprintf("proposal %d adopted, not executed yet", latest.ID)
+	case latest.Status == governance.StatusExecuted && rolledBack(latest, in.Replaced):
+		st.State, st.RolledBack = StateRolledBack, in.Replaced
+		st.Detail = fmt.Sprintf("rolled back to %s by proposal %d (after proposal %d deployed %s)", shortVersion(in.Replaced.Version), in.Replaced.ID, latest.ID, shortVersion(in.Target))
 	case latest.Status == governance.StatusExecuted:
 		st.State, st.FailedCheck = StateFailed, CheckProposal
 		st.Detail = fmt.Sprintf("proposal %d executed but the registry names %s", latest.ID, shortVersion(in.RegistryVersion))
@@ -128,6 +150,15 @@ func Derive(in SubnetInput) SubnetStatus {
 		}
 	}
 	return st
+}
+
+// rolledBack reports whether r, an executed deploy of another version,
+// executed after ours (the proposal id breaks a tie of execution times).
+func rolledBack(ours *ProposalView, r *Replacement) bool {
+	if r == nil || r.Executed.IsZero() {
+		return false
+	}
+	return r.Executed.After(ours.Executed) || (r.Executed.Equal(ours.Executed) && r.ID > ours.ID)
 }
 
 // finalizingFromHeight fills Finalizing from the height growth since the
@@ -214,6 +245,9 @@ type UnassignedInput struct {
 	RegistryVersion string
 	Proposals       []ProposalView
 	Intent          bool
+	// Replaced is the latest executed deploy of another version to the
+	// unassigned nodes (nil when none is in view).
+	Replaced *Replacement
 }
 
 // DeriveUnassigned computes the unassigned nodes' state: complete once the
@@ -227,7 +261,7 @@ func DeriveUnassigned(in UnassignedInput) SubnetStatus {
 		}
 		return st
 	}
-	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: in.RegistryVersion, Proposals: in.Proposals, Intent: in.Intent})
+	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: in.RegistryVersion, Proposals: in.Proposals, Intent: in.Intent, Replaced: in.Replaced})
 	st.Subnet = "unassigned"
 	return st
 }

@@ -44,7 +44,15 @@ func TestDerive(t *testing.T) {
 		{"rejected", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusRejected}}}, StateFailed, CheckProposal, time.Time{}, false},
 		{"failed execution", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusFailed, FailureReason: "boom"}}}, StateFailed, CheckProposal, time.Time{}, false},
 		{"rejected then open again", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusRejected}, {ID: 9, Status: governance.StatusOpen}}}, StateWaitingForAdoption, "", time.Time{}, false},
-		{"executed, rolled back", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted}}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"executed, registry elsewhere, no later deploy", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted, Executed: t0}}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"executed, then rolled back", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted, Executed: t0}},
+			Replaced: &Replacement{ID: 8, Version: "old", Executed: t0.Add(time.Hour)}}, StateRolledBack, "", time.Time{}, false},
+		{"executed, rolled back in the same second", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted, Executed: t0}},
+			Replaced: &Replacement{ID: 8, Version: "old", Executed: t0}}, StateRolledBack, "", time.Time{}, false},
+		{"other version executed before ours", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted, Executed: t0}},
+			Replaced: &Replacement{ID: 3, Version: "old", Executed: t0.Add(-time.Hour)}}, StateFailed, CheckProposal, time.Time{}, false},
+		{"re-deployed after the rollback", SubnetInput{RegistryVersion: "old", Proposals: []ProposalView{{ID: 5, Status: governance.StatusExecuted, Executed: t0}, {ID: 9, Status: governance.StatusOpen}},
+			Replaced: &Replacement{ID: 8, Version: "old", Executed: t0.Add(time.Hour)}}, StateWaitingForAdoption, "", time.Time{}, false},
 		{"deployed, no health", SubnetInput{RegistryVersion: v}, StateUpgrading, "", time.Time{}, false},
 		{"replicas switching", SubnetInput{RegistryVersion: v, Health: half, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
 		{"replicas missing", SubnetInput{RegistryVersion: v, Health: healthy(v), Replicas: 28, Record: SubnetRecord{HealthySince: t0}}, StateUpgrading, "", time.Time{}, false},
@@ -85,6 +93,11 @@ func TestDeriveUnassigned(t *testing.T) {
 	}
 	if got := DeriveUnassigned(UnassignedInput{Target: "v", RegistryVersion: "old", Proposals: []ProposalView{{ID: 3, Status: governance.StatusOpen}}}); got.State != StateWaitingForAdoption || got.Proposal != 3 {
 		t.Errorf("open: %+v", got)
+	}
+	rb := DeriveUnassigned(UnassignedInput{Target: "v", RegistryVersion: "old", Proposals: []ProposalView{{ID: 3, Status: governance.StatusExecuted, Executed: t0}},
+		Replaced: &Replacement{ID: 7, Version: "old", Executed: t0.Add(time.Minute)}})
+	if rb.State != StateRolledBack || rb.RolledBack == nil || rb.RolledBack.ID != 7 || !strings.Contains(rb.Detail, "rolled back to old by proposal 7") {
+		t.Errorf("rolled back: %+v", rb)
 	}
 }
 

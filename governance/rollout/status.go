@@ -21,6 +21,10 @@ const (
 	RolloutFailed      RolloutState = "failed"
 	RolloutAbandoned   RolloutState = "abandoned"
 	RolloutElectFailed RolloutState = "election_failed"
+	// RolloutRolledBack: a subnet or the unassigned nodes ran the version
+	// and were rolled back; the rollout does not continue unless a
+	// re-deploy is forced (Tracker.RedeployRolledBack).
+	RolloutRolledBack RolloutState = "rolled_back"
 	// RolloutHalted: Tracker.Halt stopped the rollout; Status.Halted says
 	// why and Status.Underlying what the rollout would be otherwise.
 	RolloutHalted RolloutState = "halted"
@@ -145,7 +149,7 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		st.Unplanned = unplanned(l.Plan, o.reg, l.Version)
 	}
 	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
-		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, "")})
+		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""]})
 	st.State = rolloutState(l, st)
 	if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
 		at, last := CompletedAt(l, o.unassign, o.now)
@@ -249,7 +253,7 @@ func (t *Tracker) deriveBatches(l *Ledger, o *observation, st *Status) {
 
 func (t *Tracker) deriveSubnet(l *Ledger, o *observation, id string) SubnetStatus {
 	in := SubnetInput{Target: l.Version, Now: o.now, Bake: time.Duration(l.Plan.Bake), Proposals: o.deploys[id],
-		Intent: hasIntent(l, KindDeploy, id), Record: l.subnet(id)}
+		Intent: hasIntent(l, KindDeploy, id), Replaced: o.replaced[id], Record: l.subnet(id)}
 	if s, ok := o.reg.SubnetByID(id); ok {
 		in.RegistryVersion, in.Replicas = s.GuestOSVersion, len(s.Nodes)
 	}
@@ -286,7 +290,8 @@ func (t *Tracker) recordGate(l *Ledger, now time.Time, prev SubnetRecord, ss *Su
 	}
 }
 
-// batchState aggregates: failed if any failed, complete if all complete,
+// batchState aggregates: failed if any failed, rolled back if any was
+// rolled back, complete if all complete,
 // pending if all pending, else the least advanced state.
 func batchState(ss []SubnetStatus) State {
 	order := []State{StateFailed, StatePending, StateProposing, StateWaitingForAdoption, StateUpgrading, StateBaking, StateComplete}
@@ -296,6 +301,9 @@ func batchState(ss []SubnetStatus) State {
 	}
 	if seen[StateFailed] > 0 {
 		return StateFailed
+	}
+	if seen[StateRolledBack] > 0 {
+		return StateRolledBack
 	}
 	if seen[StatePending] == len(ss) {
 		return StatePending
@@ -324,6 +332,11 @@ func rolloutState(l *Ledger, st *Status) RolloutState {
 		if b.State == StateFailed {
 			return RolloutFailed
 		}
+	}
+	for _, b := range st.Batches {
+		if b.State == StateRolledBack {
+			return RolloutRolledBack
+		}
 		if b.State != StateComplete {
 			return RolloutUpgrading
 		}
@@ -336,6 +349,8 @@ func rolloutState(l *Ledger, st *Status) RolloutState {
 		return RolloutComplete
 	case StateFailed:
 		return RolloutFailed
+	case StateRolledBack:
+		return RolloutRolledBack
 	}
 	return RolloutUnassigned
 }
@@ -370,6 +385,12 @@ func blockers(l *Ledger, st *Status) []string {
 	}
 	if fails := failures(st); len(fails) > 0 {
 		return fails // no batch is next until they are resolved
+	}
+	if rb := rolledBackSubnets(st); len(rb) > 0 {
+		for _, s := range rb {
+			out = append(out, rolledBackLine(s)+"; "+RedeployHint)
+		}
+		return out
 	}
 	for _, b := range st.Batches {
 		if b.State == StateComplete {

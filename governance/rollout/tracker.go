@@ -48,6 +48,10 @@ type Tracker struct {
 	// proposal was rejected or failed (a recorded override); otherwise such
 	// a subnet stops the rollout like a failed health check.
 	RetryProposals bool
+	// RedeployRolledBack lets Advance propose the version again for the
+	// rolled-back subnets of the current batch (a recorded override);
+	// otherwise a rolled-back subnet stops the rollout (*RolledBackError).
+	RedeployRolledBack bool
 }
 
 // observation is one look at the world for a release.
@@ -57,13 +61,16 @@ type observation struct {
 	election *governance.Proposal
 	deploys  map[string][]ProposalView // by subnet id
 	unassign []ProposalView
+	// replaced is the latest executed deploy of another version, by
+	// subnet id ("" for the unassigned nodes).
+	replaced map[string]*Replacement
 	health   *health.Snapshot
 }
 
 // observe reads everything Status needs. Health is read only once some
 // subnet's registry record names the version.
 func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) {
-	o := &observation{deploys: map[string][]ProposalView{}}
+	o := &observation{deploys: map[string][]ProposalView{}, replaced: map[string]*Replacement{}}
 	var err error
 	if o.now, err = t.Now(ctx); err != nil {
 		return nil, fmt.Errorf("read the network's time: %w", err)
@@ -114,7 +121,8 @@ func (t *Tracker) deploysSince(ctx context.Context, since time.Time) ([]governan
 	}
 }
 
-// readDeploys lists the deployment proposals of version, oldest first.
+// readDeploys lists the deployment proposals of version, oldest first,
+// and the latest executed deploy of any other version per target.
 func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) error {
 	ps, err := t.deploysSince(ctx, l.Created.Add(-lookBack))
 	if err != nil {
@@ -133,17 +141,32 @@ func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) er
 		v := ProposalView{ID: p.ID, Status: p.Status, FailureReason: p.FailureReason, Executed: p.Executed}
 		switch a := a.(type) {
 		case proposals.DeployGuestosToAllSubnetNodes:
+			id := a.SubnetID.Encode()
 			if a.ReplicaVersionID == version {
-				id := a.SubnetID.Encode()
 				o.deploys[id] = append(o.deploys[id], v)
+			} else {
+				o.replace(id, a.ReplicaVersionID, v)
 			}
 		case proposals.DeployGuestosToAllUnassignedNodes:
 			if a.ElectedReplicaVersion == version {
 				o.unassign = append(o.unassign, v)
+			} else {
+				o.replace("", a.ElectedReplicaVersion, v)
 			}
 		}
 	}
 	return nil
+}
+
+// replace keeps v, an executed deploy of version to target, when it is the
+// latest executed one of another version seen.
+func (o *observation) replace(target, version string, v ProposalView) {
+	if v.Status != governance.StatusExecuted || v.Executed.IsZero() {
+		return
+	}
+	if r := o.replaced[target]; r == nil || v.Executed.After(r.Executed) || (v.Executed.Equal(r.Executed) && v.ID > r.ID) {
+		o.replaced[target] = &Replacement{ID: v.ID, Version: version, Executed: v.Executed}
+	}
 }
 
 // hasIntent reports an unconfirmed intent of kind for subnet.
