@@ -150,3 +150,19 @@ func TestAdvanceNeedsConfirmation(t *testing.T) {
 		t.Errorf("wait: %v", msgs)
 	}
 }
+
+// TestStateWord: every final or stopped rollout state carries a symbol, so
+// its meaning never rests on colour alone.
+func TestStateWord(t *testing.T) {
+	for s, want := range map[rollout.RolloutState]string{
+		rollout.RolloutComplete:   "✓ complete",
+		rollout.RolloutFailed:     "✗ failed",
+		rollout.RolloutHalted:     "‖ halted",
+		rollout.RolloutRolledBack: "↩ rolled_back",
+		rollout.RolloutUpgrading:  "… upgrading_subnets",
+	} {
+		if got := stateWord(s); got != want {
+			t.Errorf("stateWord(%s) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -99,6 +99,8 @@ func stateWord(s rollout.RolloutState) string {
 		return "✗ " + string(s)
 	case rollout.RolloutHalted:
 		return "‖ " + string(s)
+	case rollout.RolloutRolledBack:
+		return "↩ " + string(s)
 	}
 	return "… " + string(s)
 }
