@@ -31,11 +31,7 @@ Additional exit codes:
 }
 
 func releaseSubmitRun(ctx context.Context, o *releaseRefOptions) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, true)
+	t, err := o.openRelease(ctx, o.Ref, true)
 	if err != nil {
 		return err
 	}
@@ -55,7 +51,7 @@ func releaseSubmitRun(ctx context.Context, o *releaseRefOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Election proposal %d recorded in %s\n", id, s.Path())
+	fmt.Fprintf(o.IO.ErrOut, "Election proposal %d recorded in %s\n", id, t.Store.Path())
 	if o.JSON() {
 		return jsonout.Write(o.IO.Out, submittedDoc{Envelope: jsonout.NewEnvelope(), Submitted: []rollout.Submitted{{Kind: rollout.KindElect, Proposal: id}}})
 	}
@@ -81,11 +77,7 @@ func newCmdReleaseAbandon(f *Factory, runF func(*releaseRefOptions) error) *cobr
 }
 
 func releaseAbandonRun(ctx context.Context, o *releaseRefOptions) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, false)
+	t, err := o.openRelease(ctx, o.Ref, false)
 	if err != nil {
 		return err
 	}
@@ -118,11 +110,7 @@ Additional exit codes:
 }
 
 func releaseDiscloseRun(ctx context.Context, o *releaseRefOptions) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, false)
+	t, err := o.openRelease(ctx, o.Ref, false)
 	if err != nil {
 		return err
 	}
@@ -159,11 +147,7 @@ func releaseVoteRun(ctx context.Context, o *releaseRefOptions) error {
 	if v == governance.VoteUnspecified {
 		return FlagErrorf("--vote takes yes or no, got %q", o.Vote)
 	}
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, true)
+	t, err := o.openRelease(ctx, o.Ref, true)
 	if err != nil {
 		return err
 	}

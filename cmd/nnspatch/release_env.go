@@ -89,6 +89,15 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
+// openRelease resolves <release> and builds its tracker (see tracker).
+func (e *releaseEnv) openRelease(ctx context.Context, ref string, writes bool) (*rollout.Tracker, error) {
+	s, err := e.store(ref)
+	if err != nil {
+		return nil, err
+	}
+	return e.tracker(ctx, s, writes)
+}
+
 // tracker connects to the network and builds the release's tracker;
 // writes resolves the neuron and checks the mainnet risk flag.
 func (e *releaseEnv) tracker(ctx context.Context, s rollout.Store, writes bool) (*rollout.Tracker, error) {

@@ -183,11 +183,7 @@ Additional exit codes:
 }
 
 func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, false)
+	t, err := o.openRelease(ctx, o.Ref, false)
 	if err != nil {
 		return err
 	}
@@ -339,11 +335,7 @@ Additional exit codes:
 }
 
 func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, true)
+	t, err := o.openRelease(ctx, o.Ref, true)
 	if err != nil {
 		return err
 	}

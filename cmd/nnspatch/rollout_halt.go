@@ -56,11 +56,7 @@ func rolloutResumeRun(ctx context.Context, o *releaseRefOptions) error {
 
 // haltOrResume confirms, applies fn and prints the resulting halt.
 func haltOrResume(ctx context.Context, o *releaseRefOptions, verb string, fn func(*rollout.Tracker) error) error {
-	s, err := o.store(o.Ref)
-	if err != nil {
-		return err
-	}
-	t, err := o.tracker(ctx, s, false)
+	t, err := o.openRelease(ctx, o.Ref, false)
 	if err != nil {
 		return err
 	}
