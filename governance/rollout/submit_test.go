@@ -31,6 +31,45 @@ func (g *lostReply) MakeProposal(ctx context.Context, neuron uint64, req govdid.
 	return 0, errors.New("connection reset by peer")
 }
 
+// electionDraft is the security-mode election every test release makes.
+func electionDraft(t *testing.T) proposals.Draft {
+	t.Helper()
+	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081",
+		SHA256: strings.Repeat("cd", 32), MeasurementsWaiver: "test build"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// plannedTracker starts a release whose election executed and whose plan
+// (batches of batchSize) is saved, and returns the deploy draft of the
+// first batch's first subnet.
+func plannedTracker(t *testing.T, batchSize int) (*governance.Client, *Tracker, *Plan, proposals.Draft) {
+	t.Helper()
+	n, c, tr := localTracker(t)
+	ctx := context.Background()
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildPlan(reg, PlanOptions{Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081", Start: n.Now(), BatchSize: batchSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SavePlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	d, err := tr.deployDraft(&Ledger{Version: p.Version, Mode: proposals.ModeSecurity}, p.Batches[0].Subnets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, tr, p, d
+}
+
 // localTracker starts a network and a release of a new version on it.
 func localTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker) {
 	t.Helper()
@@ -44,11 +83,7 @@ func localTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081",
-		SHA256: strings.Repeat("cd", 32), MeasurementsWaiver: "test build"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := electionDraft(t)
 	s := Store{Dir: filepath.Join(t.TempDir(), "rel")}
 	if _, err := NewRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {
 		t.Fatal(err)
@@ -123,27 +158,9 @@ func mustElection(t *testing.T, tr *Tracker) ProposalRecord {
 // TestAdvanceNeverProposesTwice: a subnet whose deploy proposal exists
 // (made outside the release) gets none from Advance.
 func TestAdvanceNeverProposesTwice(t *testing.T) {
-	n, c, tr := localTracker(t)
+	c, tr, p, d := plannedTracker(t, 5)
 	ctx := context.Background()
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := c.Registry(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := BuildPlan(reg, PlanOptions{Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081", Start: n.Now(), BatchSize: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SavePlan(ctx, p); err != nil {
-		t.Fatal(err)
-	}
 	first := p.Batches[0].Subnets[0]
-	d, err := tr.deployDraft(&Ledger{Version: p.Version, Mode: proposals.ModeSecurity}, first)
-	if err != nil {
-		t.Fatal(err)
-	}
 	req, _ := d.Request()
 	outside, err := c.MakeProposal(ctx, 80, req)
 	if err != nil {
@@ -171,34 +188,20 @@ func TestAdvanceNeverProposesTwice(t *testing.T) {
 // before a crash (no proposal made) leaves the subnet "proposing"; the next
 // Advance submits it and confirms the id on the same record.
 func TestAdvanceRetriesAnIntentGovernanceNeverGot(t *testing.T) {
-	n, c, tr := localTracker(t)
+	_, tr, p, d := plannedTracker(t, 2)
 	ctx := context.Background()
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := c.Registry(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := BuildPlan(reg, PlanOptions{Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081", Start: n.Now(), BatchSize: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SavePlan(ctx, p); err != nil {
-		t.Fatal(err)
-	}
 	first := p.Batches[0].Subnets[0]
-	d, err := tr.deployDraft(&Ledger{Version: p.Version, Mode: proposals.ModeSecurity}, first)
-	if err != nil {
-		t.Fatal(err)
-	}
 	_, payload, err := d.Payload()
 	if err != nil {
 		t.Fatal(err)
 	}
 	hash := governance.Action{Payload: payload}.PayloadSHA256()
+	now, err := tr.Now(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := tr.Store.Update(ctx, func(l *Ledger) error {
-		l.Proposals = append(l.Proposals, ProposalRecord{Kind: KindDeploy, Subnet: first, PayloadSHA256: hash, Neuron: 80, Intended: n.Now()})
+		l.Proposals = append(l.Proposals, ProposalRecord{Kind: KindDeploy, Subnet: first, PayloadSHA256: hash, Neuron: 80, Intended: now})
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -289,11 +292,7 @@ func TestAdvanceStopsOnAFailedProposalAndRetriesOnRequest(t *testing.T) {
 func TestSubmitElectionRecordsAnExecutedTwin(t *testing.T) {
 	_, c, tr := localTracker(t)
 	ctx := context.Background()
-	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "5a1e8f0c3d2b4a69788d9e0f1a2b3c4d5e6f7081",
-		SHA256: strings.Repeat("cd", 32), MeasurementsWaiver: "test build"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := electionDraft(t)
 	req, err := proposals.ValidRequest(d, proposals.DefaultPolicy())
 	if err != nil {
 		t.Fatal(err)
