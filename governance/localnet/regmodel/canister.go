@@ -35,6 +35,7 @@ var methods = map[string]method{
 	"get_certified_latest_version":              {replica.Query, (*Registry).getCertifiedLatestVersion},
 	"get_changes_since":                         {replica.Query, (*Registry).getChangesSince},
 	"get_certified_changes_since":               {replica.Query, (*Registry).getCertifiedChangesSince},
+	"get_chunk":                                 {replica.Query, (*Registry).getChunk},
 	"revise_elected_guestos_versions":           mutationMethod(FnReviseElectedGuestosVersions),
 	"revise_elected_replica_versions":           mutationMethod(FnReviseElectedGuestosVersions),
 	"deploy_guestos_to_all_subnet_nodes":        mutationMethod(FnDeployGuestosToAllSubnetNodes),

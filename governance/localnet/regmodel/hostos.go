@@ -3,7 +3,7 @@ package regmodel
 import (
 	"time"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
 // reviseHostOS is do_revise_elected_hostos_versions (function 50): delete the

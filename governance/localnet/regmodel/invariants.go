@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
 	"google.golang.org/protobuf/proto"
 )

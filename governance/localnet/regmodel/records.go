@@ -4,31 +4,27 @@ import (
 	"errors"
 	"fmt"
 
-	"google.golang.org/protobuf/encoding/protowire"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
+	"google.golang.org/protobuf/proto"
 )
 
-// The records below have no Go type in agent-go v0.9.2, so they are encoded
-// with protowire. Field numbers come from dfinity/ic
-// rs/protobuf/def/registry/*/v1/*.proto as restated in the project's
-// reference/domain.md §1.4 and §9.1:
-//
-//	BlessedReplicaVersions      { repeated string blessed_version_ids = 1 }
-//	ReplicaVersionRecord        { string release_package_sha256_hex = 6;
-//	                              repeated string release_package_urls = 7;
-//	                              GuestLaunchMeasurements guest_launch_measurements = 9 }
-//	GuestLaunchMeasurements     { repeated GuestLaunchMeasurement guest_launch_measurements = 1 }
-//	GuestLaunchMeasurement      { bytes measurement = 1; GuestLaunchMeasurementMetadata metadata = 2 }
-//	GuestLaunchMeasurementMetadata { optional string kernel_cmdline = 1 }
-//	UnassignedNodesConfigRecord { repeated string ssh_readonly_access = 1; string replica_version = 2 }
-//	ApiBoundaryNodeRecord       { string version = 1 }
-//	HostosVersionRecord         { repeated string release_package_urls = 1;
-//	                              string release_package_sha256_hex = 2; string hostos_version_id = 3 }
-//
-// SubnetRecord, SubnetListRecord, NodeRecord and SubnetId use agent-go's
-// clients/registry/proto/v1 types.
+// The version records are encoded and decoded with the generated registrypb
+// types (BlessedReplicaVersions, ReplicaVersionRecord, GuestLaunchMeasurements,
+// UnassignedNodesConfigRecord, ApiBoundaryNodeRecord, HostosVersionRecord),
+// the same types the client decodes them with, so the encoder and the decoder
+// cannot drift apart field by field.
 
 // errMalformedRecord reports a stored value that does not parse as its record.
 var errMalformedRecord = errors.New("malformed record")
+
+// decodeRecord unmarshals a stored value into m; a failure wraps
+// errMalformedRecord.
+func decodeRecord(b []byte, m proto.Message) error {
+	if err := proto.Unmarshal(b, m); err != nil {
+		return fmt.Errorf("%w: %v", errMalformedRecord, err)
+	}
+	return nil
+}
 
 // LaunchMeasurement is one SEV-SNP guest launch measurement of a GuestOS
 // version with its optional kernel command line.
@@ -65,215 +61,96 @@ type HostOSVersion struct {
 	URLs []string
 }
 
-// encodeStrings encodes a repeated string field.
-func encodeStrings(b []byte, num protowire.Number, vals []string) []byte {
-	for _, v := range vals {
-		b = protowire.AppendTag(b, num, protowire.BytesType)
-		b = protowire.AppendString(b, v)
-	}
-	return b
-}
-
-// encodeString encodes a proto3 string field, omitting the default "".
-func encodeString(b []byte, num protowire.Number, v string) []byte {
-	if v == "" {
-		return b
-	}
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendString(b, v)
-}
-
-// encodeMessage encodes an embedded message field.
-func encodeMessage(b []byte, num protowire.Number, msg []byte) []byte {
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, msg)
-}
-
-// walkFields calls fn for every length-delimited field of msg and skips
-// fields of other wire types, as a proto3 parser skips unknown fields.
-func walkFields(msg []byte, fn func(num protowire.Number, val []byte) error) error {
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return fmt.Errorf("%w: %v", errMalformedRecord, protowire.ParseError(n))
-		}
-		msg = msg[n:]
-		if typ != protowire.BytesType {
-			m := protowire.ConsumeFieldValue(num, typ, msg)
-			if m < 0 {
-				return fmt.Errorf("%w: %v", errMalformedRecord, protowire.ParseError(m))
-			}
-			msg = msg[m:]
-			continue
-		}
-		val, m := protowire.ConsumeBytes(msg)
-		if m < 0 {
-			return fmt.Errorf("%w: %v", errMalformedRecord, protowire.ParseError(m))
-		}
-		msg = msg[m:]
-		if err := fn(num, val); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // encodeBlessed encodes BlessedReplicaVersions.
 func encodeBlessed(ids []string) []byte {
-	return encodeStrings(nil, 1, ids)
+	return mustMarshal(&v1.BlessedReplicaVersions{BlessedVersionIds: ids})
 }
 
 // decodeBlessed decodes BlessedReplicaVersions.
 func decodeBlessed(b []byte) ([]string, error) {
-	ids := []string{}
-	err := walkFields(b, func(num protowire.Number, val []byte) error {
-		if num == 1 {
-			ids = append(ids, string(val))
-		}
-		return nil
-	})
-	return ids, err
+	var rec v1.BlessedReplicaVersions
+	if err := decodeRecord(b, &rec); err != nil {
+		return []string{}, err
+	}
+	return append([]string{}, rec.GetBlessedVersionIds()...), nil
 }
 
 // encodeReplicaVersion encodes ReplicaVersionRecord.
 func encodeReplicaVersion(v GuestOSVersion) []byte {
-	b := encodeString(nil, 6, v.SHA256Hex)
-	b = encodeStrings(b, 7, v.URLs)
+	rec := &v1.ReplicaVersionRecord{ReleasePackageSha256Hex: v.SHA256Hex, ReleasePackageUrls: v.URLs}
 	if v.Measurements != nil {
-		b = encodeMessage(b, 9, encodeMeasurements(v.Measurements))
-	}
-	return b
-}
-
-// encodeMeasurements encodes GuestLaunchMeasurements.
-func encodeMeasurements(ms []LaunchMeasurement) []byte {
-	var out []byte
-	for _, m := range ms {
-		var one []byte
-		if len(m.Measurement) > 0 {
-			one = protowire.AppendTag(one, 1, protowire.BytesType)
-			one = protowire.AppendBytes(one, m.Measurement)
+		rec.GuestLaunchMeasurements = &v1.GuestLaunchMeasurements{}
+		for _, m := range v.Measurements {
+			one := &v1.GuestLaunchMeasurement{Measurement: m.Measurement}
+			if m.KernelCmdline != nil {
+				one.Metadata = &v1.GuestLaunchMeasurementMetadata{KernelCmdline: m.KernelCmdline}
+			}
+			rec.GuestLaunchMeasurements.GuestLaunchMeasurements = append(rec.GuestLaunchMeasurements.GuestLaunchMeasurements, one)
 		}
-		if m.KernelCmdline != nil {
-			meta := protowire.AppendTag(nil, 1, protowire.BytesType)
-			meta = protowire.AppendString(meta, *m.KernelCmdline)
-			one = encodeMessage(one, 2, meta)
-		}
-		out = encodeMessage(out, 1, one)
 	}
-	return out
+	return mustMarshal(rec)
 }
 
 // decodeReplicaVersion decodes ReplicaVersionRecord; id is taken from the key.
 func decodeReplicaVersion(id string, b []byte) (GuestOSVersion, error) {
 	v := GuestOSVersion{ID: id}
-	err := walkFields(b, func(num protowire.Number, val []byte) error {
-		switch num {
-		case 6:
-			v.SHA256Hex = string(val)
-		case 7:
-			v.URLs = append(v.URLs, string(val))
-		case 9:
-			ms, err := decodeMeasurements(val)
-			v.Measurements = ms
-			return err
+	var rec v1.ReplicaVersionRecord
+	if err := decodeRecord(b, &rec); err != nil {
+		return v, err
+	}
+	v.SHA256Hex, v.URLs = rec.GetReleasePackageSha256Hex(), rec.GetReleasePackageUrls()
+	if ms := rec.GetGuestLaunchMeasurements(); ms != nil {
+		v.Measurements = []LaunchMeasurement{}
+		for _, m := range ms.GetGuestLaunchMeasurements() {
+			lm := LaunchMeasurement{Measurement: m.GetMeasurement()}
+			if md := m.GetMetadata(); md != nil && md.KernelCmdline != nil {
+				cmd := md.GetKernelCmdline()
+				lm.KernelCmdline = &cmd
+			}
+			v.Measurements = append(v.Measurements, lm)
 		}
-		return nil
-	})
-	return v, err
-}
-
-// decodeMeasurements decodes GuestLaunchMeasurements.
-func decodeMeasurements(b []byte) ([]LaunchMeasurement, error) {
-	ms := []LaunchMeasurement{}
-	err := walkFields(b, func(num protowire.Number, val []byte) error {
-		if num != 1 {
-			return nil
-		}
-		m, err := decodeMeasurement(val)
-		ms = append(ms, m)
-		return err
-	})
-	return ms, err
-}
-
-// decodeMeasurement decodes one GuestLaunchMeasurement.
-func decodeMeasurement(b []byte) (LaunchMeasurement, error) {
-	var m LaunchMeasurement
-	err := walkFields(b, func(num protowire.Number, val []byte) error {
-		switch num {
-		case 1:
-			m.Measurement = append([]byte{}, val...)
-		case 2:
-			return walkFields(val, func(n protowire.Number, s []byte) error {
-				if n == 1 {
-					cmd := string(s)
-					m.KernelCmdline = &cmd
-				}
-				return nil
-			})
-		}
-		return nil
-	})
-	return m, err
+	}
+	return v, nil
 }
 
 // encodeUnassigned encodes UnassignedNodesConfigRecord.
 func encodeUnassigned(ssh []string, version string) []byte {
-	b := encodeStrings(nil, 1, ssh)
-	return encodeString(b, 2, version)
+	return mustMarshal(&v1.UnassignedNodesConfigRecord{SshReadonlyAccess: ssh, ReplicaVersion: version})
 }
 
 // decodeUnassigned decodes UnassignedNodesConfigRecord.
 func decodeUnassigned(b []byte) (ssh []string, version string, err error) {
-	err = walkFields(b, func(num protowire.Number, val []byte) error {
-		switch num {
-		case 1:
-			ssh = append(ssh, string(val))
-		case 2:
-			version = string(val)
-		}
-		return nil
-	})
-	return ssh, version, err
+	var rec v1.UnassignedNodesConfigRecord
+	if err := decodeRecord(b, &rec); err != nil {
+		return nil, "", err
+	}
+	return rec.GetSshReadonlyAccess(), rec.GetReplicaVersion(), nil
 }
 
 // encodeAPIBoundaryNode encodes ApiBoundaryNodeRecord.
 func encodeAPIBoundaryNode(version string) []byte {
-	return encodeString(nil, 1, version)
+	return mustMarshal(&v1.ApiBoundaryNodeRecord{Version: version})
 }
 
 // decodeAPIBoundaryNode decodes ApiBoundaryNodeRecord.
 func decodeAPIBoundaryNode(b []byte) (version string, err error) {
-	err = walkFields(b, func(num protowire.Number, val []byte) error {
-		if num == 1 {
-			version = string(val)
-		}
-		return nil
-	})
-	return version, err
+	var rec v1.ApiBoundaryNodeRecord
+	if err := decodeRecord(b, &rec); err != nil {
+		return "", err
+	}
+	return rec.GetVersion(), nil
 }
 
 // encodeHostOSVersion encodes HostosVersionRecord.
 func encodeHostOSVersion(v HostOSVersion) []byte {
-	b := encodeStrings(nil, 1, v.URLs)
-	b = encodeString(b, 2, v.SHA256Hex)
-	return encodeString(b, 3, v.ID)
+	return mustMarshal(&v1.HostosVersionRecord{ReleasePackageUrls: v.URLs, ReleasePackageSha256Hex: v.SHA256Hex, HostosVersionId: v.ID})
 }
 
 // decodeHostOSVersion decodes HostosVersionRecord.
 func decodeHostOSVersion(b []byte) (HostOSVersion, error) {
-	var v HostOSVersion
-	err := walkFields(b, func(num protowire.Number, val []byte) error {
-		switch num {
-		case 1:
-			v.URLs = append(v.URLs, string(val))
-		case 2:
-			v.SHA256Hex = string(val)
-		case 3:
-			v.ID = string(val)
-		}
-		return nil
-	})
-	return v, err
+	var rec v1.HostosVersionRecord
+	if err := decodeRecord(b, &rec); err != nil {
+		return HostOSVersion{}, err
+	}
+	return HostOSVersion{ID: rec.GetHostosVersionId(), SHA256Hex: rec.GetReleasePackageSha256Hex(), URLs: rec.GetReleasePackageUrls()}, nil
 }

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
 )
 
@@ -18,6 +18,7 @@ type Registry struct {
 	st          store
 	root        [32]byte
 	pageSize    int
+	pageBytes   int
 	deployments []Deployment
 	modules     map[string]Module
 	certSource  CertificateFunc
@@ -39,19 +40,27 @@ func New(seed Seed) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Registry{st: newStore(), pageSize: seed.PageSize, modules: map[string]Module{}}
-	if r.pageSize <= 0 {
-		r.pageSize = DefaultPageSize
-	}
+	r := &Registry{st: newStore(orDefault(seed.ChunkAbove, DefaultChunkAbove), orDefault(seed.ChunkSize, DefaultChunkSize)),
+		pageSize: orDefault(seed.PageSize, DefaultPageSize), pageBytes: orDefault(seed.PageBytes, DefaultPageBytes),
+		modules: map[string]Module{}}
 	if t := checkInvariants(newView(&r.st, muts), ErrNotElected); t != nil {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSeed, t.msg)
 	}
 	r.st.apply(muts, seed.Genesis)
+	r.st.applyExtraVersions(extraPool(muts), seed.ExtraVersions, seed.Genesis)
 	r.root = r.st.tree.rootHash(r.st.log)
 	for _, m := range seed.Canisters {
 		r.modules[m.CanisterID.String()] = m
 	}
 	return r, nil
+}
+
+// orDefault returns v, or def when v is not positive.
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // SetCertificateSource installs the function that certifies the registry's

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
 )
 
@@ -101,11 +101,59 @@ type Seed struct {
 	// PageSize caps the versions one get_changes_since or
 	// get_certified_changes_since answer carries; 0 means DefaultPageSize.
 	PageSize int
+	// PageBytes caps the encoded deltas one changes answer carries (at
+	// least one version is always sent); 0 means DefaultPageBytes.
+	PageBytes int
+	// ChunkAbove is the value size from which a value is stored as chunks
+	// and answered as LargeValueChunkKeys; 0 means DefaultChunkAbove.
+	ChunkAbove int
+	// ChunkSize is the size of one chunk; 0 means DefaultChunkSize.
+	ChunkSize int
+	// ExtraVersions appends that many versions after the genesis batch, one
+	// every ExtraVersionSpacing from Genesis, each rewriting one node record
+	// (or, without nodes, one genesis record) with its unchanged value: a
+	// long registry history for benchmarks without changing any fact.
+	ExtraVersions int
 }
 
-// DefaultPageSize is the number of versions per changes answer when
-// Seed.PageSize is 0.
-const DefaultPageSize = 1000
+// Defaults of the registry's paging and chunking (dfinity/ic
+// rs/registry/canister: pages of at most 1000 versions and about 2/3 of the
+// 2 MiB reply limit; values of 10,000 bytes or more go to the chunk store,
+// MIN_CHUNKABLE_VALUE_LEN). The chunk size is this model's choice.
+const (
+	DefaultPageSize   = 1000
+	DefaultPageBytes  = 2 << 20 * 2 / 3
+	DefaultChunkAbove = 10_000
+	DefaultChunkSize  = 1 << 20
+)
+
+// ExtraVersionSpacing is the time between two of Seed.ExtraVersions.
+const ExtraVersionSpacing = time.Second
+
+// extraPool returns the genesis mutations extra versions rewrite: the node
+// records, or every genesis record when there are no nodes.
+func extraPool(genesis []*v1.RegistryMutation) []*v1.RegistryMutation {
+	var nodes []*v1.RegistryMutation
+	for _, m := range genesis {
+		if hasPrefix(string(m.Key), nodeRecordPrefix) {
+			nodes = append(nodes, m)
+		}
+	}
+	if len(nodes) == 0 {
+		return genesis
+	}
+	return nodes
+}
+
+// applyExtraVersions appends n versions after genesis, version 1+i at
+// genesis+i*ExtraVersionSpacing, each upserting one pooled record with the
+// value it already has.
+func (s *store) applyExtraVersions(pool []*v1.RegistryMutation, n int, genesis time.Time) {
+	for i := 1; i <= n && len(pool) > 0; i++ {
+		m := pool[(i-1)%len(pool)]
+		s.apply([]*v1.RegistryMutation{upsert(string(m.Key), m.Value)}, genesis.Add(time.Duration(i)*ExtraVersionSpacing))
+	}
+}
 
 // seedMutations turns the seed into the genesis batch.
 func (s Seed) mutations() ([]*v1.RegistryMutation, error) {

@@ -1,13 +1,14 @@
 package regmodel
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -17,6 +18,9 @@ type entry struct {
 	value   []byte
 	deleted bool
 	at      time.Time
+	// chunks are the SHA-256 of the value's chunks when the value is large
+	// enough to be chunked; nil for an inline value.
+	chunks [][]byte
 }
 
 // batch is one applied mutation batch: one registry version.
@@ -24,7 +28,9 @@ type batch struct {
 	version uint64
 	at      time.Time
 	// raw is the deterministic protobuf encoding of the batch as a
-	// RegistryAtomicMutateRequest, the leaf certified under delta/<version>.
+	// HighCapacityRegistryAtomicMutateRequest (large values as chunk keys,
+	// the batch time in timestamp_nanoseconds), the leaf certified under
+	// delta/<version>.
 	raw []byte
 	// leafHash caches the hash of the labeled delta leaf for the tree.
 	leafHash [32]byte
@@ -38,11 +44,37 @@ type store struct {
 	order []string
 	log   []batch
 	tree  treeCache
+	// chunks holds the chunks of large values by their SHA-256, as the
+	// registry's chunk store does for get_chunk.
+	chunks map[[32]byte][]byte
+	// chunkAbove is the value size from which values are chunked;
+	// chunkSize is the size of one chunk.
+	chunkAbove, chunkSize int
 }
 
-// newStore returns an empty store at version 0.
-func newStore() store {
-	return store{keys: map[string][]entry{}, tree: treeCache{}}
+// newStore returns an empty store at version 0 that chunks values of at
+// least chunkAbove bytes into chunks of chunkSize bytes.
+func newStore(chunkAbove, chunkSize int) store {
+	return store{keys: map[string][]entry{}, tree: treeCache{}, chunks: map[[32]byte][]byte{},
+		chunkAbove: chunkAbove, chunkSize: chunkSize}
+}
+
+// chunkify stores a value's chunks and returns their hashes in order, or nil
+// when the value is small enough to stay inline.
+func (s *store) chunkify(val []byte) [][]byte {
+	if len(val) < s.chunkAbove {
+		return nil
+	}
+	var keys [][]byte
+	for off := 0; off < len(val); off += s.chunkSize {
+		part := val[off:min(off+s.chunkSize, len(val))]
+		h := sha256.Sum256(part)
+		if _, ok := s.chunks[h]; !ok {
+			s.chunks[h] = append([]byte{}, part...)
+		}
+		keys = append(keys, h[:])
+	}
+	return keys
 }
 
 // latest is the latest registry version (0 when empty).
@@ -62,6 +94,17 @@ func (s *store) get(key string, version uint64) (val []byte, at uint64, ok bool)
 		return nil, e.version, false
 	}
 	return e.value, e.version, true
+}
+
+// entryAt returns the entry of key current at version; ok is false when the
+// key is absent or deleted then.
+func (s *store) entryAt(key string, version uint64) (entry, bool) {
+	es := s.keys[key]
+	i := sort.Search(len(es), func(i int) bool { return es[i].version > version })
+	if i == 0 || es[i-1].deleted {
+		return entry{}, false
+	}
+	return es[i-1], true
 }
 
 // getLatest returns the current value of key.
@@ -101,21 +144,32 @@ func (s *store) verify(muts []*v1.RegistryMutation) []string {
 // them; apply itself cannot fail.
 func (s *store) apply(muts []*v1.RegistryMutation, at time.Time) uint64 {
 	version := s.latest() + 1
+	leaf := &v1.HighCapacityRegistryAtomicMutateRequest{TimestampNanoseconds: nanos(at)}
 	for _, m := range muts {
 		key := string(m.Key)
 		e := entry{version: version, at: at}
+		hm := &v1.HighCapacityRegistryMutation{MutationType: m.MutationType, Key: m.Key}
 		if m.MutationType == v1.RegistryMutation_DELETE {
 			e.deleted = true
 		} else {
 			e.value = append([]byte{}, m.Value...)
+			e.chunks = s.chunkify(e.value)
 		}
+		switch {
+		case e.chunks != nil:
+			hm.Content = &v1.HighCapacityRegistryMutation_LargeValueChunkKeys{
+				LargeValueChunkKeys: &v1.LargeValueChunkKeys{ChunkContentSha256S: e.chunks}}
+		case !e.deleted:
+			hm.Content = &v1.HighCapacityRegistryMutation_Value{Value: e.value}
+		}
+		leaf.Mutations = append(leaf.Mutations, hm)
 		if _, seen := s.keys[key]; !seen {
 			i := sort.SearchStrings(s.order, key)
 			s.order = slices.Insert(s.order, i, key)
 		}
 		s.keys[key] = append(s.keys[key], e)
 	}
-	raw := mustMarshal(&v1.RegistryAtomicMutateRequest{Mutations: muts})
+	raw := mustMarshal(leaf)
 	s.log = append(s.log, batch{
 		version:  version,
 		at:       at,

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
 // view is the registry's latest state with a pending batch laid over it: what
