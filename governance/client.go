@@ -33,6 +33,10 @@ type Options struct {
 	// HTTPClient sends the requests; nil means a client that keeps
 	// connections alive.
 	HTTPClient *http.Client
+	// RegistryCache is the directory under which registry stores live, one
+	// subdirectory per network root key (RegistryCacheDir); "" keeps the
+	// synced registry in memory for the Client's life.
+	RegistryCache string
 }
 
 // Client reads and writes NNS governance and reads the registry. Its
@@ -46,8 +50,9 @@ type Client struct {
 	// Expiry is the ingress expiry in use.
 	Expiry time.Duration
 
-	t  transport
-	at *agentTransport
+	t   transport
+	at  *agentTransport
+	reg *registryCache
 }
 
 // New connects to n as id (nil means anonymous). For a network with
@@ -77,7 +82,8 @@ func New(ctx context.Context, n Network, id *Identity, opts Options) (*Client, e
 	if err := at.loadRootKey(ctx, n); err != nil {
 		return nil, err
 	}
-	return &Client{Network: n, Identity: id, Expiry: opts.IngressExpiry, t: at, at: at}, nil
+	return &Client{Network: n, Identity: id, Expiry: opts.IngressExpiry, t: at, at: at,
+		reg: &registryCache{base: opts.RegistryCache}}, nil
 }
 
 func (t *agentTransport) loadRootKey(ctx context.Context, n Network) error {

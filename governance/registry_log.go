@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/registrypb"
-	"google.golang.org/protobuf/proto"
 )
 
 // ErrChunkedValue reports a registry value that arrived as chunk keys where
@@ -160,41 +159,19 @@ func ChangesFromHighCapacity(resp *registrypb.HighCapacityRegistryGetChangesSinc
 	return out, nil
 }
 
-// readRegistryLog pages get_changes_since from version 0 into a log. It is
-// the uncertified, uncached reader; the registry store replaces it.
-func (c *Client) readRegistryLog(ctx context.Context) (*RegistryLog, error) {
-	log := NewRegistryLog()
-	for range maxRegistryRounds {
-		since := log.Latest()
-		raw, err := c.changesSinceRaw(ctx, since)
-		if err != nil {
-			return nil, err
-		}
-		var resp registrypb.HighCapacityRegistryGetChangesSinceResponse
-		if err := proto.Unmarshal(raw, &resp); err != nil {
-			return nil, fmt.Errorf("decode get_changes_since reply: %w", err)
-		}
-		if resp.GetError() != nil {
-			return nil, &RejectedError{Message: Sanitize(resp.GetError().GetReason())}
-		}
-		changes, err := ChangesFromHighCapacity(&resp)
-		if err != nil {
-			return nil, err
-		}
-		seen := since
-		for _, ch := range changes {
-			seen = max(seen, ch.Version)
-		}
-		log.Apply(0, changes...)
-		if seen >= resp.GetVersion() || seen == since {
-			log.Apply(resp.GetVersion())
-			return log, nil
-		}
-	}
-	return nil, fmt.Errorf("read registry: still behind after %d rounds", maxRegistryRounds)
+// RegistryLog returns the registry's changelog up to its latest version,
+// read from the synced registry store: only the versions the store lacks
+// are fetched (certified), and the stored changelog is loaded once per
+// Client. The log returned is the caller's own copy.
+func (c *Client) RegistryLog(ctx context.Context) (*RegistryLog, error) {
+	return c.syncedLog(ctx)
 }
 
-// RegistryLog returns the registry's changelog up to its latest version.
-func (c *Client) RegistryLog(ctx context.Context) (*RegistryLog, error) {
-	return c.readRegistryLog(ctx)
+// clone returns a copy of the log that shares no slices with it.
+func (l *RegistryLog) clone() *RegistryLog {
+	out := &RegistryLog{latest: l.latest, keys: make(map[string][]RegistryChange, len(l.keys))}
+	for k, hist := range l.keys {
+		out.keys[k] = slices.Clone(hist)
+	}
+	return out
 }

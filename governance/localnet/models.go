@@ -62,6 +62,13 @@ func registrySeed(t *Topology, genesis time.Time) regmodel.Seed {
 	for _, id := range sortedKeys(t.NodeHostOS) {
 		s.Nodes = append(s.Nodes, regmodel.Node{ID: principal.MustDecode(id), HostOSVersion: t.NodeHostOS[id]})
 	}
+	if g := t.Registry; g != nil {
+		s.ChunkAbove = g.ChunkAboveBytes
+		if g.Versions > 1 {
+			s.ExtraVersions = g.Versions - 1
+			s.Genesis = genesis.Add(-time.Duration(s.ExtraVersions) * regmodel.ExtraVersionSpacing)
+		}
+	}
 	return s
 }
 

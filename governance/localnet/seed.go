@@ -42,6 +42,22 @@ type Seed struct {
 	Neurons []NeuronSeed `yaml:"neurons"`
 	// History pre-submits motion proposals before genesis (listings, benchmarks).
 	History *HistorySeed `yaml:"history,omitempty"`
+	// Registry tunes the registry's history length and chunking
+	// (benchmarks, tests of chunked values).
+	Registry *RegistrySeed `yaml:"registry,omitempty"`
+}
+
+// RegistrySeed tunes the registry model.
+type RegistrySeed struct {
+	// Versions is the registry version the network starts at: the genesis
+	// topology, then versions that rewrite node records with unchanged
+	// values, one every regmodel.ExtraVersionSpacing, the last at genesis.
+	// 0 or 1 means only the genesis version.
+	Versions int `yaml:"versions"`
+	// ChunkAboveBytes is the value size from which values are chunked
+	// (answered as LargeValueChunkKeys, fetched with get_chunk); 0 means
+	// the registry's own 10,000 bytes.
+	ChunkAboveBytes int `yaml:"chunk_above_bytes"`
 }
 
 // HistorySeed describes motion proposals submitted one every

@@ -34,6 +34,8 @@ type Topology struct {
 	Neurons    []Neuron
 	// History is the seed's proposal history, if any.
 	History *HistorySeed
+	// Registry tunes the registry model, if set.
+	Registry *RegistrySeed
 	// Developer is the principal of the developer identity.
 	Developer principal.Principal
 }
@@ -304,6 +306,12 @@ func (r *resolver) neurons() error {
 			return fmt.Errorf("%w: history: proposer %d is not a listed neuron", ErrBadSeed, h.Proposer)
 		}
 		r.topo.History = h
+	}
+	if g := r.seed.Registry; g != nil {
+		if g.Versions < 0 || g.ChunkAboveBytes < 0 {
+			return fmt.Errorf("%w: registry: versions and chunk_above_bytes must not be negative", ErrBadSeed)
+		}
+		r.topo.Registry = g
 	}
 	return nil
 }
