@@ -5,8 +5,8 @@ import (
 	"sort"
 	"strings"
 
-	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -178,17 +178,18 @@ func subnetTypeName(t v1.SubnetType) string {
 }
 
 func (r *Registry) decodeGuestOS(values map[string][]byte) error {
-	blessed, err := decodeStrings(values[keyBlessedVersions], 1)
-	if err != nil {
+	var blessed v1.BlessedReplicaVersions
+	if err := proto.Unmarshal(values[keyBlessedVersions], &blessed); err != nil {
 		return fmt.Errorf("decode registry record %s: %w", keyBlessedVersions, err)
 	}
-	for _, id := range blessed {
-		rec, err := decodeReplicaVersion(values[prefixReplica+id])
-		if err != nil {
+	for _, id := range blessed.GetBlessedVersionIds() {
+		var rec v1.ReplicaVersionRecord
+		if err := proto.Unmarshal(values[prefixReplica+id], &rec); err != nil {
 			return fmt.Errorf("decode registry record %s: %w", prefixReplica+id, err)
 		}
-		rec.ID = id
-		r.GuestOS = append(r.GuestOS, rec)
+		r.GuestOS = append(r.GuestOS, GuestOSVersion{ID: id, SHA256: rec.GetReleasePackageSha256Hex(),
+			URLs:               rec.GetReleasePackageUrls(),
+			LaunchMeasurements: len(rec.GetGuestLaunchMeasurements().GetGuestLaunchMeasurements())})
 	}
 	return nil
 }
@@ -198,13 +199,11 @@ func (r *Registry) decodeUnassigned(values map[string][]byte) error {
 	if !ok {
 		return nil
 	}
-	vs, err := decodeStrings(raw, 2)
-	if err != nil {
+	var rec v1.UnassignedNodesConfigRecord
+	if err := proto.Unmarshal(raw, &rec); err != nil {
 		return fmt.Errorf("decode registry record %s: %w", keyUnassignedConfig, err)
 	}
-	if len(vs) > 0 {
-		r.UnassignedVersion = vs[len(vs)-1]
-	}
+	r.UnassignedVersion = rec.GetReplicaVersion()
 	return nil
 }
 
@@ -226,10 +225,11 @@ func (r *Registry) decodeHostOS(values map[string][]byte) error {
 		use[n.HostOSVersion]++
 	}
 	for _, key := range keysWithPrefix(values, prefixHostOS) {
-		v, err := decodeHostOSVersion(values[key])
-		if err != nil {
+		var rec v1.HostosVersionRecord
+		if err := proto.Unmarshal(values[key], &rec); err != nil {
 			return fmt.Errorf("decode registry record %s: %w", key, err)
 		}
+		v := HostOSVersion{ID: rec.GetHostosVersionId(), SHA256: rec.GetReleasePackageSha256Hex(), URLs: rec.GetReleasePackageUrls()}
 		if v.ID == "" {
 			v.ID = strings.TrimPrefix(key, prefixHostOS)
 		}
@@ -241,15 +241,11 @@ func (r *Registry) decodeHostOS(values map[string][]byte) error {
 
 func (r *Registry) decodeAPIBoundaryNodes(values map[string][]byte) error {
 	for _, key := range keysWithPrefix(values, prefixAPIBoundary) {
-		vs, err := decodeStrings(values[key], 1)
-		if err != nil {
+		var rec v1.ApiBoundaryNodeRecord
+		if err := proto.Unmarshal(values[key], &rec); err != nil {
 			return fmt.Errorf("decode registry record %s: %w", key, err)
 		}
-		b := APIBoundaryNode{ID: strings.TrimPrefix(key, prefixAPIBoundary)}
-		if len(vs) > 0 {
-			b.Version = vs[len(vs)-1]
-		}
-		r.APIBoundaryNodes = append(r.APIBoundaryNodes, b)
+		r.APIBoundaryNodes = append(r.APIBoundaryNodes, APIBoundaryNode{ID: strings.TrimPrefix(key, prefixAPIBoundary), Version: rec.GetVersion()})
 	}
 	return nil
 }
