@@ -101,4 +101,3 @@ func TestDecodeRegistryMalformed(t *testing.T) {
 		})
 	}
 }
-

@@ -39,6 +39,7 @@ func isolateConfig(t *testing.T) string {
 	dir := t.TempDir()
 	t.Setenv("NNSPATCH_CONFIG_HOME", dir)
 	t.Setenv("XDG_DATA_HOME", "/data")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	return dir
 }
 

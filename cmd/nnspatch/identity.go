@@ -109,7 +109,7 @@ func (f *Factory) connect(ctx context.Context, n governance.Network, id *governa
 	if err != nil {
 		return nil, err
 	}
-	return governance.New(ctx, n, id, governance.Options{IngressExpiry: cfg.IngressExpiry})
+	return governance.New(ctx, n, id, governance.Options{IngressExpiry: cfg.IngressExpiry, RegistryCache: registryCacheBase()})
 }
 
 func newCmdIdentity(f *Factory) *cobra.Command {

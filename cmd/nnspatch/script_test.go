@@ -27,6 +27,7 @@ func TestScript(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("NNSPATCH_CONFIG_HOME", filepath.Join(env.WorkDir, ".config-home"))
 			env.Setenv("XDG_DATA_HOME", "/data")
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

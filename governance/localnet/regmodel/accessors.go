@@ -3,8 +3,8 @@ package regmodel
 import (
 	"strings"
 
-	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/proto"
 )
 

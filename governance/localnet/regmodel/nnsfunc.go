@@ -3,8 +3,8 @@ package regmodel
 import (
 	"time"
 
-	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
 // NNS function ids executed by the model (governance.did NnsFunction; see

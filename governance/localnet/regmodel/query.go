@@ -208,4 +208,3 @@ func (r *Registry) chunk(hash *[]byte) getChunkResult {
 	content = append([]byte{}, content...)
 	return getChunkResult{Ok: &chunkContent{Content: &content}}
 }
-

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
 // Registry is the registry canister model. It implements replica.Canister and

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/aviate-labs/agent-go/principal"
+	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
 // SubnetType is a subnet's type as named in the seed.
