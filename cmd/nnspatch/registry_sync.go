@@ -126,4 +126,3 @@ func registryStatusRun(ctx context.Context, o *registryOptions) error {
 		dir, doc.RegistryVersion, doc.Keys, doc.Bytes, last)
 	return err
 }
-
