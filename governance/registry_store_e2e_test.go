@@ -35,20 +35,26 @@ func cachedClient(t *testing.T, net *localnet.Network, base string) *Client {
 	return c
 }
 
-// tamperTransport rewrites get_certified_changes_since replies after they
-// passed the node-signature check, as a compromised path to the registry
-// would; failAfter > 0 makes the call after that many succeed fail.
+// tamperTransport sits between the client and the network and rewrites
+// get_certified_changes_since replies, as a compromised path to the
+// registry would; failAfter > 0 makes the calls after that many fail.
 type tamperTransport struct {
-	transport
+	inner     func(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
 	calls     int
 	failAfter int
 	edit      func(t *registrypb.CertifiedResponse)
 }
 
+// proxy routes c's certified registry pages through p.
+func proxy(c *Client, p *tamperTransport) {
+	p.inner = c.at.certifiedQuery
+	c.reg.pageQuery = p.query
+}
+
 var errCut = errors.New("connection cut by the test")
 
 func (p *tamperTransport) query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
-	raw, err := p.transport.query(ctx, canister, method, arg)
+	raw, err := p.inner(ctx, canister, method, arg)
 	if err != nil || method != "get_certified_changes_since" {
 		return raw, err
 	}
@@ -157,7 +163,7 @@ func TestRegistrySyncResumesAfterInterruption(t *testing.T) {
 	base := t.TempDir()
 	ctx := testCtx(t)
 	c := cachedClient(t, net, base)
-	c.t = &tamperTransport{transport: c.t, failAfter: 2}
+	proxy(c, &tamperTransport{failAfter: 2})
 	if _, err := c.SyncRegistry(ctx, nil); !errors.Is(err, errCut) {
 		t.Fatalf("cut sync: err = %v", err)
 	}
@@ -214,7 +220,7 @@ func TestRegistrySyncRejectsTamperedDelta(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			base := t.TempDir()
 			c := cachedClient(t, net, base)
-			c.t = &tamperTransport{transport: c.t, edit: edit}
+			proxy(c, &tamperTransport{edit: edit})
 			_, err := c.SyncRegistry(testCtx(t), nil)
 			var untrusted *UntrustedError
 			if !errors.As(err, &untrusted) {
