@@ -151,7 +151,16 @@ func (c *Client) syncLocked(ctx context.Context, progress RegistrySyncProgress) 
 		if err != nil {
 			return stats, err
 		}
-		if err := st.Append(batches); err != nil {
+		err = st.Append(batches)
+		if errors.Is(err, registrystore.ErrConcurrent) {
+			// Another process committed first: continue from its copy.
+			c.reg.store, c.reg.log = nil, nil
+			if st, _, err = c.openStore(); err != nil {
+				return stats, err
+			}
+			continue
+		}
+		if err != nil {
 			return stats, err
 		}
 		c.extendLog(batches)

@@ -319,3 +319,31 @@ func TestRegistryStoreIsPerRootKey(t *testing.T) {
 		t.Fatal("two root keys map to one cache directory")
 	}
 }
+
+// A client whose store another process moved on meanwhile continues from
+// the other process's commit instead of overwriting it.
+func TestRegistrySyncAfterAnotherProcessCommitted(t *testing.T) {
+	net := startRegistry(t, 2500, 0)
+	base := t.TempDir()
+	ctx := testCtx(t)
+	slow := cachedClient(t, net, base)
+	proxy(slow, &tamperTransport{failAfter: 1})
+	if _, err := slow.SyncRegistry(ctx, nil); !errors.Is(err, errCut) {
+		t.Fatalf("cut sync: %v", err)
+	}
+	if _, err := cachedClient(t, net, base).SyncRegistry(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	slow.reg.pageQuery = nil
+	stats, err := slow.SyncRegistry(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.To != 2500 {
+		t.Fatalf("sync after a concurrent commit: %+v", stats)
+	}
+	log, err := slow.RegistryLog(ctx)
+	if err != nil || log.Latest() != 2500 {
+		t.Fatalf("log after a concurrent commit: %v", err)
+	}
+}
