@@ -77,6 +77,7 @@ func TestParseSeedErrors(t *testing.T) {
 		{"bad type", base + "subnets: [{id: tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe, type: nope, nodes: 4, version: a}]\n", "type"},
 		{"bad followee", base + nns + "neurons: [{id: 1, stake_icp: 1, follow: {12: [2]}}]\n", "neuron 2 is not listed"},
 		{"duplicate neuron", base + nns + "neurons: [{id: 1, stake_icp: 1}, {id: 1, stake_icp: 1}]\n", "listed twice"},
+		{"negative registry versions", base + nns + "registry: {versions: -1}\n", "registry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +107,8 @@ func TestStartFromSeedFile(t *testing.T) {
 		"guestos_versions: [{version: v1}]\nhostos_versions: [{version: h1}]\n" +
 		"subnets: [{id: tdb26-jop6k-aogll-7ltgs-eruif-6kk7m-qpktf-gdiqx-mxtrf-vb5e6-eqe, type: system, nodes: 7, version: v1}]\n" +
 		"generated_subnets: [{count: 2, type: application, nodes: 13, version: v1}]\n" +
-		"neurons: [{id: 5, controller: developer, stake_icp: 100, dissolve_delay_days: 365}]\n"
+		"neurons: [{id: 5, controller: developer, stake_icp: 100, dissolve_delay_days: 365}]\n" +
+		"registry: {versions: 120, chunk_above_bytes: 100}\n"
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -124,5 +126,8 @@ func TestStartFromSeedFile(t *testing.T) {
 	}
 	if regSubnets := n.Registry().Subnets(); len(regSubnets) != 3 {
 		t.Errorf("registry has %d subnets", len(regSubnets))
+	}
+	if v := n.Registry().Version(); v != 120 {
+		t.Errorf("registry starts at version %d; the seed says 120", v)
 	}
 }
