@@ -9,6 +9,15 @@
 // (agent-go v0.9.2 does not verify a synchronous call's certificate, so the
 // Client builds and verifies those requests itself).
 //
+// The registry is read from a synced store (package registrystore, one
+// directory per network root key under Options.RegistryCache, or memory):
+// Registry, RegistryLog and ChangesSince first fetch only the versions the
+// store lacks with get_certified_changes_since, each page verified against
+// the NNS certificate (certified_data equals the witness's root; versions
+// consecutive), chunked values fetched with get_chunk and checked against
+// their SHA-256. Registry decodes the store's latest-value snapshot without
+// loading the changelog; RegistryLog loads the changelog once per Client.
+//
 // The tally math (early decision, 3% quorum, wait-for-quiet deadlines) is
 // pure and lives here too, so the CLI, the TUI and the rollout tracker agree
 // on what a vote means.
