@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -345,5 +346,35 @@ func TestRegistrySyncAfterAnotherProcessCommitted(t *testing.T) {
 	log, err := slow.RegistryLog(ctx)
 	if err != nil || log.Latest() != 2500 {
 		t.Fatalf("log after a concurrent commit: %v", err)
+	}
+}
+
+// chunkTamper flips the last byte of every get_chunk reply after the
+// reply's signatures were checked: the chunk no longer matches its hash.
+type chunkTamper struct{ transport }
+
+func (p chunkTamper) query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
+	raw, err := p.transport.query(ctx, canister, method, arg)
+	if err == nil && method == "get_chunk" && len(raw) > 0 {
+		raw = append([]byte{}, raw...)
+		raw[len(raw)-1] ^= 1
+	}
+	return raw, err
+}
+
+// A chunk that does not match its certified SHA-256 is refused and nothing
+// is written.
+func TestRegistrySyncRejectsWrongChunk(t *testing.T) {
+	net := startRegistry(t, 1, 64)
+	base := t.TempDir()
+	c := cachedClient(t, net, base)
+	c.t = chunkTamper{c.t}
+	_, err := c.SyncRegistry(testCtx(t), nil)
+	var untrusted *UntrustedError
+	if !errors.As(err, &untrusted) || !strings.Contains(err.Error(), "SHA-256") {
+		t.Fatalf("err = %v; want an UntrustedError about the chunk's SHA-256", err)
+	}
+	if st, _ := cachedClient(t, net, base).RegistryStatus(); st.Version != 0 {
+		t.Fatalf("store at version %d after a refused chunk", st.Version)
 	}
 }
