@@ -112,6 +112,11 @@ func (c *Client) openStore() (*registrystore.Store, string, error) {
 		dir = RegistryCacheDir(c.reg.base, c.RootKey())
 	}
 	st, err := registrystore.Open(dir, c.RootKey())
+	if err != nil && !errors.Is(err, registrystore.ErrCorrupt) {
+		// The cache directory is unusable (read-only home, full disk):
+		// read the registry into memory instead; it is verified the same.
+		st, err = registrystore.Open("", c.RootKey())
+	}
 	rebuilt := ""
 	if errors.Is(err, registrystore.ErrCorrupt) {
 		rebuilt = err.Error()

@@ -378,3 +378,20 @@ func TestRegistrySyncRejectsWrongChunk(t *testing.T) {
 		t.Fatalf("store at version %d after a refused chunk", st.Version)
 	}
 }
+
+// An unusable cache directory falls back to a registry kept in memory.
+func TestRegistryUnusableCacheFallsBackToMemory(t *testing.T) {
+	net := startRegistry(t, 1, 0)
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := cachedClient(t, net, file)
+	reg, err := c.Registry(testCtx(t))
+	if err != nil || len(reg.Subnets) == 0 {
+		t.Fatalf("registry with an unusable cache dir: %v", err)
+	}
+	if st, _ := c.RegistryStatus(); st.Dir != "" || st.Version != 1 {
+		t.Fatalf("status %+v; want a store in memory at version 1", st)
+	}
+}

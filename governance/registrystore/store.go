@@ -153,6 +153,7 @@ func (s *Store) load() error {
 	if err := proto.Unmarshal(body, &snap); err != nil || snap.GetVersion() != h.Version {
 		return fmt.Errorf("%w: snapshot body does not decode", ErrCorrupt)
 	}
+	s.latest = make(map[string]Entry, len(snap.GetDeltas()))
 	for _, d := range snap.GetDeltas() {
 		for _, v := range d.GetValues() {
 			s.latest[string(d.GetKey())] = Entry{Value: nonNil(v.GetValue()), Version: v.GetVersion(), TimeNanos: v.GetTimestampNanoseconds()}
