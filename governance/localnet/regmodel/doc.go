@@ -4,11 +4,13 @@
 // The registry is a versioned key/value store whose values are protobuf
 // records. Every mutation batch gets the next registry version and is kept in
 // a changelog, so reads at an older version, get_changes_since and
-// get_certified_changes_since answer exactly as the real canister does. The
-// changelog is also the registry's certified data: a hash tree
+// get_certified_changes_since answer as the real canister does: HighCapacity
+// replies with timestamp_nanoseconds, pages of at most 1000 versions and
+// about 2/3 of 2 MiB, values of 10,000 bytes or more as chunk keys served by
+// get_chunk. The changelog is also the registry's certified data: a hash tree
 //
 //	current_version -> LEB128(latest version)
-//	delta -> <8-byte big-endian version> -> RegistryAtomicMutateRequest bytes
+//	delta -> <8-byte big-endian version> -> HighCapacityRegistryAtomicMutateRequest bytes
 //
 // whose root hash the replica publishes at /canister/<id>/certified_data.
 //
