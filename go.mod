@@ -3,6 +3,7 @@ module github.com/nnspatch/nnspatch
 go 1.26.4
 
 require (
+	early.nnspatch.invalid/termquery v0.0.0-00010101000000-000000000000
 	github.com/aviate-labs/agent-go v0.9.2
 	github.com/charmbracelet/bubbles v0.21.0
 	github.com/charmbracelet/bubbletea v1.3.10
@@ -75,3 +76,5 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 	rsc.io/tmplfunc v0.0.3 // indirect
 )
+
+replace early.nnspatch.invalid/termquery => ./internal/termquery
