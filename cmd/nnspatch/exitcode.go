@@ -55,6 +55,22 @@ const (
 	ExitDrillFailed ExitCode = 10
 )
 
+// exitNames are the codes' names in --json error documents.
+var exitNames = map[ExitCode]string{
+	ExitOK: "ok", ExitError: "error", ExitUsage: "usage", ExitDraftInvalid: "draft_invalid",
+	ExitAuth: "auth", ExitNetwork: "unreachable", ExitChecksum: "checksum_mismatch",
+	ExitUntrusted: "untrusted", ExitPending: "pending", ExitRefused: "refused",
+	ExitDrillFailed: "drill_failed",
+}
+
+// Name is the code's name as --json error documents spell it.
+func (c ExitCode) Name() string {
+	if n, ok := exitNames[c]; ok {
+		return n
+	}
+	return "error"
+}
+
 // exitRule maps every error that matches to a code and, optionally, a hint
 // printed under the error telling the user what to do next.
 type exitRule struct {

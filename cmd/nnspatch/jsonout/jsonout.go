@@ -30,6 +30,26 @@ type Version struct {
 	GoVersion string `json:"go_version"`
 }
 
+// ErrorDoc is printed on stdout by a command run with --json that fails
+// before it printed its own document; the message and hint also go to
+// stderr as usual.
+type ErrorDoc struct {
+	Envelope
+	Error Error `json:"error"`
+}
+
+// Error is a failed command's error.
+type Error struct {
+	// Message is the error as stderr shows it.
+	Message string `json:"message"`
+	// Hint says what to do next, when there is one.
+	Hint string `json:"hint,omitempty"`
+	// ExitCode is the process exit status (see `nnspatch help exit-codes`).
+	ExitCode int `json:"exit_code"`
+	// Kind names the exit code: usage, auth, unreachable, refused, ...
+	Kind string `json:"kind"`
+}
+
 // Write encodes v as indented JSON followed by a newline.
 func Write(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
