@@ -59,6 +59,7 @@ $ nnspatch help exit-codes`,
 		newCmdVote(f, nil),
 	)
 	cmd.AddCommand(helpTopics()...)
+	registerEnumCompletions(cmd)
 	return cmd
 }
 

@@ -115,8 +115,9 @@ func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
 	opts := &voteOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, f: f,
 		Yes: func() bool { return f.Globals.Yes }}
 	cmd := &cobra.Command{
-		Use:   "vote <proposal-id> (yes|no)",
-		Short: "Vote on a proposal with one or more neurons",
+		ValidArgsFunction: voteArgsCompletion,
+		Use:               "vote <proposal-id> (yes|no)",
+		Short:             "Vote on a proposal with one or more neurons",
 		Long: `Vote yes or no on a proposal with each --neuron (default: neuron from the config).
 Prints one result line per neuron; a neuron that had already voted (for example
 through following) is reported as "already voted", not as a failure.
@@ -255,4 +256,12 @@ func firstVoteFailure(rs []governance.VoteResult) error {
 		return nil
 	}
 	return fmt.Errorf("%d of %d vote(s) failed: %w", failed, len(rs), first)
+}
+
+// voteArgsCompletion completes the vote's second argument.
+func voteArgsCompletion(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 1 {
+		return []string{"yes", "no"}, cobra.ShellCompDirectiveNoFileComp
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
 }
