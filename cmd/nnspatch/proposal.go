@@ -15,6 +15,7 @@ func newCmdProposal(f *Factory) *cobra.Command {
 		newCmdProposalShow(f, nil),
 		newCmdProposalSubmit(f, nil),
 		newCmdProposalValidate(f, nil),
+		newCmdProposalWait(f, nil),
 	)
 	return cmd
 }
