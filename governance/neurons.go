@@ -83,9 +83,10 @@ func (f *TopicFollowees) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Neuron is a neuron as the caller may see it. Full is set when the caller
-// is its controller or one of its hot keys; the controller, hot keys,
-// followees and fees are known only then. Voting power is not ICP: it is
+// Neuron is a neuron as the caller may see it. Full is set when governance
+// sent the full record (the caller is its controller or one of its hot
+// keys, or the neuron is public); the controller, hot keys and followees
+// are known only then. Voting power is not ICP: it is
 // stake weighted by the dissolve delay and age bonuses.
 type Neuron struct {
 	ID uint64 `json:"id"`
@@ -218,8 +219,9 @@ func (c *Client) ListNeurons(ctx context.Context) ([]Neuron, error) {
 	return out, nil
 }
 
-// GetNeuron reads one neuron: the full record when the caller controls it
-// or holds a hot key, the public information otherwise.
+// GetNeuron reads one neuron: the full record when the caller controls it,
+// holds a hot key of it or the neuron is public, the public information
+// otherwise.
 func (c *Client) GetNeuron(ctx context.Context, id uint64) (Neuron, error) {
 	public := true
 	resp, err := c.listNeurons(ctx, govdid.ListNeurons{NeuronIds: []uint64{id}, IncludePublicNeuronsInFullNeurons: &public})

@@ -73,8 +73,9 @@ func newCmdNeuronShow(f *Factory, runF func(*neuronReadOptions) error) *cobra.Co
 		Use:   "show <neuron-id>",
 		Short: "Show a neuron: stake, dissolve delay, age, voting power, refresh, followees",
 		Long: `Show one neuron. For a neuron your identity controls or holds a hot key of,
-governance sends the full record: controller, hot keys and the followees per
-topic. For any other neuron only its public information is shown.`,
+and for public neurons (known neurons are public), governance sends the full
+record: controller, hot keys and the followees per topic. For a private neuron
+of someone else only its public information is shown.`,
 		Example: "$ nnspatch neuron show 80\n$ nnspatch neuron show 80 --json | jq .neuron.voting_power_refresh",
 		Args:    exactArgs(1, "a neuron id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -183,7 +184,7 @@ func writeNeuron(w io.Writer, n governance.Neuron, r governance.Refresh, now tim
 // writeFollowees prints the followees per topic of a full neuron.
 func writeFollowees(ew *errWriter, n governance.Neuron) {
 	if !n.Full {
-		ew.printf("\nFollowees: only the controller and hot keys can read them\n")
+		ew.printf("\nFollowees: not public (only the controller and hot keys of a private neuron can read them)\n")
 		return
 	}
 	if len(n.Followees) == 0 {
@@ -194,7 +195,7 @@ func writeFollowees(ew *errWriter, n governance.Neuron) {
 	for _, f := range n.Followees {
 		name := f.Topic.String()
 		if f.Topic == 0 {
-			name = "Unspecified (catch-all)"
+			name = "Catch-all"
 		}
 		ew.printf("  %-38s %s\n", fmt.Sprintf("%s (%d)", name, int32(f.Topic)), idList(f.Followees))
 	}
@@ -250,6 +251,9 @@ func daysText(d time.Duration) string {
 	days := d.Hours() / 24
 	if days >= 365.25 {
 		return fmt.Sprintf("%.0f days (%.2f years)", days, days/365.25)
+	}
+	if d <= 0 {
+		return "0 days"
 	}
 	if d < 24*time.Hour {
 		return humanDuration(d)
@@ -309,7 +313,7 @@ func newCmdNeuronFollow(f *Factory, runF func(*neuronUpdateOptions) error) *cobr
 	opts := &neuronUpdateOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: f.networkNow, f: f,
 		Yes: func() bool { return f.Globals.Yes }}
 	cmd := &cobra.Command{
-		Use:   "follow --topic T --followee N... [--neuron ID]",
+		Use:   "follow --topic <topic>... (--followee <neuron-id>... | --clear) [--neuron <id>]",
 		Short: "Set whom a neuron follows on one or more topics",
 		Long: `Replace the followees of each --neuron (default: neuron from the config) on each
 --topic with the --followee neurons; --clear removes them instead. One topic is
@@ -344,7 +348,7 @@ func newCmdNeuronRefresh(f *Factory, runF func(*neuronUpdateOptions) error) *cob
 	opts := &neuronUpdateOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: f.networkNow, f: f,
 		Yes: func() bool { return f.Globals.Yes }}
 	cmd := &cobra.Command{
-		Use:   "refresh-voting-power [--neuron ID]",
+		Use:   "refresh-voting-power [--neuron <id>]",
 		Short: "Confirm a neuron's following, restoring its full voting power",
 		Long: `Send manage_neuron RefreshVotingPower for each --neuron (default: neuron from
 the config): it confirms the current following and changes nothing else. Its
@@ -429,12 +433,13 @@ func neuronFollowRun(ctx context.Context, o *neuronUpdateOptions) error {
 	if err != nil {
 		return err
 	}
+	me := c.Sender().Encode()
 	for _, id := range neurons {
 		n, err := c.GetNeuron(ctx, id)
 		if err != nil {
 			return err
 		}
-		writeFollowChange(o.IO.ErrOut, n, o.Topics, o.Followees)
+		writeFollowChange(o.IO.ErrOut, n, me, o.Topics, o.Followees)
 	}
 	question := fmt.Sprintf("Set the following of neuron(s) %s on %s on %s?", idList(neurons), c.Network.Name, topicList(o.Topics))
 	if err := confirm(o.IO, o.Yes(), question); err != nil {
@@ -484,9 +489,9 @@ func neuronRefreshRun(ctx context.Context, o *neuronUpdateOptions) error {
 
 // writeFollowChange shows a neuron's current followees on the topics and
 // what they become.
-func writeFollowChange(w io.Writer, n governance.Neuron, topics []governance.Topic, followees []uint64) {
-	if !n.Full {
-		fmt.Fprintf(w, "neuron %d: followees not readable (the identity neither controls it nor holds a hot key); governance will refuse the change\n", n.ID)
+func writeFollowChange(w io.Writer, n governance.Neuron, me string, topics []governance.Topic, followees []uint64) {
+	if !n.Controls(me) {
+		fmt.Fprintf(w, "neuron %d: %s neither controls it nor holds a hot key of it; governance will refuse the change\n", n.ID, me)
 		return
 	}
 	for _, t := range topics {
