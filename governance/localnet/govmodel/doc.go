@@ -3,7 +3,7 @@
 // interface (the generated types of governance/govdid) through the
 // replica.Canister seam: manage_neuron (MakeProposal, RegisterVote, Follow,
 // SetFollowing, RefreshVotingPower), simulate_manage_neuron, get_proposal_info, list_proposals,
-// get_pending_proposals, get_neuron_info, list_neurons,
+// get_pending_proposals, get_neuron_info, get_full_neuron, list_neurons,
 // get_network_economics_parameters and get_build_metadata. Every other method of governance.did is reported as not
 // exported, so the replica rejects it as it rejects any unknown method.
 //

@@ -153,3 +153,29 @@ func TestFollowingClearedAfterDecay(t *testing.T) {
 		t.Errorf("neuron refreshed at 5 months still follows after 12: %+v", fs)
 	}
 }
+
+// TestGetFullNeuron reads full neurons: the controller and a hot key may,
+// so may the controller of a NeuronManagement followee; anyone else gets
+// NotAuthorized and an unknown id NotFound.
+func TestGetFullNeuron(t *testing.T) {
+	managed := vpNeuron(2, bob, 1000)
+	managed.HotKeys = []principal.Principal{carol}
+	managed.Followees = map[int32][]uint64{TopicNeuronManagement: {1}}
+	g := newGov(t, Config{}, vpNeuron(1, alice, 1000), managed, vpNeuron(3, carol, 1000))
+	get := func(caller principal.Principal, id uint64) govdid.Result2 {
+		var res govdid.Result2
+		decode(t, execute(t, g, "get_full_neuron", caller, t0, id), &res)
+		return res
+	}
+	for _, p := range []principal.Principal{bob, carol, alice} {
+		if res := get(p, 2); res.Ok == nil || res.Ok.Id.Id != 2 || len(res.Ok.Followees) != 1 {
+			t.Errorf("get_full_neuron 2 as %s: %+v", p, res)
+		}
+	}
+	if res := get(bob, 3); res.Err == nil || res.Err.ErrorType != ErrorNotAuthorized || res.Ok != nil {
+		t.Errorf("a stranger read neuron 3: %+v", res)
+	}
+	if res := get(alice, 99); res.Err == nil || res.Err.ErrorType != ErrorNotFound {
+		t.Errorf("unknown neuron: %+v", res)
+	}
+}
