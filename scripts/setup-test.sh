@@ -27,3 +27,12 @@ if ! command -v tmux >/dev/null 2>&1; then
 	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	$sudo apt-get install -y tmux || { $sudo apt-get update && $sudo apt-get install -y tmux; }
 fi
+
+# 4. protoc, for the test that regenerates governance/registrypb from its
+#    pinned .proto files and compares it with the committed Go code
+#    (governance/registrypb TestGeneratedCodeIsCurrent). Skipped when installed.
+if ! command -v protoc >/dev/null 2>&1; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo apt-get install -y -qq protobuf-compiler || { $sudo apt-get update -qq && $sudo apt-get install -y -qq protobuf-compiler; }
+fi

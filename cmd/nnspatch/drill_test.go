@@ -13,12 +13,12 @@ import (
 	"github.com/nnspatch/nnspatch/rollback/drill"
 )
 
-const drillsDir = "../../rollback/drills"
+const drillsDir = "../../rollback/drill/scenarios"
 
 func TestDrillRunPasses(t *testing.T) {
 	isolateConfig(t)
 	report := filepath.Join(t.TempDir(), "drill.json")
-	r := mustRun(t, 0, "drill", "run", filepath.Join(drillsDir, "stall-early-batch.yaml"), "--report", report)
+	r := mustRun(t, 0, "drill", "run", "stall-early-batch", "--report", report)
 	if !strings.Contains(r.Stdout, "Drill stall-early-batch: PASSED") || !strings.Contains(r.Stdout, "Time to roll back:") {
 		t.Errorf("report:\n%s", r.Stdout)
 	}
@@ -110,5 +110,27 @@ func TestDrillRunAgainstANetwork(t *testing.T) {
 	r := mustRun(t, 0, "drill", "run", path, "--network", n.URL())
 	if !strings.Contains(r.Stdout, "PASSED") || !strings.Contains(r.Stdout, "on "+n.URL()) {
 		t.Fatalf("report:\n%s", r.Stdout)
+	}
+}
+
+// The shipped scenarios are built in: listed by name, run by name, and an
+// unknown name is a usage error that points at the list.
+func TestDrillListShowsShippedScenarios(t *testing.T) {
+	isolateConfig(t)
+	files, _ := filepath.Glob(filepath.Join(drillsDir, "*.yaml"))
+	out := mustRun(t, 0, "drill", "list").Stdout
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		if !strings.Contains(out, name+"  ") {
+			t.Errorf("drill list lacks %s:\n%s", name, out)
+		}
+	}
+	var doc drillListDoc
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "drill", "list", "--json").Stdout), &doc); err != nil ||
+		doc.SchemaVersion == 0 || len(doc.Scenarios) != len(files) || doc.Scenarios[0].Description == "" {
+		t.Fatalf("drill list --json: %v %+v", err, doc)
+	}
+	if r := mustRun(t, ExitUsage, "drill", "run", "no-such-drill"); !strings.Contains(r.Stderr, "drill list") {
+		t.Errorf("unknown scenario:\n%s", r.Stderr)
 	}
 }

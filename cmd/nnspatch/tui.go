@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"early.nnspatch.invalid/termquery"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/tui"
@@ -97,6 +98,8 @@ func tuiRun(ctx context.Context, o *tuiOptions) error {
 	if err != nil {
 		return err
 	}
+	// Only the terminal app asks the terminal for its background colour.
+	termquery.Detect(e.IO.Out)
 	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx),
 		tea.WithInput(e.IO.In), tea.WithOutput(e.IO.Out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {

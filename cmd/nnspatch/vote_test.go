@@ -126,9 +126,12 @@ func TestProposalsList(t *testing.T) {
 	if r.Code != ExitOK || strings.Contains(r.Stdout, "list me") {
 		t.Errorf("other topic:\n%s", r.Stdout)
 	}
-	r = run(t, flags, "proposals", "list")
+	r = run(t, flags, "proposal", "list")
 	if !strings.Contains(r.Stdout, "● open") || !strings.Contains(r.Stdout, "Motion: list me") {
 		t.Errorf("table:\n%s", r.Stdout)
+	}
+	if alias := run(t, flags, "proposals", "list"); alias.Stdout != r.Stdout || alias.Code != r.Code {
+		t.Errorf("proposals list (the alias) differs from proposal list:\n%s\n---\n%s", alias.Stdout, r.Stdout)
 	}
 	r = run(t, flags, "proposals", "list", "--topic", "nope")
 	if r.Code != ExitUsage {
