@@ -4,43 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 )
-
-// signalWriter is a goroutine-safe buffer that closes seen the first time
-// its content contains mark.
-type signalWriter struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	mark string
-	seen chan struct{}
-	once sync.Once
-}
-
-func newSignalWriter(mark string) *signalWriter {
-	return &signalWriter{mark: mark, seen: make(chan struct{})}
-}
-
-func (w *signalWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n, err := w.buf.Write(p)
-	if strings.Contains(w.buf.String(), w.mark) {
-		w.once.Do(func() { close(w.seen) })
-	}
-	return n, err
-}
-
-func (w *signalWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
 
 // startWait runs `proposal wait` in the background and returns once it has
 // read the proposal and reported that it is waiting; the channel yields its
@@ -55,7 +24,7 @@ func startWait(t *testing.T, flags []string, args ...string) (<-chan cliResult, 
 		done <- cliResult{Stdout: out.String(), Stderr: errOut.String(), Code: ExitCode(code)}
 	}()
 	select {
-	case <-errOut.seen:
+	case <-errOut.found:
 	case r := <-done:
 		t.Fatalf("proposal wait ended before waiting: %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
