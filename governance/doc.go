@@ -1,7 +1,8 @@
 // Package governance is the NNS as a client sees it. It resolves networks
 // (mainnet, the local network, any URL with an explicit root key) and
-// identities (dfx and icp-cli names, PEM files), reads proposals, tallies
-// and the registry, and submits proposals and votes through agent-go.
+// identities (dfx and icp-cli names, PEM files), reads proposals, tallies,
+// neurons and the registry, and submits proposals, votes and neuron
+// updates (following, voting-power refresh) through agent-go.
 //
 // Every answer is verified: query replies carry node signatures checked
 // against the certified subnet keys, and the certificate of an update call

@@ -151,6 +151,8 @@ var exitRules = []exitRule{
 	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrSignedMessage), code: ExitError,
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
+	{match: is(governance.ErrNeuronNotFound), code: ExitError,
+		hint: text("check the neuron id; `nnspatch neuron list` shows the neurons your identity controls")},
 	{match: is(governance.ErrProposalNotFound), code: ExitError,
 		hint: text("check the id; `nnspatch proposals list` shows recent proposals")},
 	{match: is(governance.ErrUntrusted), code: ExitUntrusted, hint: untrustedHint},

@@ -19,6 +19,7 @@ verified against its root key. ` + "`nnspatch proposals list`" + ` is the same c
 		newCmdProposalShow(f, nil),
 		newCmdProposalSubmit(f, nil),
 		newCmdProposalValidate(f, nil),
+		newCmdProposalWait(f, nil),
 	)
 	return cmd
 }

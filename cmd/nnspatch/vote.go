@@ -206,11 +206,16 @@ func voteRun(ctx context.Context, o *voteOptions) error {
 		}
 		return o.Sign.writeSigned(o.f, o.IO, reqs)
 	}
-	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
-		return err
-	}
 	c, err := o.Client(ctx, o.Net.RootKey)
 	if err != nil {
+		return err
+	}
+	p, err := c.GetProposal(ctx, o.Proposal)
+	if err != nil {
+		return err
+	}
+	writeVoteSummary(o.IO.ErrOut, *p, o.Vote, neurons)
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
 		return err
 	}
 	results := c.VoteMany(ctx, neurons, o.Proposal, o.Vote)
