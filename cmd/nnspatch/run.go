@@ -40,6 +40,9 @@ type watchedWriter struct {
 	wrote bool
 }
 
+// Unwrap returns the watched writer.
+func (w *watchedWriter) Unwrap() io.Writer { return w.w }
+
 // Write implements io.Writer.
 func (w *watchedWriter) Write(p []byte) (int, error) {
 	w.wrote = w.wrote || len(p) > 0

@@ -99,9 +99,10 @@ func tuiRun(ctx context.Context, o *tuiOptions) error {
 		return err
 	}
 	// Only the terminal app asks the terminal for its background colour.
-	termquery.Detect(e.IO.Out)
+	out := e.IO.TerminalOut()
+	termquery.Detect(out)
 	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx),
-		tea.WithInput(e.IO.In), tea.WithOutput(e.IO.Out))
+		tea.WithInput(e.IO.In), tea.WithOutput(out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("run terminal app: %w", err)
 	}
