@@ -74,7 +74,15 @@ func (o signOptions) writeSigned(f *Factory, ios *IOStreams, reqs []govdid.Manag
 	}
 	fmt.Fprintf(ios.ErrOut, "Signed %d message(s) as %s into %s; send between %s and %s with `nnspatch send %s`\n",
 		len(msgs), id.Sender().Encode(), o.SignOnly, stamp(msgs[0].SendAfter), stamp(msgs[0].Expires), o.SignOnly)
-	return nil
+	if !f.JSONOutput() {
+		return nil
+	}
+	doc := jsonout.SignedFile{Envelope: jsonout.NewEnvelope(), File: o.SignOnly, Sender: id.Sender().Encode(),
+		SendAfter: msgs[0].SendAfter, Expires: msgs[0].Expires, RequestIDs: []string{}}
+	for _, m := range msgs {
+		doc.RequestIDs = append(doc.RequestIDs, m.RequestID)
+	}
+	return jsonout.Write(ios.Out, doc)
 }
 
 // confirm asks a yes/no question on stderr unless yes is set. Without a

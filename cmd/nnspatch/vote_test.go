@@ -71,9 +71,16 @@ func TestVoteAndSignedSend(t *testing.T) {
 
 	other := submitMotion(t, flags, "sign me offline")
 	file := filepath.Join(t.TempDir(), "vote.json")
-	r = run(t, flags, "vote", other, "no", "--neuron", "80", "--sign-only", file)
+	r = run(t, flags, "vote", other, "no", "--neuron", "80", "--sign-only", file, "--json")
 	if r.Code != ExitOK || !strings.Contains(r.Stderr, "Signed 1 message") {
 		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	var signed jsonout.SignedFile
+	dec := json.NewDecoder(strings.NewReader(r.Stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&signed); err != nil || signed.File != file || len(signed.RequestIDs) != 1 ||
+		signed.Sender == "" || !signed.Expires.After(signed.SendAfter) {
+		t.Fatalf("sign-only --json: %v %+v\n%s", err, signed, r.Stdout)
 	}
 	r = run(t, flags, "send", file, "--dry-run")
 	if r.Code != ExitOK || !strings.Contains(r.Stderr, "vote no on proposal "+other) || !strings.Contains(r.Stderr, "sendable now") {

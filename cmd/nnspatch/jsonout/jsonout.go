@@ -3,6 +3,7 @@ package jsonout
 import (
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -48,6 +49,21 @@ type Error struct {
 	ExitCode int `json:"exit_code"`
 	// Kind names the exit code: usage, auth, unreachable, refused, ...
 	Kind string `json:"kind"`
+}
+
+// SignedFile is printed by `vote --sign-only FILE --json` and `proposal
+// submit --sign-only FILE --json`: what was signed into FILE.
+type SignedFile struct {
+	Envelope
+	// File is where the signed messages were written.
+	File string `json:"file"`
+	// Sender is the principal that signed them.
+	Sender string `json:"sender"`
+	// SendAfter and Expires bound when `nnspatch send` can submit them.
+	SendAfter time.Time `json:"send_after"`
+	Expires   time.Time `json:"expires"`
+	// RequestIDs are the messages' request ids (hex), one per message.
+	RequestIDs []string `json:"request_ids"`
 }
 
 // Write encodes v as indented JSON followed by a newline.
