@@ -99,7 +99,7 @@ func TestVoteAndSignedSend(t *testing.T) {
 		Proposal struct {
 			Ballots []struct {
 				Neuron uint64 `json:"neuron"`
-				Vote   int32  `json:"vote"`
+				Vote   string `json:"vote"`
 			} `json:"ballots"`
 		} `json:"proposal"`
 	}
@@ -108,7 +108,7 @@ func TestVoteAndSignedSend(t *testing.T) {
 	}
 	found := false
 	for _, b := range doc.Proposal.Ballots {
-		found = found || (b.Neuron == 80 && b.Vote == 2)
+		found = found || (b.Neuron == 80 && b.Vote == "no")
 	}
 	if !found {
 		t.Errorf("neuron 80 has no recorded no vote: %+v", doc.Proposal.Ballots)
