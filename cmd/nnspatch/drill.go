@@ -54,25 +54,14 @@ func newCmdDrillList(f *Factory, runF func(*drillListOptions) error) *cobra.Comm
 	}
 }
 
-// drillListDoc is printed by `drill list --json`.
-type drillListDoc struct {
-	jsonout.Envelope
-	Scenarios []drillListEntry `json:"scenarios"`
-}
-
-type drillListEntry struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
 func drillList(o *drillListOptions) error {
 	ss, err := drill.Shipped()
 	if err != nil {
 		return err
 	}
-	doc := drillListDoc{Envelope: jsonout.NewEnvelope(), Scenarios: []drillListEntry{}}
+	doc := jsonout.DrillList{Envelope: jsonout.NewEnvelope(), Scenarios: []jsonout.DrillScenario{}}
 	for _, s := range ss {
-		doc.Scenarios = append(doc.Scenarios, drillListEntry{Name: s.Name, Description: s.Description})
+		doc.Scenarios = append(doc.Scenarios, jsonout.DrillScenario{Name: s.Name, Description: s.Description})
 	}
 	if o.JSON() {
 		return jsonout.Write(o.IO.Out, doc)
@@ -139,12 +128,6 @@ func drillRun(ctx context.Context, o *drillRunOptions) error {
 	return err
 }
 
-// drillReportDoc is printed by `drill run --json`.
-type drillReportDoc struct {
-	jsonout.Envelope
-	Report *drill.Report `json:"report"`
-}
-
 func writeDrillReport(o *drillRunOptions, rep *drill.Report) error {
 	if o.Report != "" {
 		if err := writeReportFile(o.Report, rep); err != nil {
@@ -152,7 +135,7 @@ func writeDrillReport(o *drillRunOptions, rep *drill.Report) error {
 		}
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, drillReportDoc{Envelope: jsonout.NewEnvelope(), Report: rep})
+		return jsonout.Write(o.IO.Out, jsonout.DrillReport{Envelope: jsonout.NewEnvelope(), Report: rep})
 	}
 	return drill.RenderText(o.IO.Out, rep)
 }
@@ -163,7 +146,7 @@ func writeReportFile(path string, rep *drill.Report) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if strings.EqualFold(filepath.Ext(path), ".json") {
-		err = jsonout.Write(fh, drillReportDoc{Envelope: jsonout.NewEnvelope(), Report: rep})
+		err = jsonout.Write(fh, jsonout.DrillReport{Envelope: jsonout.NewEnvelope(), Report: rep})
 	} else {
 		err = drill.RenderText(fh, rep)
 	}

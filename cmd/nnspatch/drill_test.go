@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/rollback/drill"
@@ -30,7 +31,7 @@ func TestDrillRunPasses(t *testing.T) {
 	if strings.Contains(r.Stderr, "\r") {
 		t.Error("progress rewrote lines on a non-terminal")
 	}
-	var doc drillReportDoc
+	var doc jsonout.DrillReport
 	if err := json.Unmarshal(mustRead(t, report), &doc); err != nil || !doc.Report.Passed || doc.Report.Detection == nil {
 		t.Fatalf("report file: %v %+v", err, doc.Report)
 	}
@@ -47,7 +48,7 @@ func TestDrillRunFailsAnAssertion(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := mustRun(t, ExitDrillFailed, "drill", "run", path, "--json")
-	var doc drillReportDoc
+	var doc jsonout.DrillReport
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || doc.Report.Passed {
 		t.Fatalf("JSON report: %v passed=%v", err, doc.Report != nil && doc.Report.Passed)
 	}
@@ -125,7 +126,7 @@ func TestDrillListShowsShippedScenarios(t *testing.T) {
 			t.Errorf("drill list lacks %s:\n%s", name, out)
 		}
 	}
-	var doc drillListDoc
+	var doc jsonout.DrillList
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "drill", "list", "--json").Stdout), &doc); err != nil ||
 		doc.SchemaVersion == 0 || len(doc.Scenarios) != len(files) || doc.Scenarios[0].Description == "" {
 		t.Fatalf("drill list --json: %v %+v", err, doc)

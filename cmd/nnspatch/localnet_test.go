@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
@@ -70,7 +72,7 @@ func TestLocalnetStartRunStopsOnSIGTERM(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("localnet start did not stop on SIGTERM")
 	}
-	var info localnetInfo
+	var info jsonout.Localnet
 	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
 		t.Fatalf("stdout %q: %v", out, err)
 	}
