@@ -9,10 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 )
