@@ -105,7 +105,7 @@ func makeVoteTemplate() (voteTemplate, error) {
 // onlyIndex returns where sep occurs in b, requiring exactly one place.
 func onlyIndex(b, sep []byte) (int, error) {
 	i := bytes.Index(b, sep)
-	if i < 0 || bytes.Index(b[i+1:], sep) >= 0 {
+	if i < 0 || bytes.Contains(b[i+1:], sep) {
 		return 0, fmt.Errorf("template vote: sentinel %x does not occur exactly once", sep)
 	}
 	return i, nil
