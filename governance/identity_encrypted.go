@@ -110,16 +110,6 @@ func (e DFXEncryption) DecryptDFX(ciphertext, password []byte) ([]byte, error) {
 	return plain, nil
 }
 
-// EncryptDFX encrypts a PEM the way dfx writes identity.pem.encrypted. It
-// exists so tests can build identities in dfx's format.
-func (e DFXEncryption) EncryptDFX(plain, password []byte) ([]byte, error) {
-	aead, nonce, err := e.dfxAEAD(password)
-	if err != nil {
-		return nil, err
-	}
-	return aead.Seal(nil, nonce, plain, nil), nil
-}
-
 // loadDFXEncrypted decrypts a password-protected dfx identity in memory.
 func loadDFXEncrypted(path, name string, enc DFXEncryption, env IdentityEnv) (*Identity, error) {
 	data, err := os.ReadFile(path)
