@@ -128,7 +128,7 @@ func findP256Key(ctx *crypto11.Context, spec HSMSpec) (crypto.Signer, error) {
 		return fail(ErrHSMKeyType, fmt.Errorf("read the key's curve: %v", err))
 	}
 	if !bytes.Equal(params.Value, p256Params) {
-		return fail(ErrHSMKeyType, fmt.Errorf("the key is ECDSA on curve %x (DER); nnspatch signs with P-256 keys only", params.Value))
+		return fail(ErrHSMKeyType, fmt.Errorf("the key is ECDSA on %s; nnspatch signs with P-256 keys only", curveName(params.Value)))
 	}
 	signer, err := ctx.FindKeyPair(spec.KeyID, label)
 	if err != nil || signer == nil {
@@ -149,4 +149,17 @@ func keyTypeName(k any) string {
 		return "a DSA key"
 	}
 	return fmt.Sprintf("of PKCS#11 key type %#x", kt.KeyType())
+}
+
+// curveName names the curve of CKA_EC_PARAMS for messages.
+func curveName(params []byte) string {
+	switch {
+	case bytes.Equal(params, []byte{0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a}):
+		return "secp256k1"
+	case bytes.Equal(params, []byte{0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22}):
+		return "P-384"
+	case bytes.Equal(params, []byte{0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23}):
+		return "P-521"
+	}
+	return fmt.Sprintf("the curve with DER parameters %x", params)
 }
