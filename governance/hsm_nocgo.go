@@ -11,5 +11,5 @@ import (
 // built without it.
 func openHSM(spec HSMSpec, _ IdentityEnv) (crypto.Signer, func() error, error) {
 	return nil, nil, &HSMError{Kind: ErrHSMUnsupported, Module: spec.Module, Spec: spec,
-		Err: errors.New("this nnspatch was built with CGO_ENABLED=0; use a build with cgo (the release builds for linux) to sign with a token")}
+		Err: errors.New("this nnspatch was built without cgo (CGO_ENABLED=0), which loading a PKCS#11 module needs; sign with a build made with cgo enabled")}
 }

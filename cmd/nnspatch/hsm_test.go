@@ -1,0 +1,170 @@
+//go:build cgo
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nnspatch/nnspatch/governance/hsmtest"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+)
+
+// tokenNeuron is the neuron the seed of hsmNet gives the token's key.
+const tokenNeuron = "4242"
+
+// hsmNet starts a local network whose seed adds neuron 4242 controlled
+// by the SoftHSM2 token's P-256 key and makes neuron 27 (which the
+// trusted neurons follow) follow it on the IC OS topics, so proposals it
+// makes are adopted at once. It returns the token and the flags that sign
+// with the token (module from NNSPATCH_HSM_MODULE, PIN from
+// NNSPATCH_HSM_PIN, as a script would run it).
+func hsmNet(t *testing.T) (*localnet.Network, hsmtest.Token, []string) {
+	t.Helper()
+	tok := hsmtest.Get(t)
+	isolateConfig(t)
+	seed := localnet.DefaultSeed()
+	for i := range seed.Neurons {
+		if seed.Neurons[i].ID == 27 {
+			seed.Neurons[i].Follow = map[int32][]uint64{12: {4242}, 13: {4242}}
+		}
+	}
+	seed.Neurons = append(seed.Neurons, localnet.NeuronSeed{ID: 4242, Name: "release key in a token",
+		Controller: tok.P256Principal, StakeICP: 400000, DissolveDelayDays: 2922})
+	n := localnettest.Start(t, localnettest.WithSeed(seed))
+	t.Setenv("NNSPATCH_HSM_MODULE", tok.Module)
+	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
+	return n, tok, []string{"--network", n.URL(), "--root-key", "fetch", "--identity", "hsm:id=" + hsmtest.P256ID}
+}
+
+// TestHSMIdentityCommands drives whoami, proposal submit, vote,
+// vote --sign-only and send with --identity hsm:id=01; localnet's replica
+// checks every signature the token made.
+func TestHSMIdentityCommands(t *testing.T) {
+	n, tok, flags := hsmNet(t)
+	r := run(t, flags[4:], "identity", "whoami", "--json")
+	var who struct{ Principal, Identity string }
+	if err := json.Unmarshal([]byte(r.Stdout), &who); err != nil || who.Principal != tok.P256Principal {
+		t.Fatalf("whoami: %d %q %q, want %s (from the token's public key)", r.Code, r.Stdout, r.Stderr, tok.P256Principal)
+	}
+	if strings.Contains(r.Stdout+r.Stderr, tok.PIN) {
+		t.Error("PIN printed")
+	}
+
+	motion := filepath.Join(t.TempDir(), "motion.yaml")
+	writeMotion(t, motion, "submitted with a token")
+	r = run(t, flags, "proposal", "submit", motion, "--neuron", tokenNeuron, "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("submit: %d %s", r.Code, r.Stderr)
+	}
+
+	devFlags := []string{"--network", n.URL(), "--root-key", "fetch", "--identity", n.DeveloperIdentityPath()}
+	other := submitMotion(t, devFlags, "vote on me with a token")
+	r = run(t, flags, "vote", other, "yes", "--neuron", tokenNeuron, "--yes")
+	if r.Code != ExitOK || !strings.Contains(r.Stdout, "✓ voted") {
+		t.Fatalf("vote: %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+	}
+
+	third := submitMotion(t, devFlags, "sign offline with a token")
+	file := filepath.Join(t.TempDir(), "vote.json")
+	r = run(t, flags, "vote", third, "no", "--neuron", tokenNeuron, "--sign-only", file)
+	if r.Code != ExitOK {
+		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	if b, _ := os.ReadFile(file); !strings.Contains(string(b), tok.P256Principal) {
+		t.Errorf("signed file does not name the token's principal as sender")
+	}
+	// send carries the token's signatures; it needs neither token nor PIN.
+	t.Setenv("NNSPATCH_HSM_PIN", "")
+	r = run(t, []string{"--network", n.URL(), "--root-key", "fetch"}, "send", file, "--yes")
+	if r.Code != ExitOK {
+		t.Fatalf("send: %d %s", r.Code, r.Stderr)
+	}
+	// Governance shows a caller the ballots of its own neurons only.
+	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
+	for id, vote := range map[string]int32{other: 1, third: 2} {
+		if !hasBallot(t, flags, id, 4242, vote) {
+			t.Errorf("proposal %s has no ballot %d of neuron 4242", id, vote)
+		}
+	}
+}
+
+// TestHSMIdentityExitCodes checks that a wrong PIN, a missing token, an
+// unsupported key and a missing PIN each fail with a clear error, a hint
+// and exit 4.
+func TestHSMIdentityExitCodes(t *testing.T) {
+	_, tok, flags := hsmNet(t)
+	cases := []struct {
+		name, identity, pin string
+		want                []string
+	}{
+		{"wrong PIN", "hsm:id=01", "999999", []string{"PIN rejected", "CKR_PIN_INCORRECT", "hint:"}},
+		{"missing token", "hsm:token=no-such-token,id=01", tok.PIN, []string{"token not found", `"no-such-token"`, "pkcs11-tool", "hint:"}},
+		{"RSA key", "hsm:id=" + hsmtest.RSAID, tok.PIN, []string{"key type unsupported", "RSA", "P-256", "hint:"}},
+		{"secp256k1 key", "hsm:id=" + hsmtest.K1ID, tok.PIN, []string{"key type unsupported", "secp256k1", "hint:"}},
+		{"no PIN without a terminal", "hsm:id=01", "", []string{"no terminal", "NNSPATCH_HSM_PIN", "hint:"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("NNSPATCH_HSM_PIN", c.pin)
+			fl := append(append([]string{}, flags[:4]...), "--identity", c.identity)
+			for _, args := range [][]string{{"identity", "whoami"}, {"vote", "1", "yes", "--neuron", tokenNeuron, "--yes"}} {
+				if args[0] == "identity" {
+					fl = fl[4:]
+				}
+				r := run(t, fl, args...)
+				if r.Code != ExitAuth {
+					t.Fatalf("%v: exit %d, want %d\n%s", args, r.Code, ExitAuth, r.Stderr)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(r.Stderr, w) {
+						t.Errorf("%v: stderr lacks %q:\n%s", args, w, r.Stderr)
+					}
+				}
+				if strings.Contains(r.Stderr, "anonymous") {
+					t.Errorf("%v: fell back to the anonymous identity:\n%s", args, r.Stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestHSMPINPrompt types the PIN at a (test) terminal: the prompt names
+// the token, and the PIN is read through the no-echo reader, never shown.
+func TestHSMPINPrompt(t *testing.T) {
+	_, tok, flags := hsmNet(t)
+	t.Setenv("NNSPATCH_HSM_PIN", "")
+	reads := typeSecret(t, tok.PIN)
+	r := runTTY(t, append([]string{"identity", "whoami"}, flags[4:]...)...)
+	if r.Code != ExitOK || strings.TrimSpace(r.Stdout) != tok.P256Principal {
+		t.Fatalf("whoami: %d %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+	if *reads != 1 || !strings.Contains(r.Stderr, `Enter the PIN for PKCS#11 token "`+tok.Label+`"`) || strings.Contains(r.Stderr, tok.PIN) {
+		t.Errorf("prompt: %d reads, stderr %q", *reads, r.Stderr)
+	}
+}
+
+// TestDFXHSMIdentity uses a dfx HSM identity (identity.json with an hsm
+// section) by name, with the PIN in DFX_HSM_PIN as dfx reads it.
+func TestDFXHSMIdentity(t *testing.T) {
+	_, tok, _ := hsmNet(t)
+	t.Setenv("NNSPATCH_HSM_PIN", "")
+	t.Setenv("DFX_HSM_PIN", tok.PIN)
+	dir := filepath.Join(os.Getenv("DFX_CONFIG_ROOT"), ".config", "dfx", "identity", "hardware")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := `{"hsm": {"pkcs11_lib_path": "` + tok.Module + `", "key_id": "01"}}`
+	if err := os.WriteFile(filepath.Join(dir, "identity.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DFX_IDENTITY", "hardware")
+	r := runCLI(t, "identity", "whoami")
+	if r.Code != ExitOK || strings.TrimSpace(r.Stdout) != tok.P256Principal || !strings.Contains(r.Stderr, "PKCS#11 token") {
+		t.Errorf("whoami as dfx HSM identity: %d %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+}
