@@ -4,10 +4,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance/hsmtest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
@@ -166,5 +169,53 @@ func TestDFXHSMIdentity(t *testing.T) {
 	r := runCLI(t, "identity", "whoami")
 	if r.Code != ExitOK || strings.TrimSpace(r.Stdout) != tok.P256Principal || !strings.Contains(r.Stderr, "PKCS#11 token") {
 		t.Errorf("whoami as dfx HSM identity: %d %q %q", r.Code, r.Stdout, r.Stderr)
+	}
+}
+
+// TestTUIVotesWithTokenInTmux runs the real binary in a real terminal
+// (tmux) with --identity hsm:id=01 and no PIN in the environment: the TUI
+// asks for the PIN before it starts (the typed PIN is not echoed), then
+// votes yes on a motion with the token's neuron, and governance records
+// the ballot.
+func TestTUIVotesWithTokenInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is not installed; run scripts/setup-test.sh: %v", err)
+	}
+	n, tok, flags := hsmNet(t)
+	devFlags := []string{"--network", n.URL(), "--root-key", "fetch", "--identity", n.DeveloperIdentityPath()}
+	id := submitMotion(t, devFlags, "vote from the TUI with a token")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "nnspatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Setenv("NNSPATCH_HSM_PIN", "") // the tmux server inherits this process's environment
+	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-hsm-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { s.run("kill-server") })
+	cmdline := strings.Join(append([]string{bin, "tui", "--neuron", tokenNeuron, "--refresh", "2s", "--log-file", filepath.Join(dir, "tui.log")}, flags...), " ")
+	args := []string{"new-session", "-d", "-s", "tui", "-x", "80", "-y", "24", "-e", "NO_COLOR=1"}
+	for _, k := range []string{"SOFTHSM2_CONF", "NNSPATCH_HSM_MODULE", "NNSPATCH_CONFIG_HOME", "DFX_CONFIG_ROOT", "XDG_DATA_HOME"} {
+		args = append(args, "-e", k+"="+os.Getenv(k))
+	}
+	if out, err := s.run(append(args, cmdline)...); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	s.waitScreen(`Enter the PIN for PKCS#11 token "` + tok.Label + `"`)
+	s.run("send-keys", "-t", "tui", "-l", tok.PIN)
+	if scr := s.screen(); strings.Contains(scr, tok.PIN) {
+		t.Fatalf("the PIN is echoed:\n%s", scr)
+	}
+	s.run("send-keys", "-t", "tui", "Enter")
+	s.waitScreen("Motion: vote from the TUI")
+	s.run("send-keys", "-t", "tui", "Enter")
+	s.waitScreen("motion_text: vote from the TUI with a token")
+	s.run("send-keys", "-t", "tui", "y")
+	s.waitScreen("y confirm")
+	s.run("send-keys", "-t", "tui", "y")
+	s.waitScreen("voted yes on #" + id)
+	s.run("send-keys", "-t", "tui", "q")
+	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
+	if !hasBallot(t, flags, id, 4242, 1) {
+		t.Errorf("proposal %s has no yes ballot of neuron 4242", id)
 	}
 }
