@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/hsmtest"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 )
@@ -217,5 +218,58 @@ func TestTUIVotesWithTokenInTmux(t *testing.T) {
 	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
 	if !hasBallot(t, flags, id, 4242, 1) {
 		t.Errorf("proposal %s has no yes ballot of neuron 4242", id)
+	}
+}
+
+// TestHSMReleaseRolloutRollback runs a security release with the release
+// key in a token: release submit (the election), rollout advance (the
+// deployment proposals) and rollback submit all sign with hsm:id=01 from
+// neuron 4242, and every proposal they make names 4242 as proposer.
+func TestHSMReleaseRolloutRollback(t *testing.T) {
+	n, _, flags := hsmNet(t)
+	t.Setenv("NNSPATCH_LOCAL_URL", n.URL())
+	t.Setenv("NNSPATCH_IDENTITY", "hsm:id="+hsmtest.P256ID)
+	t.Setenv("NNSPATCH_NEURON", tokenNeuron)
+	rel, _, election := newTestRelease(t)
+	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	l, err := rollout.Store{Dir: rel}.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := l.Plan.Batches[0].Subnets[0]
+	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{failing}}); err != nil {
+		t.Fatal(err)
+	}
+	before := proposalCount(n)
+	mustRun(t, 0, "rollout", "advance", rel, "--yes")
+	deployed := proposalCount(n) - before
+	if _, err := n.Advance(20 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, ExitRefused, "rollout", "status", rel)
+	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
+	var doc rollbackStatusDoc
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ids := []uint64{election}
+	for _, s := range doc.Status.Steps {
+		if s.Proposal != 0 {
+			ids = append(ids, s.Proposal)
+		}
+	}
+	if deployed < 1 || len(ids) < 3 {
+		t.Fatalf("rollout made %d proposal(s); rollback steps %+v", deployed, doc.Status.Steps)
+	}
+	for _, id := range ids {
+		r := run(t, flags[:4], "proposal", "show", fmt.Sprint(id), "--json")
+		var show struct {
+			Proposal struct {
+				Proposer uint64 `json:"proposer"`
+			} `json:"proposal"`
+		}
+		if err := json.Unmarshal([]byte(r.Stdout), &show); err != nil || show.Proposal.Proposer != 4242 {
+			t.Errorf("proposal %d: proposer %d (%v), want the token's neuron 4242\n%s", id, show.Proposal.Proposer, err, r.Stderr)
+		}
 	}
 }
