@@ -104,6 +104,11 @@ func Anonymous() *Identity {
 // store. It comes wrapped together with ErrIdentity.
 var ErrNoIdentity = errors.New("no such identity")
 
+// ErrUnreadableIdentity reports an identity whose key nnspatch cannot use
+// by design (kept in the system keyring, or an Internet Identity
+// delegation). It comes wrapped together with ErrIdentity.
+var ErrUnreadableIdentity = errors.New("identity key not readable by nnspatch")
+
 // LoadIdentity resolves spec to an identity. spec is a PEM file path, a dfx
 // identity name, an icp-cli identity name, "anonymous", or "hsm:..." for a
 // key in a PKCS#11 token (see ParseHSMSpec); "dfx:NAME" and "icp:NAME"
@@ -172,7 +177,7 @@ func (env IdentityEnv) loadDFX(name string) (*Identity, error) {
 	case cfg != nil && cfg.Encryption != nil:
 		return loadDFXEncrypted(pemPath+".encrypted", name, *cfg.Encryption, env)
 	case cfg != nil && cfg.KeyringSuffix != "":
-		return nil, fmt.Errorf("%w: dfx identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected dfx identity (`dfx identity new NAME --storage-mode password-protected`) or a key in a token (--identity hsm:...)", ErrIdentity, name)
+		return nil, fmt.Errorf("%w: %w: dfx identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected dfx identity (`dfx identity new NAME --storage-mode password-protected`) or a key in a token (--identity hsm:...)", ErrIdentity, ErrUnreadableIdentity, name)
 	}
 	if _, err := os.Stat(pemPath); err == nil {
 		return loadIdentityFile(pemPath, name, env)

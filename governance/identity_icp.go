@@ -38,9 +38,9 @@ func (env IdentityEnv) loadICP(name string) (*Identity, error) {
 	spec, listed := readICPSpec(dir, name)
 	switch {
 	case listed && spec.Kind == "keyring":
-		return nil, fmt.Errorf("%w: icp-cli identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected icp-cli identity (`icp identity new NAME --storage password`) or a key in a token (--identity hsm:...)", ErrIdentity, name)
+		return nil, fmt.Errorf("%w: %w: icp-cli identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected icp-cli identity (`icp identity new NAME --storage password`) or a key in a token (--identity hsm:...)", ErrIdentity, ErrUnreadableIdentity, name)
 	case listed && spec.Kind == "internet-identity":
-		return nil, fmt.Errorf("%w: icp-cli identity %q is an Internet Identity delegation, which nnspatch cannot sign with; use a PEM, password-protected or HSM identity", ErrIdentity, name)
+		return nil, fmt.Errorf("%w: %w: icp-cli identity %q is an Internet Identity delegation, which nnspatch cannot sign with; use a PEM, password-protected or HSM identity", ErrIdentity, ErrUnreadableIdentity, name)
 	case listed && spec.Kind == "hsm":
 		id, err := hex.DecodeString(spec.KeyID)
 		if err != nil || len(id) == 0 {

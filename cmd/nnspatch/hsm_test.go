@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/hsmtest"
-	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 )
 
 // tokenNeuron is the neuron the seed of hsmNet gives the token's key.

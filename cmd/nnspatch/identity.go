@@ -142,14 +142,20 @@ func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*govern
 		return nil, err
 	}
 	id, explicit, err := f.loadIdentitySpec()
-	if err != nil && !explicit && errors.Is(err, governance.ErrNoIdentity) {
+	switch {
+	case err == nil || explicit:
+	case errors.Is(err, governance.ErrNoIdentity):
 		// Nothing was asked for and dfx has no default identity: reads
-		// work anonymously; writes will be refused for the neuron. An
-		// identity that exists but fails (wrong PIN or password, missing
-		// token) is an error, never a silent switch to anonymous.
+		// work anonymously; writes will be refused for the neuron.
 		fmt.Fprintln(f.IO.ErrOut, "note: no identity configured or found; using the anonymous identity")
 		id, err = governance.Anonymous(), nil
+	case errors.Is(err, governance.ErrUnreadableIdentity):
+		// dfx's default identity lives in the keyring: reads still work.
+		fmt.Fprintf(f.IO.ErrOut, "note: %v\nnote: using the anonymous identity\n", err)
+		id, err = governance.Anonymous(), nil
 	}
+	// An identity that exists but fails (wrong PIN or password, missing
+	// token) is an error, never a silent switch to anonymous.
 	if err != nil {
 		return nil, err
 	}

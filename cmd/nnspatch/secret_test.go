@@ -192,3 +192,30 @@ func TestEncryptedPKCS8Prompt(t *testing.T) {
 		t.Errorf("whoami: %d %q %q", r.Code, r.Stdout, r.Stderr)
 	}
 }
+
+// TestDefaultIdentityFallback: with no identity asked for, reads fall back
+// to the anonymous identity when dfx's default cannot be used by design
+// (keyring), but never when it is a protected key that failed to unlock.
+func TestDefaultIdentityFallback(t *testing.T) {
+	n, _ := cliNet(t)
+	net := []string{"--network", n.URL(), "--root-key", "fetch"}
+	dir := filepath.Join(os.Getenv("DFX_CONFIG_ROOT"), ".config", "dfx", "identity", "ring")
+	must(t, os.MkdirAll(dir, 0o700))
+	must(t, os.WriteFile(filepath.Join(dir, "identity.json"), []byte(`{"keyring_identity_suffix": "ring"}`), 0o600))
+	t.Setenv("DFX_IDENTITY", "ring")
+	r := run(t, net, "subnets")
+	if r.Code != ExitOK || !strings.Contains(r.Stderr, "system keyring") || !strings.Contains(r.Stderr, "anonymous") {
+		t.Errorf("keyring default identity: %d %q", r.Code, r.Stderr)
+	}
+	if r := run(t, net, "subnets", "--identity", "ring"); r.Code != ExitAuth {
+		t.Errorf("keyring identity asked for explicitly: %d %q", r.Code, r.Stderr)
+	}
+
+	key, _ := opensslPrincipal(t, t.TempDir(), "-algorithm", "ed25519")
+	writeDFXEncrypted(t, "vault", key, "pw")
+	t.Setenv("DFX_IDENTITY", "vault")
+	r = run(t, net, "subnets")
+	if r.Code != ExitAuth || strings.Contains(r.Stderr, "anonymous") || !strings.Contains(r.Stderr, "NNSPATCH_IDENTITY_PASSWORD") {
+		t.Errorf("protected default identity without a password: %d %q", r.Code, r.Stderr)
+	}
+}
