@@ -2,8 +2,8 @@
 // (mainnet, the local network, any URL with an explicit root key, and the
 // networks of dfx's networks.json and dfx.json) and identities (dfx and
 // icp-cli names, PEM files, keys in PKCS#11 tokens), reads proposals,
-// tallies and the registry, and submits proposals and votes through
-// agent-go.
+// tallies, neurons and the registry, and submits proposals, votes and
+// neuron updates (following, voting-power refresh) through agent-go.
 //
 // Key custody: password-protected dfx identities and encrypted PKCS#8
 // files are decrypted in memory with a password from the caller's

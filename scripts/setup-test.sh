@@ -28,7 +28,16 @@ if ! command -v tmux >/dev/null 2>&1; then
 	$sudo apt-get install -y tmux || { $sudo apt-get update && $sudo apt-get install -y tmux; }
 fi
 
-# 4. SoftHSM2 and OpenSC, for the PKCS#11 signing tests that create a token
+# 4. protoc, for the test that regenerates governance/registrypb from its
+#    pinned .proto files and compares it with the committed Go code
+#    (governance/registrypb TestGeneratedCodeIsCurrent). Skipped when installed.
+if ! command -v protoc >/dev/null 2>&1; then
+	sudo=""
+	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+	$sudo apt-get install -y -qq protobuf-compiler || { $sudo apt-get update -qq && $sudo apt-get install -y -qq protobuf-compiler; }
+fi
+
+# 5. SoftHSM2 and OpenSC, for the PKCS#11 signing tests that create a token
 #    and a P-256 key (softhsm2-util, pkcs11-tool) and sign requests with it
 #    (governance TestHSM*, cmd/nnspatch TestHSMIdentity*). Skipped when both
 #    tools are installed.

@@ -55,6 +55,22 @@ const (
 	ExitDrillFailed ExitCode = 10
 )
 
+// exitNames are the codes' names in --json error documents.
+var exitNames = map[ExitCode]string{
+	ExitOK: "ok", ExitError: "error", ExitUsage: "usage", ExitDraftInvalid: "draft_invalid",
+	ExitAuth: "auth", ExitNetwork: "unreachable", ExitChecksum: "checksum_mismatch",
+	ExitUntrusted: "untrusted", ExitPending: "pending", ExitRefused: "refused",
+	ExitDrillFailed: "drill_failed",
+}
+
+// Name is the code's name as --json error documents spell it.
+func (c ExitCode) Name() string {
+	if n, ok := exitNames[c]; ok {
+		return n
+	}
+	return "error"
+}
+
 // exitRule maps every error that matches to a code and, optionally, a hint
 // printed under the error telling the user what to do next.
 type exitRule struct {
@@ -116,8 +132,10 @@ var exitRules = []exitRule{
 		hint: text("check --prometheus (or prometheus_url in the config) and that the server answers")},
 	{match: is(drill.ErrAssertionFailed), code: ExitDrillFailed,
 		hint: text("the report above marks each failed assertion with ✗")},
+	{match: is(drill.ErrUnknownScenario), code: ExitUsage,
+		hint: text("name a shipped scenario (`nnspatch drill list`) or give a path to a scenario file")},
 	{match: is(drill.ErrScenario), code: ExitUsage,
-		hint: text("fix the scenario file; the scenarios under rollback/drills/ are documented examples")},
+		hint: text("fix the scenario file; `nnspatch drill list` shows the shipped scenarios, documented examples")},
 	{match: is(rollback.ErrStepFailed), code: ExitRefused},
 	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
 		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
@@ -148,6 +166,8 @@ var exitRules = []exitRule{
 	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrSignedMessage), code: ExitError,
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
+	{match: is(governance.ErrNeuronNotFound), code: ExitError,
+		hint: text("check the neuron id; `nnspatch neuron list` shows the neurons your identity controls")},
 	{match: is(governance.ErrProposalNotFound), code: ExitError,
 		hint: text("check the id; `nnspatch proposals list` shows recent proposals")},
 	{match: is(governance.ErrUntrusted), code: ExitUntrusted, hint: untrustedHint},

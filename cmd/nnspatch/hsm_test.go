@@ -90,9 +90,9 @@ func TestHSMIdentityCommands(t *testing.T) {
 	}
 	// Governance shows a caller the ballots of its own neurons only.
 	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
-	for id, vote := range map[string]int32{other: 1, third: 2} {
+	for id, vote := range map[string]string{other: "yes", third: "no"} {
 		if !hasBallot(t, flags, id, 4242, vote) {
-			t.Errorf("proposal %s has no ballot %d of neuron 4242", id, vote)
+			t.Errorf("proposal %s has no %s ballot of neuron 4242", id, vote)
 		}
 	}
 }
@@ -216,7 +216,7 @@ func TestTUIVotesWithTokenInTmux(t *testing.T) {
 	s.waitScreen("voted yes on #" + id)
 	s.run("send-keys", "-t", "tui", "q")
 	t.Setenv("NNSPATCH_HSM_PIN", tok.PIN)
-	if !hasBallot(t, flags, id, 4242, 1) {
+	if !hasBallot(t, flags, id, 4242, "yes") {
 		t.Errorf("proposal %s has no yes ballot of neuron 4242", id)
 	}
 }

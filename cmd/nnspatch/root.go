@@ -46,8 +46,8 @@ $ nnspatch help exit-codes`,
 		newCmdDrill(f),
 		newCmdIdentity(f),
 		newCmdLocalnet(f),
+		newCmdNeuron(f),
 		newCmdProposal(f),
-		newCmdProposals(f),
 		newCmdRelease(f),
 		newCmdRollback(f),
 		newCmdRollout(f),
@@ -60,6 +60,7 @@ $ nnspatch help exit-codes`,
 		newCmdVote(f, nil),
 	)
 	cmd.AddCommand(helpTopics()...)
+	registerEnumCompletions(cmd)
 	return cmd
 }
 

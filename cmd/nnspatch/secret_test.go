@@ -50,15 +50,16 @@ func writeMotion(t *testing.T, path, text string) {
 	}
 }
 
-// hasBallot reports whether proposal id records vote (1 yes, 2 no) of neuron.
-func hasBallot(t *testing.T, flags []string, id string, neuron uint64, vote int32) bool {
+// hasBallot reports whether proposal id records vote ("yes" or "no") of
+// neuron.
+func hasBallot(t *testing.T, flags []string, id string, neuron uint64, vote string) bool {
 	t.Helper()
 	r := run(t, flags, "proposal", "show", id, "--json")
 	var doc struct {
 		Proposal struct {
 			Ballots []struct {
 				Neuron uint64 `json:"neuron"`
-				Vote   int32  `json:"vote"`
+				Vote   string `json:"vote"`
 			} `json:"ballots"`
 		} `json:"proposal"`
 	}

@@ -5,6 +5,7 @@ import (
 
 	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
 	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+	"github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -67,7 +68,7 @@ func (r *Registry) getChangesSince(c replica.Call) ([]byte, *replica.Reject) {
 	defer r.mu.RUnlock()
 	since := req.Version
 	upTo := min(r.st.latest(), since+uint64(r.pageSize))
-	resp := &v1.RegistryGetChangesSinceResponse{Version: r.st.latest()}
+	resp := &registrypb.HighCapacityRegistryGetChangesSinceResponse{Version: r.st.latest()}
 	for _, key := range r.st.sortedKeys() {
 		if d := r.delta(key, since, upTo); d != nil {
 			resp.Deltas = append(resp.Deltas, d)
@@ -76,10 +77,11 @@ func (r *Registry) getChangesSince(c replica.Call) ([]byte, *replica.Reject) {
 	return mustMarshal(resp), nil
 }
 
-// delta returns the values of key written in (since, upTo], newest first.
-func (r *Registry) delta(key string, since, upTo uint64) *v1.RegistryDelta {
+// delta returns the values of key written in (since, upTo], newest first,
+// each with the time of the batch that wrote it.
+func (r *Registry) delta(key string, since, upTo uint64) *registrypb.HighCapacityRegistryDelta {
 	es := r.st.keys[key]
-	var vals []*v1.RegistryValue
+	var vals []*registrypb.HighCapacityRegistryValue
 	for i := len(es) - 1; i >= 0; i-- {
 		e := es[i]
 		if e.version > upTo {
@@ -88,12 +90,18 @@ func (r *Registry) delta(key string, since, upTo uint64) *v1.RegistryDelta {
 		if e.version <= since {
 			break
 		}
-		vals = append(vals, &v1.RegistryValue{Value: e.value, Version: e.version, DeletionMarker: e.deleted})
+		v := &registrypb.HighCapacityRegistryValue{Version: e.version, TimestampNanoseconds: nanos(r.st.log[e.version-1].at)}
+		if e.deleted {
+			v.Content = &registrypb.HighCapacityRegistryValue_DeletionMarker{DeletionMarker: true}
+		} else {
+			v.Content = &registrypb.HighCapacityRegistryValue_Value{Value: e.value}
+		}
+		vals = append(vals, v)
 	}
 	if len(vals) == 0 {
 		return nil
 	}
-	return &v1.RegistryDelta{Key: []byte(key), Values: vals}
+	return &registrypb.HighCapacityRegistryDelta{Key: []byte(key), Values: vals}
 }
 
 // getCertifiedChangesSince answers get_certified_changes_since: a witness of
