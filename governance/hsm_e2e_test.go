@@ -188,3 +188,22 @@ func TestHSMSubmitAndVoteOnLocalnet(t *testing.T) {
 		t.Errorf("the token's principal must not control the developer's neuron: %v", err)
 	}
 }
+
+// BenchmarkSignToken measures one request signature made by the SoftHSM2
+// token, to compare with BenchmarkSignSoftwareP256.
+func BenchmarkSignToken(b *testing.B) {
+	tok := hsmtest.Get(b)
+	id, err := LoadIdentity("hsm:id="+hsmtest.P256ID, IdentityEnv{HSMModule: tok.Module,
+		Secret: func(SecretRequest) ([]byte, error) { return []byte(tok.PIN), nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer id.Close()
+	msg := []byte("request id of a manage_neuron call")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := id.Sign(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

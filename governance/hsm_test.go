@@ -103,3 +103,19 @@ func TestHSMIdentityRefusesOtherKeys(t *testing.T) {
 		t.Error("RSA key accepted")
 	}
 }
+
+// BenchmarkSignSoftwareP256 measures agent-go's software P-256 signature,
+// the baseline of BenchmarkSignToken.
+func BenchmarkSignSoftwareP256(b *testing.B) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := identity.NewPrime256v1Identity(key)
+	msg := []byte("request id of a manage_neuron call")
+	for b.Loop() {
+		if _, err := id.Sign(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

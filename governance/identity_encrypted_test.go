@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 // PasswordHasher, which base64-decodes it), Argon2id v19 with m=64000
 // KiB, t=3, p=1 and a 32-byte key, and AES-256-GCM with a random 12-byte
 // nonce kept as a JSON byte array.
-func dfxEncrypt(t *testing.T, home, name string, plainPEM []byte, password string) string {
+func dfxEncrypt(t testing.TB, home, name string, plainPEM []byte, password string) string {
 	t.Helper()
 	raw := make([]byte, 32)
 	nonce := make([]byte, 12)
@@ -50,7 +51,7 @@ func dfxEncrypt(t *testing.T, home, name string, plainPEM []byte, password strin
 
 // b64Unpadded decodes standard base64 without padding by hand (the salt
 // decoding of the password-hash crate), independent of encoding/base64.
-func b64Unpadded(t *testing.T, s string) []byte {
+func b64Unpadded(t testing.TB, s string) []byte {
 	t.Helper()
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 	var out []byte
@@ -176,4 +177,47 @@ func TestICPPasswordIdentity(t *testing.T) {
 	if id.Sender().Encode() != want {
 		t.Errorf("principal %s, want %s", id.Sender(), want)
 	}
+}
+
+// BenchmarkLoadDFXPasswordProtected measures unlocking a password-protected
+// dfx identity (dominated by Argon2id with dfx's 64000 KiB), to compare
+// with loading the same key in plaintext (BenchmarkLoadPlaintextPEM).
+func BenchmarkLoadDFXPasswordProtected(b *testing.B) {
+	home, plain := benchKey(b)
+	dfxEncrypt(b, home, "vault", plain, "pw")
+	env := IdentityEnv{Home: home, Secret: func(SecretRequest) ([]byte, error) { return []byte("pw"), nil }}
+	for b.Loop() {
+		if _, err := LoadIdentity("vault", env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadPlaintextPEM is the baseline of
+// BenchmarkLoadDFXPasswordProtected.
+func BenchmarkLoadPlaintextPEM(b *testing.B) {
+	home, plain := benchKey(b)
+	dir := filepath.Join(home, ".config", "dfx", "identity", "open")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "identity.pem"), plain, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := IdentityEnv{Home: home}
+	for b.Loop() {
+		if _, err := LoadIdentity("open", env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchKey(b *testing.B) (home string, plain []byte) {
+	b.Helper()
+	home = b.TempDir()
+	out, err := exec.Command("openssl", "genpkey", "-algorithm", "ed25519").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return home, out
 }

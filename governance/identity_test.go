@@ -160,7 +160,7 @@ func newStores(t *testing.T) (IdentityEnv, map[string]string) {
 	return IdentityEnv{Home: home, ICPHome: filepath.Join(home, "icp")}, want
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
