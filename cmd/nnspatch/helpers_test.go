@@ -81,15 +81,22 @@ func (w *signalWriter) String() string {
 }
 
 // isolateConfig points the config search at a fresh temp dir (returned),
-// fixes XDG_DATA_HOME, and clears the NNSPATCH_* variables a developer's
-// shell might set. Tests set their own variables after calling it.
+// fixes XDG_DATA_HOME and DFX_CONFIG_ROOT, and clears the NNSPATCH_* and
+// DFX_* variables a developer's shell might set. Tests set their own
+// variables after calling it.
 func isolateConfig(t *testing.T) string {
 	t.Helper()
 	for _, k := range config.Keys {
 		t.Setenv("NNSPATCH_"+strings.ToUpper(k), "")
 	}
+	for _, k := range []string{"DFX_NETWORK", "DFX_IDENTITY", "NNSPATCH_HSM_PIN", "DFX_HSM_PIN", "NNSPATCH_IDENTITY_PASSWORD"} {
+		t.Setenv(k, "")
+	}
 	dir := t.TempDir()
 	t.Setenv("NNSPATCH_CONFIG_HOME", dir)
+	// dfx's own config (networks.json, identities) comes from here too,
+	// never from the developer's home.
+	t.Setenv("DFX_CONFIG_ROOT", dir)
 	t.Setenv("XDG_DATA_HOME", "/data")
 	return dir
 }

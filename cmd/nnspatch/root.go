@@ -67,7 +67,7 @@ $ nnspatch help exit-codes`,
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
 	fl.StringVar(&g.Network, "network", "", "network name from the config (ic, local, …) or a URL")
-	fl.StringVar(&g.Identity, "identity", "", "dfx identity name or PEM file")
+	fl.StringVar(&g.Identity, "identity", "", "dfx or icp-cli identity name, PEM file, or hsm:slot=0,id=HEX for a key in a PKCS#11 token")
 	fl.StringVar(&g.ConfigFile, "config", "", "config `file` (default $NNSPATCH_CONFIG_HOME/config.yaml)")
 	fl.BoolVar(&g.JSON, "json", false, "print JSON (versioned envelope) on stdout")
 	fl.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation")

@@ -21,6 +21,7 @@ func Main(args []string, ios *IOStreams) int {
 	streams := *ios
 	streams.Out = out
 	f := NewFactory(&streams)
+	defer f.closeIdentity()
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
 	root.SetIn(streams.In)
