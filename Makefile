@@ -18,7 +18,7 @@ build: ## Build bin/nnspatch with version and commit stamped in
 # test runs the suite under the race detector. Measured on the 2-core CI
 # machine (one run, 14:40 UTC): go test ./... 42s, go test -race ./... 139s,
 # so the whole `make test` stays far below the 20-minute CI budget.
-test: setup-test vet race ## Set up a fresh machine, then run go vet and every test with -race (the CI command)
+test: setup-test lint race ## Set up a fresh machine, then lint (gofmt, vet, staticcheck, deadcode) and run every test with -race (the CI command)
 
 setup-test: ## Install what the tests need (jspeer node_modules, ...); see scripts/setup-test.sh
 	scripts/setup-test.sh
@@ -35,10 +35,16 @@ race: ## Run every Go test under the race detector (no set-up)
 bench: ## Run every benchmark once, without the tests
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
-# staticcheck is not part of lint: the module proxy serves no version of it here.
-lint: ## Check gofmt and run go vet
+# The linters run at pinned versions through `go run`, so they need nothing
+# installed beyond Go; deadcode prints findings but exits 0, hence the check.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    ?= golang.org/x/tools/cmd/deadcode@v0.52.0
+
+lint: ## Check gofmt, run go vet, staticcheck and deadcode -test (all must be clean)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	@out=$$($(GO) run $(DEADCODE) -test ./...); if [ -n "$$out" ]; then echo "deadcode -test found unreachable code:"; echo "$$out"; exit 1; fi
 
 golden: ## Rewrite golden files of the CLI after an intended output change
 	$(GO) test ./cmd/nnspatch/... -update
@@ -46,4 +52,4 @@ golden: ## Rewrite golden files of the CLI after an intended output change
 demo: ## Run the main job: the most complete end-to-end flow (scripts/demo.sh)
 	scripts/demo.sh
 
-ci: lint test ## Run what CI runs: lint, then the test command
+ci: test ## Run what CI runs (the test command, which lints first)

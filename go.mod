@@ -3,15 +3,28 @@ module github.com/nnspatch/nnspatch
 go 1.26.4
 
 require (
+	early.nnspatch.invalid/termquery v0.0.0-00010101000000-000000000000
+	github.com/ThalesGroup/crypto11 v1.6.2
 	github.com/aviate-labs/agent-go v0.9.2
 	github.com/charmbracelet/bubbles v0.21.0
 	github.com/charmbracelet/bubbletea v1.3.10
 	github.com/charmbracelet/lipgloss v1.1.0
 	github.com/fxamacker/cbor/v2 v2.7.0
+	github.com/miekg/pkcs11 v1.1.2
+	github.com/prometheus/client_golang v1.21.1
 	github.com/prometheus/common v0.62.0
 	github.com/spf13/cobra v1.8.1
 	github.com/spf13/viper v1.19.0
+	golang.org/x/crypto v0.32.0
 	golang.org/x/term v0.29.0
+)
+
+require (
+	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
+	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	github.com/thales-e-security/pool v0.0.2 // indirect
 )
 
 require (
@@ -68,3 +81,5 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 	rsc.io/tmplfunc v0.0.3 // indirect
 )
+
+replace early.nnspatch.invalid/termquery => ./internal/termquery

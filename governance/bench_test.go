@@ -3,9 +3,7 @@ package governance
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,54 +16,27 @@ import (
 // benchProposals is how many proposals the listing benchmark reads.
 const benchProposals = 10_000
 
-var (
-	benchOnce sync.Once
-	benchNet  *localnet.Network
-)
-
-// benchNetwork starts one local network holding benchProposals motions,
-// shared by the Go and JS sides of the comparison so both read the same
-// server. The motions are made by handing manage_neuron straight to the
-// governance model (the set-up is not what is measured).
+// benchNetwork starts a local network holding benchProposals motions for
+// the Go and JS sides of the comparison, so both read the same server. It
+// belongs to the parent benchmark: its sub-benchmarks run inside the
+// parent's lifetime, and the parent's cleanup stops the network and removes
+// its state directory. The motions are made by handing manage_neuron
+// straight to the governance model (the set-up is not what is measured).
 func benchNetwork(b *testing.B) *localnet.Network {
 	b.Helper()
-	benchOnce.Do(func() {
-		benchNet = localnettest.Start(&persistentTB{B: b})
-		dev := benchNet.Topology().Developer
-		arg, err := candid.Marshal([]any{MakeProposalCommand(devNeuron, motionRequest("benchmark listing"))})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := range benchProposals {
-			if _, rej := benchNet.Governance().Execute(replica.Call{Method: "manage_neuron", Arg: arg, Caller: dev,
-				Now: benchNet.Now(), Replicated: true}); rej != nil {
-				b.Fatalf("seed proposal %d: %s", i, rej.Message)
-			}
-		}
-	})
-	if benchNet == nil {
-		b.Fatal("bench network failed to start")
-	}
-	return benchNet
-}
-
-// persistentTB keeps the shared network alive across sub-benchmarks: its
-// Cleanup never runs, so the network lives until the test binary exits.
-type persistentTB struct {
-	*testing.B
-}
-
-// Cleanup implements testing.TB; it drops the function on purpose.
-func (persistentTB) Cleanup(func()) {}
-
-// TempDir implements testing.TB with a directory that outlives the
-// sub-benchmark that created it.
-func (p persistentTB) TempDir() string {
-	dir, err := osMkdirTemp()
+	net := localnettest.Start(b)
+	dev := net.Topology().Developer
+	arg, err := candid.Marshal([]any{MakeProposalCommand(devNeuron, motionRequest("benchmark listing"))})
 	if err != nil {
-		p.Fatal(err)
+		b.Fatal(err)
 	}
-	return dir
+	for i := range benchProposals {
+		if _, rej := net.Governance().Execute(replica.Call{Method: "manage_neuron", Arg: arg, Caller: dev,
+			Now: net.Now(), Replicated: true}); rej != nil {
+			b.Fatalf("seed proposal %d: %s", i, rej.Message)
+		}
+	}
+	return net
 }
 
 // BenchmarkList10kProposals lists and decodes 10,000 proposals from the
@@ -112,5 +83,3 @@ func BenchmarkList10kProposals(b *testing.B) {
 		b.ReportMetric(total/float64(b.N), "ms/list")
 	})
 }
-
-func osMkdirTemp() (string, error) { return os.MkdirTemp("", "nnspatch-bench-") }

@@ -13,6 +13,7 @@ import (
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/internal/candidguard"
 )
 
@@ -131,6 +132,17 @@ func (c *Client) queryCandid(ctx context.Context, canister principal.Principal, 
 	return unmarshalReply(method, raw, out)
 }
 
+// encodeArgs encodes call arguments; a lone manage_neuron request takes
+// EncodeManageNeuron's fast path for votes.
+func encodeArgs(in []any) ([]byte, error) {
+	if len(in) == 1 {
+		if req, ok := in[0].(govdid.ManageNeuronRequest); ok {
+			return EncodeManageNeuron(req)
+		}
+	}
+	return candid.Marshal(in)
+}
+
 // unmarshalReply decodes a Candid reply with the fast decoder, falling back
 // to agent-go's for shapes the fast one does not handle. The guard runs first:
 // agent-go's decoder can be crashed (unrecoverably) by forged counts or
@@ -153,7 +165,7 @@ func unmarshalReply(method string, raw []byte, out []any) error {
 }
 
 func (c *Client) callCandid(ctx context.Context, canister principal.Principal, method string, in, out []any) error {
-	arg, err := candid.Marshal(in)
+	arg, err := encodeArgs(in)
 	if err != nil {
 		return fmt.Errorf("encode %s argument: %w", method, err)
 	}

@@ -1,7 +1,17 @@
 // Package governance is the NNS as a client sees it. It resolves networks
-// (mainnet, the local network, any URL with an explicit root key) and
-// identities (dfx and icp-cli names, PEM files), reads proposals, tallies
-// and the registry, and submits proposals and votes through agent-go.
+// (mainnet, the local network, any URL with an explicit root key, and the
+// networks of dfx's networks.json and dfx.json) and identities (dfx and
+// icp-cli names, PEM files, keys in PKCS#11 tokens), reads proposals,
+// tallies, neurons and the registry, and submits proposals, votes and
+// neuron updates (following, voting-power refresh) through agent-go.
+//
+// Key custody: password-protected dfx identities and encrypted PKCS#8
+// files are decrypted in memory with a password from the caller's
+// SecretFunc (the library never prompts or reads the terminal itself);
+// ECDSA P-256 keys in a PKCS#11 token (crypto11, behind the cgo build tag)
+// sign inside the token and look to the IC exactly like agent-go's P-256
+// identity. Failures are typed (ErrNoSecret, ErrWrongPassword, HSMError
+// with ErrHSMPIN, ErrHSMToken, ErrHSMKeyType, ...) for the CLI to map.
 //
 // Every answer is verified: query replies carry node signatures checked
 // against the certified subnet keys, and the certificate of an update call

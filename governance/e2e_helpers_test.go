@@ -18,7 +18,7 @@ const devNeuron = 80
 
 // startLocal starts a local network and connects a Client to it as the
 // developer identity, with the root key fetched like `--network local`.
-func startLocal(t *testing.T, opts ...localnettest.Option) (*localnet.Network, *Client) {
+func startLocal(t testing.TB, opts ...localnettest.Option) (*localnet.Network, *Client) {
 	t.Helper()
 	net := localnettest.Start(t, opts...)
 	id, err := LoadIdentity(net.DeveloperIdentityPath(), IdentityEnv{})
@@ -33,7 +33,7 @@ func startLocal(t *testing.T, opts ...localnettest.Option) (*localnet.Network, *
 }
 
 // testCtx is a context that ends with the test (or after a minute).
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)

@@ -3,6 +3,7 @@ package governance
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -111,5 +112,35 @@ func TestIsSecurityPatch(t *testing.T) {
 		if got := IsSecurityPatch(c.p); got != c.want {
 			t.Errorf("%s: IsSecurityPatch = %v", c.name, got)
 		}
+	}
+}
+
+// Enums encode as names in JSON and decode from names or the numbers of
+// files written before.
+func TestEnumsEncodeAsNames(t *testing.T) {
+	b, err := json.Marshal(Ballot{Neuron: 80, Vote: VoteNo})
+	if err != nil || string(b) != `{"neuron":80,"vote":"no","voting_power":0}` {
+		t.Fatalf("ballot: %s %v", b, err)
+	}
+	var p struct {
+		Topic  Topic
+		Status Status
+		Reward RewardStatus
+		Vote   Vote
+	}
+	if err := json.Unmarshal([]byte(`{"Topic":"IcOsVersionElection","Status":"executed","Reward":"settled","Vote":"yes"}`), &p); err != nil ||
+		p.Topic != TopicIcOsVersionElection || p.Status != 4 || p.Reward != 3 || p.Vote != VoteYes {
+		t.Fatalf("names: %+v %v", p, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Topic":"13","Status":"4","Reward":"3","Vote":"1"}`), &p); err != nil ||
+		p.Topic != TopicIcOsVersionElection || p.Status != 4 || p.Reward != 3 || p.Vote != VoteYes {
+		t.Fatalf("numbers: %+v %v", p, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Topic":13,"Status":4,"Reward":3,"Vote":2}`), &p); err != nil ||
+		p.Topic != TopicIcOsVersionElection || p.Status != 4 || p.Reward != 3 || p.Vote != VoteNo {
+		t.Fatalf("JSON numbers: %+v %v", p, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Vote":"maybe"}`), &p); err == nil {
+		t.Error("an unknown vote decoded")
 	}
 }

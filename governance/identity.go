@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -41,6 +42,12 @@ type IdentityEnv struct {
 	// Warn receives warnings such as key files readable by others; nil
 	// discards them.
 	Warn io.Writer
+	// Secret supplies passwords of encrypted keys and PINs of PKCS#11
+	// tokens; nil means none can be had (such keys fail with ErrNoSecret).
+	Secret SecretFunc
+	// HSMModule is the PKCS#11 library for "hsm:" identities that name
+	// none; empty means DefaultPKCS11Module.
+	HSMModule string
 }
 
 // IdentityEnvFromOS returns the lookup environment of the current process.
@@ -60,10 +67,27 @@ func IdentityEnvFromOS() IdentityEnv {
 // itself is never printed; String shows the name and principal only.
 type Identity struct {
 	identity.Identity
-	// Name is the dfx/icp-cli name, or the path for a PEM file.
+	// Name is the dfx/icp-cli name, the path for a PEM file, or the
+	// --identity value for a key in a PKCS#11 token.
 	Name string
-	// Path is the key file ("" for the anonymous identity).
+	// Path is the key file ("" for the anonymous identity and for keys
+	// in a token).
 	Path string
+}
+
+// Close releases what the identity holds open (the session with a
+// PKCS#11 token); other identities hold nothing.
+func (id *Identity) Close() error {
+	if c, ok := id.Identity.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// InToken reports whether the key lives in a PKCS#11 token.
+func (id *Identity) InToken() bool {
+	_, ok := id.Identity.(*hsmIdentity)
+	return ok
 }
 
 // String names the identity without revealing key material.
@@ -76,10 +100,24 @@ func Anonymous() *Identity {
 	return &Identity{Identity: new(identity.AnonymousIdentity), Name: "anonymous"}
 }
 
+// ErrNoIdentity reports that no identity of the given name exists in any
+// store. It comes wrapped together with ErrIdentity.
+var ErrNoIdentity = errors.New("no such identity")
+
+// ErrUnreadableIdentity reports an identity whose key nnspatch cannot use
+// by design (kept in the system keyring, or an Internet Identity
+// delegation). It comes wrapped together with ErrIdentity.
+var ErrUnreadableIdentity = errors.New("identity key not readable by nnspatch")
+
 // LoadIdentity resolves spec to an identity. spec is a PEM file path, a dfx
-// identity name, an icp-cli identity name, or "anonymous"; "dfx:NAME" and
-// "icp:NAME" force one store. An empty spec means DFX_IDENTITY, then dfx's
-// default from identity.json, then icp-cli's default, then "default".
+// identity name, an icp-cli identity name, "anonymous", or "hsm:..." for a
+// key in a PKCS#11 token (see ParseHSMSpec); "dfx:NAME" and "icp:NAME"
+// force one store. An empty spec means DFX_IDENTITY, then dfx's default
+// from identity.json, then icp-cli's default, then "default".
+//
+// Password-protected dfx identities and encrypted PKCS#8 PEM files are
+// decrypted in memory with a password from env.Secret; dfx and icp-cli HSM
+// identities and "hsm:" specs log in to the token with a PIN from it.
 func LoadIdentity(spec string, env IdentityEnv) (*Identity, error) {
 	if spec == "" {
 		spec = env.defaultName()
@@ -87,36 +125,74 @@ func LoadIdentity(spec string, env IdentityEnv) (*Identity, error) {
 	if spec == "anonymous" {
 		return Anonymous(), nil
 	}
+	if rest, ok := strings.CutPrefix(spec, HSMPrefix); ok {
+		hs, err := ParseHSMSpec(rest, env.HSMModule)
+		if err != nil {
+			return nil, err
+		}
+		return LoadHSM(hs, spec, env)
+	}
 	if looksLikePath(spec) {
-		return loadIdentityFile(spec, spec, env.Warn)
+		return loadIdentityFile(spec, spec, env)
 	}
 	store, name, forced := strings.Cut(spec, ":")
 	if !forced {
 		store, name = "", spec
 	}
-	for _, c := range env.candidates(store, name) {
-		if id, err := loadCandidate(c, name, env.Warn); !errors.Is(err, os.ErrNotExist) {
+	if store == "" || store == "dfx" {
+		if id, err := env.loadDFX(name); !errors.Is(err, os.ErrNotExist) {
 			return id, err
 		}
 	}
-	return nil, fmt.Errorf("%w: no dfx or icp-cli identity named %q; pass a PEM path or create it with `dfx identity new %s`", ErrIdentity, name, name)
-}
-
-func loadCandidate(path, name string, warn io.Writer) (*Identity, error) {
-	if _, err := os.Stat(path); err == nil {
-		return loadIdentityFile(path, name, warn)
-	}
-	if _, err := os.Stat(path + ".encrypted"); err == nil {
-		return nil, fmt.Errorf("%w: %s; export a plaintext copy with `dfx identity export %s > key.pem` and pass --identity key.pem", ErrEncryptedKey, path+".encrypted", name)
-	}
-	// A dfx identity whose key lives in the system keyring or an HSM has
-	// its identity.json but no PEM file.
-	if filepath.Base(path) == "identity.pem" {
-		if _, err := os.Stat(filepath.Join(filepath.Dir(path), "identity.json")); err == nil {
-			return nil, fmt.Errorf("%w: dfx identity %q keeps its key in the system keyring or an HSM, which nnspatch cannot read; export a PEM copy with `dfx identity export %s > key.pem` and pass --identity key.pem", ErrIdentity, name, name)
+	if store == "" || store == "icp" {
+		if id, err := env.loadICP(name); !errors.Is(err, os.ErrNotExist) {
+			return id, err
 		}
 	}
+	return nil, fmt.Errorf("%w: %w: no dfx or icp-cli identity named %q; pass a PEM path or create it with `dfx identity new %s`", ErrIdentity, ErrNoIdentity, name, name)
+}
+
+// loadDFX loads dfx identity name: an HSM identity, a password-protected
+// one, a keyring one (refused with a reason), or a plaintext PEM. It
+// returns os.ErrNotExist when dfx has no such identity.
+func (env IdentityEnv) loadDFX(name string) (*Identity, error) {
+	dir := filepath.Join(env.dfxRoot(), "identity", name)
+	pemPath := filepath.Join(dir, "identity.pem")
+	cfg, err := readDFXIdentityConfig(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	switch {
+	case cfg != nil && cfg.HSM != nil:
+		id, err := hex.DecodeString(cfg.HSM.KeyID)
+		if err != nil || len(id) == 0 {
+			return nil, fmt.Errorf("%w: dfx identity %q has hsm.key_id %q, which is not hex", ErrIdentity, name, cfg.HSM.KeyID)
+		}
+		module := cfg.HSM.PKCS11LibPath
+		if module == "" {
+			module = env.hsmModule()
+		}
+		// dfx uses the first slot with a token and reads DFX_HSM_PIN.
+		return LoadHSM(HSMSpec{Module: module, KeyID: id, PINEnv: []string{EnvHSMPIN, EnvDFXHSMPIN}}, name, env)
+	case cfg != nil && cfg.Encryption != nil:
+		return loadDFXEncrypted(pemPath+".encrypted", name, *cfg.Encryption, env)
+	case cfg != nil && cfg.KeyringSuffix != "":
+		return nil, fmt.Errorf("%w: %w: dfx identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected dfx identity (`dfx identity new NAME --storage-mode password-protected`) or a key in a token (--identity hsm:...)", ErrIdentity, ErrUnreadableIdentity, name)
+	}
+	if _, err := os.Stat(pemPath); err == nil {
+		return loadIdentityFile(pemPath, name, env)
+	}
+	if _, err := os.Stat(pemPath + ".encrypted"); err == nil {
+		return nil, fmt.Errorf("%w: %s has no encryption section in %s, so it cannot be decrypted; recreate the identity with dfx", ErrEncryptedKey, pemPath+".encrypted", filepath.Join(dir, "identity.json"))
+	}
 	return nil, os.ErrNotExist
+}
+
+func (env IdentityEnv) hsmModule() string {
+	if env.HSMModule != "" {
+		return env.HSMModule
+	}
+	return DefaultPKCS11Module()
 }
 
 func looksLikePath(spec string) bool {
@@ -177,18 +253,8 @@ func (env IdentityEnv) icpIdentityDir() string {
 	}
 }
 
-func (env IdentityEnv) candidates(store, name string) []string {
-	var out []string
-	if store == "" || store == "dfx" {
-		out = append(out, filepath.Join(env.dfxRoot(), "identity", name, "identity.pem"))
-	}
-	if dir := env.icpIdentityDir(); dir != "" && (store == "" || store == "icp") {
-		out = append(out, filepath.Join(dir, "keys", name+".pem"))
-	}
-	return out
-}
-
-func loadIdentityFile(path, name string, warn io.Writer) (*Identity, error) {
+func loadIdentityFile(path, name string, env IdentityEnv) (*Identity, error) {
+	warn := env.Warn
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read key file %s: %w", ErrIdentity, path, err)
@@ -200,7 +266,7 @@ func loadIdentityFile(path, name string, warn io.Writer) (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read key file %s: %w", ErrIdentity, path, err)
 	}
-	id, err := ParsePEM(data)
+	id, err := parsePEM(data, "key file "+path, env)
 	if err != nil {
 		return nil, fmt.Errorf("load key file %s: %w", path, err)
 	}
@@ -210,8 +276,15 @@ func loadIdentityFile(path, name string, warn io.Writer) (*Identity, error) {
 // ParsePEM parses a private key PEM: ed25519 PKCS#8 (v1 and the dfx v2 form
 // with the public key), secp256k1 SEC1 with or without an EC PARAMETERS
 // block, secp256k1 in PKCS#8, and P-256 (SEC1 or PKCS#8). It dispatches on
-// the block type and the curve OID. Encrypted keys yield ErrEncryptedKey.
+// the block type and the curve OID. Encrypted keys yield ErrEncryptedKey
+// (LoadIdentity decrypts encrypted PKCS#8 with a password).
 func ParsePEM(data []byte) (identity.Identity, error) {
+	return parsePEM(data, "", IdentityEnv{})
+}
+
+// parsePEM is ParsePEM that decrypts an ENCRYPTED PRIVATE KEY block (what
+// names it in the password prompt) with a password from env.
+func parsePEM(data []byte, what string, env IdentityEnv) (identity.Identity, error) {
 	for rest := data; ; {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
@@ -219,8 +292,12 @@ func ParsePEM(data []byte) (identity.Identity, error) {
 			return nil, fmt.Errorf("%w: no private key PEM block found", ErrIdentity)
 		}
 		switch {
-		case block.Type == "ENCRYPTED PRIVATE KEY" || block.Headers["Proc-Type"] != "":
-			return nil, fmt.Errorf("%w: decrypt it first (for example `openssl pkey -in KEY -out plain.pem`) and keep the copy private", ErrEncryptedKey)
+		case block.Type == "ENCRYPTED PRIVATE KEY" && what != "":
+			return decryptPKCS8(block.Bytes, what, env)
+		case block.Type == "ENCRYPTED PRIVATE KEY":
+			return nil, fmt.Errorf("%w: load it with LoadIdentity, which asks for its password", ErrEncryptedKey)
+		case block.Headers["Proc-Type"] != "":
+			return nil, fmt.Errorf("%w: it uses OpenSSL's legacy PEM encryption, which nnspatch does not read; convert it to encrypted PKCS#8 with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.p8.pem` (asks for both passwords)", ErrEncryptedKey)
 		case block.Type == "EC PARAMETERS":
 			continue
 		case block.Type == "EC PRIVATE KEY":

@@ -11,23 +11,23 @@ import (
 // Proposal is a proposal as nnspatch shows it. Text fields are verbatim
 // from the chain: sanitize them before printing to a terminal.
 type Proposal struct {
-	ID            uint64    `json:"id"`
-	Title         string    `json:"title"`
-	Summary       string    `json:"summary"`
-	URL           string    `json:"url"`
-	Proposer      uint64    `json:"proposer"`
-	Topic         Topic     `json:"topic"`
-	Status        Status    `json:"status"`
-	RewardStatus  int32     `json:"reward_status"`
-	Tally         Tally     `json:"tally"`
-	Deadlines     Deadlines `json:"deadlines"`
-	RejectCostE8s uint64    `json:"reject_cost_e8s"`
-	Decided       time.Time `json:"decided,omitzero"`
-	Executed      time.Time `json:"executed,omitzero"`
-	Failed        time.Time `json:"failed,omitzero"`
-	FailureReason string    `json:"failure_reason,omitempty"`
-	Action        Action    `json:"action"`
-	Ballots       []Ballot  `json:"ballots,omitempty"`
+	ID            uint64       `json:"id"`
+	Title         string       `json:"title"`
+	Summary       string       `json:"summary"`
+	URL           string       `json:"url"`
+	Proposer      uint64       `json:"proposer"`
+	Topic         Topic        `json:"topic"`
+	Status        Status       `json:"status"`
+	RewardStatus  RewardStatus `json:"reward_status"`
+	Tally         Tally        `json:"tally"`
+	Deadlines     Deadlines    `json:"deadlines"`
+	RejectCostE8s uint64       `json:"reject_cost_e8s"`
+	Decided       time.Time    `json:"decided,omitzero"`
+	Executed      time.Time    `json:"executed,omitzero"`
+	Failed        time.Time    `json:"failed,omitzero"`
+	FailureReason string       `json:"failure_reason,omitempty"`
+	Action        Action       `json:"action"`
+	Ballots       []Ballot     `json:"ballots,omitempty"`
 	// Info is the reply as governance sent it.
 	Info *govdid.ProposalInfo `json:"-"`
 }
@@ -100,7 +100,7 @@ func FromInfo(pi *govdid.ProposalInfo, votingPeriod time.Duration) Proposal {
 	p := Proposal{
 		Topic:         Topic(pi.Topic),
 		Status:        Status(pi.Status),
-		RewardStatus:  pi.RewardStatus,
+		RewardStatus:  RewardStatus(pi.RewardStatus),
 		RejectCostE8s: pi.RejectCostE8s,
 		Decided:       secs(pi.DecidedTimestampSeconds),
 		Executed:      secs(pi.ExecutedTimestampSeconds),

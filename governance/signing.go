@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go"
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
@@ -81,7 +80,7 @@ type SignedMessage struct {
 // SignManageNeuron signs req offline for network n. The message expires
 // at expires; it can be sent during the 5 minutes before.
 func SignManageNeuron(id *Identity, n Network, req govdid.ManageNeuronRequest, expires time.Time) (*SignedMessage, error) {
-	arg, err := candid.Marshal([]any{req})
+	arg, err := EncodeManageNeuron(req)
 	if err != nil {
 		return nil, fmt.Errorf("encode manage_neuron argument: %w", err)
 	}

@@ -133,6 +133,6 @@ nnspatch release log "$commit"
 step "nnspatch drill run: a whole incident on a fresh embedded network"
 # patch elected, staged rollout, a fault stalls an early subnet, the health
 # gate detects it, the release is rolled back; exit 10 if an assertion fails
-nnspatch drill run "$repo/rollback/drills/stall-early-batch.yaml"
+nnspatch drill run stall-early-batch
 
 step "done: released on the local NNS, and a rollback drill passed"

@@ -36,3 +36,14 @@ if ! command -v protoc >/dev/null 2>&1; then
 	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 	$sudo apt-get install -y -qq protobuf-compiler || { $sudo apt-get update -qq && $sudo apt-get install -y -qq protobuf-compiler; }
 fi
+
+# 5. SoftHSM2 and OpenSC, for the PKCS#11 signing tests that create a token
+#    and a P-256 key (softhsm2-util, pkcs11-tool) and sign requests with it
+#    (governance TestHSM*, cmd/nnspatch TestHSMIdentity*). Skipped when both
+#    tools are installed.
+if ! command -v softhsm2-util >/dev/null 2>&1 || ! command -v pkcs11-tool >/dev/null 2>&1; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq softhsm2 opensc
+fi

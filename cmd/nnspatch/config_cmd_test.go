@@ -71,8 +71,39 @@ func TestConfigInit(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("config show --json: %v\n%s", err, r.Stdout)
 	}
-	if !doc.FileFound || doc.Values[0].Source != "file" {
-		t.Errorf("after init, config show says file_found=%v, network from %s; want the written file", doc.FileFound, doc.Values[0].Source)
+	if !doc.FileFound || doc.Values[0].Source != "default" {
+		t.Errorf("after init, config show says file_found=%v, network from %s; want the written file, leaving network to dfx", doc.FileFound, doc.Values[0].Source)
+	}
+}
+
+// TestConfigInitKeepsDFXChoices checks that a fresh config file leaves
+// the network and identity to DFX_NETWORK and DFX_IDENTITY, and that
+// `config show` names them as the sources.
+func TestConfigInitKeepsDFXChoices(t *testing.T) {
+	isolateConfig(t)
+	if r := runCLI(t, "config", "init"); r.Code != ExitOK {
+		t.Fatalf("init: %d %s", r.Code, r.Stderr)
+	}
+	t.Setenv("DFX_NETWORK", "ic")
+	t.Setenv("DFX_IDENTITY", "release-bot")
+	r := runCLI(t, "config", "show")
+	for _, want := range []string{"network", "ic", "(DFX_NETWORK)", "release-bot", "(DFX_IDENTITY)"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("config show lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+	t.Setenv("NNSPATCH_NETWORK", "local")
+	r = runCLI(t, "config", "show", "--json")
+	var doc struct {
+		Values []struct{ Key, Source string }
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range doc.Values {
+		if (v.Key == "network" && v.Source != "env") || (v.Key == "identity" && v.Source != "DFX_IDENTITY") {
+			t.Errorf("%s from %s", v.Key, v.Source)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
@@ -20,11 +21,10 @@ func newCmdDrill(f *Factory) *cobra.Command {
 		Short: "Run scripted rollback drills against a local network",
 		Long: `A drill scripts a whole incident: the topology, a security patch and its
 election, the staged rollout, a fault the patch causes, the detection by the
-rollout's health gates, the rollback and assertions on the end state. Scenarios
-ship under rollback/drills/; ` + "`go doc github.com/nnspatch/nnspatch/rollback/drill`" + `
-documents the format.`,
+rollout's health gates, the rollback and assertions on the end state. The
+shipped scenarios are built into the binary (` + "`nnspatch drill list`" + `); ` + "`go doc\ngithub.com/nnspatch/nnspatch/rollback/drill`" + ` documents the format for your own.`,
 	}
-	cmd.AddCommand(newCmdDrillRun(f, nil))
+	cmd.AddCommand(newCmdDrillList(f, nil), newCmdDrillRun(f, nil))
 	return cmd
 }
 
@@ -36,6 +36,43 @@ type drillRunOptions struct {
 	Report   string
 }
 
+type drillListOptions struct {
+	IO   *IOStreams
+	JSON func() bool
+}
+
+func newCmdDrillList(f *Factory, runF func(*drillListOptions) error) *cobra.Command {
+	o := &drillListOptions{IO: f.IO, JSON: f.JSONOutput}
+	return &cobra.Command{
+		Use:     "list [--json]",
+		Short:   "List the drill scenarios built into nnspatch",
+		Example: "$ nnspatch drill list\n$ nnspatch drill run stall-early-batch",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runOrRunF(o, runF, drillList)
+		},
+	}
+}
+
+func drillList(o *drillListOptions) error {
+	ss, err := drill.Shipped()
+	if err != nil {
+		return err
+	}
+	doc := jsonout.DrillList{Envelope: jsonout.NewEnvelope(), Scenarios: []jsonout.DrillScenario{}}
+	for _, s := range ss {
+		doc.Scenarios = append(doc.Scenarios, jsonout.DrillScenario{Name: s.Name, Description: s.Description})
+	}
+	if o.JSON() {
+		return jsonout.Write(o.IO.Out, doc)
+	}
+	w := tabwriter.NewWriter(o.IO.Out, 0, 0, 2, ' ', 0)
+	for _, e := range doc.Scenarios {
+		fmt.Fprintf(w, "%s\t%s\n", e.Name, e.Description)
+	}
+	return w.Flush()
+}
+
 func newCmdDrillRun(f *Factory, runF func(*drillRunOptions) error) *cobra.Command {
 	o := &drillRunOptions{IO: f.IO, JSON: f.JSONOutput, Network: func() (string, error) {
 		if f.Globals.Network == "" {
@@ -45,9 +82,10 @@ func newCmdDrillRun(f *Factory, runF func(*drillRunOptions) error) *cobra.Comman
 		return n.URL, err
 	}}
 	cmd := &cobra.Command{
-		Use:   "run <scenario.yaml> [--network URL] [--json] [--report FILE]",
+		Use:   "run <scenario|file.yaml> [--network URL] [--json] [--report FILE]",
 		Short: "Run a drill scenario and report every step, the detection and the rollback",
-		Long: `Run the scenario against the network given with --network (a running
+		Long: `Run a shipped scenario (by name, see ` + "`nnspatch drill list`" + `) or a scenario
+file against the network given with --network (a running
 ` + "`nnspatch localnet`" + `), or, without it, against an embedded local network started
 in a temporary directory. Progress goes to stderr as it happens; the report
 (each step with its virtual and wall time, the time to detect and to roll back,
@@ -57,8 +95,8 @@ also to FILE (JSON when FILE ends in .json).
 Additional exit codes:
   2   the scenario file is invalid
   10  an assertion failed (the report lists which)`,
-		Example: "$ nnspatch drill run rollback/drills/stall-early-batch.yaml\n$ nnspatch drill run rollback/drills/unelected-target.yaml --json --report drill.json",
-		Args:    exactArgs(1, "a scenario file"),
+		Example: "$ nnspatch drill run stall-early-batch\n$ nnspatch drill run unelected-target --json --report drill.json\n$ nnspatch drill run my-scenario.yaml",
+		Args:    exactArgs(1, "a scenario name or file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Scenario = args[0]
 			return runOrRunF(o, runF, func(o *drillRunOptions) error { return drillRun(cmd.Context(), o) })
@@ -69,7 +107,7 @@ Additional exit codes:
 }
 
 func drillRun(ctx context.Context, o *drillRunOptions) error {
-	s, err := drill.Load(o.Scenario)
+	s, err := drill.Open(o.Scenario)
 	if err != nil {
 		return err
 	}
@@ -90,12 +128,6 @@ func drillRun(ctx context.Context, o *drillRunOptions) error {
 	return err
 }
 
-// drillReportDoc is printed by `drill run --json`.
-type drillReportDoc struct {
-	jsonout.Envelope
-	Report *drill.Report `json:"report"`
-}
-
 func writeDrillReport(o *drillRunOptions, rep *drill.Report) error {
 	if o.Report != "" {
 		if err := writeReportFile(o.Report, rep); err != nil {
@@ -103,7 +135,7 @@ func writeDrillReport(o *drillRunOptions, rep *drill.Report) error {
 		}
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, drillReportDoc{Envelope: jsonout.NewEnvelope(), Report: rep})
+		return jsonout.Write(o.IO.Out, jsonout.DrillReport{Envelope: jsonout.NewEnvelope(), Report: rep})
 	}
 	return drill.RenderText(o.IO.Out, rep)
 }
@@ -114,7 +146,7 @@ func writeReportFile(path string, rep *drill.Report) error {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if strings.EqualFold(filepath.Ext(path), ".json") {
-		err = jsonout.Write(fh, drillReportDoc{Envelope: jsonout.NewEnvelope(), Report: rep})
+		err = jsonout.Write(fh, jsonout.DrillReport{Envelope: jsonout.NewEnvelope(), Report: rep})
 	} else {
 		err = drill.RenderText(fh, rep)
 	}

@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/rollback/drill"
 )
 
-const drillsDir = "../../rollback/drills"
+const drillsDir = "../../rollback/drill/scenarios"
 
 func TestDrillRunPasses(t *testing.T) {
 	isolateConfig(t)
 	report := filepath.Join(t.TempDir(), "drill.json")
-	r := mustRun(t, 0, "drill", "run", filepath.Join(drillsDir, "stall-early-batch.yaml"), "--report", report)
+	r := mustRun(t, 0, "drill", "run", "stall-early-batch", "--report", report)
 	if !strings.Contains(r.Stdout, "Drill stall-early-batch: PASSED") || !strings.Contains(r.Stdout, "Time to roll back:") {
 		t.Errorf("report:\n%s", r.Stdout)
 	}
@@ -30,7 +31,7 @@ func TestDrillRunPasses(t *testing.T) {
 	if strings.Contains(r.Stderr, "\r") {
 		t.Error("progress rewrote lines on a non-terminal")
 	}
-	var doc drillReportDoc
+	var doc jsonout.DrillReport
 	if err := json.Unmarshal(mustRead(t, report), &doc); err != nil || !doc.Report.Passed || doc.Report.Detection == nil {
 		t.Fatalf("report file: %v %+v", err, doc.Report)
 	}
@@ -47,7 +48,7 @@ func TestDrillRunFailsAnAssertion(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := mustRun(t, ExitDrillFailed, "drill", "run", path, "--json")
-	var doc drillReportDoc
+	var doc jsonout.DrillReport
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || doc.Report.Passed {
 		t.Fatalf("JSON report: %v passed=%v", err, doc.Report != nil && doc.Report.Passed)
 	}
@@ -110,5 +111,27 @@ func TestDrillRunAgainstANetwork(t *testing.T) {
 	r := mustRun(t, 0, "drill", "run", path, "--network", n.URL())
 	if !strings.Contains(r.Stdout, "PASSED") || !strings.Contains(r.Stdout, "on "+n.URL()) {
 		t.Fatalf("report:\n%s", r.Stdout)
+	}
+}
+
+// The shipped scenarios are built in: listed by name, run by name, and an
+// unknown name is a usage error that points at the list.
+func TestDrillListShowsShippedScenarios(t *testing.T) {
+	isolateConfig(t)
+	files, _ := filepath.Glob(filepath.Join(drillsDir, "*.yaml"))
+	out := mustRun(t, 0, "drill", "list").Stdout
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		if !strings.Contains(out, name+"  ") {
+			t.Errorf("drill list lacks %s:\n%s", name, out)
+		}
+	}
+	var doc jsonout.DrillList
+	if err := json.Unmarshal([]byte(mustRun(t, 0, "drill", "list", "--json").Stdout), &doc); err != nil ||
+		doc.SchemaVersion == 0 || len(doc.Scenarios) != len(files) || doc.Scenarios[0].Description == "" {
+		t.Fatalf("drill list --json: %v %+v", err, doc)
+	}
+	if r := mustRun(t, ExitUsage, "drill", "run", "no-such-drill"); !strings.Contains(r.Stderr, "drill list") {
+		t.Errorf("unknown scenario:\n%s", r.Stderr)
 	}
 }

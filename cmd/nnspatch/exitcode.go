@@ -55,6 +55,22 @@ const (
 	ExitDrillFailed ExitCode = 10
 )
 
+// exitNames are the codes' names in --json error documents.
+var exitNames = map[ExitCode]string{
+	ExitOK: "ok", ExitError: "error", ExitUsage: "usage", ExitDraftInvalid: "draft_invalid",
+	ExitAuth: "auth", ExitNetwork: "unreachable", ExitChecksum: "checksum_mismatch",
+	ExitUntrusted: "untrusted", ExitPending: "pending", ExitRefused: "refused",
+	ExitDrillFailed: "drill_failed",
+}
+
+// Name is the code's name as --json error documents spell it.
+func (c ExitCode) Name() string {
+	if n, ok := exitNames[c]; ok {
+		return n
+	}
+	return "error"
+}
+
 // exitRule maps every error that matches to a code and, optionally, a hint
 // printed under the error telling the user what to do next.
 type exitRule struct {
@@ -116,23 +132,42 @@ var exitRules = []exitRule{
 		hint: text("check --prometheus (or prometheus_url in the config) and that the server answers")},
 	{match: is(drill.ErrAssertionFailed), code: ExitDrillFailed,
 		hint: text("the report above marks each failed assertion with ✗")},
+	{match: is(drill.ErrUnknownScenario), code: ExitUsage,
+		hint: text("name a shipped scenario (`nnspatch drill list`) or give a path to a scenario file")},
 	{match: is(drill.ErrScenario), code: ExitUsage,
-		hint: text("fix the scenario file; the scenarios under rollback/drills/ are documented examples")},
+		hint: text("fix the scenario file; `nnspatch drill list` shows the shipped scenarios, documented examples")},
 	{match: is(rollback.ErrStepFailed), code: ExitRefused},
 	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
 		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
 	{match: is(rollback.ErrNoTarget), code: ExitRefused, hint: noTargetHint},
 	{match: is(rollback.ErrNoState), code: ExitError},
 	{match: is(rollback.ErrHistory), code: ExitError},
+	{match: is(governance.ErrNoSecret), code: ExitAuth,
+		hint: text("run the command in a terminal to be asked, or (in scripts) set NNSPATCH_IDENTITY_PASSWORD for a key's password or NNSPATCH_HSM_PIN for a token's PIN")},
+	{match: is(governance.ErrWrongPassword), code: ExitAuth,
+		hint: text("the password did not decrypt the key; run the command again and type the identity's password")},
+	{match: is(governance.ErrHSMPIN), code: ExitAuth,
+		hint: text("check the token's user PIN (typed at the prompt, or NNSPATCH_HSM_PIN / DFX_HSM_PIN); repeated wrong PINs lock the token")},
+	{match: is(governance.ErrHSMToken), code: ExitAuth,
+		hint: text("insert the token, or pick it with --identity hsm:slot=N,... or hsm:token=LABEL,...; `pkcs11-tool --module MODULE -L` lists the slots")},
+	{match: is(governance.ErrHSMKeyType), code: ExitAuth,
+		hint: text("nnspatch signs with ECDSA P-256 keys in a token; name one with hsm:id=HEX or hsm:label=NAME")},
+	{match: is(governance.ErrHSMKey), code: ExitAuth,
+		hint: text("`pkcs11-tool --module MODULE --login --list-objects` lists the token's keys and their ids")},
+	{match: is(governance.ErrHSMModule), code: ExitAuth,
+		hint: text("install OpenSC or your token's PKCS#11 library, and set hsm_module in the config (or module= in --identity hsm:...)")},
+	{match: is(governance.ErrHSMUnsupported), code: ExitAuth},
 	{match: is(governance.ErrEncryptedKey), code: ExitAuth,
-		hint: text("nnspatch reads plaintext PEM keys only; export one with `dfx identity export NAME > key.pem` and pass --identity key.pem")},
+		hint: text("nnspatch decrypts encrypted keys in memory: run the command in a terminal to be asked for the password, or set NNSPATCH_IDENTITY_PASSWORD")},
 	{match: is(governance.ErrNeuronNotControlled), code: ExitAuth,
 		hint: text("pass --neuron with a neuron your identity controls or is a hotkey of, or set neuron in the config file")},
 	{match: is(governance.ErrIdentity), code: ExitAuth,
-		hint: text("pass --identity with a dfx identity name or a PEM file; `dfx identity list` shows the names")},
+		hint: text("pass --identity with a dfx identity name, a PEM file or hsm:slot=0,id=HEX; `dfx identity list` shows the names")},
 	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrSignedMessage), code: ExitError,
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
+	{match: is(governance.ErrNeuronNotFound), code: ExitError,
+		hint: text("check the neuron id; `nnspatch neuron list` shows the neurons your identity controls")},
 	{match: is(governance.ErrProposalNotFound), code: ExitError,
 		hint: text("check the id; `nnspatch proposals list` shows recent proposals")},
 	{match: is(governance.ErrUntrusted), code: ExitUntrusted, hint: untrustedHint},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -44,6 +46,13 @@ func TestExitCodeTable(t *testing.T) {
 		{name: "missing draft file", err: &proposals.FileError{Path: "x.yaml", Err: fmt.Errorf("read: %w", fs.ErrNotExist)}, want: ExitDraftInvalid, wantHint: true},
 		{name: "draft invalid", err: &DraftInvalidError{File: "d.json", Errors: 2}, want: ExitDraftInvalid, wantHint: true},
 		{name: "encrypted key", err: wrap(governance.ErrEncryptedKey), want: ExitAuth, wantHint: true},
+		{name: "no password or PIN", err: wrap(&governance.NoSecretError{Request: governance.SecretRequest{Kind: governance.SecretPIN, What: "token", Env: []string{"NNSPATCH_HSM_PIN"}}}), want: ExitAuth, wantHint: true},
+		{name: "wrong password", err: wrap(governance.ErrWrongPassword), want: ExitAuth, wantHint: true},
+		{name: "wrong PIN", err: wrap(&governance.HSMError{Kind: governance.ErrHSMPIN}), want: ExitAuth, wantHint: true},
+		{name: "missing token", err: wrap(&governance.HSMError{Kind: governance.ErrHSMToken}), want: ExitAuth, wantHint: true},
+		{name: "unsupported token key", err: wrap(&governance.HSMError{Kind: governance.ErrHSMKeyType}), want: ExitAuth, wantHint: true},
+		{name: "no PKCS#11 module", err: wrap(&governance.HSMError{Kind: governance.ErrHSMModule}), want: ExitAuth, wantHint: true},
+		{name: "built without cgo", err: wrap(&governance.HSMError{Kind: governance.ErrHSMUnsupported}), want: ExitAuth},
 		{name: "neuron not controlled (governance NotAuthorized)", err: wrap(&governance.RejectedError{ErrorType: 3, Message: "caller is not authorized"}), want: ExitAuth, wantHint: true},
 		{name: "identity missing", err: wrap(governance.ErrIdentity), want: ExitAuth, wantHint: true},
 		{name: "governance unreachable", err: wrap(&governance.UnreachableError{Network: "local", URL: "http://127.0.0.1:1", Err: syscall.ECONNREFUSED}), want: ExitNetwork, wantHint: true},
@@ -199,4 +208,34 @@ func hintLine(t *testing.T, stderr string) string {
 		t.Fatalf("want exactly one hint line, got %d in:\n%s", len(hints), stderr)
 	}
 	return hints[0]
+}
+
+// A --json run that fails before printing its document prints the error as
+// one JSON document on stdout (strictly decodable), with the exit code and
+// its name; without --json stdout stays empty.
+func TestJSONErrorDocument(t *testing.T) {
+	isolateConfig(t)
+	for _, c := range []struct {
+		args []string
+		code ExitCode
+		kind string
+	}{
+		{[]string{"proposal", "show", "1", "--network", "http://127.0.0.1:1", "--root-key", "fetch"}, ExitNetwork, "unreachable"},
+		{[]string{"drill", "run", "no-such-drill"}, ExitUsage, "usage"},
+		{[]string{"proposal", "show", "not-a-number"}, ExitUsage, "usage"},
+	} {
+		r := mustRun(t, c.code, append(c.args, "--json")...)
+		var doc jsonout.ErrorDoc
+		dec := json.NewDecoder(strings.NewReader(r.Stdout))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&doc); err != nil || dec.More() {
+			t.Fatalf("%v: stdout is not one error document (%v):\n%s", c.args, err, r.Stdout)
+		}
+		if doc.SchemaVersion != jsonout.SchemaVersion || doc.Error.ExitCode != int(c.code) || doc.Error.Kind != c.kind || doc.Error.Message == "" {
+			t.Errorf("%v: %+v", c.args, doc)
+		}
+		if plain := mustRun(t, c.code, c.args...); plain.Stdout != "" {
+			t.Errorf("%v without --json printed on stdout:\n%s", c.args, plain.Stdout)
+		}
+	}
 }

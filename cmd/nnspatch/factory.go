@@ -24,6 +24,8 @@ type Factory struct {
 	// flags is the root's persistent flag set (set by NewCmdRoot), so the
 	// config loader can tell which flags were given explicitly.
 	flags *pflag.FlagSet
+	// ids is the identity loaded for this invocation (see loadIdentitySpec).
+	ids identityCache
 
 	// Add lazily built clients below, one func field each, e.g.
 	//	Governance func() (*governance.Client, error)

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,16 +32,71 @@ func runCLI(t *testing.T, args ...string) cliResult {
 	return cliResult{Stdout: out.String(), Stderr: errOut.String(), Code: ExitCode(code)}
 }
 
+// runCLIWith runs nnspatch in-process on the given streams; Stdout and
+// Stderr of the result are what the streams hold afterwards when they have
+// a String method.
+func runCLIWith(t *testing.T, ios *IOStreams, args ...string) cliResult {
+	t.Helper()
+	code := Main(args, ios)
+	return cliResult{Stdout: stringOf(ios.Out), Stderr: stringOf(ios.ErrOut), Code: ExitCode(code)}
+}
+
+func stringOf(w io.Writer) string {
+	if s, ok := w.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return ""
+}
+
+// signalWriter collects output and closes found once it contains want, so
+// a test can wait for a command to reach a state instead of sleeping.
+type signalWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	want  string
+	found chan struct{}
+}
+
+func newSignalWriter(want string) *signalWriter {
+	return &signalWriter{want: want, found: make(chan struct{})}
+}
+
+// Write implements io.Writer.
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	had := strings.Contains(w.buf.String(), w.want)
+	n, err := w.buf.Write(p)
+	if !had && strings.Contains(w.buf.String(), w.want) {
+		close(w.found)
+	}
+	return n, err
+}
+
+// String returns what was written so far.
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
 // isolateConfig points the config search at a fresh temp dir (returned),
-// fixes XDG_DATA_HOME, and clears the NNSPATCH_* variables a developer's
-// shell might set. Tests set their own variables after calling it.
+// fixes XDG_DATA_HOME and DFX_CONFIG_ROOT, and clears the NNSPATCH_* and
+// DFX_* variables a developer's shell might set. Tests set their own
+// variables after calling it.
 func isolateConfig(t *testing.T) string {
 	t.Helper()
 	for _, k := range config.Keys {
 		t.Setenv("NNSPATCH_"+strings.ToUpper(k), "")
 	}
+	for _, k := range []string{"DFX_NETWORK", "DFX_IDENTITY", "NNSPATCH_HSM_PIN", "DFX_HSM_PIN", "NNSPATCH_IDENTITY_PASSWORD"} {
+		t.Setenv(k, "")
+	}
 	dir := t.TempDir()
 	t.Setenv("NNSPATCH_CONFIG_HOME", dir)
+	// dfx's own config (networks.json, identities) comes from here too,
+	// never from the developer's home.
+	t.Setenv("DFX_CONFIG_ROOT", dir)
 	t.Setenv("XDG_DATA_HOME", "/data")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	return dir

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // netOptions are the flags every command that talks to a network shares.
@@ -29,7 +31,10 @@ func (f *Factory) resolveNetwork(rootKey string) (governance.Network, error) {
 }
 
 // resolveNamedNetwork is resolveNetwork with a fallback name that comes
-// after --network but before DFX_NETWORK and the config.
+// after --network but before NNSPATCH_NETWORK, the config file,
+// DFX_NETWORK and the default (config.Load puts the first of those that
+// is set in the config).
+// Names defined in dfx's networks.json or dfx.json resolve too.
 func (f *Factory) resolveNamedNetwork(fallback, rootKey string) (governance.Network, error) {
 	l, err := f.LoadedConfig()
 	if err != nil {
@@ -38,9 +43,6 @@ func (f *Factory) resolveNamedNetwork(fallback, rootKey string) (governance.Netw
 	name := f.Globals.Network
 	if name == "" {
 		name = fallback
-	}
-	if name == "" && l.Sources["network"] == config.SourceDefault {
-		name = os.Getenv("DFX_NETWORK")
 	}
 	if name == "" {
 		name = l.Config.Network
@@ -57,20 +59,79 @@ func (f *Factory) loadIdentity() (*governance.Identity, error) {
 }
 
 // loadIdentitySpec is loadIdentity that also reports whether an identity
-// was asked for explicitly (flag, environment or config file).
+// was asked for explicitly (flag, NNSPATCH_IDENTITY or config file). The
+// identity is loaded once per invocation (a password or PIN is asked for
+// once) and closed when the command ends (see closeIdentity).
 func (f *Factory) loadIdentitySpec() (*governance.Identity, bool, error) {
+	f.ids.once.Do(func() {
+		f.ids.id, f.ids.explicit, f.ids.err = f.openIdentity()
+	})
+	return f.ids.id, f.ids.explicit, f.ids.err
+}
+
+func (f *Factory) openIdentity() (*governance.Identity, bool, error) {
 	l, err := f.LoadedConfig()
 	if err != nil {
 		return nil, false, err
 	}
 	spec := f.Globals.Identity
+	explicit := spec != ""
 	if spec == "" && l.Sources["identity"] != config.SourceDefault {
 		spec = l.Config.Identity
+		explicit = l.Sources["identity"] != config.SourceDFXIdentity
 	}
 	env := governance.IdentityEnvFromOS()
 	env.Warn = f.IO.ErrOut
+	env.HSMModule = l.Config.HSMModule
+	env.Secret = f.secret
 	id, err := governance.LoadIdentity(spec, env)
-	return id, spec != "", err
+	return id, explicit, err
+}
+
+// identityCache holds the identity of one invocation.
+type identityCache struct {
+	once     sync.Once
+	id       *governance.Identity
+	explicit bool
+	err      error
+}
+
+// closeIdentity releases the identity's token session, if any.
+func (f *Factory) closeIdentity() {
+	if f.ids.id != nil {
+		_ = f.ids.id.Close()
+	}
+}
+
+// readPassword reads one line from the terminal without echoing it. Tests
+// replace it to type a password into a (pretend) terminal.
+var readPassword = func(ios *IOStreams) ([]byte, error) {
+	file, ok := ios.In.(*os.File)
+	if !ok {
+		return nil, errors.New("standard input is not a terminal")
+	}
+	return term.ReadPassword(int(file.Fd()))
+}
+
+// secret supplies a password or PIN: from the first of req.Env that is
+// set, else typed at the terminal without echo. Without a terminal it
+// fails with a NoSecretError naming the variable to set.
+func (f *Factory) secret(req governance.SecretRequest) ([]byte, error) {
+	for _, name := range req.Env {
+		if v := os.Getenv(name); v != "" {
+			return []byte(v), nil
+		}
+	}
+	if !f.IO.CanPrompt() {
+		return nil, &governance.NoSecretError{Request: req}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Enter the %s for %s: ", req.Kind, req.What)
+	b, err := readPassword(f.IO)
+	fmt.Fprintln(f.IO.ErrOut)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", req.Kind, err)
+	}
+	return b, nil
 }
 
 // governanceClient connects to the selected network as the selected
@@ -81,12 +142,20 @@ func (f *Factory) governanceClient(ctx context.Context, rootKey string) (*govern
 		return nil, err
 	}
 	id, explicit, err := f.loadIdentitySpec()
-	if err != nil && !explicit && !errors.Is(err, governance.ErrEncryptedKey) {
+	switch {
+	case err == nil || explicit:
+	case errors.Is(err, governance.ErrNoIdentity):
 		// Nothing was asked for and dfx has no default identity: reads
 		// work anonymously; writes will be refused for the neuron.
 		fmt.Fprintln(f.IO.ErrOut, "note: no identity configured or found; using the anonymous identity")
 		id, err = governance.Anonymous(), nil
+	case errors.Is(err, governance.ErrUnreadableIdentity):
+		// dfx's default identity lives in the keyring: reads still work.
+		fmt.Fprintf(f.IO.ErrOut, "note: %v\nnote: using the anonymous identity\n", err)
+		id, err = governance.Anonymous(), nil
 	}
+	// An identity that exists but fails (wrong PIN or password, missing
+	// token) is an error, never a silent switch to anonymous.
 	if err != nil {
 		return nil, err
 	}
@@ -116,10 +185,18 @@ func newCmdIdentity(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "identity <command>",
 		Short: "Show the identity nnspatch signs with",
-		Long: `nnspatch signs with --identity (a dfx or icp-cli identity name, or a PEM
-file), else NNSPATCH_IDENTITY or identity in the config file, else dfx's own
-choice: DFX_IDENTITY, then the default in ~/.config/dfx/identity.json.
-Keys must be plaintext PEM (ed25519, secp256k1 or P-256); keys are never printed.`,
+		Long: `nnspatch signs with --identity (a dfx or icp-cli identity name, a PEM file,
+or hsm:... for a key in a PKCS#11 token), else NNSPATCH_IDENTITY or identity in
+the config file, else dfx's own choice: DFX_IDENTITY, then the default in
+~/.config/dfx/identity.json.
+
+Keys are ed25519, secp256k1 or P-256 PEM files (encrypted PKCS#8 and
+password-protected dfx identities are decrypted in memory after a password
+prompt, or from NNSPATCH_IDENTITY_PASSWORD without a terminal), or ECDSA P-256
+keys in a token: hsm:slot=0,id=01 or hsm:token=LABEL,label=KEY (module= or the
+hsm_module config key names the PKCS#11 library; the PIN is prompted for, or
+read from NNSPATCH_HSM_PIN). dfx HSM identities work as in dfx (DFX_HSM_PIN).
+Keys are never printed or written anywhere.`,
 	}
 	cmd.AddCommand(newCmdIdentityWhoami(f, nil))
 	return cmd
@@ -157,8 +234,11 @@ func whoamiRun(opts *whoamiOptions) error {
 			Principal: id.Sender().Encode(), Identity: id.Name, KeyFile: id.Path})
 	}
 	fmt.Fprintln(opts.IO.Out, id.Sender().Encode())
-	if id.Path != "" {
+	switch {
+	case id.Path != "":
 		fmt.Fprintf(opts.IO.ErrOut, "identity %s (key file %s)\n", id.Name, id.Path)
+	case id.InToken():
+		fmt.Fprintf(opts.IO.ErrOut, "identity %s (key in a PKCS#11 token)\n", id.Name)
 	}
 	return nil
 }

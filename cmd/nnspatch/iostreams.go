@@ -61,6 +61,15 @@ func (s *IOStreams) SetTTY(stdin, stdout, stderr bool) {
 // stderr are terminals.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stderrTTY }
 
+// TerminalOut is the writer under Out: Main watches Out through a wrapper,
+// and a terminal app needs the terminal itself (its file descriptor).
+func (s *IOStreams) TerminalOut() io.Writer {
+	if u, ok := s.Out.(interface{ Unwrap() io.Writer }); ok {
+		return u.Unwrap()
+	}
+	return s.Out
+}
+
 func isTerminal(f *os.File) bool {
 	return term.IsTerminal(int(f.Fd()))
 }

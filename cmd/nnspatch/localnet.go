@@ -33,21 +33,8 @@ virtual clock forward and inject faults.`,
 	return cmd
 }
 
-// localnetInfo is printed by `localnet start` (and, with --json, by advance
-// and fault as their status).
-type localnetInfo struct {
-	jsonout.Envelope
-	URL               string           `json:"url"`
-	RootKey           string           `json:"root_key"`
-	DeveloperIdentity string           `json:"developer_identity"`
-	DeveloperNeurons  []uint64         `json:"developer_neurons"`
-	Now               time.Time        `json:"now"`
-	ClockOffset       string           `json:"clock_offset"`
-	Faults            []localnet.Fault `json:"faults"`
-}
-
-func infoOf(st localnet.Status) localnetInfo {
-	return localnetInfo{Envelope: jsonout.NewEnvelope(), URL: st.URL, RootKey: st.RootKey,
+func infoOf(st localnet.Status) jsonout.Localnet {
+	return jsonout.Localnet{Envelope: jsonout.NewEnvelope(), URL: st.URL, RootKey: st.RootKey,
 		DeveloperIdentity: st.DeveloperIdentity, DeveloperNeurons: st.DeveloperNeurons, Now: st.Now, ClockOffset: st.Offset, Faults: st.Faults}
 }
 

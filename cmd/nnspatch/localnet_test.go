@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 )
@@ -70,7 +71,7 @@ func TestLocalnetStartRunStopsOnSIGTERM(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("localnet start did not stop on SIGTERM")
 	}
-	var info localnetInfo
+	var info jsonout.Localnet
 	if err := json.Unmarshal(out.Bytes(), &info); err != nil {
 		t.Fatalf("stdout %q: %v", out, err)
 	}

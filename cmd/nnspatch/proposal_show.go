@@ -23,9 +23,10 @@ type proposalShowOptions struct {
 	Client func(ctx context.Context, rootKey string) (*governance.Client, error)
 	// Now reads the network's clock through the client (host clock fallback).
 	Now func(ctx context.Context, c *governance.Client) time.Time
-	// Disclosure returns the disclosure deadline of a security patch when
-	// its rollout is known (hook for the rollout tracker; nil: unknown).
-	Disclosure func(p governance.Proposal) (time.Time, bool)
+	// Disclosure returns the disclosure deadline of a security patch and,
+	// once published, the disclosure, when its release ledger knows them
+	// (hook for the rollout tracker; nil: unknown).
+	Disclosure func(p governance.Proposal) disclosureView
 	Net        netOptions
 	ID         uint64
 	Raw        bool
@@ -33,7 +34,7 @@ type proposalShowOptions struct {
 
 func newCmdProposalShow(f *Factory, runF func(*proposalShowOptions) error) *cobra.Command {
 	opts := &proposalShowOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, Now: f.networkNow,
-		Disclosure: newReleaseEnv(f).disclosureDue}
+		Disclosure: newReleaseEnv(f).disclosureOf}
 	cmd := &cobra.Command{
 		Use:   "show <id>",
 		Short: "Show a proposal, its decoded payload and its tally",
@@ -43,7 +44,11 @@ IC OS and canister-upgrade functions, field by field otherwise; raw hex with
 and time left (by the network's certified clock), and the reject cost. A security patch election is marked
 "source withheld"; when its release ledger (under releases_dir) shows the
 rollout finished, the disclosure deadline is shown too (disclosure_deadline with
---json). Text from the chain is sanitized before it is printed.`,
+--json), and once the ledger records the disclosure, "disclosed <date>, source
+<url>" replaces "withheld" (disclosure with --json). The created time, the
+ballots of the neurons your identity controls (with their voting power), and
+links to the proposal on the dashboard and to its forum thread are shown.
+Text from the chain is sanitized before it is printed.`,
 		Example: "$ nnspatch proposal show 139800\n$ nnspatch proposal show 139800 --raw\n$ nnspatch proposal show 139800 --json | jq .decision",
 		Args:    exactArgs(1, "a proposal id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -70,47 +75,73 @@ func proposalShowRun(ctx context.Context, o *proposalShowOptions) error {
 		return err
 	}
 	now := o.Now(ctx, c)
-	var disclosure *time.Time
+	var disclosure disclosureView
 	if o.Disclosure != nil {
-		if t, ok := o.Disclosure(*p); ok {
-			disclosure = &t
-		}
+		disclosure = o.Disclosure(*p)
 	}
 	if o.JSON() {
 		doc := proposalDoc(c.Network.Name, *p, now)
-		doc.DisclosureDeadline = disclosure
+		doc.DisclosureDeadline = disclosure.Due
+		if d := disclosure.Disclosed; d != nil {
+			doc.Disclosure = &jsonout.Disclosure{At: d.At, SourceURL: d.SourceURL, Forced: d.Forced}
+		}
 		return jsonout.Write(o.IO.Out, doc)
 	}
 	return writeProposal(o.IO.Out, *p, now, o.Raw, disclosure)
 }
 
-// disclosureDue returns when the source of the security patch p elects
-// must be disclosed: the end of the quiet period in the release ledger of
-// the elected version, once every subnet runs it. Without a ledger, before
-// the rollout finished, or after the disclosure, it reports false.
-func (e *releaseEnv) disclosureDue(p governance.Proposal) (time.Time, bool) {
+// disclosureView is what a release ledger says about the disclosure of a
+// security patch's source; the zero value says nothing.
+type disclosureView struct {
+	// Due is the end of the quiet period: the source must be disclosed by
+	// then (nil until the rollout finished).
+	Due *time.Time
+	// Disclosed is the recorded disclosure (nil until then).
+	Disclosed *rollout.Disclosure
+}
+
+// disclosureOf reads the release ledger of the version p elects: the
+// disclosure deadline once every subnet runs it, and the disclosure once
+// it happened.
+func (e *releaseEnv) disclosureOf(p governance.Proposal) disclosureView {
+	l, ok := e.electionLedger(p)
+	if !ok {
+		return disclosureView{}
+	}
+	var v disclosureView
+	if !l.QuietPeriod.Start.IsZero() {
+		due := l.QuietPeriod.End()
+		v.Due = &due
+	}
+	v.Disclosed = l.Disclosure
+	return v
+}
+
+// electionLedger reads the release ledger of the GuestOS version p elects.
+func (e *releaseEnv) electionLedger(p governance.Proposal) (*rollout.Ledger, bool) {
 	if p.Action.Kind != "ExecuteNnsFunction" {
-		return time.Time{}, false
+		return nil, false
 	}
 	a, err := proposals.DecodePayload(p.Action.NNSFunction, p.Action.Payload)
 	elect, ok := a.(proposals.ReviseElectedGuestosVersions)
 	if err != nil || !ok || elect.ReplicaVersionToElect == nil {
-		return time.Time{}, false
+		return nil, false
 	}
 	dir, err := e.releasesDir()
 	if err != nil {
-		return time.Time{}, false
+		return nil, false
 	}
 	l, err := rollout.Store{Dir: filepath.Join(dir, *elect.ReplicaVersionToElect)}.Read()
-	if err != nil || l.Version != *elect.ReplicaVersionToElect || l.Disclosure != nil || l.QuietPeriod.Start.IsZero() {
-		return time.Time{}, false
+	if err != nil || l.Version != *elect.ReplicaVersionToElect {
+		return nil, false
 	}
-	return l.QuietPeriod.End(), true
+	return l, true
 }
 
 func proposalDoc(network string, p governance.Proposal, now time.Time) jsonout.ProposalShow {
 	doc := jsonout.ProposalShow{Envelope: jsonout.NewEnvelope(), Network: network, Proposal: p,
-		Decision: decisionOf(p, now), SecurityPatch: governance.IsSecurityPatch(p), PayloadSHA256: p.Action.PayloadSHA256()}
+		Decision: decisionOf(p, now), SecurityPatch: governance.IsSecurityPatch(p), PayloadSHA256: p.Action.PayloadSHA256(),
+		DashboardURL: dashboardURL(p.ID)}
 	if p.Action.Kind == "ExecuteNnsFunction" {
 		if a, err := proposals.DecodePayload(p.Action.NNSFunction, p.Action.Payload); err == nil {
 			doc.Payload = a
@@ -128,27 +159,27 @@ func decisionOf(p governance.Proposal, now time.Time) jsonout.Decision {
 
 // writeProposal renders a proposal for a terminal; every string that came
 // from the chain goes through governance.Sanitize.
-func writeProposal(w io.Writer, p governance.Proposal, now time.Time, raw bool, disclosure *time.Time) error {
+func writeProposal(w io.Writer, p governance.Proposal, now time.Time, raw bool, disclosure disclosureView) error {
 	ew := &errWriter{w: w}
 	ew.printf("Proposal %d: %s\n\n", p.ID, governance.SanitizeLine(p.Title))
 	ew.printf("  Proposer:     neuron %d\n", p.Proposer)
 	ew.printf("  Topic:        %s (%d)\n", p.Topic, int32(p.Topic))
 	ew.printf("  Status:       %s\n", statusMark(p.Status))
 	ew.printf("  Action:       %s\n", actionName(p.Action))
+	ew.printf("  Created:      %s\n", stamp(p.Deadlines.Created))
 	if p.URL != "" {
-		ew.printf("  URL:          %s\n", governance.SanitizeLine(p.URL))
+		ew.printf("  %-14s%s\n", urlLabel(p.URL), governance.SanitizeLine(p.URL))
 	}
+	ew.printf("  Dashboard:    %s\n", dashboardURL(p.ID))
 	if governance.IsSecurityPatch(p) {
-		ew.printf("  Source:       ⚠ withheld (security patch): only checksums are public until disclosure\n")
-		if disclosure != nil {
-			ew.printf("  Disclosure:   due by %s\n", stamp(*disclosure))
-		}
+		writeSource(ew, disclosure)
 	}
 	if p.FailureReason != "" {
 		ew.printf("  Failure:      %s\n", governance.SanitizeLine(p.FailureReason))
 	}
 	writePayload(ew, p, raw)
 	writeTally(ew, p, now)
+	writeBallots(ew, p)
 	ew.printf("\nReject cost:    %s ICP\n", icpText(p.RejectCostE8s))
 	ew.printf("\nSummary:\n%s\n", indent(governance.Sanitize(p.Summary), "  "))
 	return ew.err
@@ -204,15 +235,15 @@ func writeSelfDescribing(ew *errWriter, p governance.Proposal) {
 
 func writeTally(ew *errWriter, p governance.Proposal, now time.Time) {
 	t := p.Tally
-	ew.printf("\nTally (at %s):\n", stamp(t.At))
-	ew.printf("  yes    %6.2f%%  %s ICP\n", t.Percent(t.Yes), icpText(t.Yes))
-	ew.printf("  no     %6.2f%%  %s ICP\n", t.Percent(t.No), icpText(t.No))
-	ew.printf("  total           %s ICP\n", icpText(t.Total))
+	ew.printf("\nTally (at %s), in voting power (not ICP):\n", stamp(t.At))
+	ew.printf("  yes    %6.2f%%  %s\n", t.Percent(t.Yes), votingPowerText(t.Yes))
+	ew.printf("  no     %6.2f%%  %s\n", t.Percent(t.No), votingPowerText(t.No))
+	ew.printf("  total           %s\n", votingPowerText(t.Total))
 	ew.printf("  %s absolute majority: yes > 50%% of total adopts at once, no ≥ 50%% rejects at once\n", checkMark(t.DecidedEarly()))
 	if t.QuorumMet() {
 		ew.printf("  ✓ quorum: yes ≥ 3%% of total\n")
 	} else {
-		ew.printf("  ✗ quorum: yes below 3%% of total (%s ICP missing)\n", icpText(t.QuorumMissing()))
+		ew.printf("  ✗ quorum: yes below 3%% of total (%s voting power missing)\n", votingPowerText(t.QuorumMissing()))
 	}
 	if p.Status != governance.StatusOpen {
 		ew.printf("\nDecided:        %s\n", stamp(p.Decided))

@@ -35,6 +35,10 @@ func showFixture(t *testing.T) (governance.Proposal, time.Time) {
 	pi := &govdid.ProposalInfo{Id: &govdid.ProposalId{Id: 139800}, Status: 1, Topic: 13, Proposer: &govdid.NeuronId{Id: 80},
 		ProposalTimestampSeconds: created, DeadlineTimestampSeconds: &deadline, RejectCostE8s: 25e8,
 		LatestTally: &govdid.Tally{Yes: 20e8, No: 1e8, Total: 1000e8, TimestampSeconds: created + 3600},
+		Ballots: []struct {
+			Field0 uint64        `ic:"0,tuple" json:"0"`
+			Field1 govdid.Ballot `ic:"1,tuple" json:"1"`
+		}{{Field0: 80, Field1: govdid.Ballot{Vote: 1, VotingPower: 8e13}}, {Field0: 81, Field1: govdid.Ballot{Vote: 0, VotingPower: 123456789}}},
 		Proposal: &govdid.Proposal{Title: &title, Url: "https://forum.dfinity.org/t/123",
 			Summary: "The source is withheld per the Security Patch Policy.\n\x1b[31mred\x1b[0m line",
 			Action:  &govdid.Action{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 38, Payload: payload}}}}
@@ -43,12 +47,14 @@ func showFixture(t *testing.T) (governance.Proposal, time.Time) {
 
 func TestProposalShowRender(t *testing.T) {
 	p, now := showFixture(t)
-	disclosure := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	due := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	disclosed := &rollout.Disclosure{SourceURL: "https://github.com/dfinity/ic/commit/2c4fdf9d\x1b[2J", At: time.Date(2026, 9, 28, 9, 30, 0, 0, time.UTC)}
 	cases := []struct {
 		name       string
 		raw        bool
-		disclosure *time.Time
-	}{{"open_security_election", false, nil}, {"raw_with_disclosure", true, &disclosure}}
+		disclosure disclosureView
+	}{{"open_security_election", false, disclosureView{}}, {"raw_with_disclosure", true, disclosureView{Due: &due}},
+		{"disclosed", false, disclosureView{Due: &due, Disclosed: disclosed}}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -72,7 +78,7 @@ func TestProposalShowCanisterUpgrade(t *testing.T) {
 	p = governance.FromInfo(p.Info, 0)
 	p.Title, p.Summary = "Upgrade NNS canister governance", "Upgrade governance."
 	var buf bytes.Buffer
-	if err := writeProposal(&buf, p, now, false, nil); err != nil {
+	if err := writeProposal(&buf, p, now, false, disclosureView{}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, buf.String())
@@ -91,7 +97,8 @@ func TestProposalListRender(t *testing.T) {
 
 // TestProposalShowDisclosureFromLedger shows a security election whose
 // release ledger records a finished rollout: the disclosure deadline is
-// the end of the quiet period, and it disappears once disclosed.
+// the end of the quiet period; once disclosed, "disclosed <date>, source
+// <url>" replaces "withheld" and the deadline stays in the JSON.
 func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	_, flags := cliNet(t)
 	version := "6666666666666666666666666666666666666666"
@@ -127,11 +134,19 @@ func TestProposalShowDisclosureFromLedger(t *testing.T) {
 	if _, err := store.Update(context.Background(), func(cur *rollout.Ledger) error { *cur = *l; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if r = run(t, flags, "proposal", "show", id); strings.Contains(r.Stdout, "Disclosure:") {
-		t.Errorf("after disclosure the deadline is still shown:\n%s", r.Stdout)
+	r = run(t, flags, "proposal", "show", id)
+	if want := "Source:       ✓ disclosed " + stamp(l.Disclosure.At) + ", source " + l.Disclosure.SourceURL; !strings.Contains(r.Stdout, want) || strings.Contains(r.Stdout, "withheld") {
+		t.Errorf("after disclosure, want %q and no \"withheld\":\n%s", want, r.Stdout)
 	}
-	if got := showDisclosureJSON(t, flags, id); got != nil {
-		t.Errorf("after disclosure --json still has disclosure_deadline %v", got)
+	if got := showDisclosureJSON(t, flags, id); got == nil || !got.Equal(time.Date(2026, 3, 11, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("after disclosure --json disclosure_deadline = %v, want it kept", got)
+	}
+	var doc jsonout.ProposalShow
+	if err := json.Unmarshal([]byte(run(t, flags, "proposal", "show", id, "--json").Stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if d := doc.Disclosure; d == nil || d.SourceURL != l.Disclosure.SourceURL || !d.At.Equal(l.Disclosure.At) {
+		t.Errorf("--json disclosure = %+v, want %s at %s", d, l.Disclosure.SourceURL, l.Disclosure.At)
 	}
 }
 

@@ -13,16 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newCmdProposals(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "proposals <command>",
-		Short: "List proposals on the NNS",
-		Long:  "Read proposals from NNS governance; every reply is verified against the network's root key.",
-	}
-	cmd.AddCommand(newCmdProposalsList(f, nil))
-	return cmd
-}
-
 type proposalsListOptions struct {
 	IO     *IOStreams
 	JSON   func() bool
@@ -46,9 +36,9 @@ func newCmdProposalsList(f *Factory, runF func(*proposalsListOptions) error) *co
 		Long: `List proposals newest first. --topic and --status take names or numbers and may
 be repeated; governance only knows excluded topics, so the complement of the
 chosen topics is sent. --all pages until governance has nothing older.`,
-		Example: `$ nnspatch proposals list --topic ic-os-version-election --status open
-$ nnspatch proposals list --topic 12 --topic 13 --limit 50 --json | jq '.proposals[].id'
-$ nnspatch proposals list --all --before 140000`,
+		Example: `$ nnspatch proposal list --topic ic-os-version-election --status open
+$ nnspatch proposal list --topic 12 --topic 13 --limit 50 --json | jq '.proposals[].id'
+$ nnspatch proposals list --all --before 140000    # "proposals" is an alias of "proposal"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.parse(); err != nil {

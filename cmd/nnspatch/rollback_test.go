@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -66,9 +67,18 @@ func TestRollbackEndToEnd(t *testing.T) {
 		t.Fatalf("status before the replicas switched:\n%s", st)
 	}
 	// status --watch refreshes until the replicas switched back.
+	// The clock advances only once the watch printed the in-progress state.
 	watch := make(chan cliResult, 1)
-	go func() { watch <- runCLI(t, "rollback", "status", "--release", rel, "--watch", "--interval", "50ms") }()
-	time.Sleep(300 * time.Millisecond)
+	seen := newSignalWriter(": in progress")
+	go func() {
+		watch <- runCLIWith(t, &IOStreams{In: &bytes.Buffer{}, Out: seen, ErrOut: &bytes.Buffer{}},
+			"rollback", "status", "--release", rel, "--watch", "--interval", "50ms")
+	}()
+	select {
+	case <-seen.found:
+	case w := <-watch:
+		t.Fatalf("status --watch ended before printing the rollback in progress: exit %d\n%s", w.Code, w.Stdout)
+	}
 	if _, err := n.Advance(30 * time.Minute); err != nil {
 		t.Fatal(err)
 	}

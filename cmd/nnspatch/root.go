@@ -46,8 +46,8 @@ $ nnspatch help exit-codes`,
 		newCmdDrill(f),
 		newCmdIdentity(f),
 		newCmdLocalnet(f),
+		newCmdNeuron(f),
 		newCmdProposal(f),
-		newCmdProposals(f),
 		newCmdRegistry(f),
 		newCmdRelease(f),
 		newCmdRollback(f),
@@ -61,13 +61,14 @@ $ nnspatch help exit-codes`,
 		newCmdVote(f, nil),
 	)
 	cmd.AddCommand(helpTopics()...)
+	registerEnumCompletions(cmd)
 	return cmd
 }
 
 func addGlobalFlags(cmd *cobra.Command, g *GlobalOptions) {
 	fl := cmd.PersistentFlags()
 	fl.StringVar(&g.Network, "network", "", "network name from the config (ic, local, …) or a URL")
-	fl.StringVar(&g.Identity, "identity", "", "dfx identity name or PEM file")
+	fl.StringVar(&g.Identity, "identity", "", "dfx or icp-cli identity name, PEM file, or hsm:slot=0,id=HEX for a key in a PKCS#11 token")
 	fl.StringVar(&g.ConfigFile, "config", "", "config `file` (default $NNSPATCH_CONFIG_HOME/config.yaml)")
 	fl.BoolVar(&g.JSON, "json", false, "print JSON (versioned envelope) on stdout")
 	fl.BoolVar(&g.Yes, "yes", false, "do not ask for confirmation")

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/spf13/cobra"
 )
 
@@ -15,14 +17,50 @@ import (
 func Main(args []string, ios *IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	f := NewFactory(ios)
+	out := &watchedWriter{w: ios.Out}
+	streams := *ios
+	streams.Out = out
+	f := NewFactory(&streams)
+	defer f.closeIdentity()
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
+	root.SetIn(streams.In)
+	root.SetOut(out)
+	root.SetErr(streams.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
-	return int(printError(ios, cmd, err))
+	code := printError(&streams, cmd, err)
+	if !out.wrote && f.JSONOutput() {
+		writeErrorDoc(ios, err, code)
+	}
+	return int(code)
+}
+
+// watchedWriter records whether anything was written through it.
+type watchedWriter struct {
+	w     io.Writer
+	wrote bool
+}
+
+// Unwrap returns the watched writer.
+func (w *watchedWriter) Unwrap() io.Writer { return w.w }
+
+// Write implements io.Writer.
+func (w *watchedWriter) Write(p []byte) (int, error) {
+	w.wrote = w.wrote || len(p) > 0
+	return w.w.Write(p)
+}
+
+// writeErrorDoc prints, for a --json run that failed before printing its
+// document, the error as one JSON document on stdout, so a script reading
+// stdout always gets an object. Silent and cancelled errors get one too:
+// the exit code is the fact a script needs.
+func writeErrorDoc(ios *IOStreams, err error, code ExitCode) {
+	if err == nil {
+		return
+	}
+	_, hint := exitCodeFor(err)
+	_ = jsonout.Write(ios.Out, jsonout.ErrorDoc{Envelope: jsonout.NewEnvelope(), Error: jsonout.Error{
+		Message: err.Error(), Hint: hint, ExitCode: int(code), Kind: code.Name()}})
 }
 
 // printError prints err once on stderr (with usage for flag errors and a

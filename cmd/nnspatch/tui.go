@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"early.nnspatch.invalid/termquery"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/tui"
@@ -97,8 +98,11 @@ func tuiRun(ctx context.Context, o *tuiOptions) error {
 	if err != nil {
 		return err
 	}
+	// Only the terminal app asks the terminal for its background colour.
+	out := e.IO.TerminalOut()
+	termquery.Detect(out)
 	p := tea.NewProgram(tui.New(deps), tea.WithAltScreen(), tea.WithContext(ctx),
-		tea.WithInput(e.IO.In), tea.WithOutput(e.IO.Out))
+		tea.WithInput(e.IO.In), tea.WithOutput(out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("run terminal app: %w", err)
 	}

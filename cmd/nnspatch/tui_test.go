@@ -104,8 +104,8 @@ func TestTUIInTmux(t *testing.T) {
 			t.Logf("stderr of nnspatch tui:\n%s", b)
 		}
 	})
-	scr := s.waitScreen("[1 Proposals]")
-	scr = s.waitScreen("Tally ¦3% │50%")
+	s.waitScreen("[1 Proposals]")
+	scr := s.waitScreen("Tally ¦3% │50%")
 	if strings.Contains(scr, "✗") && strings.Contains(scr, "unreachable") {
 		t.Fatalf("network error on screen:\n%s", scr)
 	}

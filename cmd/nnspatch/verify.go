@@ -26,7 +26,7 @@ type verifyOptions struct {
 func newCmdVerify(f *Factory, runF func(*verifyOptions) error) *cobra.Command {
 	opts := &verifyOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient}
 	cmd := &cobra.Command{
-		Use:   "verify <proposal-id> --artifact <file|url> [--sums <file>]",
+		Use:   "verify <proposal-id> [--artifact <file|url>] [--sums <file>]",
 		Short: "Check a release package against an election proposal's hash",
 		Long: `Hash the release package and compare it with the release_package_sha256_hex of
 an election proposal: any GuestOS or HostOS election, in every payload shape the
@@ -34,12 +34,15 @@ NNS has used (ReviseElectedGuestosVersions, UpdateElectedReplicaVersions,
 BlessReplicaVersion, ReviseElectedHostosVersions, UpdateElectedHostosVersions).
 It works for any election proposal, not only those nnspatch made. After a
 security release's source was disclosed, pass a package rebuilt from that source
-as --artifact to check the withheld build reproduces. With --sums, the package's
-SHA256SUMS line must agree too. Both hashes are printed.
+as --artifact to check the withheld build reproduces. Without --artifact, the
+package is downloaded from every URL the proposal names (its mirrors, at once,
+progress on stderr); each mirror must serve the proposal's hash. With --sums, the
+package's SHA256SUMS line must agree too. Both hashes are printed.
 
 Additional exit codes:
   6  the package's SHA-256 differs from the proposal's (or from SHA256SUMS)`,
-		Example: `$ nnspatch verify 139000 --artifact update-img.tar.zst
+		Example: `$ nnspatch verify 139000                 # download from the proposal's own URLs
+$ nnspatch verify 139000 --artifact update-img.tar.zst
 $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/guest-os/update-img/update-img.tar.zst --sums SHA256SUMS --json`,
 		Args: exactArgs(1, "a proposal id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -47,14 +50,11 @@ $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/
 			if err != nil {
 				return FlagErrorf("proposal id %q is not a number", args[0])
 			}
-			if opts.Artifact == "" {
-				return FlagErrorf("--artifact is required: the release package file or URL to hash")
-			}
 			opts.Proposal = id
 			return runOrRunF(opts, runF, func(o *verifyOptions) error { return verifyRun(cmd.Context(), o) })
 		},
 	}
-	cmd.Flags().StringVar(&opts.Artifact, "artifact", "", "release package `file|url` to hash")
+	cmd.Flags().StringVar(&opts.Artifact, "artifact", "", "release package `file|url` to hash (default: every URL the proposal names)")
 	cmd.Flags().StringVar(&opts.Sums, "sums", "", "SHA256SUMS `file|url` that must list the package with the same hash")
 	cmd.Flags().BoolVar(&opts.AllowHTTP, "allow-http", false, "allow plain http:// URLs (local test servers only)")
 	addNetFlags(cmd, &opts.Net)
@@ -67,6 +67,9 @@ type verifyDoc struct {
 	Proposal uint64                 `json:"proposal"`
 	Package  rollout.ElectedPackage `json:"package"`
 	Artifact jsonout.Digest         `json:"artifact"`
+	// Mirrors are the digests of each URL the proposal names, when the
+	// package was downloaded from them (no --artifact).
+	Mirrors []jsonout.Digest `json:"mirrors,omitempty"`
 	// SumsSHA256 is the SHA256SUMS entry's hash ("" without --sums).
 	SumsSHA256 string `json:"sums_sha256,omitempty"`
 	Match      bool   `json:"match"`
@@ -87,13 +90,20 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 	}
 	report, done := newProgress(o.IO)
 	aopts := artifact.Options{Progress: report, AllowHTTP: o.AllowHTTP}
-	d, err := artifact.Hash(ctx, o.Artifact, aopts)
+	digests, err := hashPackage(ctx, o.Artifact, pkg, aopts)
 	done()
 	if err != nil {
 		return err
 	}
+	d := digests[0]
 	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Package: pkg,
 		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
+	if o.Artifact == "" {
+		for _, m := range digests {
+			doc.Mirrors = append(doc.Mirrors, jsonout.Digest{SHA256: m.Hex, Size: m.Size, Source: m.Source})
+			fmt.Fprintf(o.IO.ErrOut, "mirror %s: %s\n", governance.Sanitize(m.Source), m.Hex)
+		}
+	}
 	checkErr := artifact.Check(pkg.SHA256, d)
 	if o.Sums != "" && checkErr == nil {
 		sums, err := artifact.LoadSums(ctx, o.Sums, aopts)
@@ -121,4 +131,17 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		fmt.Fprintf(o.IO.Out, "✗ mismatch: proposal %s, artifact %s\n", pkg.SHA256, d.Hex)
 	}
 	return checkErr
+}
+
+// hashPackage hashes --artifact, or else every URL of the elected package
+// at once; the mirrors must agree (a *artifact.MirrorMismatchError if not).
+func hashPackage(ctx context.Context, given string, pkg rollout.ElectedPackage, opts artifact.Options) ([]artifact.Digest, error) {
+	if given != "" {
+		d, err := artifact.Hash(ctx, given, opts)
+		return []artifact.Digest{d}, err
+	}
+	if len(pkg.URLs) == 0 {
+		return nil, FlagErrorf("proposal elects %s %s without package URLs: pass --artifact FILE|URL", pkg.OS, pkg.Version)
+	}
+	return artifact.HashAll(ctx, opts, pkg.URLs...)
 }

@@ -74,7 +74,15 @@ func (o signOptions) writeSigned(f *Factory, ios *IOStreams, reqs []govdid.Manag
 	}
 	fmt.Fprintf(ios.ErrOut, "Signed %d message(s) as %s into %s; send between %s and %s with `nnspatch send %s`\n",
 		len(msgs), id.Sender().Encode(), o.SignOnly, stamp(msgs[0].SendAfter), stamp(msgs[0].Expires), o.SignOnly)
-	return nil
+	if !f.JSONOutput() {
+		return nil
+	}
+	doc := jsonout.SignedFile{Envelope: jsonout.NewEnvelope(), File: o.SignOnly, Sender: id.Sender().Encode(),
+		SendAfter: msgs[0].SendAfter, Expires: msgs[0].Expires, RequestIDs: []string{}}
+	for _, m := range msgs {
+		doc.RequestIDs = append(doc.RequestIDs, m.RequestID)
+	}
+	return jsonout.Write(ios.Out, doc)
 }
 
 // confirm asks a yes/no question on stderr unless yes is set. Without a
@@ -115,8 +123,9 @@ func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
 	opts := &voteOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient, f: f,
 		Yes: func() bool { return f.Globals.Yes }}
 	cmd := &cobra.Command{
-		Use:   "vote <proposal-id> (yes|no)",
-		Short: "Vote on a proposal with one or more neurons",
+		ValidArgsFunction: voteArgsCompletion,
+		Use:               "vote <proposal-id> (yes|no)",
+		Short:             "Vote on a proposal with one or more neurons",
 		Long: `Vote yes or no on a proposal with each --neuron (default: neuron from the config).
 Prints one result line per neuron; a neuron that had already voted (for example
 through following) is reported as "already voted", not as a failure.
@@ -205,11 +214,16 @@ func voteRun(ctx context.Context, o *voteOptions) error {
 		}
 		return o.Sign.writeSigned(o.f, o.IO, reqs)
 	}
-	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
-		return err
-	}
 	c, err := o.Client(ctx, o.Net.RootKey)
 	if err != nil {
+		return err
+	}
+	p, err := c.GetProposal(ctx, o.Proposal)
+	if err != nil {
+		return err
+	}
+	writeVoteSummary(o.IO.ErrOut, *p, o.Vote, neurons)
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
 		return err
 	}
 	results := c.VoteMany(ctx, neurons, o.Proposal, o.Vote)
@@ -255,4 +269,12 @@ func firstVoteFailure(rs []governance.VoteResult) error {
 		return nil
 	}
 	return fmt.Errorf("%d of %d vote(s) failed: %w", failed, len(rs), first)
+}
+
+// voteArgsCompletion completes the vote's second argument.
+func voteArgsCompletion(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 1 {
+		return []string{"yes", "no"}, cobra.ShellCompDirectiveNoFileComp
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
 }

@@ -71,9 +71,16 @@ func TestVoteAndSignedSend(t *testing.T) {
 
 	other := submitMotion(t, flags, "sign me offline")
 	file := filepath.Join(t.TempDir(), "vote.json")
-	r = run(t, flags, "vote", other, "no", "--neuron", "80", "--sign-only", file)
+	r = run(t, flags, "vote", other, "no", "--neuron", "80", "--sign-only", file, "--json")
 	if r.Code != ExitOK || !strings.Contains(r.Stderr, "Signed 1 message") {
 		t.Fatalf("sign-only: %d %s", r.Code, r.Stderr)
+	}
+	var signed jsonout.SignedFile
+	dec := json.NewDecoder(strings.NewReader(r.Stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&signed); err != nil || signed.File != file || len(signed.RequestIDs) != 1 ||
+		signed.Sender == "" || !signed.Expires.After(signed.SendAfter) {
+		t.Fatalf("sign-only --json: %v %+v\n%s", err, signed, r.Stdout)
 	}
 	r = run(t, flags, "send", file, "--dry-run")
 	if r.Code != ExitOK || !strings.Contains(r.Stderr, "vote no on proposal "+other) || !strings.Contains(r.Stderr, "sendable now") {
@@ -92,7 +99,7 @@ func TestVoteAndSignedSend(t *testing.T) {
 		Proposal struct {
 			Ballots []struct {
 				Neuron uint64 `json:"neuron"`
-				Vote   int32  `json:"vote"`
+				Vote   string `json:"vote"`
 			} `json:"ballots"`
 		} `json:"proposal"`
 	}
@@ -101,7 +108,7 @@ func TestVoteAndSignedSend(t *testing.T) {
 	}
 	found := false
 	for _, b := range doc.Proposal.Ballots {
-		found = found || (b.Neuron == 80 && b.Vote == 2)
+		found = found || (b.Neuron == 80 && b.Vote == "no")
 	}
 	if !found {
 		t.Errorf("neuron 80 has no recorded no vote: %+v", doc.Proposal.Ballots)
@@ -126,9 +133,12 @@ func TestProposalsList(t *testing.T) {
 	if r.Code != ExitOK || strings.Contains(r.Stdout, "list me") {
 		t.Errorf("other topic:\n%s", r.Stdout)
 	}
-	r = run(t, flags, "proposals", "list")
+	r = run(t, flags, "proposal", "list")
 	if !strings.Contains(r.Stdout, "● open") || !strings.Contains(r.Stdout, "Motion: list me") {
 		t.Errorf("table:\n%s", r.Stdout)
+	}
+	if alias := run(t, flags, "proposals", "list"); alias.Stdout != r.Stdout || alias.Code != r.Code {
+		t.Errorf("proposals list (the alias) differs from proposal list:\n%s\n---\n%s", alias.Stdout, r.Stdout)
 	}
 	r = run(t, flags, "proposals", "list", "--topic", "nope")
 	if r.Code != ExitUsage {

@@ -15,7 +15,7 @@ import (
 
 func runScenario(t *testing.T, file string) (*Report, error) {
 	t.Helper()
-	s, err := Load(filepath.Join("..", "drills", file))
+	s, err := Load(filepath.Join("scenarios", file))
 	if err != nil {
 		t.Fatal(err)
 	}

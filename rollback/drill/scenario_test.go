@@ -14,7 +14,7 @@ import (
 )
 
 func TestShippedScenariosParse(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "drills", "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
 	if len(files) < 3 {
 		t.Fatalf("%d scenarios ship; want at least 3", len(files))
 	}
@@ -26,7 +26,7 @@ func TestShippedScenariosParse(t *testing.T) {
 }
 
 func TestParseRefuses(t *testing.T) {
-	base, err := os.ReadFile(filepath.Join("..", "drills", "stall-early-batch.yaml"))
+	base, err := os.ReadFile(filepath.Join("scenarios", "stall-early-batch.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCommitIsStable(t *testing.T) {
 // TestDrillFailsAnAssertion expects a re-election the plan does not make:
 // the drill runs to the end and reports the failed assertion.
 func TestDrillFailsAnAssertion(t *testing.T) {
-	b, _ := os.ReadFile(filepath.Join("..", "drills", "stall-early-batch.yaml"))
+	b, _ := os.ReadFile(filepath.Join("scenarios", "stall-early-batch.yaml"))
 	s, err := Parse([]byte(strings.Replace(string(b), "reelect: []", "reelect: [base]", 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestDrillFailsAnAssertion(t *testing.T) {
 // TestDrillAgainstRunningNetwork plays a scenario against a network
 // started separately (the --network path: admin endpoints over HTTP).
 func TestDrillAgainstRunningNetwork(t *testing.T) {
-	s, err := Load(filepath.Join("..", "drills", "nns-last-batch.yaml"))
+	s, err := Load(filepath.Join("scenarios", "nns-last-batch.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +93,26 @@ func TestDrillAgainstRunningNetwork(t *testing.T) {
 	}
 	if rep.Network != n.URL() || !rep.Passed {
 		t.Fatalf("report network %s passed %v", rep.Network, rep.Passed)
+	}
+}
+
+// Every scenario file is built into the binary and opens by name.
+func TestShippedScenarios(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("scenarios", "*.yaml"))
+	ss, err := Shipped()
+	if err != nil || len(ss) != len(files) || len(ss) == 0 {
+		t.Fatalf("Shipped: %d scenarios, %d files, %v", len(ss), len(files), err)
+	}
+	for _, s := range ss {
+		got, err := Open(s.Name)
+		if err != nil || got.Name != s.Name {
+			t.Errorf("Open(%q): %v", s.Name, err)
+		}
+	}
+	if _, err := Open("no-such-drill"); !errors.Is(err, ErrUnknownScenario) {
+		t.Errorf("unknown name: %v", err)
+	}
+	if _, err := Open(filepath.Join("scenarios", ss[0].Name+".yaml")); err != nil {
+		t.Errorf("open by path: %v", err)
 	}
 }

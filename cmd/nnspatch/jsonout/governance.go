@@ -55,10 +55,24 @@ type ProposalShow struct {
 	PayloadSHA256 string `json:"payload_sha256,omitempty"`
 	// DisclosureDeadline is when the withheld source of a security patch
 	// must be disclosed (the end of the quiet period), as the text output's
-	// "Disclosure: due by" line shows it. It is set only when the release
+	// "Disclosure: due by" line shows it. It is set when the release
 	// ledger of the elected version under releases_dir records a finished
-	// rollout and no disclosure yet; otherwise it is absent.
+	// rollout (and stays set after the disclosure); otherwise it is absent.
 	DisclosureDeadline *time.Time `json:"disclosure_deadline,omitempty"`
+	// Disclosure is set once the release ledger records that the source
+	// was published: when and where (the text output's "disclosed <date>,
+	// source <url>").
+	Disclosure *Disclosure `json:"disclosure,omitempty"`
+	// DashboardURL links the proposal on the IC dashboard.
+	DashboardURL string `json:"dashboard_url"`
+}
+
+// Disclosure is the publication of a security patch's source.
+type Disclosure struct {
+	At        time.Time `json:"at"`
+	SourceURL string    `json:"source_url"`
+	// Forced reports a disclosure before the quiet period ended.
+	Forced bool `json:"forced,omitempty"`
 }
 
 // Decision is the tally math for one proposal.

@@ -3,6 +3,7 @@ package jsonout
 import (
 	"encoding/json"
 	"io"
+	"time"
 
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -28,6 +29,41 @@ type Version struct {
 	Commit string `json:"commit"`
 	// GoVersion is the Go toolchain that built the binary.
 	GoVersion string `json:"go_version"`
+}
+
+// ErrorDoc is printed on stdout by a command run with --json that fails
+// before it printed its own document; the message and hint also go to
+// stderr as usual.
+type ErrorDoc struct {
+	Envelope
+	Error Error `json:"error"`
+}
+
+// Error is a failed command's error.
+type Error struct {
+	// Message is the error as stderr shows it.
+	Message string `json:"message"`
+	// Hint says what to do next, when there is one.
+	Hint string `json:"hint,omitempty"`
+	// ExitCode is the process exit status (see `nnspatch help exit-codes`).
+	ExitCode int `json:"exit_code"`
+	// Kind names the exit code: usage, auth, unreachable, refused, ...
+	Kind string `json:"kind"`
+}
+
+// SignedFile is printed by `vote --sign-only FILE --json` and `proposal
+// submit --sign-only FILE --json`: what was signed into FILE.
+type SignedFile struct {
+	Envelope
+	// File is where the signed messages were written.
+	File string `json:"file"`
+	// Sender is the principal that signed them.
+	Sender string `json:"sender"`
+	// SendAfter and Expires bound when `nnspatch send` can submit them.
+	SendAfter time.Time `json:"send_after"`
+	Expires   time.Time `json:"expires"`
+	// RequestIDs are the messages' request ids (hex), one per message.
+	RequestIDs []string `json:"request_ids"`
 }
 
 // Write encodes v as indented JSON followed by a newline.

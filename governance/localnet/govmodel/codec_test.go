@@ -95,7 +95,7 @@ func TestCacheFollowsChanges(t *testing.T) {
 
 func TestUnimplementedMethods(t *testing.T) {
 	g := newGov(t, Config{}, vpNeuron(1, alice, 10))
-	for _, m := range []string{"claim_gtc_neurons", "get_full_neuron", "list_known_neurons", "no_such_method"} {
+	for _, m := range []string{"claim_gtc_neurons", "get_full_neuron_by_id_or_subaccount", "list_known_neurons", "no_such_method"} {
 		if _, ok := g.Method(m); ok {
 			t.Errorf("Method(%q) reports an export", m)
 		}

@@ -179,7 +179,7 @@ func TestFollowErrors(t *testing.T) {
 		{"too many followees on an unknown topic", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 99, Followees: many}}, ErrorInvalidCommand, "Too many followees."},
 		{"too many followees", alice, govdid.ManageNeuronCommandRequest{Follow: &govdid.Follow{Topic: 4, Followees: many}}, ErrorInvalidCommand, "Too many followees."},
 		{"unsupported command", alice, govdid.ManageNeuronCommandRequest{Spawn: &govdid.Spawn{}}, ErrorInvalidCommand,
-			"This manage_neuron command is not supported by the local network's governance model; use MakeProposal, RegisterVote, Follow or SetFollowing."},
+			"This manage_neuron command is not supported by the local network's governance model; use MakeProposal, RegisterVote, Follow, SetFollowing or RefreshVotingPower."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

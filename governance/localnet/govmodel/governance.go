@@ -113,6 +113,7 @@ type Governance struct {
 	neuronIDs []uint64 // ascending
 	// followers indexes following: topic -> followee -> followers (ascending).
 	followers map[int32]map[uint64][]uint64
+	nextPrune uint64 // when pruneFollowing next has work (0: never)
 
 	proposals []*proposal // proposals[i].id == i+1
 	open      []uint64    // ids of open proposals, ascending
@@ -179,6 +180,7 @@ func (g *Governance) tick(now uint64) {
 	for _, p := range due {
 		g.process(p, p.deadline)
 	}
+	g.pruneFollowing(now)
 	g.distributeRewards(now)
 }
 

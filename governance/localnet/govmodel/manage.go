@@ -67,21 +67,30 @@ func (g *Governance) manage(req *govdid.ManageNeuronRequest, caller principal.Pr
 		if gerr := g.registerVote(n.id, caller, c.RegisterVote.Proposal.Id, c.RegisterVote.Vote, now, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
+		if !dry {
+			n.refreshVotingPower(now) // voting directly refreshes (register_vote)
+			g.schedulePrune(n)
+		}
 		return &govdid.Command1{RegisterVote: &struct{}{}}
 	case c.Follow != nil:
-		if gerr := g.follow(n, caller, c.Follow.Topic, c.Follow.Followees, dry); gerr != nil {
+		if gerr := g.follow(n, caller, c.Follow.Topic, c.Follow.Followees, now, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
 		return &govdid.Command1{Follow: &struct{}{}}
 	case c.SetFollowing != nil:
-		if gerr := g.setFollowing(n, caller, c.SetFollowing, dry); gerr != nil {
+		if gerr := g.setFollowing(n, caller, c.SetFollowing, now, dry); gerr != nil {
 			return &govdid.Command1{Error: gerr}
 		}
 		return &govdid.Command1{SetFollowing: &govdid.SetFollowingResponse{}}
+	case c.RefreshVotingPower != nil:
+		if gerr := g.refreshCommand(n, caller, now, dry); gerr != nil {
+			return &govdid.Command1{Error: gerr}
+		}
+		return &govdid.Command1{RefreshVotingPower: &govdid.RefreshVotingPowerResponse{}}
 	}
 	return &govdid.Command1{Error: govErr(ErrorInvalidCommand,
 		"This manage_neuron command is not supported by the local network's governance model; "+
-			"use MakeProposal, RegisterVote, Follow or SetFollowing.")}
+			"use MakeProposal, RegisterVote, Follow, SetFollowing or RefreshVotingPower.")}
 }
 
 // resolveNeuron finds the neuron a manage_neuron request addresses, by
@@ -110,17 +119,19 @@ func (g *Governance) resolveNeuron(req *govdid.ManageNeuronRequest) (*neuron, *g
 }
 
 // follow replaces n's followees on topic (an empty list clears them).
-func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId, dry bool) *govdid.GovernanceError {
+func (g *Governance) follow(n *neuron, caller principal.Principal, topic int32, followees []govdid.NeuronId, now uint64, dry bool) *govdid.GovernanceError {
 	if gerr := checkFollow(n, caller, topic, followees); gerr != nil || dry {
 		return gerr
 	}
 	g.setFollowees(n, topic, neuronIDs(followees))
+	n.refreshVotingPower(now) // setting following refreshes
+	g.schedulePrune(n)
 	return nil
 }
 
 // setFollowing applies SetFollowing: every topic is checked before any
 // change is made.
-func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govdid.SetFollowing, dry bool) *govdid.GovernanceError {
+func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govdid.SetFollowing, now uint64, dry bool) *govdid.GovernanceError {
 	var entries []govdid.FolloweesForTopic
 	if s.TopicFollowing != nil {
 		entries = *s.TopicFollowing
@@ -152,6 +163,8 @@ func (g *Governance) setFollowing(n *neuron, caller principal.Principal, s *govd
 		}
 		g.setFollowees(n, *e.Topic, ids)
 	}
+	n.refreshVotingPower(now) // setting following refreshes
+	g.schedulePrune(n)
 	return nil
 }
 

@@ -27,6 +27,7 @@ var methods = map[string]method{
 	"list_proposals":                   {replica.Query, (*Governance).listProposals},
 	"get_pending_proposals":            {replica.Query, (*Governance).getPendingProposals},
 	"get_neuron_info":                  {replica.Query, (*Governance).getNeuronInfo},
+	"get_full_neuron":                  {replica.Query, (*Governance).getFullNeuron},
 	"list_neurons":                     {replica.Query, (*Governance).listNeurons},
 	"get_network_economics_parameters": {replica.Query, (*Governance).getNetworkEconomics},
 	"get_build_metadata":               {replica.Query, (*Governance).getBuildMetadata},

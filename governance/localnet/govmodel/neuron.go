@@ -44,6 +44,10 @@ type NeuronSeed struct {
 	Followees map[int32][]uint64
 	// KnownName, when set, makes the neuron a public known neuron.
 	KnownName string
+	// VotingPowerRefreshed is when the neuron last refreshed its voting
+	// power (voted directly, set following or confirmed it); zero means
+	// Genesis, as a new neuron starts at its creation.
+	VotingPowerRefreshed time.Time
 }
 
 // neuron is the model's state of one neuron.
@@ -60,6 +64,7 @@ type neuron struct {
 	agingSince    uint64
 	followees     map[int32][]uint64
 	knownName     string
+	refreshed     uint64              // voting_power_refreshed_timestamp_seconds
 	recent        []govdid.BallotInfo // oldest first; see recentBallots
 }
 
@@ -86,12 +91,17 @@ func (g *Governance) addNeuron(s NeuronSeed) {
 		agingSince:    g.genesis - min(age, g.genesis),
 		followees:     make(map[int32][]uint64),
 		knownName:     s.KnownName,
+		refreshed:     g.genesis,
+	}
+	if !s.VotingPowerRefreshed.IsZero() {
+		n.refreshed = unixSeconds(s.VotingPowerRefreshed)
 	}
 	g.neurons[n.id] = n
 	g.neuronIDs = insertSorted(g.neuronIDs, n.id)
 	for _, topic := range sortedTopics(s.Followees) {
 		g.setFollowees(n, topic, s.Followees[topic])
 	}
+	g.schedulePrune(n)
 }
 
 // sortedTopics returns the keys of m in ascending order.
@@ -133,8 +143,13 @@ func (n *neuron) stakeE8s() uint64 {
 	return n.stake - n.fees
 }
 
-// votingPower is the neuron's voting power at now.
-func (n *neuron) votingPower(now uint64) uint64 {
+// votingPower is the neuron's deciding voting power at now: what a ballot
+// snapshotted at now weighs (see votingpower.go).
+func (n *neuron) votingPower(now uint64) uint64 { return n.decidingVotingPower(now) }
+
+// potentialVotingPower is the neuron's voting power at now before the
+// periodic-confirmation adjustment.
+func (n *neuron) potentialVotingPower(now uint64) uint64 {
 	if n.vpFixed != 0 {
 		return n.vpFixed
 	}
@@ -216,14 +231,14 @@ func (n *neuron) recentBallots() []govdid.BallotInfo {
 
 // neuronInfo builds the public NeuronInfo of n at now.
 func (n *neuron) neuronInfo(now uint64) govdid.NeuronInfo {
-	vp := n.votingPower(now)
+	vp, potential := n.votingPower(now), n.potentialVotingPower(now)
+	refreshed := n.refreshed
 	vis := int32(1) // private
 	var known *govdid.KnownNeuronData
 	if n.knownName != "" {
 		vis = 2
 		known = &govdid.KnownNeuronData{Name: n.knownName}
 	}
-	created := n.created
 	return govdid.NeuronInfo{
 		Id:                                   &govdid.NeuronId{Id: n.id},
 		DissolveDelaySeconds:                 n.dissolveDelay,
@@ -236,9 +251,9 @@ func (n *neuron) neuronInfo(now uint64) govdid.NeuronInfo {
 		KnownNeuronData:                      known,
 		AgeSeconds:                           sub(now, n.agingSince),
 		VotingPower:                          vp,
-		VotingPowerRefreshedTimestampSeconds: &created,
+		VotingPowerRefreshedTimestampSeconds: &refreshed,
 		DecidingVotingPower:                  &vp,
-		PotentialVotingPower:                 &vp,
+		PotentialVotingPower:                 &potential,
 	}
 }
 

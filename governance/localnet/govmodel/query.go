@@ -125,8 +125,6 @@ func (g *Governance) getNeuronInfo(call replica.Call, now uint64) ([]byte, error
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	g.mu.RLock()
-	defer g.mu.RUnlock()
 	var res govdid.Result5
 	if n := g.neurons[id]; n != nil {
 		info := n.neuronInfo(now)
@@ -188,8 +186,8 @@ func (g *Governance) getNetworkEconomics(replica.Call, uint64) ([]byte, error) {
 // defaults otherwise.
 func (g *Governance) NetworkEconomics() govdid.NetworkEconomics {
 	minDelay := uint64(g.cfg.MinDissolveDelayToVote / time.Second)
-	startReducing := uint64(halfYear / time.Second)
-	clearFollowing := uint64(30 * day / time.Second)
+	startReducing := uint64(startReducingAfterSeconds)
+	clearFollowing := uint64(clearFollowingAfterSeconds)
 	return govdid.NetworkEconomics{
 		NeuronMinimumStakeE8s:             e8s,
 		MaxProposalsToKeepPerTopic:        100,

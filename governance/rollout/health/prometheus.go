@@ -3,16 +3,17 @@ package health
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"text/template"
 	"time"
+
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
 )
 
 // Queries are the PromQL queries of the Prometheus source. Each is a
@@ -143,51 +144,82 @@ type sample struct {
 	value  float64
 }
 
-// promResponse is the /api/v1/query answer.
-type promResponse struct {
-	Status    string `json:"status"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-	Data      struct {
-		ResultType string `json:"resultType"`
-		Result     []struct {
-			Metric map[string]string `json:"metric"`
-			Value  [2]any            `json:"value"`
-		} `json:"result"`
-	} `json:"data"`
-}
-
 // query renders the named query over Window and runs it as an instant query.
 func (p Prometheus) query(ctx context.Context, name, text string) ([]sample, error) {
 	return p.queryOver(ctx, name, text, p.window())
 }
 
-// queryOver renders the named query over window and runs it.
+// queryOver renders the named query over window and runs it through
+// client_golang's HTTP API client (/api/v1/query, POST with GET fallback).
 func (p Prometheus) queryOver(ctx context.Context, name, text string, window time.Duration) ([]sample, error) {
 	expr, err := p.render(name, text, window)
 	if err != nil {
 		return nil, err
 	}
-	u := strings.TrimRight(p.URL, "/") + "/api/v1/query"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(url.Values{"query": {expr}}.Encode()))
+	c, err := promapi.NewClient(promapi.Config{Address: p.URL, Client: p.httpClient()})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s query: %v", ErrSource, name, err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	val, _, err := promv1.NewAPI(c).Query(ctx, expr, time.Time{})
+	if err != nil {
+		return nil, queryFailure(name, p.URL, err)
+	}
+	vec, ok := val.(model.Vector)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s query: want an instant vector, got %s", ErrSource, name, val.Type())
+	}
+	out := make([]sample, 0, len(vec))
+	for _, s := range vec {
+		labels := make(map[string]string, len(s.Metric))
+		for k, v := range s.Metric {
+			labels[string(k)] = string(v)
+		}
+		out = append(out, sample{labels: labels, value: float64(s.Value)})
+	}
+	return out, nil
+}
+
+// queryFailure turns the API client's error into a QueryError for a
+// malformed query (bad_data) and an ErrSource for everything else.
+func queryFailure(name, url string, err error) error {
+	var apiErr *promv1.Error
+	if errors.As(err, &apiErr) && apiErr.Type == promv1.ErrBadData {
+		return &QueryError{Query: name, Type: string(apiErr.Type), Message: apiErr.Msg}
+	}
+	return fmt.Errorf("%w: %s query to %s: %v", ErrSource, name, url, err)
+}
+
+// httpClient is the configured client whose response bodies are capped at
+// MaxMetricsBytes, so a misbehaving server cannot exhaust memory.
+func (p Prometheus) httpClient() *http.Client {
 	hc := p.HTTP
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s query to %s: %v", ErrSource, name, p.URL, err)
+	capped := *hc
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxMetricsBytes))
-	if err != nil {
-		return nil, fmt.Errorf("%w: read %s query answer: %v", ErrSource, name, err)
+	capped.Transport = cappedTransport{base: base}
+	return &capped
+}
+
+// cappedTransport limits every response body to MaxMetricsBytes.
+type cappedTransport struct{ base http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (t cappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if err == nil {
+		resp.Body = cappedBody{Reader: io.LimitReader(resp.Body, MaxMetricsBytes), Closer: resp.Body}
 	}
-	return parseVector(name, resp.StatusCode, body)
+	return resp, err
+}
+
+type cappedBody struct {
+	io.Reader
+	io.Closer
 }
 
 func (p Prometheus) window() time.Duration {
@@ -207,32 +239,6 @@ func (p Prometheus) render(name, text string, w time.Duration) (string, error) {
 		return "", fmt.Errorf("render %s query: %w", name, err)
 	}
 	return b.String(), nil
-}
-
-func parseVector(name string, status int, body []byte) ([]sample, error) {
-	var r promResponse
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, fmt.Errorf("%w: %s query: HTTP %d, not a Prometheus answer: %v", ErrSource, name, status, err)
-	}
-	if r.Status != "success" && r.ErrorType == "bad_data" {
-		return nil, &QueryError{Query: name, Type: r.ErrorType, Message: r.Error}
-	}
-	if r.Status != "success" {
-		return nil, fmt.Errorf("%w: %s query: %s: %s", ErrSource, name, r.ErrorType, r.Error)
-	}
-	if r.Data.ResultType != "vector" {
-		return nil, fmt.Errorf("%w: %s query: want an instant vector, got %s", ErrSource, name, r.Data.ResultType)
-	}
-	out := make([]sample, 0, len(r.Data.Result))
-	for _, s := range r.Data.Result {
-		str, _ := s.Value[1].(string)
-		v, err := strconv.ParseFloat(str, 64)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s query: bad sample value %q", ErrSource, name, str)
-		}
-		out = append(out, sample{labels: s.Metric, value: v})
-	}
-	return out, nil
 }
 
 // promDuration formats d as a PromQL duration in whole milliseconds.

@@ -29,6 +29,9 @@ type Config struct {
 	// Identity is a dfx identity name or the path to a PEM file. The key itself
 	// is never stored here or printed.
 	Identity string `mapstructure:"identity" yaml:"identity"`
+	// HSMModule is the PKCS#11 library for --identity hsm:... keys that do
+	// not name one; empty means OpenSC's module (as dfx suggests).
+	HSMModule string `mapstructure:"hsm_module" yaml:"hsm_module"`
 	// Neuron is the default proposer neuron id; 0 means none.
 	Neuron uint64 `mapstructure:"neuron" yaml:"neuron"`
 	// ReleasesDir is where release ledgers and downloaded artifacts live.

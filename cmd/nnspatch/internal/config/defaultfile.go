@@ -16,11 +16,14 @@ func DefaultFile() string {
 # (NNSPATCH_<KEY>, e.g. NNSPATCH_NETWORK=ic), this file, built-in default.
 
 # Network used when --network is not given: a name under networks, or a URL.
-network: local
+# Left unset, nnspatch follows dfx: DFX_NETWORK, else local.
+# network: local
 
 # Named networks, like dfx's networks.json. root_key is the hex DER root key,
 # "fetch" (fetch it from the network; local networks only) or empty for the
-# IC mainnet key built into nnspatch. "ic" and "local" always exist.
+# IC mainnet key built into nnspatch. "ic" and "local" always exist. Networks
+# in dfx's networks.json and the project's dfx.json are usable by name too
+# (dfx's local.bind moves "local"); a name defined here wins.
 networks:
   ic:
     url: https://icp-api.io
@@ -30,8 +33,13 @@ networks:
 # URL of the local network (nnspatch localnet or a local replica).
 local_url: http://127.0.0.1:4943
 
-# dfx identity name, or the path to a PEM file. The key is never printed.
-identity: default
+# dfx or icp-cli identity name, a PEM file, or hsm:slot=0,id=01 for a key in
+# a PKCS#11 token. The key is never printed. Left unset, nnspatch follows dfx:
+# DFX_IDENTITY, else dfx's default identity.
+# identity: default
+
+# PKCS#11 library for hsm: identities; empty means OpenSC's module.
+hsm_module: ""
 
 # Default proposer neuron id (0 = none; pass --neuron).
 neuron: 0

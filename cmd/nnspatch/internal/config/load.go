@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nnspatch/nnspatch/governance"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"gopkg.in/yaml.v3"
@@ -31,8 +32,20 @@ const (
 	SourceDefault Source = "default"
 )
 
+// Sources from dfx's own configuration, which apply where nnspatch's flags,
+// environment and file say nothing (so dfx users get dfx's choices).
+const (
+	// SourceDFXNetwork is the DFX_NETWORK environment variable.
+	SourceDFXNetwork Source = "DFX_NETWORK"
+	// SourceDFXIdentity is the DFX_IDENTITY environment variable.
+	SourceDFXIdentity Source = "DFX_IDENTITY"
+	// SourceDFX is a network defined in dfx's networks.json or a project's
+	// dfx.json.
+	SourceDFX Source = "dfx"
+)
+
 // Keys lists the config keys in the order `config show` prints them.
-var Keys = []string{"network", "networks", "local_url", "identity", "neuron",
+var Keys = []string{"network", "networks", "local_url", "identity", "hsm_module", "neuron",
 	"releases_dir", "prometheus_url", "alert_window", "query_version", "query_finalizing",
 	"query_alerts", "deny_words", "ingress_expiry", "output"}
 
@@ -45,6 +58,10 @@ type Options struct {
 	File string
 	// Flags holds the parsed global flags (network, identity, json); nil means none.
 	Flags *pflag.FlagSet
+	// DFXNetworks are dfx's network files; nil means the user's
+	// networks.json and the dfx.json of the project around the working
+	// directory.
+	DFXNetworks *governance.DFXNetworkFiles
 }
 
 // Loaded is a loaded configuration with its provenance.
@@ -133,7 +150,48 @@ func Load(opts Options) (*Loaded, error) {
 			l.NetworkSources[name] = SourceFile
 		}
 	}
+	applyDFXEnv(l)
+	if err := mergeDFXNetworks(l, opts.DFXNetworks); err != nil {
+		return nil, err
+	}
 	return l, nil
+}
+
+// applyDFXEnv lets DFX_NETWORK and DFX_IDENTITY choose the network and
+// identity when no flag, NNSPATCH_* variable or config file does.
+func applyDFXEnv(l *Loaded) {
+	if v := os.Getenv("DFX_NETWORK"); v != "" && l.Sources["network"] == SourceDefault {
+		l.Config.Network, l.Sources["network"] = v, SourceDFXNetwork
+	}
+	if v := os.Getenv("DFX_IDENTITY"); v != "" && l.Sources["identity"] == SourceDefault {
+		l.Config.Identity, l.Sources["identity"] = v, SourceDFXIdentity
+	}
+}
+
+// mergeDFXNetworks adds the networks dfx defines, unless the config file
+// defines the same name. dfx's local network (its bind address) replaces
+// the built-in one unless local_url was set. "ic" always stays mainnet.
+func mergeDFXNetworks(l *Loaded, files *governance.DFXNetworkFiles) error {
+	if files == nil {
+		wd, _ := os.Getwd()
+		f := governance.DFXNetworkFilesFromOS(governance.IdentityEnvFromOS(), wd)
+		files = &f
+	}
+	nets, err := governance.LoadDFXNetworks(*files)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	for name, n := range nets {
+		switch {
+		case name == "ic", l.NetworkSources[name] == SourceFile:
+			continue
+		case name == "local" && l.Sources["local_url"] != SourceDefault:
+			continue
+		}
+		l.Config.Networks[name] = n
+		l.NetworkSources[name] = SourceDFX
+	}
+	return nil
 }
 
 func newViper() *viper.Viper {
@@ -145,6 +203,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("network", d.Network)
 	v.SetDefault("local_url", d.LocalURL)
 	v.SetDefault("identity", d.Identity)
+	v.SetDefault("hsm_module", d.HSMModule)
 	v.SetDefault("neuron", d.Neuron)
 	v.SetDefault("releases_dir", d.ReleasesDir)
 	v.SetDefault("prometheus_url", d.PrometheusURL)

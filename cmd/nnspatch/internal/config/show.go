@@ -18,6 +18,8 @@ func (c *Config) Value(key string) any {
 		return c.LocalURL
 	case "identity":
 		return c.Identity
+	case "hsm_module":
+		return c.HSMModule
 	case "neuron":
 		return c.Neuron
 	case "releases_dir":
