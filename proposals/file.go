@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -279,32 +280,8 @@ func WriteDraft(path string, d Draft) error {
 }
 
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := fsutil.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("write draft %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write draft %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync draft %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close draft %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write draft %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace draft %s: %w", path, err)
-	}
-	if dh, err := os.Open(dir); err == nil {
-		_ = dh.Sync() // make the rename durable; best effort on filesystems without dir sync
-		dh.Close()
 	}
 	return nil
 }

@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"syscall"
 	"time"
 )
 
@@ -98,57 +97,20 @@ func (f StateFile) Save(st *State) error {
 	if err != nil {
 		return fmt.Errorf("encode rollback state: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".rollback-*.tmp")
-	if err != nil {
+	if err := fsutil.WriteFile(f.Path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write rollback state: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write rollback state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write rollback state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write rollback state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.Path); err != nil {
-		return fmt.Errorf("write rollback state: %w", err)
-	}
-	return syncDir(filepath.Dir(f.Path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
 
 // Lock takes the exclusive lock, waiting until ctx ends.
 func (f StateFile) Lock(ctx context.Context) (unlock func(), err error) {
-	fh, err := os.OpenFile(f.Path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	release, err := fsutil.Lock(ctx, f.Path+".lock")
+	if errors.Is(err, fsutil.ErrLocked) {
+		return nil, fmt.Errorf("lock rollback state: another nnspatch holds %s.lock: %w", f.Path, ctx.Err())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock rollback state: %w", err)
 	}
-	for {
-		err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { _ = syscall.Flock(int(fh.Fd()), syscall.LOCK_UN); fh.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			fh.Close()
-			return nil, fmt.Errorf("lock rollback state: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			fh.Close()
-			return nil, fmt.Errorf("lock rollback state: another nnspatch holds %s.lock: %w", f.Path, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return func() { _ = release() }, nil
 }

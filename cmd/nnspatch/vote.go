@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,6 +15,7 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"github.com/spf13/cobra"
 )
 
@@ -69,7 +69,7 @@ func (o signOptions) writeSigned(f *Factory, ios *IOStreams, reqs []govdid.Manag
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(o.SignOnly, append(data, '\n'), 0o600); err != nil {
+	if err := fsutil.WriteFile(o.SignOnly, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write signed messages: %w", err)
 	}
 	fmt.Fprintf(ios.ErrOut, "Signed %d message(s) as %s into %s; send between %s and %s with `nnspatch send %s`\n",

@@ -107,7 +107,7 @@ type Network struct {
 	srv     *replica.Server
 	http    *http.Server
 	ln      net.Listener
-	lock    *os.File
+	unlock  func() error
 	devPath string
 
 	stop      chan struct{}

@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet/govmodel"
 	"github.com/nnspatch/nnspatch/governance/localnet/regmodel"
 	"github.com/nnspatch/nnspatch/governance/localnet/replica"
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 )
 
 // serve builds the replica around the durable canisters, listens and starts
@@ -72,15 +71,14 @@ func (n *Network) routes() http.Handler {
 
 // lockState takes an exclusive lock on the state directory.
 func (n *Network) lockState() error {
-	f, err := os.OpenFile(filepath.Join(n.cfg.StateDir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := fsutil.TryLock(filepath.Join(n.cfg.StateDir, lockFile))
+	if errors.Is(err, fsutil.ErrLocked) {
+		return fmt.Errorf("%w: %s is used by another running network; stop it or pass another --state", ErrStateLocked, n.cfg.StateDir)
+	}
 	if err != nil {
 		return fmt.Errorf("open lock: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return fmt.Errorf("%w: %s is used by another running network; stop it or pass another --state", ErrStateLocked, n.cfg.StateDir)
-	}
-	n.lock = f
+	n.unlock = unlock
 	return nil
 }
 
@@ -124,8 +122,8 @@ func (n *Network) release() error {
 	if n.wal != nil {
 		err = n.wal.close()
 	}
-	if n.lock != nil {
-		n.lock.Close()
+	if n.unlock != nil {
+		_ = n.unlock()
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package registrystore
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -15,10 +16,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/registrypb"
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -202,15 +203,11 @@ func (s *Store) Reset() error {
 
 // lock takes the directory's writer lock.
 func (s *Store) lock() (func(), error) {
-	fh, err := os.OpenFile(filepath.Join(s.dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
+	release, err := fsutil.Lock(context.Background(), filepath.Join(s.dir, lockFile))
 	if err != nil {
 		return nil, fmt.Errorf("lock registry cache: %w", err)
 	}
-	if err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX); err != nil {
-		fh.Close()
-		return nil, fmt.Errorf("lock registry cache: %w", err)
-	}
-	return func() { _ = syscall.Flock(int(fh.Fd()), syscall.LOCK_UN); fh.Close() }, nil
+	return func() { _ = release() }, nil
 }
 
 // Append commits batches, which must continue the store's versions without
@@ -376,24 +373,8 @@ func writeSnapshot(dir string, rootKey []byte, version uint64, logBytes int64, l
 // writeAtomic writes data to a temporary file, syncs it and renames it over
 // path.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
+	if err := fsutil.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", filepath.Base(path), err)
 	}
 	return nil
 }

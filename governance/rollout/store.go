@@ -9,9 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
-	"time"
 
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -127,8 +126,8 @@ func parseLedger(path string, b []byte) (*Ledger, error) {
 
 // Locked is a release held under its exclusive lock.
 type Locked struct {
-	s  Store
-	fh *os.File
+	s      Store
+	unlock func() error
 }
 
 // Lock waits (polling, until ctx ends) for the release's exclusive lock.
@@ -142,33 +141,18 @@ func (s Store) Lock(ctx context.Context) (*Locked, error) {
 }
 
 func (s Store) lock(ctx context.Context) (*Locked, error) {
-	fh, err := os.OpenFile(filepath.Join(s.Dir, LockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	unlock, err := fsutil.Lock(ctx, filepath.Join(s.Dir, LockFile))
+	if errors.Is(err, fsutil.ErrLocked) {
+		return nil, fmt.Errorf("lock release %s: another nnspatch process holds it: %w", s.Dir, ctx.Err())
+	}
 	if err != nil {
-		return nil, fmt.Errorf("open release lock: %w", err)
+		return nil, fmt.Errorf("lock release %s: %w", s.Dir, err)
 	}
-	for {
-		err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return &Locked{s: s, fh: fh}, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			fh.Close()
-			return nil, fmt.Errorf("lock release %s: %w", s.Dir, err)
-		}
-		select {
-		case <-ctx.Done():
-			fh.Close()
-			return nil, fmt.Errorf("lock release %s: another nnspatch process holds it: %w", s.Dir, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return &Locked{s: s, unlock: unlock}, nil
 }
 
 // Unlock releases the lock.
-func (lk *Locked) Unlock() error {
-	defer lk.fh.Close()
-	return syscall.Flock(int(lk.fh.Fd()), syscall.LOCK_UN)
-}
+func (lk *Locked) Unlock() error { return lk.unlock() }
 
 // Read parses the ledger under the lock.
 func (lk *Locked) Read() (*Ledger, error) { return lk.s.Read() }
@@ -221,33 +205,8 @@ func (s Store) Update(ctx context.Context, fn func(*Ledger) error) (*Ledger, err
 // renames it over path and fsyncs the directory, so a crash leaves the old
 // file or the new one.
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	if err := fsutil.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	dh, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	defer dh.Close()
-	if err := dh.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }
