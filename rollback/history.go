@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	v1 "github.com/aviate-labs/agent-go/clients/registry/proto/v1"
+	"github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/nnspatch/nnspatch/proposals"
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -124,11 +124,11 @@ func int64cmp(a, b uint64) int {
 // order, one entry per change of version.
 func (h *History) SubnetVersions(subnet string) ([]VersionChange, error) {
 	return h.versions(prefixSubnet+subnet, func(b []byte) (string, error) {
-		var r v1.SubnetRecord
+		var r registrypb.SubnetRecord
 		if err := proto.Unmarshal(b, &r); err != nil {
 			return "", err
 		}
-		return r.ReplicaVersionId, nil
+		return r.GetReplicaVersionId(), nil
 	})
 }
 
@@ -136,11 +136,9 @@ func (h *History) SubnetVersions(subnet string) ([]VersionChange, error) {
 // were configured for, in order.
 func (h *History) UnassignedVersions() ([]VersionChange, error) {
 	return h.versions(keyUnassignedConfig, func(b []byte) (string, error) {
-		vs, err := fieldStrings(b, 2)
-		if err != nil || len(vs) == 0 {
-			return "", err
-		}
-		return vs[len(vs)-1], nil
+		var r registrypb.UnassignedNodesConfigRecord
+		err := proto.Unmarshal(b, &r)
+		return r.GetReplicaVersion(), err
 	})
 }
 
@@ -163,14 +161,12 @@ func (h *History) versions(key string, decode func([]byte) (string, error)) ([]V
 }
 
 // APIBoundaryVersions returns the GuestOS versions an API boundary node's
-// record (ApiBoundaryNodeRecord { string version = 1 }) named, in order.
+// record named, in order.
 func (h *History) APIBoundaryVersions(node string) ([]VersionChange, error) {
 	return h.versions(prefixAPIBoundary+node, func(b []byte) (string, error) {
-		vs, err := fieldStrings(b, 1)
-		if err != nil || len(vs) == 0 {
-			return "", err
-		}
-		return vs[len(vs)-1], nil
+		var r registrypb.ApiBoundaryNodeRecord
+		err := proto.Unmarshal(b, &r)
+		return r.GetVersion(), err
 	})
 }
 
@@ -271,98 +267,29 @@ func VersionAt(vs []VersionChange, r uint64) string {
 	return cur
 }
 
-// decodeRelease decodes a ReplicaVersionRecord: sha256 = 6, urls = 7,
-// guest_launch_measurements = 9, replica_version_id = 10.
+// decodeRelease decodes a ReplicaVersionRecord.
 func decodeRelease(b []byte) (Release, error) {
-	var r Release
-	err := walk(b, func(n protowire.Number, typ protowire.Type, raw []byte) error {
-		if n >= 6 && n <= 10 && n != 8 && typ != protowire.BytesType {
-			return fmt.Errorf("field %d: unexpected wire type %d", n, typ)
-		}
-		switch n {
-		case 6:
-			r.SHA256 = string(raw)
-		case 7:
-			r.URLs = append(r.URLs, string(raw))
-		case 9:
-			m, err := decodeMeasurements(raw)
-			r.Measurements = m
-			return err
-		case 10:
-			r.ID = string(raw)
-		}
-		return nil
-	})
-	return r, err
-}
-
-// decodeMeasurements decodes GuestLaunchMeasurements { repeated
-// GuestLaunchMeasurement = 1 }, each { bytes measurement = 1; metadata = 2
-// { optional string kernel_cmdline = 1 } }.
-func decodeMeasurements(b []byte) (*proposals.GuestLaunchMeasurements, error) {
-	out := &proposals.GuestLaunchMeasurements{GuestLaunchMeasurements: []proposals.GuestLaunchMeasurement{}}
-	err := walk(b, func(n protowire.Number, typ protowire.Type, raw []byte) error {
-		if n != 1 || typ != protowire.BytesType {
-			return nil
-		}
-		var m proposals.GuestLaunchMeasurement
-		err := walk(raw, func(n protowire.Number, typ protowire.Type, v []byte) error {
-			switch {
-			case n == 1 && typ == protowire.BytesType:
-				m.Measurement = append([]byte{}, v...)
-			case n == 2 && typ == protowire.BytesType:
-				cmd, err := fieldStrings(v, 1)
-				if len(cmd) > 0 {
-					m.Metadata = &proposals.GuestLaunchMeasurementMetadata{KernelCmdline: cmd[len(cmd)-1]}
-				}
-				return err
-			}
-			return nil
-		})
-		out.GuestLaunchMeasurements = append(out.GuestLaunchMeasurements, m)
-		return err
-	})
-	return out, err
-}
-
-// fieldStrings returns every value of a length-delimited field.
-func fieldStrings(b []byte, num protowire.Number) ([]string, error) {
-	var out []string
-	err := walk(b, func(n protowire.Number, typ protowire.Type, raw []byte) error {
-		if n == num && typ == protowire.BytesType {
-			out = append(out, string(raw))
-		}
-		return nil
-	})
-	return out, err
-}
-
-// walk calls fn for every field of a protobuf message; raw is the payload
-// of length-delimited fields and nil otherwise.
-func walk(b []byte, fn func(n protowire.Number, typ protowire.Type, raw []byte) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		var raw []byte
-		if typ == protowire.BytesType {
-			v, m := protowire.ConsumeBytes(b)
-			if m < 0 {
-				return protowire.ParseError(m)
-			}
-			raw, n = v, m
-		} else {
-			n = protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return protowire.ParseError(n)
-			}
-		}
-		if err := fn(num, typ, raw); err != nil {
-			return err
-		}
-		b = b[n:]
+	var rec registrypb.ReplicaVersionRecord
+	if err := proto.Unmarshal(b, &rec); err != nil {
+		return Release{}, err
 	}
-	return nil
+	r := Release{ID: rec.GetReplicaVersionId(), SHA256: rec.GetReleasePackageSha256Hex(), URLs: rec.GetReleasePackageUrls()}
+	if rec.GuestLaunchMeasurements != nil {
+		r.Measurements = measurementsOf(rec.GetGuestLaunchMeasurements())
+	}
+	return r, nil
+}
+
+// measurementsOf converts the registry's launch measurements into the
+// payload form a re-election proposal carries.
+func measurementsOf(in *registrypb.GuestLaunchMeasurements) *proposals.GuestLaunchMeasurements {
+	out := &proposals.GuestLaunchMeasurements{GuestLaunchMeasurements: []proposals.GuestLaunchMeasurement{}}
+	for _, m := range in.GetGuestLaunchMeasurements() {
+		pm := proposals.GuestLaunchMeasurement{Measurement: append([]byte{}, m.GetMeasurement()...)}
+		if md := m.GetMetadata(); md != nil && md.KernelCmdline != nil {
+			pm.Metadata = &proposals.GuestLaunchMeasurementMetadata{KernelCmdline: md.GetKernelCmdline()}
+		}
+		out.GuestLaunchMeasurements = append(out.GuestLaunchMeasurements, pm)
+	}
+	return out
 }

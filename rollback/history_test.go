@@ -45,10 +45,10 @@ func TestReadHistoryPagesAndDecodes(t *testing.T) {
 	}
 }
 
-func TestDecodeReleaseRefusesWrongWireType(t *testing.T) {
-	// field 6 as a varint
-	if _, err := decodeRelease([]byte{6 << 3, 1}); err == nil {
-		t.Fatal("decodeRelease accepted a varint sha256")
+func TestDecodeReleaseRefusesMalformedRecords(t *testing.T) {
+	// field 6 (sha256) announces 5 bytes but carries 1
+	if _, err := decodeRelease([]byte{6<<3 | 2, 5, 'a'}); err == nil {
+		t.Fatal("decodeRelease accepted a truncated record")
 	}
 }
 
