@@ -10,6 +10,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 )
 
 // Field is one line of a payload's human view: a dotted key (list items as
@@ -180,22 +181,9 @@ func wrap(s string, n int) string {
 	return strings.Join(append(lines, "  "+s), "\n")
 }
 
-// Sanitize makes untrusted text safe to print on a terminal: it drops
-// control characters (escape sequences included) except newline and tab,
-// and bidi overrides, and replaces invalid UTF-8.
-func Sanitize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1 // bidi overrides can disguise text
-		}
-		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
-}
+// Sanitize makes untrusted text safe to print on a terminal; see
+// textsafe.Sanitize, the one sanitizer every part of nnspatch uses.
+func Sanitize(s string) string { return textsafe.Sanitize(s) }
 
 // DescribePayload decodes an ExecuteNnsFunction payload (e.g. of a proposal
 // read from governance) and returns its human view; see DecodePayload for
