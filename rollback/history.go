@@ -298,7 +298,7 @@ func decodeRelease(b []byte) (Release, error) {
 
 // decodeMeasurements decodes GuestLaunchMeasurements { repeated
 // GuestLaunchMeasurement = 1 }, each { bytes measurement = 1; metadata = 2
-// { optional string kernel_cmdline = 1 } }.
+// { optional string kernel_cmdline = 1; optional string vcpu_type = 2 } }.
 func decodeMeasurements(b []byte) (*proposals.GuestLaunchMeasurements, error) {
 	out := &proposals.GuestLaunchMeasurements{GuestLaunchMeasurements: []proposals.GuestLaunchMeasurement{}}
 	err := walk(b, func(n protowire.Number, typ protowire.Type, raw []byte) error {
@@ -311,10 +311,8 @@ func decodeMeasurements(b []byte) (*proposals.GuestLaunchMeasurements, error) {
 			case n == 1 && typ == protowire.BytesType:
 				m.Measurement = append([]byte{}, v...)
 			case n == 2 && typ == protowire.BytesType:
-				cmd, err := fieldStrings(v, 1)
-				if len(cmd) > 0 {
-					m.Metadata = &proposals.GuestLaunchMeasurementMetadata{KernelCmdline: cmd[len(cmd)-1]}
-				}
+				md, err := decodeMeasurementMetadata(v)
+				m.Metadata = md
 				return err
 			}
 			return nil
@@ -326,6 +324,31 @@ func decodeMeasurements(b []byte) (*proposals.GuestLaunchMeasurements, error) {
 }
 
 // fieldStrings returns every value of a length-delimited field.
+// decodeMeasurementMetadata reads GuestLaunchMeasurementMetadata; both
+// fields are optional (dfinity/ic #8078, #10245). Metadata without either
+// field is nil, as before.
+func decodeMeasurementMetadata(b []byte) (*proposals.GuestLaunchMeasurementMetadata, error) {
+	cmd, err := fieldStrings(b, 1)
+	if err != nil {
+		return nil, err
+	}
+	vcpu, err := fieldStrings(b, 2)
+	if err != nil {
+		return nil, err
+	}
+	if len(cmd) == 0 && len(vcpu) == 0 {
+		return nil, nil
+	}
+	md := &proposals.GuestLaunchMeasurementMetadata{}
+	if len(cmd) > 0 {
+		md.KernelCmdline = &cmd[len(cmd)-1]
+	}
+	if len(vcpu) > 0 {
+		md.VcpuType = &vcpu[len(vcpu)-1]
+	}
+	return md, nil
+}
+
 func fieldStrings(b []byte, num protowire.Number) ([]string, error) {
 	var out []string
 	err := walk(b, func(n protowire.Number, typ protowire.Type, raw []byte) error {
