@@ -104,6 +104,8 @@ var exitRules = []exitRule{
 		hint: text("fix the draft file (`nnspatch draft --help` describes every key), then run `nnspatch proposal validate FILE`")},
 	{match: is(proposals.ErrDraftInvalid), code: ExitDraftInvalid, hint: text("run `nnspatch proposal validate FILE` to list every problem")},
 	{match: is(proposals.ErrObsoleteFunction), code: ExitDraftInvalid},
+	{match: is(proposals.ErrNoForumURL), code: ExitUsage,
+		hint: text("pass --forum-url with the forum post announcing the patch (where the community asks questions), or --no-forum-url to write it without one")},
 	{match: is(proposals.ErrChecksumMismatch), code: ExitChecksum,
 		hint: text("the file differs from the SHA-256 the draft declares; rebuild or re-download it")},
 	{match: is(artifact.ErrChecksumMismatch), code: ExitChecksum,
