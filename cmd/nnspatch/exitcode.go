@@ -129,7 +129,7 @@ var exitRules = []exitRule{
 	{match: is(health.ErrBadQuery), code: ExitUsage,
 		hint: text("fix the PromQL in the --query-* flag or the query_* config key, or leave it empty for the built-in query")},
 	{match: is(rollout.ErrNotElection), code: ExitError,
-		hint: text("pass the id of a GuestOS or HostOS election proposal")},
+		hint: text("pass the id of a GuestOS or HostOS election or of an InstallCode (canister upgrade) proposal")},
 	{match: is(health.ErrSource), code: ExitNetwork,
 		hint: text("check --prometheus (or prometheus_url in the config) and that the server answers")},
 	{match: is(drill.ErrAssertionFailed), code: ExitDrillFailed,
