@@ -10,6 +10,11 @@
 // (agent-go v0.9.2 does not verify a synchronous call's certificate, so the
 // Client builds and verifies those requests itself).
 //
+// Replies are read with Candid's subtyping: an Action arm newer than the
+// pinned governance.did decodes without failing a listing, named when
+// nnspatch knows it (UpdateStandardEngineReplicaVersion) and otherwise
+// "unknown (#<hash>)"; a subnet type newer than this build is "unknown (<n>)".
+//
 // The tally math (early decision, 3% quorum, wait-for-quiet deadlines) is
 // pure and lives here too, so the CLI, the TUI and the rollout tracker agree
 // on what a vote means.
