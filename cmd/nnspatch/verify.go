@@ -74,10 +74,10 @@ type verifyDoc struct {
 	Proposal uint64 `json:"proposal"`
 	// Kind is "election" (Package is set) or "install_code" (Install is
 	// set: an NNS canister upgrade, checked by its wasm_module_hash).
-	Kind    string                  `json:"kind"`
-	Package *rollout.ElectedPackage `json:"package,omitempty"`
-	Install *governance.InstallView `json:"install,omitempty"`
-	Artifact jsonout.Digest         `json:"artifact"`
+	Kind     string                  `json:"kind"`
+	Package  *rollout.ElectedPackage `json:"package,omitempty"`
+	Install  *governance.InstallView `json:"install,omitempty"`
+	Artifact jsonout.Digest          `json:"artifact"`
 	// Mirrors are the digests of each URL the proposal names, when the
 	// package was downloaded from them (no --artifact).
 	Mirrors []jsonout.Digest `json:"mirrors,omitempty"`
