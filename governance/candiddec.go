@@ -315,6 +315,8 @@ func (d *candidDecoder) variant(wt wireType, v reflect.Value) error {
 	if v.IsValid() {
 		if j, ok := fieldIndex(v.Type())[f.id]; ok {
 			target = v.Field(j)
+		} else {
+			noteUnknownArm(v, f.id) // a newer arm: skipped, but remembered
 		}
 	}
 	return d.value(f.typ, target)

@@ -28,6 +28,11 @@
 // their SHA-256. Registry decodes the store's latest-value snapshot without
 // loading the changelog; RegistryLog loads the changelog once per Client.
 //
+// Replies are read with Candid's subtyping: an Action arm newer than the
+// pinned governance.did decodes without failing a listing, named when
+// nnspatch knows it (UpdateStandardEngineReplicaVersion) and otherwise
+// "unknown (#<hash>)"; a subnet type newer than this build is "unknown (<n>)".
+//
 // The tally math (early decision, 3% quorum, wait-for-quiet deadlines) is
 // pure and lives here too, so the CLI, the TUI and the rollout tracker agree
 // on what a vote means.

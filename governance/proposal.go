@@ -35,6 +35,9 @@ type Proposal struct {
 // Action is the proposal's action in a form every action fits.
 type Action struct {
 	// Kind is the Candid variant name ("ExecuteNnsFunction", "Motion", ...).
+	// An arm newer than the pinned governance interface is named when
+	// nnspatch knows it ("UpdateStandardEngineReplicaVersion") and is
+	// otherwise "unknown (#<name hash>)": Candid sends only the hash.
 	Kind string `json:"kind"`
 	// NNSFunction is the function id of an ExecuteNnsFunction action.
 	NNSFunction int32 `json:"nns_function,omitempty"`
@@ -156,5 +159,11 @@ func actionOf(a *govdid.Action) Action {
 	case a.InstallCode != nil:
 		return Action{Kind: "InstallCode", Install: installView(a.InstallCode)}
 	}
-	return Action{Kind: variantName(a)}
+	if k := unknownActionKind(a); k != "" {
+		return Action{Kind: k}
+	}
+	if k := variantName(a); k != "Unknown" {
+		return Action{Kind: k}
+	}
+	return Action{Kind: "unknown"}
 }

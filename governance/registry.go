@@ -164,16 +164,28 @@ func (r *Registry) decodeSubnets(values map[string][]byte) error {
 	return nil
 }
 
+// subnetTypeCloudEngine is SUBNET_TYPE_CLOUD_ENGINE (registry.subnet.v1,
+// dfinity/ic rs/protobuf/def/registry/subnet/v1/subnet.proto @01adcd36):
+// configurable, application-specific private subnets under NNS rules.
+const subnetTypeCloudEngine v1.SubnetType = 5
+
+// subnetTypeName names a subnet type as the proto does, in lower case;
+// a type newer than this build is "unknown (<number>)" rather than an
+// error, so a registry listing never fails on it.
 func subnetTypeName(t v1.SubnetType) string {
 	switch t {
+	case v1.SubnetType_SUBNET_TYPE_UNSPECIFIED:
+		return "unspecified"
 	case v1.SubnetType_SUBNET_TYPE_APPLICATION:
 		return "application"
 	case v1.SubnetType_SUBNET_TYPE_SYSTEM:
 		return "system"
 	case v1.SubnetType_SUBNET_TYPE_VERIFIED_APPLICATION:
 		return "verified_application"
+	case subnetTypeCloudEngine:
+		return "cloud_engine"
 	default:
-		return "unspecified"
+		return fmt.Sprintf("unknown (%d)", int32(t))
 	}
 }
 

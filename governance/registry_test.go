@@ -101,3 +101,23 @@ func TestDecodeRegistryMalformed(t *testing.T) {
 		})
 	}
 }
+
+// A cloud engine subnet (SubnetType 5) is named; a type newer than this
+// build decodes as "unknown (<n>)" without failing the registry read.
+func TestDecodeRegistryNewSubnetTypes(t *testing.T) {
+	values, ids := sampleRegistry(t)
+	nns, app := ids[0], ids[1]
+	values[prefixSubnet+nns] = marshal(t, &v1.SubnetRecord{ReplicaVersionId: ids[4], SubnetType: 5})
+	values[prefixSubnet+app] = marshal(t, &v1.SubnetRecord{ReplicaVersionId: ids[5], SubnetType: 9})
+	got, err := DecodeRegistry(values, 7)
+	if err != nil {
+		t.Fatalf("DecodeRegistry with new subnet types: %v", err)
+	}
+	types := map[string]string{}
+	for _, s := range got.Subnets {
+		types[s.ID] = s.Type
+	}
+	if types[nns] != "cloud_engine" || types[app] != "unknown (9)" {
+		t.Errorf("subnet types = %v", types)
+	}
+}

@@ -2,8 +2,10 @@ package governance
 
 import "strings"
 
-// SecurityPatchTitle is the title DFINITY uses for withheld-source
-// security patch elections (dfinity/dre `--security-fix`).
+// SecurityPatchTitle is a title withheld-source security patch elections
+// have carried. DFINITY now titles them like regular elections ("Elect new
+// IC/GuestOS revision (commit <7 hex>)", domain.md Addendum), so
+// IsSecurityPatch also reads the summary.
 const SecurityPatchTitle = "Security patch update"
 
 // IsSecurityPatch reports whether p elects code whose source is withheld:

@@ -7,6 +7,11 @@
 //       prints every fixture as JSON: {name, fn, type, hex, expect}, where
 //       hex is the JS encoding and expect the canonical value a correct
 //       decoder of the *current* Go record type must produce.
+//   node jspeer/candid_fixtures.mjs measurements < {file, elect, sha, urls}
+//       reads a launch-measurements.json file (the IC build's format) and
+//       prints {hex} of the ReviseElectedGuestosVersionsPayload electing
+//       `elect` with those measurements: the bytes nnspatch must produce
+//       from the same file.
 //   node jspeer/candid_fixtures.mjs decode < [{name, type, hex}, ...]
 //       decodes each hex with the named record type and prints
 //       [{name, value}] with canonical values (or {name, error}). The type
@@ -22,15 +27,20 @@
 
 import { IDL } from '@icp-sdk/core/candid';
 import { Principal } from '@icp-sdk/core/principal';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const Metadata = IDL.Record({ kernel_cmdline: IDL.Text });
+// Older shape (registry.did @0057aa76): kernel_cmdline is a plain text.
+const MetadataV1 = IDL.Record({ kernel_cmdline: IDL.Text });
+const MeasurementV1 = IDL.Record({ metadata: IDL.Opt(MetadataV1), measurement: IDL.Vec(IDL.Nat8) });
+const GuestLaunchMeasurementsV1 = IDL.Record({ guest_launch_measurements: IDL.Vec(MeasurementV1) });
+
+// Current shape: kernel_cmdline optional (dfinity/ic #8078) plus vcpu_type
+// (#10245).
+const Metadata = IDL.Record({ kernel_cmdline: IDL.Opt(IDL.Text), vcpu_type: IDL.Opt(IDL.Text) });
 const Measurement = IDL.Record({ metadata: IDL.Opt(Metadata), measurement: IDL.Vec(IDL.Nat8) });
 const GuestLaunchMeasurements = IDL.Record({ guest_launch_measurements: IDL.Vec(Measurement) });
-
-// Newer Rust shape: optional kernel_cmdline plus vcpu_type.
-const MetadataV2 = IDL.Record({ kernel_cmdline: IDL.Opt(IDL.Text), vcpu_type: IDL.Opt(IDL.Text) });
-const MeasurementV2 = IDL.Record({ metadata: IDL.Opt(MetadataV2), measurement: IDL.Vec(IDL.Nat8) });
-const GuestLaunchMeasurementsV2 = IDL.Record({ guest_launch_measurements: IDL.Vec(MeasurementV2) });
 
 export const types = {
   ReviseElectedGuestosVersionsPayload: IDL.Record({
@@ -40,12 +50,20 @@ export const types = {
     guest_launch_measurements: IDL.Opt(GuestLaunchMeasurements),
     release_package_sha256_hex: IDL.Opt(IDL.Text),
   }),
+  // The registry before dfinity/ic #8078: kernel_cmdline is a text.
+  ReviseElectedGuestosVersionsPayloadTextCmdline: IDL.Record({
+    release_package_urls: IDL.Vec(IDL.Text),
+    replica_versions_to_unelect: IDL.Vec(IDL.Text),
+    replica_version_to_elect: IDL.Opt(IDL.Text),
+    guest_launch_measurements: IDL.Opt(GuestLaunchMeasurementsV1),
+    release_package_sha256_hex: IDL.Opt(IDL.Text),
+  }),
   // A newer registry could add fields; a decoder must ignore them.
   ReviseElectedGuestosVersionsPayloadNewer: IDL.Record({
     release_package_urls: IDL.Vec(IDL.Text),
     replica_versions_to_unelect: IDL.Vec(IDL.Text),
     replica_version_to_elect: IDL.Opt(IDL.Text),
-    guest_launch_measurements: IDL.Opt(GuestLaunchMeasurementsV2),
+    guest_launch_measurements: IDL.Opt(GuestLaunchMeasurements),
     release_package_sha256_hex: IDL.Opt(IDL.Text),
     future_flag: IDL.Opt(IDL.Bool),
   }),
@@ -126,6 +144,33 @@ const nodes = [
   Principal.fromText('ryjl3-tyaaa-aaaaa-aaaba-cai'),
 ];
 
+// Launch-measurements files in the IC build's JSON format, shared with the
+// Go tests (proposals/artifact/testdata/README.md notes their origin).
+const MAINNET_VERSION = 'bcac7ca3862fd8409d56d9dcda919a5f25acbbd4';
+const MAINNET_MEASUREMENTS = 'mainnet-bcac7ca3-launch-measurements.json';
+const VCPU_MEASUREMENTS = 'launch-measurements-vcpu.json';
+
+// readMeasurements turns a launch-measurements.json file into the Candid
+// value of GuestLaunchMeasurements: absent metadata fields become [].
+function readMeasurements(file) {
+  const path = new URL(`../proposals/artifact/testdata/${file}`, import.meta.url);
+  const raw = JSON.parse(readFileSync(fileURLToPath(path), 'utf8'));
+  const opt = (v) => (v === undefined || v === null ? [] : [v]);
+  return {
+    guest_launch_measurements: raw.guest_launch_measurements.map((m) => ({
+      measurement: Uint8Array.from(m.measurement),
+      metadata: m.metadata ? [{ kernel_cmdline: opt(m.metadata.kernel_cmdline), vcpu_type: opt(m.metadata.vcpu_type) }] : [],
+    })),
+  };
+}
+
+function electWithMeasurements(file, elect, sha, urls) {
+  return {
+    release_package_urls: urls, replica_versions_to_unelect: [], replica_version_to_elect: [elect],
+    release_package_sha256_hex: [sha], guest_launch_measurements: [readMeasurements(file)],
+  };
+}
+
 // Each fixture: name, NNS function id, record type, the value to encode and,
 // when the current Go record sees it differently, what to expect.
 const fixtures = [
@@ -135,10 +180,37 @@ const fixtures = [
       release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [V2, V3],
       replica_version_to_elect: [V1], release_package_sha256_hex: [SHA],
       guest_launch_measurements: [{ guest_launch_measurements: [
+        { metadata: [{ kernel_cmdline: ['console=ttyS0 root=/dev/vda5'], vcpu_type: [] }], measurement: bytes(48, 1) },
+        { metadata: [], measurement: bytes(48, 2) },
+      ] }],
+    },
+  },
+  {
+    name: 'revise_guestos_elect_text_cmdline', fn: 38, type: 'ReviseElectedGuestosVersionsPayloadTextCmdline',
+    value: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [V2, V3],
+      replica_version_to_elect: [V1], release_package_sha256_hex: [SHA],
+      guest_launch_measurements: [{ guest_launch_measurements: [
         { metadata: [{ kernel_cmdline: 'console=ttyS0 root=/dev/vda5' }], measurement: bytes(48, 1) },
         { metadata: [], measurement: bytes(48, 2) },
       ] }],
     },
+    expect: {
+      release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [V2, V3],
+      replica_version_to_elect: V1, release_package_sha256_hex: SHA,
+      guest_launch_measurements: { guest_launch_measurements: [
+        { metadata: { kernel_cmdline: 'console=ttyS0 root=/dev/vda5', vcpu_type: null }, measurement: hex(bytes(48, 1)) },
+        { metadata: null, measurement: hex(bytes(48, 2)) },
+      ] },
+    },
+  },
+  {
+    name: 'revise_guestos_mainnet_measurements', fn: 38, type: 'ReviseElectedGuestosVersionsPayload',
+    value: electWithMeasurements(MAINNET_MEASUREMENTS, MAINNET_VERSION, SHA, url('guest-os', MAINNET_VERSION)),
+  },
+  {
+    name: 'revise_guestos_vcpu_measurements', fn: 38, type: 'ReviseElectedGuestosVersionsPayload',
+    value: electWithMeasurements(VCPU_MEASUREMENTS, MAINNET_VERSION, SHA, url('guest-os', MAINNET_VERSION)),
   },
   {
     name: 'revise_guestos_unelect_only', fn: 38, type: 'ReviseElectedGuestosVersionsPayload',
@@ -161,8 +233,8 @@ const fixtures = [
       release_package_urls: url('guest-os', V1), replica_versions_to_unelect: [],
       replica_version_to_elect: V1, release_package_sha256_hex: SHA,
       guest_launch_measurements: { guest_launch_measurements: [
-        { metadata: { kernel_cmdline: 'quiet' }, measurement: hex(bytes(48, 3)) },
-        { metadata: { kernel_cmdline: '' }, measurement: hex(bytes(48, 4)) },
+        { metadata: { kernel_cmdline: 'quiet', vcpu_type: 'milan' }, measurement: hex(bytes(48, 3)) },
+        { metadata: { kernel_cmdline: null, vcpu_type: 'genoa' }, measurement: hex(bytes(48, 4)) },
       ] },
     },
   },
@@ -313,10 +385,20 @@ async function decode() {
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
+// encodeMeasurements answers the `measurements` mode: the payload electing
+// `elect` with the measurements of a file in proposals/artifact/testdata.
+async function encodeMeasurements() {
+  const { file, elect, sha, urls } = JSON.parse(await readStdin());
+  const value = electWithMeasurements(basename(file), elect, sha, urls);
+  const b = IDL.encode([types.ReviseElectedGuestosVersionsPayload], [value]);
+  process.stdout.write(JSON.stringify({ hex: hex(b) }) + '\n');
+}
+
 const mode = process.argv[2];
 if (mode === 'generate') generate();
 else if (mode === 'decode') await decode();
+else if (mode === 'measurements') await encodeMeasurements();
 else {
-  process.stderr.write('usage: node candid_fixtures.mjs generate | decode < items.json\n');
+  process.stderr.write('usage: node candid_fixtures.mjs generate | decode < items.json | measurements < request.json\n');
   process.exit(2);
 }

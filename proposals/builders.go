@@ -59,7 +59,7 @@ func NewElectHostOS(o ElectOptions) (Draft, error) {
 
 func renderElect(d *Draft, o ElectOptions, os string, urls []string) error {
 	data := TemplateData{
-		OS: os, Version: o.Version, Short: short(o.Version), SHA256: o.SHA256, URLs: urls,
+		OS: os, Version: o.Version, Short: short(o.Version), Revision: revision(o.Version), SHA256: o.SHA256, URLs: urls,
 		Unelect: o.Unelect, ReleaseTag: o.ReleaseTag, ReleaseNotes: o.ReleaseNotes,
 		ReproFlag: "--" + map[string]string{"GuestOS": "guestos", "HostOS": "hostos"}[os],
 	}

@@ -30,6 +30,10 @@ var (
 	// ErrChecksumMismatch means a file's SHA-256 differs from the one the
 	// draft declares (e.g. the wasm module of a canister upgrade).
 	ErrChecksumMismatch = errors.New("checksum mismatch")
+	// ErrNoForumURL reports a security election without a forum post link
+	// (RequireForumURL): the forum post is where the community asks about a
+	// patch whose source is withheld.
+	ErrNoForumURL = errors.New("security election without a forum URL")
 )
 
 // InvalidError carries every problem Validate found in a draft. It matches

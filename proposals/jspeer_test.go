@@ -27,6 +27,7 @@ type jsFixture struct {
 var wantAction = map[string]string{
 	"ReviseElectedGuestosVersionsPayload":               "ReviseElectedGuestosVersions",
 	"ReviseElectedGuestosVersionsPayloadNewer":          "ReviseElectedGuestosVersions",
+	"ReviseElectedGuestosVersionsPayloadTextCmdline":    "ReviseElectedGuestosVersions",
 	"ReviseElectedGuestosVersionsPayloadNoMeasurements": "ReviseElectedGuestosVersions",
 	"UpdateElectedReplicaVersionsPayload":               "UpdateElectedReplicaVersions",
 	"DeployGuestosToAllSubnetNodesPayload":              "DeployGuestosToAllSubnetNodes",

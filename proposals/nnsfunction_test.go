@@ -172,3 +172,18 @@ func TestCanisterIDsAreCanonical(t *testing.T) {
 		t.Error("cycles minting canister is a protocol canister")
 	}
 }
+
+// Function 45 (UpdateApiBoundaryNodeDomain, deprecated upstream) is known
+// by name, wire name and topic, so proposals using it list by name.
+func TestFunction45IsKnown(t *testing.T) {
+	fn := NnsFunction(45)
+	if !fn.Known() || fn.Name() != "UpdateApiBoundaryNodeDomain" || fn.WireName() != "NNS_FUNCTION_UPDATE_API_BOUNDARY_NODE_DOMAIN" {
+		t.Errorf("45: known %v, name %q, wire %q", fn.Known(), fn.Name(), fn.WireName())
+	}
+	if got, ok := NnsFunctionByName("NNS_FUNCTION_UPDATE_API_BOUNDARY_NODE_DOMAIN"); !ok || got != fn {
+		t.Errorf("by wire name: %v %v", got, ok)
+	}
+	if TopicOf(fn) != TopicApiBoundaryNodeManagement {
+		t.Errorf("topic %v", TopicOf(fn))
+	}
+}

@@ -26,7 +26,8 @@ func testMeasurements(n int) *GuestLaunchMeasurements {
 		}
 		gm := GuestLaunchMeasurement{Measurement: b}
 		if i == 0 {
-			gm.Metadata = &GuestLaunchMeasurementMetadata{KernelCmdline: "console=ttyS0 quiet"}
+			cmd := "console=ttyS0 quiet"
+			gm.Metadata = &GuestLaunchMeasurementMetadata{KernelCmdline: &cmd}
 		}
 		m.GuestLaunchMeasurements = append(m.GuestLaunchMeasurements, gm)
 	}

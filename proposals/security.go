@@ -1,6 +1,7 @@
 package proposals
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -182,4 +183,26 @@ func short(commit string) string {
 		return commit[:8]
 	}
 	return commit
+}
+
+// revision returns the first 7 characters of a commit id, the form of
+// DFINITY's election titles ("Elect new IC/GuestOS revision (commit
+// <7 hex>)", dfinity/dre release-controller).
+func revision(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}
+
+// RequireForumURL returns an error wrapping ErrNoForumURL when d is a
+// security-mode election (GuestOS or HostOS) without a forum post link.
+// DFINITY's real elections always link one: with the source withheld, the
+// forum post is where the community asks questions. Tools that write
+// election drafts call it unless their user explicitly opted out.
+func RequireForumURL(d Draft) error {
+	if d.Mode != ModeSecurity || d.URL != "" || (d.Kind != KindElectGuestOS && d.Kind != KindElectHostOS) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", d.Kind, ErrNoForumURL)
 }

@@ -1,6 +1,7 @@
 package proposals
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func securityElect(t *testing.T) Draft {
 
 func TestSecurityTemplatesPassTheirOwnPolicy(t *testing.T) {
 	d := securityElect(t)
-	if d.Title != "Security patch update" {
+	if want := "Elect new IC/GuestOS revision (commit " + testV1[:7] + "), and retire old version(s) " + testV2[:8]; d.Title != want {
 		t.Errorf("title = %q", d.Title)
 	}
 	for _, frag := range []string{
@@ -175,5 +176,33 @@ func TestSecurityDeployKeepsVersion(t *testing.T) {
 	}
 	if ps := Validate(d); len(ps) != 0 {
 		t.Errorf("deployment naming its version id is fine in security mode: %v", ps)
+	}
+}
+
+// TestSecurityElectionNeedsForumURL: RequireForumURL refuses a security
+// election without a forum post, and nothing else.
+func TestSecurityElectionNeedsForumURL(t *testing.T) {
+	for _, build := range []func(ElectOptions) (Draft, error){NewElectGuestOS, NewElectHostOS} {
+		o := ElectOptions{Mode: ModeSecurity, Version: testV1, SHA256: testSHA, MeasurementsWaiver: "test"}
+		d, err := build(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := RequireForumURL(d); !errors.Is(err, ErrNoForumURL) {
+			t.Errorf("%s without forum URL: err = %v, want ErrNoForumURL", d.Kind, err)
+		}
+		o.ForumURL = testForum
+		if d, _ := build(o); RequireForumURL(d) != nil || d.URL != testForum {
+			t.Errorf("%s with forum URL: %v (url %q)", d.Kind, RequireForumURL(d), d.URL)
+		}
+		o.ForumURL, o.Mode = "", ModeRegular
+		if d, _ := build(o); RequireForumURL(d) != nil {
+			t.Errorf("regular %s without forum URL refused: %v", d.Kind, RequireForumURL(d))
+		}
+	}
+	up := sampleDrafts(t)[KindDeployGuestOS]
+	up.Mode, up.URL = ModeSecurity, ""
+	if err := RequireForumURL(up); err != nil {
+		t.Errorf("deployment refused: %v", err)
 	}
 }

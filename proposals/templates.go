@@ -38,6 +38,7 @@ type TemplateData struct {
 	OS             string   // "GuestOS" or "HostOS"
 	Version        string   // version to elect or deploy (40 hex)
 	Short          string   // first 8 characters of Version
+	Revision       string   // first 7 characters of Version, as DFINITY's election titles show it
 	SHA256         string   // release package SHA-256
 	URLs           []string // release package URLs
 	Measurements   int      // number of launch measurements

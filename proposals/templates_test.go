@@ -39,8 +39,8 @@ func TestTemplates(t *testing.T) {
 func TestTemplateTitles(t *testing.T) {
 	drafts := sampleDrafts(t)
 	tests := map[Kind]string{
-		KindElectGuestOS:     "Elect new IC/GuestOS revision (commit a5e6cdef), and retire old version(s) d69648b2",
-		KindElectHostOS:      "Elect new IC/HostOS revision (commit a5e6cdef), and retire old version(s) 43670245",
+		KindElectGuestOS:     "Elect new IC/GuestOS revision (commit a5e6cde), and retire old version(s) d69648b2",
+		KindElectHostOS:      "Elect new IC/HostOS revision (commit a5e6cde), and retire old version(s) 43670245",
 		KindDeployGuestOS:    "Update subnet " + testSubnet + " to GuestOS version " + testV1,
 		KindDeployUnassigned: "Update all unassigned nodes",
 		KindDeployHostOS:     "Set HostOS version a5e6cdef on 2 node(s)",
@@ -52,7 +52,7 @@ func TestTemplateTitles(t *testing.T) {
 		}
 	}
 	d, _ := NewElectGuestOS(ElectOptions{Version: testV1, SHA256: testSHA, Measurements: testMeasurements(1)})
-	if d.Title != "Elect new IC/GuestOS revision (commit a5e6cdef)" {
+	if d.Title != "Elect new IC/GuestOS revision (commit a5e6cde)" {
 		t.Errorf("plain election title = %q", d.Title)
 	}
 	d, _ = NewElectGuestOS(ElectOptions{Unelect: []string{testV2, testV3}})
@@ -74,7 +74,7 @@ func TestTemplateOverrides(t *testing.T) {
 		t.Errorf("overrides not applied: %q / %q / %q", d.Title, d.Summary, d.URL)
 	}
 	d, err = NewElectGuestOS(ElectOptions{Mode: ModeSecurity, Version: testV1, SHA256: testSHA, Texts: Texts{
-		Summary: "Given summary.", Templates: Templates{TplSecurityPolicy: "POLICY {{.PolicyProposal}}/{{.DisclosureDays}}"},
+		Summary: "Given summary.", ForumURL: testForum, Templates: Templates{TplSecurityPolicy: "POLICY {{.PolicyProposal}}/{{.DisclosureDays}}"},
 	}})
 	if err != nil || d.Summary != "Given summary." {
 		t.Errorf("summary override: %q, %v", d.Summary, err)

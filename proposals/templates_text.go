@@ -26,7 +26,7 @@ const tplSecurityPolicy = `This is a security patch, proposed under the Security
 
 The source will be published no later than {{.DisclosureDays}} days after the patched release has been rolled out to every subnet. From that point on, anyone can rebuild it and confirm after the fact that the binaries adopted here are exactly the ones built from that source.`
 
-const tplElectTitle = `{{if .Version}}Elect new IC/{{.OS}} revision (commit {{.Short}}){{if .Unelect}}, and retire old version(s) {{join .UnelectShort ", "}}{{end}}{{else}}Retire IC/{{.OS}} version(s) {{join .UnelectShort ", "}}{{end}}`
+const tplElectTitle = `{{if .Version}}Elect new IC/{{.OS}} revision (commit {{.Revision}}){{if .Unelect}}, and retire old version(s) {{join .UnelectShort ", "}}{{end}}{{else}}Retire IC/{{.OS}} version(s) {{join .UnelectShort ", "}}{{end}}`
 
 const tplElectSummary = `{{if .Version}}# Elect {{.OS}} version {{.Version}}
 {{if .ReleaseTag}}
@@ -48,7 +48,8 @@ The script prints two SHA-256 sums: one of the image downloaded from the CDN and
 Removing versions nobody runs any more keeps nodes from ever being pointed back at an old, unpatched release.
 {{end}}`
 
-const tplSecurityElectTitle = `Security patch update`
+// DFINITY titles security elections like regular ones (domain.md Addendum).
+const tplSecurityElectTitle = tplElectTitle
 
 const tplSecurityElectSummary = `# Security patch update
 

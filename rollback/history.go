@@ -286,8 +286,8 @@ func measurementsOf(in *registrypb.GuestLaunchMeasurements) *proposals.GuestLaun
 	out := &proposals.GuestLaunchMeasurements{GuestLaunchMeasurements: []proposals.GuestLaunchMeasurement{}}
 	for _, m := range in.GetGuestLaunchMeasurements() {
 		pm := proposals.GuestLaunchMeasurement{Measurement: append([]byte{}, m.GetMeasurement()...)}
-		if md := m.GetMetadata(); md != nil && md.KernelCmdline != nil {
-			pm.Metadata = &proposals.GuestLaunchMeasurementMetadata{KernelCmdline: md.GetKernelCmdline()}
+		if md := m.GetMetadata(); md != nil && (md.KernelCmdline != nil || md.VcpuType != nil) {
+			pm.Metadata = &proposals.GuestLaunchMeasurementMetadata{KernelCmdline: md.KernelCmdline, VcpuType: md.VcpuType}
 		}
 		out.GuestLaunchMeasurements = append(out.GuestLaunchMeasurements, pm)
 	}

@@ -31,7 +31,7 @@ func TestReadHistoryPagesAndDecodes(t *testing.T) {
 	if rel.SHA256 != sumOld || len(rel.URLs) != 1 || rel.Measurements == nil ||
 		len(rel.Measurements.GuestLaunchMeasurements) != 1 ||
 		len(rel.Measurements.GuestLaunchMeasurements[0].Measurement) != 48 ||
-		rel.Measurements.GuestLaunchMeasurements[0].Metadata.KernelCmdline != "console=ttyS0" {
+		rel.Measurements.GuestLaunchMeasurements[0].Metadata.Cmdline() != "console=ttyS0" {
 		t.Fatalf("recovered release = %+v", rel)
 	}
 	if del := h.Unelections()[vOld]; len(del) != 1 || del[0] != 9 {

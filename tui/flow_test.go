@@ -136,7 +136,7 @@ func TestFlowDraftSubmit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Title != governance.SecurityPatchTitle || !strings.Contains(fieldsText(fields), version) {
+	if p.Title != "Elect new IC/GuestOS revision (commit "+version[:7]+")" || !strings.Contains(fieldsText(fields), version) {
 		t.Errorf("proposal %d: title %q fields %v", id, p.Title, fields)
 	}
 }

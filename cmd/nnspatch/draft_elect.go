@@ -23,6 +23,7 @@ type draftElectOptions struct {
 	ReleaseTag         string
 	ReleaseNotesFile   string
 	AllowHTTP          bool
+	NoForumURL         bool
 }
 
 func newCmdDraftElect(f *Factory, kind proposals.Kind, runF func(*draftElectOptions) error) *cobra.Command {
@@ -51,6 +52,7 @@ func newCmdDraftElect(f *Factory, kind proposals.Kind, runF func(*draftElectOpti
 	fl.StringVar(&opts.ReleaseTag, "release-tag", "", "release name for the regular-mode summary")
 	fl.StringVar(&opts.ReleaseNotesFile, "release-notes-file", "", "markdown `file` with release notes (regular mode)")
 	fl.BoolVar(&opts.AllowHTTP, "allow-http", false, "allow plain http:// artifact URLs (local test servers only)")
+	fl.BoolVar(&opts.NoForumURL, "no-forum-url", false, "write a --security election without --forum-url (the forum post is where the community asks questions)")
 	if guest {
 		fl.StringVar(&opts.MeasurementsFile, "measurements", "", "launch-measurements.json `file` of the build")
 		fl.StringVar(&opts.MeasurementsWaiver, "measurements-waiver", "", "`reason` to elect without launch measurements")
@@ -71,6 +73,9 @@ func (o *draftElectOptions) checkElect() error {
 	if o.Version == "" && (o.SHA256 != "" || len(o.Artifacts) > 0 || len(o.PackageURLs) > 0 || o.MeasurementsFile != "") {
 		return FlagErrorf("--sha256, --artifact, --package-url and --measurements need --version")
 	}
+	if o.NoForumURL && o.ForumURL != "" {
+		return FlagErrorf("--forum-url and --no-forum-url are mutually exclusive")
+	}
 	if o.MeasurementsFile != "" && o.MeasurementsWaiver != "" {
 		return FlagErrorf("--measurements and --measurements-waiver are mutually exclusive")
 	}
@@ -89,6 +94,11 @@ func draftElectRun(ctx context.Context, o *draftElectOptions) error {
 	d, err := build(eo)
 	if err != nil {
 		return fmt.Errorf("draft %s: %w", o.Kind, err)
+	}
+	if !o.NoForumURL {
+		if err := proposals.RequireForumURL(d); err != nil {
+			return fmt.Errorf("draft %s: %w", o.Kind, err)
+		}
 	}
 	return o.write(d)
 }

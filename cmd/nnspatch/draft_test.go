@@ -102,7 +102,7 @@ func TestDraftElectRun(t *testing.T) {
 	m := writeTestFile(t, dir, "m.json", []byte(testMeasurements))
 	out := filepath.Join(dir, "elect.yaml")
 
-	r := runCLI(t, "draft", "elect-guestos", "--security", "--version", testCommit, "--artifact", pkg, "--artifact", mirror,
+	r := runCLI(t, "draft", "elect-guestos", "--security", "--forum-url", "https://forum.dfinity.org/t/patch/1", "--version", testCommit, "--artifact", pkg, "--artifact", mirror,
 		"--sha256", strings.ToUpper(testSHA), "--measurements", m, "-o", out)
 	if r.Code != ExitOK || strings.TrimSpace(r.Stdout) != out {
 		t.Fatalf("draft: exit %d stdout %q stderr %s", r.Code, r.Stdout, r.Stderr)
@@ -234,5 +234,35 @@ func TestDraftBadMeasurements(t *testing.T) {
 		if !strings.Contains(r.Stderr, want) {
 			t.Errorf("stderr %q does not contain %q", r.Stderr, want)
 		}
+	}
+}
+
+// TestDraftSecurityElectForumURL: a security election without --forum-url
+// is refused (usage exit, nothing written, a hint naming both flags);
+// --no-forum-url writes it; both flags together are a usage error.
+func TestDraftSecurityElectForumURL(t *testing.T) {
+	isolateConfig(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "elect.yaml")
+	base := []string{"draft", "elect-hostos", "--security", "--version", testCommit, "--sha256", testSHA, "-o", out}
+	r := runCLI(t, base...)
+	if r.Code != ExitUsage || !strings.Contains(r.Stderr, "--no-forum-url") || !strings.Contains(r.Stderr, "--forum-url") {
+		t.Fatalf("without forum URL: exit %d, stderr %s", r.Code, r.Stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("refused draft was written: %v", err)
+	}
+	if r := runCLI(t, append(base, "--no-forum-url", "--forum-url", "https://forum.dfinity.org/t/1")...); r.Code != ExitUsage {
+		t.Errorf("both flags: exit %d, stderr %s", r.Code, r.Stderr)
+	}
+	if r := runCLI(t, append(base, "--no-forum-url")...); r.Code != ExitOK {
+		t.Fatalf("--no-forum-url: exit %d, stderr %s", r.Code, r.Stderr)
+	}
+	d, err := proposals.LoadDraft(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.URL != "" || d.Title != "Elect new IC/HostOS revision (commit "+testCommit[:7]+")" {
+		t.Errorf("draft url %q title %q", d.URL, d.Title)
 	}
 }

@@ -43,7 +43,7 @@ func newTestRelease(t *testing.T) (rel, pkg string, election uint64) {
 	}
 	rel = filepath.Join(dir, "releases", patchVersion)
 	mustRun(t, 0, "release", "new", "--security", "--version", patchVersion, "--artifact", pkg,
-		"--measurements-waiver", "test build without SEV measurements", "--dir", rel)
+		"--measurements-waiver", "test build without SEV measurements", "--forum-url", "https://forum.dfinity.org/t/security-patch/3", "--dir", rel)
 	r := mustRun(t, 0, "release", "submit", rel, "--yes")
 	id, err := strconv.ParseUint(strings.TrimSpace(r.Stdout), 10, 64)
 	if err != nil {

@@ -31,7 +31,7 @@ the release directory with election.yaml and release.yaml. Nothing is submitted.
 Additional exit codes:
   3  the draft is invalid (every problem is printed; nothing is created)
   6  the artifact copies differ from each other or from --sha256`,
-		Example: `$ nnspatch release new --security --version $COMMIT --artifact update-img.tar.zst --measurements m.json
+		Example: `$ nnspatch release new --security --version $COMMIT --artifact update-img.tar.zst --measurements m.json --forum-url $POST
 $ nnspatch release new --version $COMMIT --sha256 $SHA --measurements-waiver "lab build" --dir /srv/releases/hotfix`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -62,6 +62,11 @@ func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
 	d, err := proposals.NewElectGuestOS(eo)
 	if err != nil {
 		return fmt.Errorf("draft elect-guestos: %w", err)
+	}
+	if !o.NoForumURL {
+		if err := proposals.RequireForumURL(d); err != nil {
+			return fmt.Errorf("release new: %w", err)
+		}
 	}
 	policy, err := o.Policy()
 	if err != nil {

@@ -21,7 +21,7 @@ func TestReleaseRejectedElection(t *testing.T) {
 	}
 	dir := t.TempDir()
 	rel := dir + "/rel"
-	elect := []string{"--security", "--version", patchVersion, "--sha256", strings.Repeat("ab", 32), "--measurements-waiver", "lab build"}
+	elect := []string{"--security", "--version", patchVersion, "--sha256", strings.Repeat("ab", 32), "--measurements-waiver", "lab build", "--forum-url", "https://forum.dfinity.org/t/security-patch/2"}
 	mustRun(t, 0, append([]string{"release", "new", "--dir", rel}, elect...)...)
 	if l, err := (rollout.Store{Dir: rel}).Read(); err != nil || l.Created.Sub(n.Now()).Abs() > time.Minute {
 		t.Fatalf("release created %v on a network whose clock reads %s (%v)", l, n.Now(), err)

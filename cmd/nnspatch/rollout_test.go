@@ -317,7 +317,7 @@ func TestReleaseNewDefaultDir(t *testing.T) {
 	isolateConfig(t)
 	t.Chdir(t.TempDir())
 	sha := strings.Repeat("ab", 32)
-	args := []string{"release", "new", "--security", "--version", patchVersion, "--sha256", sha, "--measurements-waiver", "lab build"}
+	args := []string{"release", "new", "--security", "--version", patchVersion, "--sha256", sha, "--measurements-waiver", "lab build", "--no-forum-url"}
 	r := mustRun(t, ExitDraftInvalid, append(args, "--title", "Fix the exploit in the sandbox")...)
 	if fileExists(filepath.Join("releases", patchVersion)) {
 		t.Fatalf("an invalid draft created the release:\n%s", r.Stderr)

@@ -27,7 +27,7 @@ func newCmdVerify(f *Factory, runF func(*verifyOptions) error) *cobra.Command {
 	opts := &verifyOptions{IO: f.IO, JSON: f.JSONOutput, Client: f.governanceClient}
 	cmd := &cobra.Command{
 		Use:   "verify <proposal-id> [--artifact <file|url>] [--sums <file>]",
-		Short: "Check a release package against an election proposal's hash",
+		Short: "Check a release package or canister wasm against a proposal's hash",
 		Long: `Hash the release package and compare it with the release_package_sha256_hex of
 an election proposal: any GuestOS or HostOS election, in every payload shape the
 NNS has used (ReviseElectedGuestosVersions, UpdateElectedReplicaVersions,
@@ -39,10 +39,17 @@ package is downloaded from every URL the proposal names (its mirrors, at once,
 progress on stderr); each mirror must serve the proposal's hash. With --sums, the
 package's SHA256SUMS line must agree too. Both hashes are printed.
 
+For an NNS canister upgrade (an InstallCode proposal), --artifact is the wasm
+module exactly as submitted (a .wasm or .wasm.gz file; the hash is over the
+file's bytes, not the uncompressed module): its SHA-256 must equal the
+proposal's wasm_module_hash. Such a proposal names no download URL, so
+--artifact is required.
+
 Additional exit codes:
   6  the package's SHA-256 differs from the proposal's (or from SHA256SUMS)`,
 		Example: `$ nnspatch verify 139000                 # download from the proposal's own URLs
 $ nnspatch verify 139000 --artifact update-img.tar.zst
+$ nnspatch verify 139100 --artifact registry-canister.wasm.gz   # InstallCode: wasm_module_hash
 $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/guest-os/update-img/update-img.tar.zst --sums SHA256SUMS --json`,
 		Args: exactArgs(1, "a proposal id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,7 +61,7 @@ $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/
 			return runOrRunF(opts, runF, func(o *verifyOptions) error { return verifyRun(cmd.Context(), o) })
 		},
 	}
-	cmd.Flags().StringVar(&opts.Artifact, "artifact", "", "release package `file|url` to hash (default: every URL the proposal names)")
+	cmd.Flags().StringVar(&opts.Artifact, "artifact", "", "release package or canister wasm `file|url` to hash (default: every URL the proposal names)")
 	cmd.Flags().StringVar(&opts.Sums, "sums", "", "SHA256SUMS `file|url` that must list the package with the same hash")
 	cmd.Flags().BoolVar(&opts.AllowHTTP, "allow-http", false, "allow plain http:// URLs (local test servers only)")
 	addNetFlags(cmd, &opts.Net)
@@ -64,9 +71,13 @@ $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/
 // verifyDoc is printed by `verify --json`.
 type verifyDoc struct {
 	jsonout.Envelope
-	Proposal uint64                 `json:"proposal"`
-	Package  rollout.ElectedPackage `json:"package"`
-	Artifact jsonout.Digest         `json:"artifact"`
+	Proposal uint64 `json:"proposal"`
+	// Kind is "election" (Package is set) or "install_code" (Install is
+	// set: an NNS canister upgrade, checked by its wasm_module_hash).
+	Kind     string                  `json:"kind"`
+	Package  *rollout.ElectedPackage `json:"package,omitempty"`
+	Install  *governance.InstallView `json:"install,omitempty"`
+	Artifact jsonout.Digest          `json:"artifact"`
 	// Mirrors are the digests of each URL the proposal names, when the
 	// package was downloaded from them (no --artifact).
 	Mirrors []jsonout.Digest `json:"mirrors,omitempty"`
@@ -84,6 +95,9 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	if p.Action.Kind == "InstallCode" && p.Action.Install != nil {
+		return verifyInstallCode(ctx, o, p.Action.Install)
+	}
 	pkg, err := rollout.PackageOf(p)
 	if err != nil {
 		return err
@@ -96,7 +110,7 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		return err
 	}
 	d := digests[0]
-	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Package: pkg,
+	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "election", Package: &pkg,
 		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
 	if o.Artifact == "" {
 		for _, m := range digests {
@@ -104,7 +118,36 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "mirror %s: %s\n", governance.Sanitize(m.Source), m.Hex)
 		}
 	}
-	checkErr := artifact.Check(pkg.SHA256, d)
+	fmt.Fprintf(o.IO.ErrOut, "proposal %d elects %s %s\n", o.Proposal, pkg.OS, pkg.Version)
+	return o.compare(ctx, &doc, pkg.SHA256, d, aopts)
+}
+
+// verifyInstallCode checks --artifact against the wasm_module_hash of an
+// InstallCode proposal (governance keeps the hash, not the module).
+func verifyInstallCode(ctx context.Context, o *verifyOptions, in *governance.InstallView) error {
+	if o.Artifact == "" {
+		return FlagErrorf("proposal %d upgrades canister %s and names no download URL: pass --artifact with the wasm module file as submitted (.wasm or .wasm.gz)", o.Proposal, in.CanisterID)
+	}
+	if in.WasmModuleHash == "" {
+		return fmt.Errorf("proposal %d: InstallCode without a wasm_module_hash: nothing to verify", o.Proposal)
+	}
+	report, done := newProgress(o.IO)
+	aopts := artifact.Options{Progress: report, AllowHTTP: o.AllowHTTP}
+	d, err := artifact.Hash(ctx, o.Artifact, aopts)
+	done()
+	if err != nil {
+		return err
+	}
+	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "install_code", Install: in,
+		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
+	fmt.Fprintf(o.IO.ErrOut, "proposal %d: InstallCode (%s) of canister %s\n", o.Proposal, in.Mode, governance.Sanitize(in.CanisterID))
+	return o.compare(ctx, &doc, in.WasmModuleHash, d, aopts)
+}
+
+// compare checks d against the proposal's hash (and --sums), prints both
+// and writes the result.
+func (o *verifyOptions) compare(ctx context.Context, doc *verifyDoc, want string, d artifact.Digest, aopts artifact.Options) error {
+	checkErr := artifact.Check(want, d)
 	if o.Sums != "" && checkErr == nil {
 		sums, err := artifact.LoadSums(ctx, o.Sums, aopts)
 		if err != nil {
@@ -116,19 +159,18 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		checkErr = sums.Check(o.Artifact, d)
 	}
 	doc.Match = checkErr == nil
-	fmt.Fprintf(o.IO.ErrOut, "proposal %d elects %s %s\n", o.Proposal, pkg.OS, pkg.Version)
-	fmt.Fprintf(o.IO.ErrOut, "proposal sha256: %s\nartifact sha256: %s (%d bytes, %s)\n", pkg.SHA256, d.Hex, d.Size, d.Source)
+	fmt.Fprintf(o.IO.ErrOut, "proposal sha256: %s\nartifact sha256: %s (%d bytes, %s)\n", want, d.Hex, d.Size, d.Source)
 	if doc.SumsSHA256 != "" {
 		fmt.Fprintf(o.IO.ErrOut, "SHA256SUMS:      %s\n", doc.SumsSHA256)
 	}
 	if o.JSON() {
-		if err := jsonout.Write(o.IO.Out, doc); err != nil {
+		if err := jsonout.Write(o.IO.Out, *doc); err != nil {
 			return err
 		}
 	} else if doc.Match {
 		fmt.Fprintf(o.IO.Out, "✓ match: %s\n", d.Hex)
 	} else {
-		fmt.Fprintf(o.IO.Out, "✗ mismatch: proposal %s, artifact %s\n", pkg.SHA256, d.Hex)
+		fmt.Fprintf(o.IO.Out, "✗ mismatch: proposal %s, artifact %s\n", want, d.Hex)
 	}
 	return checkErr
 }

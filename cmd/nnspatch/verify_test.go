@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +18,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -103,5 +106,108 @@ func TestVerifyDownloadsFromTheProposalsURLs(t *testing.T) {
 	tampered.Store(true)
 	if out, errOut, code := verify(); code != int(ExitChecksum) || !strings.Contains(errOut, "mirror-b") {
 		t.Fatalf("a tampered mirror: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// makeProposal submits req as the developer neuron and returns its id.
+func makeProposal(t *testing.T, netURL, identity string, req govdid.MakeProposalRequest) uint64 {
+	t.Helper()
+	id, err := governance.LoadIdentity(identity, governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: netURL, FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := c.MakeProposal(ctx, 80, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// An NNS canister upgrade (InstallCode) verifies against its
+// wasm_module_hash: the SHA-256 of the .wasm.gz file exactly as submitted.
+// Another file is a checksum mismatch (exit 6); without --artifact there is
+// nothing to download, a usage error naming the flag.
+func TestVerifyInstallCode(t *testing.T) {
+	n, flags := cliNet(t)
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(append([]byte("\x00asm\x01\x00\x00\x00"), bytes.Repeat([]byte("registry canister code "), 512)...))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wasm := filepath.Join(dir, "registry-canister.wasm.gz")
+	if err := os.WriteFile(wasm, gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	registry := principal.MustDecode(proposals.RegistryCanisterID)
+	mode, module, arg := int32(3), gz.Bytes(), []byte("DIDL\x00\x00")
+	title := "Upgrade the registry canister"
+	id := makeProposal(t, n.URL(), n.DeveloperIdentityPath(), govdid.MakeProposalRequest{Title: &title, Summary: "Upgrade.",
+		Action: &govdid.ProposalActionRequest{InstallCode: &govdid.InstallCodeRequest{
+			CanisterId: &registry, InstallMode: &mode, WasmModule: &module, Arg: &arg}}})
+	pid := strconv.FormatUint(id, 10)
+
+	r := run(t, flags, "verify", pid, "--artifact", wasm, "--json")
+	var doc verifyDoc
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || r.Code != ExitOK || !doc.Match {
+		t.Fatalf("verify: exit %d (%v)\n%s\n%s", r.Code, err, r.Stdout, r.Stderr)
+	}
+	sum := sha256.Sum256(gz.Bytes())
+	if doc.Kind != "install_code" || doc.Install == nil || doc.Install.WasmModuleHash != hex.EncodeToString(sum[:]) ||
+		doc.Install.CanisterID != proposals.RegistryCanisterID || doc.Package != nil {
+		t.Errorf("verify doc: %+v (install %+v)", doc, doc.Install)
+	}
+
+	other := filepath.Join(dir, "registry-canister.wasm")
+	if err := os.WriteFile(other, append([]byte("\x00asm\x01\x00\x00\x00"), 'X'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, flags, "verify", pid, "--artifact", other)
+	if r.Code != ExitChecksum || !strings.Contains(r.Stdout, "✗ mismatch") || !strings.Contains(r.Stderr, hex.EncodeToString(sum[:])) {
+		t.Errorf("other wasm: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
+	}
+	r = run(t, flags, "verify", pid)
+	if r.Code != ExitUsage || !strings.Contains(r.Stderr, "--artifact") {
+		t.Errorf("without --artifact: exit %d\n%s", r.Code, r.Stderr)
+	}
+}
+
+// A HostOS election verifies like a GuestOS one: the package hash from a
+// ReviseElectedHostosVersions payload.
+func TestVerifyHostOSElection(t *testing.T) {
+	n, flags := cliNet(t)
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "update-img.tar.zst")
+	if err := os.WriteFile(pkg, bytes.Repeat([]byte("HostOS update image "), 2048), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	version, hash := strings.Repeat("cd34", 10), hex.EncodeToString(sum[:])
+	payload, err := proposals.EncodePayload(proposals.ReviseElectedHostosVersions{
+		ReleasePackageURLs: proposals.DefaultPackageURLs("host-os", version), HostosVersionToElect: &version,
+		ReleasePackageSHA256Hex: &hash, HostosVersionsToUnelect: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Elect new IC/HostOS revision (commit " + version[:7] + ")"
+	id := makeProposal(t, n.URL(), n.DeveloperIdentityPath(), govdid.MakeProposalRequest{Title: &title, Summary: "Elect.",
+		Action: &govdid.ProposalActionRequest{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 50, Payload: payload}}})
+	r := run(t, flags, "verify", strconv.FormatUint(id, 10), "--artifact", pkg, "--json")
+	var doc verifyDoc
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || r.Code != ExitOK || !doc.Match {
+		t.Fatalf("verify: exit %d (%v)\n%s\n%s", r.Code, err, r.Stdout, r.Stderr)
+	}
+	if doc.Kind != "election" || doc.Package == nil || doc.Package.OS != "HostOS" || doc.Package.Version != version {
+		t.Errorf("verify doc: %+v", doc)
 	}
 }

@@ -65,9 +65,9 @@ func (e *MeasurementError) Unwrap() error { return e.Err }
 // (dfinity/ic rs/protobuf registry.replica_version.v1), which ic-admin reads
 // back with serde_json for --guest-launch-measurements-path. serde writes
 // the Vec<u8> measurement as an array of numbers; hex strings are accepted
-// too. Unknown fields (newer metadata such as vcpu_type) are ignored like
-// serde does, since the pinned registry interface carries only
-// kernel_cmdline.
+// too. Both metadata fields are optional (kernel_cmdline since dfinity/ic
+// #8078, vcpu_type since #10245); other unknown fields are ignored like
+// serde does.
 type rawMeasurements struct {
 	GuestLaunchMeasurements *[]rawMeasurement `json:"guest_launch_measurements"`
 }
@@ -76,6 +76,7 @@ type rawMeasurement struct {
 	Measurement json.RawMessage `json:"measurement"`
 	Metadata    *struct {
 		KernelCmdline *string `json:"kernel_cmdline"`
+		VcpuType      *string `json:"vcpu_type"`
 	} `json:"metadata"`
 }
 
@@ -115,9 +116,9 @@ func convertMeasurements(raws []rawMeasurement) (proposals.GuestLaunchMeasuremen
 		}
 		gm := proposals.GuestLaunchMeasurement{Measurement: m}
 		if rm.Metadata != nil {
-			gm.Metadata = &proposals.GuestLaunchMeasurementMetadata{}
-			if rm.Metadata.KernelCmdline != nil {
-				gm.Metadata.KernelCmdline = *rm.Metadata.KernelCmdline
+			gm.Metadata = &proposals.GuestLaunchMeasurementMetadata{
+				KernelCmdline: rm.Metadata.KernelCmdline,
+				VcpuType:      rm.Metadata.VcpuType,
 			}
 		}
 		out.GuestLaunchMeasurements = append(out.GuestLaunchMeasurements, gm)
@@ -133,7 +134,8 @@ func convertMeasurements(raws []rawMeasurement) (proposals.GuestLaunchMeasuremen
 // (encoding/json on the payload type would write base64 strings instead.)
 func MarshalLaunchMeasurements(m proposals.GuestLaunchMeasurements) ([]byte, error) {
 	type metadata struct {
-		KernelCmdline string `json:"kernel_cmdline"`
+		KernelCmdline *string `json:"kernel_cmdline,omitempty"`
+		VcpuType      *string `json:"vcpu_type,omitempty"`
 	}
 	type measurement struct {
 		Measurement []int     `json:"measurement"`
@@ -149,7 +151,7 @@ func MarshalLaunchMeasurements(m proposals.GuestLaunchMeasurements) ([]byte, err
 		}
 		out.GuestLaunchMeasurements[i].Measurement = nums
 		if gm.Metadata != nil {
-			out.GuestLaunchMeasurements[i].Metadata = &metadata{KernelCmdline: gm.Metadata.KernelCmdline}
+			out.GuestLaunchMeasurements[i].Metadata = &metadata{KernelCmdline: gm.Metadata.KernelCmdline, VcpuType: gm.Metadata.VcpuType}
 		}
 	}
 	data, err := json.MarshalIndent(out, "", "  ")

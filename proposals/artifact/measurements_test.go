@@ -40,9 +40,9 @@ func TestParseLaunchMeasurementsFile(t *testing.T) {
 	}
 	want := proposals.GuestLaunchMeasurements{GuestLaunchMeasurements: []proposals.GuestLaunchMeasurement{
 		{Measurement: testMeasurement(0), Metadata: &proposals.GuestLaunchMeasurementMetadata{
-			KernelCmdline: "BOOT_IMAGE=/vmlinuz root=/dev/vda5 console=ttyS0 dfinity.system=A"}},
+			KernelCmdline: ptr("BOOT_IMAGE=/vmlinuz root=/dev/vda5 console=ttyS0 dfinity.system=A")}},
 		{Measurement: testMeasurement(1), Metadata: &proposals.GuestLaunchMeasurementMetadata{
-			KernelCmdline: "BOOT_IMAGE=/vmlinuz root=/dev/vda8 console=ttyS0 dfinity.system=B"}},
+			KernelCmdline: ptr("BOOT_IMAGE=/vmlinuz root=/dev/vda8 console=ttyS0 dfinity.system=B")}},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("measurements (-want +got):\n%s", diff)
@@ -65,11 +65,11 @@ func TestParseLaunchMeasurements(t *testing.T) {
 			[]proposals.GuestLaunchMeasurement{{Measurement: m0}}},
 		{"0x upper hex", `{"guest_launch_measurements":[{"measurement":"0x` + strings.ToUpper(hex.EncodeToString(m1)) + `"}]}`,
 			[]proposals.GuestLaunchMeasurement{{Measurement: m1}}},
-		{"null metadata and cmdline, unknown vcpu_type", `{"guest_launch_measurements":[
+		{"null metadata and cmdline, vcpu_type kept", `{"guest_launch_measurements":[
 			{"measurement":` + byteArray(m0) + `,"metadata":null},
 			{"measurement":` + byteArray(m1) + `,"metadata":{"kernel_cmdline":null,"vcpu_type":"EPYC-v4"}}],
 			"comment":"ignored like serde does"}`,
-			[]proposals.GuestLaunchMeasurement{{Measurement: m0}, {Measurement: m1, Metadata: &proposals.GuestLaunchMeasurementMetadata{}}}},
+			[]proposals.GuestLaunchMeasurement{{Measurement: m0}, {Measurement: m1, Metadata: &proposals.GuestLaunchMeasurementMetadata{VcpuType: ptr("EPYC-v4")}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,3 +153,5 @@ func TestParseLaunchMeasurementsTooLarge(t *testing.T) {
 		t.Fatalf("err = %v, want a size error", err)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -34,9 +34,12 @@ type guestLaunchMeasurement struct {
 	Measurement []byte               `ic:"measurement"`
 }
 
-// measurementMetadata is GuestLaunchMeasurementMetadata.
+// measurementMetadata is GuestLaunchMeasurementMetadata: kernel_cmdline
+// optional since dfinity/ic #8078, vcpu_type added by #10245. The registry
+// record kept here stores the command line only; vcpu_type is accepted.
 type measurementMetadata struct {
-	KernelCmdline string `ic:"kernel_cmdline"`
+	KernelCmdline *string `ic:"kernel_cmdline,omitempty"`
+	VcpuType      *string `ic:"vcpu_type,omitempty"`
 }
 
 // deploySubnetPayload is DeployGuestosToAllSubnetNodesPayload (function 11).
@@ -89,9 +92,57 @@ func decodePayload(payload []byte, v any, required ...string) (t *trap) {
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
 	}
 	if err := candidguard.PayloadLimits.Unmarshal(payload, []any{v}); err != nil {
+		if p, ok := v.(*reviseGuestOSPayload); ok && decodeTextCmdline(payload, p) {
+			return nil
+		}
 		return trapf(ErrInvalidPayload, "%sFailed to decode payload: %v", logPrefix, err)
 	}
 	return nil
+}
+
+// textCmdlineRevisePayload is reviseGuestOSPayload as registries before
+// dfinity/ic #8078 declared it: kernel_cmdline a plain text. Candid
+// subtyping lets such a payload feed the opt field; agent-go's strict
+// decoder does not, so it is read with this shape instead.
+type textCmdlineRevisePayload struct {
+	ReleasePackageURLs       []string `ic:"release_package_urls"`
+	ReplicaVersionsToUnelect []string `ic:"replica_versions_to_unelect"`
+	ReplicaVersionToElect    *string  `ic:"replica_version_to_elect,omitempty"`
+	GuestLaunchMeasurements  *struct {
+		GuestLaunchMeasurements []struct {
+			Metadata *struct {
+				KernelCmdline string `ic:"kernel_cmdline"`
+			} `ic:"metadata,omitempty"`
+			Measurement []byte `ic:"measurement"`
+		} `ic:"guest_launch_measurements"`
+	} `ic:"guest_launch_measurements,omitempty"`
+	ReleasePackageSHA256Hex *string `ic:"release_package_sha256_hex,omitempty"`
+}
+
+// decodeTextCmdline fills p from a payload of the older shape and reports
+// whether it was one.
+func decodeTextCmdline(payload []byte, p *reviseGuestOSPayload) bool {
+	var old textCmdlineRevisePayload
+	if err := candidguard.PayloadLimits.Unmarshal(payload, []any{&old}); err != nil {
+		return false
+	}
+	*p = reviseGuestOSPayload{
+		ReleasePackageURLs: old.ReleasePackageURLs, ReplicaVersionsToUnelect: old.ReplicaVersionsToUnelect,
+		ReplicaVersionToElect: old.ReplicaVersionToElect, ReleasePackageSHA256Hex: old.ReleasePackageSHA256Hex,
+	}
+	if old.GuestLaunchMeasurements == nil {
+		return true
+	}
+	p.GuestLaunchMeasurements = &guestLaunchMeasurements{GuestLaunchMeasurements: []guestLaunchMeasurement{}}
+	for _, m := range old.GuestLaunchMeasurements.GuestLaunchMeasurements {
+		gm := guestLaunchMeasurement{Measurement: m.Measurement}
+		if m.Metadata != nil {
+			cmd := m.Metadata.KernelCmdline
+			gm.Metadata = &measurementMetadata{KernelCmdline: &cmd}
+		}
+		p.GuestLaunchMeasurements.GuestLaunchMeasurements = append(p.GuestLaunchMeasurements.GuestLaunchMeasurements, gm)
+	}
+	return true
 }
 
 // checkFields checks that the payload is one record holding every required
@@ -148,8 +199,8 @@ func (p *guestLaunchMeasurements) measurements() []LaunchMeasurement {
 	out := make([]LaunchMeasurement, 0, len(p.GuestLaunchMeasurements))
 	for _, m := range p.GuestLaunchMeasurements {
 		lm := LaunchMeasurement{Measurement: m.Measurement}
-		if m.Metadata != nil {
-			cmd := m.Metadata.KernelCmdline
+		if m.Metadata != nil && m.Metadata.KernelCmdline != nil {
+			cmd := *m.Metadata.KernelCmdline
 			lm.KernelCmdline = &cmd
 		}
 		out = append(out, lm)

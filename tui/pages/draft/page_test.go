@@ -158,7 +158,7 @@ func TestSubmitNeedsConfirmation(t *testing.T) {
 	}
 	send(p, save)
 	msgs := send(p, runes("y"))
-	if len(gov.Submitted) != 1 || gov.Submitted[0] != "Security patch update" {
+	if len(gov.Submitted) != 1 || !strings.HasPrefix(gov.Submitted[0], "Elect new IC/GuestOS revision (commit ") {
 		t.Fatalf("submitted %v", gov.Submitted)
 	}
 	var opened bool
