@@ -44,7 +44,7 @@ func (n *Network) serve(ctx context.Context) error {
 		return fmt.Errorf("%w on %s: %w; stop what uses the address or pass another host:port to --listen", ErrListen, n.cfg.Listen, err)
 	}
 	n.ln = ln
-	n.http = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second}
+	n.http = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	go n.http.Serve(ln)
 	n.wg.Add(1)
 	go n.tickLoop(n.cfg.TickInterval)

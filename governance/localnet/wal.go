@@ -14,6 +14,22 @@ import (
 // last record (a damaged last record is a torn write and is truncated).
 var ErrCorruptLog = errors.New("corrupt write-ahead log")
 
+// CorruptLogError reports a write-ahead log damaged before its last record.
+// The file is left untouched; it matches ErrCorruptLog with errors.Is.
+type CorruptLogError struct {
+	Path   string // the log file
+	Offset int64  // byte offset of the first damaged record
+	Size   int64  // size of the file in bytes
+}
+
+// Error names the file, the offset and what to do next.
+func (e *CorruptLogError) Error() string {
+	return fmt.Sprintf("%v: %s: bad record at byte %d of %d, followed by intact records; the file was left untouched: restore it from a backup or move the state directory aside to start afresh", ErrCorruptLog, e.Path, e.Offset, e.Size)
+}
+
+// Is makes errors.Is(err, ErrCorruptLog) true.
+func (e *CorruptLogError) Is(target error) bool { return target == ErrCorruptLog }
+
 // errWALClosed is returned by wait after close.
 var errWALClosed = errors.New("write-ahead log closed")
 
@@ -56,6 +72,12 @@ func openWAL(path string, apply func(payload []byte) error) (*wal, error) {
 	if err == nil {
 		err = truncateTail(f, end)
 	}
+	var corrupt *CorruptLogError
+	if errors.As(err, &corrupt) {
+		corrupt.Path = path
+		f.Close()
+		return nil, corrupt
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -80,7 +102,7 @@ func replayFrames(f *os.File, apply func([]byte) error) (int64, error) {
 			if isTornTail(data, off) {
 				return off, nil
 			}
-			return 0, fmt.Errorf("%w: bad record at byte %d of %d; move the state directory aside to start afresh", ErrCorruptLog, off, len(data))
+			return 0, &CorruptLogError{Offset: off, Size: int64(len(data))}
 		}
 		if err := apply(payload); err != nil {
 			return 0, fmt.Errorf("replay record at byte %d: %w", off, err)
@@ -111,8 +133,28 @@ func decodeFrame(data []byte, off int64) (payload []byte, next int64, ok bool) {
 
 // isTornTail reports whether the damaged frame at off is the log's tail: its
 // declared length reaches past the end of the file, or nothing but zero
-// bytes follows its declared end (a write cut short by a crash).
+// bytes follows its declared end (a write cut short by a crash), and no
+// intact record starts anywhere after it. The last condition keeps a damaged
+// length field in the middle of the log (which can make the declared length
+// reach past the end) from passing as a torn write.
 func isTornTail(data []byte, off int64) bool {
+	return damageReachesEnd(data, off) && !intactFrameAfter(data, off)
+}
+
+// intactFrameAfter reports whether a frame with a valid checksum starts at
+// any offset after off.
+func intactFrameAfter(data []byte, off int64) bool {
+	for p := off + 1; p+frameHeader < int64(len(data)); p++ {
+		if _, _, ok := decodeFrame(data, p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// damageReachesEnd reports whether the damaged frame at off plausibly runs
+// to the end of the file.
+func damageReachesEnd(data []byte, off int64) bool {
 	rest := data[off:]
 	if len(rest) < frameHeader {
 		return true
