@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
-	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
