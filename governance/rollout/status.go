@@ -162,7 +162,8 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		st.Unplanned = unplanned(l.Plan, o, l.Version)
 	}
 	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
-		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""]})
+		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""],
+		Superseded: o.superseded(timeline.TargetID{Kind: timeline.KindUnassigned}, l.Version)})
 	st.State = rolloutState(l, st)
 	if o.tl != nil {
 		st.Quiet = t.quietFromTimeline(l, o)
