@@ -40,14 +40,14 @@ type ErrNoLastGood struct {
 }
 
 func (e *ErrNoLastGood) Error() string {
-	return fmt.Sprintf("%s: no version it ran before %s ran healthily and is still elected (%d passed over)", e.Target, e.Failing, len(e.Skipped))
+	return fmt.Sprintf("%s: no version it ran before %s ran healthily and is not marked bad (%d passed over)", e.Target, e.Failing, len(e.Skipped))
 }
 
 // LastGood picks the newest version the target ran before its latest run of
 // failing that ran healthily and is not bad. bad carries versions the caller
 // marks bad (a release whose rollout halted on it, --exclude); versions some
-// target was rolled back from are added. A candidate must still be elected
-// (re-election is the caller's business when none is).
+// target was rolled back from are added. The version may have been
+// unelected since: re-electing it is the caller's business (Elected).
 func (t *Timeline) LastGood(id TargetID, failing string, bad map[string]BadReason) (LastGood, error) {
 	tg, ok := t.Target(id)
 	if !ok {
@@ -73,8 +73,6 @@ func (t *Timeline) LastGood(id TargetID, failing string, bad map[string]BadReaso
 			continue
 		case isBad:
 			skipped[v] = why
-		case !t.Elected(v):
-			skipped[v] = "no longer elected"
 		case best == "" || t.Newer(v, best):
 			best = v
 		}
@@ -83,5 +81,5 @@ func (t *Timeline) LastGood(id TargetID, failing string, bad map[string]BadReaso
 		return LastGood{}, &ErrNoLastGood{Target: id, Failing: failing, Skipped: skipped}
 	}
 	return LastGood{Version: best, Skipped: skipped,
-		Why: fmt.Sprintf("newest elected version %s ran before %s and was never halted on or rolled back from", best, failing)}, nil
+		Why: fmt.Sprintf("%s is the newest version it ran before %s and was never halted on or rolled back from", best, failing)}, nil
 }
