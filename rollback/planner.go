@@ -113,9 +113,6 @@ func findTargets(in Input) ([]Target, error) {
 	if in.To != "" && in.To == in.Release {
 		return nil, fmt.Errorf("plan rollback: the version to restore (--to) is GuestOS %s, the release being rolled back: %w; pass an earlier version", in.Release, ErrNoTarget)
 	}
-	if healthyLeftAlone(in) && len(in.Failing) == 0 {
-		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named; name the subnets with --failing or --subnets, or pass --all-targets to roll back every target", in.Release, ErrNoFailure)
-	}
 	var out []Target
 	for _, s := range in.Registry.Subnets {
 		if s.GuestOSVersion != in.Release || len(in.Subnets) > 0 && !slices.Contains(in.Subnets, s.ID) {
@@ -152,6 +149,9 @@ func findTargets(in Input) ([]Target, error) {
 		}
 		out = append(out, t)
 	}
+	if len(out) == 0 && healthyLeftAlone(in) && len(in.Failing) == 0 && runsRelease(in) {
+		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named; name the subnets with --failing or --subnets, or pass --all-targets to roll back every target", in.Release, ErrNoFailure)
+	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w", in.Release, ErrNothingToRollBack)
 	}
@@ -162,6 +162,13 @@ func findTargets(in Input) ([]Target, error) {
 // the plan: with a timeline, unless --all-targets or --subnets.
 func healthyLeftAlone(in Input) bool {
 	return in.Timeline != nil && !in.AllTargets && len(in.Subnets) == 0
+}
+
+// runsRelease reports whether any subnet or the unassigned nodes run the
+// release.
+func runsRelease(in Input) bool {
+	subnets, unassigned, _ := in.Registry.GuestOSInUse(in.Release)
+	return len(subnets) > 0 || unassigned
 }
 
 // leftAloneNotes names the targets that run the release and are not in the
