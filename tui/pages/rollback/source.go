@@ -11,6 +11,7 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 	rb "github.com/nnspatch/nnspatch/rollback"
 )
@@ -70,6 +71,13 @@ func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
 		return nil, err
 	}
 	if in.Registry, err = in.History.Registry(); err != nil {
+		return nil, err
+	}
+	log, err := s.Client.RegistryLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Timeline, err = timeline.Build(log); err != nil {
 		return nil, err
 	}
 	if in.Now, err = s.Tracker.Now(ctx); err != nil {
