@@ -67,6 +67,9 @@ func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
 	}
 	in := rb.Input{Release: l.Version, Mode: l.Mode, Halt: true}
 	in.Failing, in.Problem = failingSubnets(st)
+	// Pressing p with no failure detected asks for every target (the page
+	// says so), like the CLI's --all-targets.
+	in.AllTargets = len(in.Failing) == 0
 	if in.History, err = rb.ReadHistory(ctx, s.Client); err != nil {
 		return nil, err
 	}
