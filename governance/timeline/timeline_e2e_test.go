@@ -19,13 +19,13 @@ import (
 // function payloads governance executes, then reads the registry log back
 // over the IC HTTP interface.
 type net struct {
-	t   *testing.T
+	t   testing.TB
 	ln  *localnet.Network
 	c   *governance.Client
 	now time.Time
 }
 
-func start(t *testing.T) *net {
+func start(t testing.TB) *net {
 	t.Helper()
 	ln := localnettest.Start(t)
 	id, err := governance.LoadIdentity(ln.DeveloperIdentityPath(), governance.IdentityEnv{})
