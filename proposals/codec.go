@@ -89,6 +89,8 @@ func payloadTarget(fn NnsFunction, wire idl.Type) (FunctionPayload, error) {
 		return DeployGuestosToAllSubnetNodes{}, nil
 	case FnDeployGuestosToAllUnassignedNodes:
 		return DeployGuestosToAllUnassignedNodes{}, nil
+	case FnDeployGuestosToSomeApiBoundaryNodes:
+		return DeployGuestosToSomeApiBoundaryNodes{}, nil
 	case FnReviseElectedHostosVersions:
 		return ReviseElectedHostosVersions{}, nil
 	case FnDeployHostosToSomeNodes:

@@ -99,3 +99,21 @@ func (DeployHostosToSomeNodes) ActionName() string { return FnDeployHostosToSome
 
 // NnsFunction implements FunctionPayload.
 func (DeployHostosToSomeNodes) NnsFunction() NnsFunction { return FnDeployHostosToSomeNodes }
+
+// DeployGuestosToSomeApiBoundaryNodes is the payload of NnsFunction 47:
+// point the listed API boundary nodes at an elected GuestOS version
+// (registry.did `DeployGuestosToSomeApiBoundaryNodes`, domain.md §1.3).
+type DeployGuestosToSomeApiBoundaryNodes struct {
+	NodeIDs []principal.Principal `ic:"node_ids" json:"node_ids" yaml:"node_ids"`
+	Version string                `ic:"version" json:"version" yaml:"version"`
+}
+
+// ActionName implements Action.
+func (DeployGuestosToSomeApiBoundaryNodes) ActionName() string {
+	return FnDeployGuestosToSomeApiBoundaryNodes.Name()
+}
+
+// NnsFunction implements FunctionPayload.
+func (DeployGuestosToSomeApiBoundaryNodes) NnsFunction() NnsFunction {
+	return FnDeployGuestosToSomeApiBoundaryNodes
+}

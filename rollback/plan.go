@@ -143,6 +143,8 @@ type Target struct {
 	UpgradedAt uint64 `json:"upgraded_at_registry_version"`
 	// RestoreElected reports whether Restore is still elected.
 	RestoreElected bool `json:"restore_elected"`
+	// RestoreWhy says why Restore was chosen (with a timeline).
+	RestoreWhy string `json:"restore_why,omitempty"`
 }
 
 // Plan is a rollback plan: the targets and the ordered steps.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -20,8 +21,18 @@ var ErrNothingToRollBack = errors.New("nothing runs the version")
 // version that must be re-elected but has no record in the history.
 var ErrNoTarget = errors.New("no version to roll back to")
 
-// DefaultProblem describes the failure when the caller gives none.
+// DefaultProblem describes the failure when the caller gives none and a
+// failure was detected (a failing subnet).
 const DefaultProblem = "a subnet stopped making progress after its GuestOS update"
+
+// NeutralProblem is the problem text when no failure was detected and the
+// caller gave none: public texts never claim a failure nobody observed.
+const NeutralProblem = "the release is rolled back as a precaution; no failure was detected on the targets"
+
+// ErrNoFailure reports a plan with a timeline, no failing subnet, no
+// --subnets and no --all-targets: healthy targets are not rolled back
+// unless asked.
+var ErrNoFailure = errors.New("no failing target")
 
 // Input is what Build plans from.
 type Input struct {
@@ -44,6 +55,19 @@ type Input struct {
 	Problem string
 	// Halt starts the plan with a halt of the release's rollout.
 	Halt bool
+	// Timeline is the registry timeline (timeline.Build); when set, each
+	// target's version to restore is its last good version
+	// (timeline.Timeline.LastGood) and healthy targets are left alone
+	// unless AllTargets is set.
+	Timeline *timeline.Timeline
+	// Exclude are versions never to restore (--exclude), with Bad.
+	Exclude []string
+	// Bad are versions known bad with why (e.g. a release whose rollout
+	// halted on them).
+	Bad map[string]string
+	// AllTargets rolls back every target that runs the release, healthy
+	// ones included (only with Timeline).
+	AllTargets bool
 	// Pending are deploy proposals of the release that are not executed
 	// yet: a halt does not stop them, so the plan says what to do.
 	Pending []PendingDeploy
@@ -60,6 +84,9 @@ type Input struct {
 func Build(in Input) (*Plan, error) {
 	if in.Problem == "" {
 		in.Problem = DefaultProblem
+		if len(in.Failing) == 0 {
+			in.Problem = NeutralProblem
+		}
 	}
 	if err := in.Templates.Validate(); err != nil {
 		return nil, fmt.Errorf("plan rollback: %w", err)
@@ -72,6 +99,7 @@ func Build(in Input) (*Plan, error) {
 	}
 	p.Targets = targets
 	p.Notes = append(pendingNotes(in), apiBoundaryNotes(in)...)
+	p.Notes = append(p.Notes, leftAloneNotes(in, targets)...)
 	b := &builder{in: in, plan: p}
 	if err := b.steps(); err != nil {
 		return nil, err
@@ -88,6 +116,9 @@ func findTargets(in Input) ([]Target, error) {
 	var out []Target
 	for _, s := range in.Registry.Subnets {
 		if s.GuestOSVersion != in.Release || len(in.Subnets) > 0 && !slices.Contains(in.Subnets, s.ID) {
+			continue
+		}
+		if healthyLeftAlone(in) && !slices.Contains(in.Failing, s.ID) {
 			continue
 		}
 		vs, err := in.History.SubnetVersions(s.ID)
@@ -107,7 +138,7 @@ func findTargets(in Input) ([]Target, error) {
 		}
 	}
 	sortTargets(out, in.Failing)
-	if len(in.Subnets) == 0 && in.Registry.UnassignedVersion == in.Release {
+	if len(in.Subnets) == 0 && !healthyLeftAlone(in) && in.Registry.UnassignedVersion == in.Release {
 		vs, err := in.History.UnassignedVersions()
 		if err != nil {
 			return nil, err
@@ -118,15 +149,55 @@ func findTargets(in Input) ([]Target, error) {
 		}
 		out = append(out, t)
 	}
+	if len(out) == 0 && healthyLeftAlone(in) && len(in.Failing) == 0 && runsRelease(in) {
+		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named; name the subnets with --failing or --subnets, or pass --all-targets to roll back every target", in.Release, ErrNoFailure)
+	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w", in.Release, ErrNothingToRollBack)
 	}
 	return out, nil
 }
 
-// target finds the version before the last move to the release.
+// healthyLeftAlone reports whether targets not seen failing stay out of
+// the plan: with a timeline, unless --all-targets or --subnets.
+func healthyLeftAlone(in Input) bool {
+	return in.Timeline != nil && !in.AllTargets && len(in.Subnets) == 0
+}
+
+// runsRelease reports whether any subnet or the unassigned nodes run the
+// release.
+func runsRelease(in Input) bool {
+	subnets, unassigned, _ := in.Registry.GuestOSInUse(in.Release)
+	return len(subnets) > 0 || unassigned
+}
+
+// leftAloneNotes names the targets that run the release and are not in the
+// plan because they were not seen failing.
+func leftAloneNotes(in Input, planned []Target) []string {
+	if !healthyLeftAlone(in) {
+		return nil
+	}
+	var left []string
+	for _, tg := range in.Timeline.Current() {
+		cur := tg.Runs[len(tg.Runs)-1].Version
+		if cur != in.Release || tg.Kind == timeline.KindSubnet && slices.ContainsFunc(planned, func(t Target) bool { return t.Subnet == tg.ID }) {
+			continue
+		}
+		left = append(left, tg.TargetID.String())
+	}
+	if len(left) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("left alone (run GuestOS %s, not seen failing; pass --all-targets to include them): %s", short(in.Release), strings.Join(left, ", "))}
+}
+
+// target finds the version to restore: with a timeline the target's last
+// good version, else the version before the last move to the release.
 func target(in Input, what string, vs []VersionChange) (Target, error) {
 	t := Target{Current: in.Release, Restore: in.To}
+	if in.Timeline != nil && in.To == "" {
+		return lastGoodTarget(in, what, vs)
+	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		if vs[i].Version != in.Release {
 			continue
@@ -140,6 +211,35 @@ func target(in Input, what string, vs []VersionChange) (Target, error) {
 	if t.Restore == "" || t.Restore == in.Release {
 		return t, fmt.Errorf("plan rollback: %s has run GuestOS %s since its record was created: %w; pass --to VERSION", what, in.Release, ErrNoTarget)
 	}
+	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
+	return t, nil
+}
+
+// lastGoodTarget picks the restore version from the timeline.
+func lastGoodTarget(in Input, what string, vs []VersionChange) (Target, error) {
+	t := Target{Current: in.Release}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].Version == in.Release {
+			t.UpgradedAt = vs[i].Registry
+			break
+		}
+	}
+	id := timeline.TargetID{Kind: timeline.KindUnassigned}
+	if sub, ok := strings.CutPrefix(what, "subnet "); ok {
+		id = timeline.TargetID{Kind: timeline.KindSubnet, ID: sub}
+	}
+	bad := map[string]timeline.BadReason{}
+	for v, why := range in.Bad {
+		bad[v] = timeline.BadReason(why)
+	}
+	for _, v := range in.Exclude {
+		bad[v] = "excluded with --exclude"
+	}
+	lg, err := in.Timeline.LastGood(id, in.Release, bad)
+	if err != nil {
+		return t, fmt.Errorf("plan rollback: %w: %w; pass --to VERSION", err, ErrNoTarget)
+	}
+	t.Restore, t.RestoreWhy = lg.Version, lg.Why
 	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
 	return t, nil
 }

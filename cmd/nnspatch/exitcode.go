@@ -142,6 +142,10 @@ var exitRules = []exitRule{
 	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
 		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
 	{match: is(rollback.ErrNoTarget), code: ExitRefused, hint: noTargetHint},
+	{match: is(rollback.ErrNoFailure), code: ExitRefused,
+		hint: func(error) string {
+			return "healthy targets are not rolled back unless asked: name them with --failing or --subnets, or pass --all-targets"
+		}},
 	{match: is(rollback.ErrNoState), code: ExitError},
 	{match: is(rollback.ErrHistory), code: ExitError},
 	{match: is(governance.ErrNoSecret), code: ExitAuth,

@@ -13,6 +13,7 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/rollback"
 	"github.com/spf13/cobra"
@@ -44,6 +45,8 @@ type rollbackOptions struct {
 	Failing   []string
 	To        string
 	Problem   string
+	Exclude   []string
+	All       bool
 	Templates string
 	Format    string
 	State     string
@@ -59,7 +62,9 @@ func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
 	fl.StringSliceVar(&o.Subnets, "subnets", nil, "roll back only these subnet `ids` (default: every subnet running the version)")
 	fl.StringSliceVar(&o.Failing, "failing", nil, "subnet `ids` seen failing, rolled back first (with --release: added to the failed gates)")
 	fl.StringVar(&o.To, "to", "", "restore this `version` everywhere instead of each target's last good version")
-	fl.StringVar(&o.Problem, "problem", "", "what failed, in one line for the proposals (default: the failed gate)")
+	fl.StringVar(&o.Problem, "problem", "", "what failed, in one line for the proposals (default: the failed gate; a neutral line when no failure was detected)")
+	fl.StringSliceVar(&o.Exclude, "exclude", nil, "never restore these `versions` (marked bad)")
+	fl.BoolVar(&o.All, "all-targets", false, "also roll back healthy targets that run the version (default: only failing ones)")
 	fl.StringVar(&o.Templates, "templates", "", "YAML `file` of title/summary templates overriding rollback.deploy.title and friends")
 }
 
@@ -180,7 +185,8 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 // plan builds the plan: the failing subnets come from the release's
 // rollout status (gates), the targets from the registry's history.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
-	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing}
+	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing,
+		Exclude: o.Exclude, AllTargets: o.All}
 	if s.ledger != nil {
 		in.Release, in.Mode, in.Halt = s.ledger.Version, s.ledger.Mode, true
 		st, err := s.tracker.Status(ctx)
@@ -206,6 +212,13 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		return nil, err
 	}
 	if in.Registry, err = in.History.Registry(); err != nil {
+		return nil, err
+	}
+	log, err := s.client.RegistryLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Timeline, err = timeline.Build(log); err != nil {
 		return nil, err
 	}
 	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {

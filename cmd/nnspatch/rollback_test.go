@@ -43,8 +43,11 @@ func TestRollbackEndToEnd(t *testing.T) {
 		t.Errorf("markdown plan:\n%s", md)
 	}
 	p, err := rollback.DecodePlan([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--format", "json").Stdout))
-	if err != nil || len(p.Targets) != 2 || p.Targets[0].Subnet != failing || !p.Targets[0].Failing {
-		t.Fatalf("JSON plan: %v %+v", err, p)
+	if err != nil || len(p.Targets) != 1 || p.Targets[0].Subnet != failing || !p.Targets[0].Failing || p.Targets[0].RestoreWhy == "" {
+		t.Fatalf("JSON plan (only the failing subnet, with why its version): %v %+v", err, p)
+	}
+	if len(p.Notes) == 0 || !strings.Contains(strings.Join(p.Notes, "\n"), "left alone") {
+		t.Errorf("plan does not name the healthy subnets it leaves alone: %v", p.Notes)
 	}
 	var env rollbackPlanDoc
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--json").Stdout), &env); err != nil ||
@@ -112,7 +115,7 @@ func TestRollbackEndToEnd(t *testing.T) {
 			ids = append(ids, s.Proposal)
 		}
 	}
-	if !doc.Status.Done || len(ids) != 2 {
+	if !doc.Status.Done || len(ids) != 1 { // only the failing subnet: the healthy one is left alone
 		t.Fatalf("status: done=%v proposals=%v", doc.Status.Done, ids)
 	}
 	// The plan halted the rollout (not abandoned the release): advance
@@ -157,10 +160,14 @@ func TestRollbackNoTargetHint(t *testing.T) {
 	n := releaseNet(t)
 	v := n.Topology().Subnets[0].Version
 	r := mustRun(t, ExitRefused, "rollback", "plan", "--version", v)
+	if h := hintLine(t, r.Stderr); !strings.Contains(h, "--all-targets") {
+		t.Errorf("no failure detected: hint = %q, want one naming --all-targets", h)
+	}
+	r = mustRun(t, ExitRefused, "rollback", "plan", "--version", v, "--all-targets")
 	if h := hintLine(t, r.Stderr); !strings.Contains(h, "pass --to VERSION") {
 		t.Errorf("without --to: hint = %q, want one asking for --to VERSION", h)
 	}
-	r = mustRun(t, ExitRefused, "rollback", "plan", "--version", v, "--to", v)
+	r = mustRun(t, ExitRefused, "rollback", "plan", "--version", v, "--to", v, "--all-targets")
 	h := hintLine(t, r.Stderr)
 	if strings.Contains(h, "pass --to VERSION to name") || !strings.Contains(h, "--to "+v+" cannot be restored") {
 		t.Errorf("with --to: hint = %q, want one about the version given", h)

@@ -86,7 +86,7 @@ func TestRolloutResumeAfterRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRun(t, ExitRefused, "rollout", "status", rel)
-	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
+	mustRun(t, 0, "rollback", "submit", "--release", rel, "--all-targets", "--yes")
 	if _, err := n.Advance(30 * time.Minute); err != nil {
 		t.Fatal(err)
 	}

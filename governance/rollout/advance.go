@@ -318,10 +318,26 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 	if force && reason == "" {
 		return nil, errors.New("disclose: --force needs a reason")
 	}
+	tl, err := readTimeline(ctx, t.Gov)
+	if err != nil {
+		return nil, err
+	}
 	var d *Disclosure
-	err := t.update(ctx, func(l *Ledger, now time.Time) error {
+	err = t.update(ctx, func(l *Ledger, now time.Time) error {
 		if l.Disclosure != nil {
 			return fmt.Errorf("disclose: already disclosed at %s (%s)", l.Disclosure.At.Format(time.RFC3339), l.Disclosure.SourceURL)
+		}
+		if tl != nil {
+			refused := discloseCheck(tl, l, now)
+			if refused != nil && !force {
+				return refused
+			}
+			note := ""
+			if refused != nil {
+				note = "disclosed before 100% patched held for the quiet period (override; " + refused.Error() + "): " + reason
+			}
+			d = t.recordDisclosure(l, now, sourceURL, note, reason)
+			return nil
 		}
 		q := quietStatus(l.QuietPeriod, now)
 		early := !q.Over
@@ -331,13 +347,24 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 			}
 			return fmt.Errorf("%w: %s; pass --force with a reason to disclose anyway", ErrQuietPeriod, q)
 		}
-		d = &Disclosure{SourceURL: sourceURL, At: now.UTC(), By: t.Actor, Forced: early, Reason: reason}
-		l.Disclosure = d
+		note := ""
 		if early {
-			l.Record(now, t.Actor, "force", "disclosed before the quiet period ended: "+reason, 0)
+			note = "disclosed before the quiet period ended: " + reason
 		}
-		l.Record(now, t.Actor, "disclose", "source disclosed at "+sourceURL, 0)
+		d = t.recordDisclosure(l, now, sourceURL, note, reason)
 		return nil
 	})
 	return d, err
+}
+
+// recordDisclosure records the disclosure; forced (non-empty) is the audit
+// line of an early disclosure forced with a reason.
+func (t *Tracker) recordDisclosure(l *Ledger, now time.Time, sourceURL, forced, reason string) *Disclosure {
+	d := &Disclosure{SourceURL: sourceURL, At: now.UTC(), By: t.Actor, Forced: forced != "", Reason: reason}
+	l.Disclosure = d
+	if forced != "" {
+		l.Record(now, t.Actor, "force", forced, 0)
+	}
+	l.Record(now, t.Actor, "disclose", "source disclosed at "+sourceURL, 0)
+	return d
 }

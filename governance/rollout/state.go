@@ -25,6 +25,11 @@ const (
 	// deploy of another version (a rollback) replaced it. Advance never
 	// proposes the target to it again unless RedeployRolledBack is set.
 	StateRolledBack State = "rolled_back"
+	// StateSuperseded: the subnet ran the target and now runs a version
+	// elected after it (timeline.OutcomeSuperseded). It counts as done:
+	// nothing proposes the target to it again, and it is never "rolled
+	// back".
+	StateSuperseded State = "superseded"
 )
 
 // Symbol returns a one-character marker for text output (meaning never
@@ -39,6 +44,8 @@ func (s State) Symbol() string {
 		return "·"
 	case StateRolledBack:
 		return "↩"
+	case StateSuperseded:
+		return "⇡"
 	}
 	return "…"
 }
@@ -82,6 +89,10 @@ type SubnetInput struct {
 	Replaced *Replacement
 	// Health is the latest observation; nil when none is available.
 	Health *health.Subnet
+	// Superseded is the newer version the subnet runs after having run
+	// Target ("" when it does not): timeline.Timeline.Outcome said
+	// OutcomeSuperseded.
+	Superseded string
 	// Replicas is the subnet's node count in the registry (0: unknown).
 	Replicas int
 	// Record is the ledger's bookkeeping for the subnet.
@@ -128,6 +139,9 @@ func Derive(in SubnetInput) SubnetStatus {
 	}
 	st.Record.Running = time.Time{}
 	switch {
+	case in.Superseded != "":
+		st.State = StateSuperseded
+		st.Detail = fmt.Sprintf("superseded: ran %s, now runs the newer %s", shortVersion(in.Target), shortVersion(in.Superseded))
 	case latest == nil && in.Intent:
 		st.State, st.Detail = StateProposing, "submission recorded, waiting for the proposal id"
 	case latest == nil:
@@ -248,6 +262,8 @@ type UnassignedInput struct {
 	// Replaced is the latest executed deploy of another version to the
 	// unassigned nodes (nil when none is in view).
 	Replaced *Replacement
+	// Superseded is the newer version they run after having run Target.
+	Superseded string
 }
 
 // DeriveUnassigned computes the unassigned nodes' state: complete once the
@@ -261,7 +277,7 @@ func DeriveUnassigned(in UnassignedInput) SubnetStatus {
 		}
 		return st
 	}
-	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: in.RegistryVersion, Proposals: in.Proposals, Intent: in.Intent, Replaced: in.Replaced})
+	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: in.RegistryVersion, Proposals: in.Proposals, Intent: in.Intent, Replaced: in.Replaced, Superseded: in.Superseded})
 	st.Subnet = "unassigned"
 	return st
 }

@@ -3,9 +3,11 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -95,13 +97,24 @@ type QuietStatus struct {
 	Days int `json:"days"`
 	// Over reports that the quiet period has ended: disclosure is due.
 	Over bool `json:"over"`
+	// Void reports that 100% held once and broke: a target left the
+	// patched version, the quiet period is void and restarts when 100%
+	// holds again.
+	Void bool `json:"void,omitempty"`
+	// Voided counts the quiet periods voided so far.
+	Voided int `json:"voided,omitempty"`
+	// Unpatched names the targets (subnets, unassigned nodes, API boundary
+	// nodes) not running the version or a newer one.
+	Unpatched []string `json:"unpatched,omitempty"`
 }
 
 // String renders e.g. "quiet period day 3 of 10, disclosure due 2026-12-05".
 func (q QuietStatus) String() string {
 	switch {
+	case q.Void:
+		return fmt.Sprintf("quiet period VOID: %s left the patched version; it restarts (%d days) when every target runs it again", strings.Join(q.Unpatched, ", "), q.Days)
 	case !q.Started:
-		return fmt.Sprintf("quiet period (%d days) starts when every subnet and the unassigned nodes run the version", q.Days)
+		return fmt.Sprintf("quiet period (%d days) starts when every subnet, the unassigned nodes and every API boundary node run the version", q.Days)
 	case q.Over:
 		return fmt.Sprintf("quiet period over since %s: disclosure due", q.End.Format("2006-01-02"))
 	}
@@ -146,18 +159,23 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 	if l.Plan != nil {
 		t.deriveBatches(l, o, st)
 		st.UnassignedStart = l.Plan.UnassignedNodes
-		st.Unplanned = unplanned(l.Plan, o.reg, l.Version)
+		st.Unplanned = unplanned(l.Plan, o, l.Version)
 	}
 	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
-		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""]})
+		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""],
+		Superseded: o.superseded(timeline.TargetID{Kind: timeline.KindUnassigned}, l.Version)})
 	st.State = rolloutState(l, st)
-	if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
+	if o.tl != nil {
+		st.Quiet = t.quietFromTimeline(l, o)
+	} else if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
 		at, last := CompletedAt(l, o.unassign, o.now)
 		l.QuietPeriod.Start = at
 		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("every subnet and the unassigned nodes run %s since %s (the last: %s): quiet period of %d days starts then",
 			l.Version, at.Format(time.RFC3339), last, quietDays(l)), 0)
 	}
-	st.Quiet = quietStatus(l.QuietPeriod, o.now)
+	if o.tl == nil {
+		st.Quiet = quietStatus(l.QuietPeriod, o.now)
+	}
 	st.Blockers = append(st.Blockers, blockers(l, st)...)
 	if l.Halted != nil && st.State != RolloutAbandoned {
 		st.Halted, st.Underlying, st.State = l.Halted, st.State, RolloutHalted
@@ -253,7 +271,8 @@ func (t *Tracker) deriveBatches(l *Ledger, o *observation, st *Status) {
 
 func (t *Tracker) deriveSubnet(l *Ledger, o *observation, id string) SubnetStatus {
 	in := SubnetInput{Target: l.Version, Now: o.now, Bake: time.Duration(l.Plan.Bake), Proposals: o.deploys[id],
-		Intent: hasIntent(l, KindDeploy, id), Replaced: o.replaced[id], Record: l.subnet(id)}
+		Intent: hasIntent(l, KindDeploy, id), Replaced: o.replaced[id], Record: l.subnet(id),
+		Superseded: o.superseded(timeline.TargetID{Kind: timeline.KindSubnet, ID: id}, l.Version)}
 	if s, ok := o.reg.SubnetByID(id); ok {
 		in.RegistryVersion, in.Replicas = s.GuestOSVersion, len(s.Nodes)
 	}
@@ -342,7 +361,7 @@ func rolloutState(l *Ledger, st *Status) RolloutState {
 		}
 	}
 	switch st.Unassigned.State {
-	case StateComplete:
+	case StateComplete, StateSuperseded:
 		if len(st.Unplanned) > 0 {
 			return RolloutUpgrading
 		}
@@ -421,10 +440,11 @@ func blockers(l *Ledger, st *Status) []string {
 
 // unplanned lists the registry's subnets that are in no batch of p and do
 // not run version.
-func unplanned(p *Plan, reg *governance.Registry, version string) []string {
+func unplanned(p *Plan, o *observation, version string) []string {
 	var out []string
-	for _, s := range reg.Subnets {
-		if p.BatchOf(s.ID) < 0 && s.GuestOSVersion != version {
+	for _, s := range o.reg.Subnets {
+		if p.BatchOf(s.ID) < 0 && s.GuestOSVersion != version &&
+			o.superseded(timeline.TargetID{Kind: timeline.KindSubnet, ID: s.ID}, version) == "" {
 			out = append(out, s.ID)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -65,6 +66,9 @@ type observation struct {
 	// subnet id ("" for the unassigned nodes).
 	replaced map[string]*Replacement
 	health   *health.Snapshot
+	// tl is the registry timeline; nil when the client cannot read the
+	// registry log.
+	tl *timeline.Timeline
 }
 
 // observe reads everything Status needs. Health is read only once some
@@ -76,6 +80,9 @@ func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) 
 		return nil, fmt.Errorf("read the network's time: %w", err)
 	}
 	if o.reg, err = t.Gov.Registry(ctx); err != nil {
+		return nil, err
+	}
+	if o.tl, err = readTimeline(ctx, t.Gov); err != nil {
 		return nil, err
 	}
 	if e, ok := l.Election(); ok && e.ID != 0 {
@@ -181,3 +188,36 @@ func hasIntent(l *Ledger, kind, subnet string) bool {
 
 // ErrAbandoned reports an action on an abandoned release.
 var ErrAbandoned = errors.New("release was abandoned")
+
+// RegistryLogReader is a Governance that can read the registry's
+// changelog (governance.Client can); the tracker then derives outcomes and
+// the quiet period from the timeline.
+type RegistryLogReader interface {
+	RegistryLog(ctx context.Context) (*governance.RegistryLog, error)
+}
+
+// readTimeline builds the registry timeline when gov can read the log.
+func readTimeline(ctx context.Context, gov Governance) (*timeline.Timeline, error) {
+	r, ok := gov.(RegistryLogReader)
+	if !ok {
+		return nil, nil
+	}
+	log, err := r.RegistryLog(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the registry log: %w", err)
+	}
+	return timeline.Build(log)
+}
+
+// superseded returns the newer version the target runs after having run
+// version, or "" (also without a timeline).
+func (o *observation) superseded(id timeline.TargetID, version string) string {
+	if o.tl == nil {
+		return ""
+	}
+	tg, ok := o.tl.Target(id)
+	if !ok || o.tl.Outcome(tg, version) != timeline.OutcomeSuperseded {
+		return ""
+	}
+	return tg.Runs[len(tg.Runs)-1].Version
+}

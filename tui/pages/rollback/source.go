@@ -11,6 +11,7 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 	rb "github.com/nnspatch/nnspatch/rollback"
 )
@@ -66,10 +67,20 @@ func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
 	}
 	in := rb.Input{Release: l.Version, Mode: l.Mode, Halt: true}
 	in.Failing, in.Problem = failingSubnets(st)
+	// Pressing p with no failure detected asks for every target (the page
+	// says so), like the CLI's --all-targets.
+	in.AllTargets = len(in.Failing) == 0
 	if in.History, err = rb.ReadHistory(ctx, s.Client); err != nil {
 		return nil, err
 	}
 	if in.Registry, err = in.History.Registry(); err != nil {
+		return nil, err
+	}
+	log, err := s.Client.RegistryLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.Timeline, err = timeline.Build(log); err != nil {
 		return nil, err
 	}
 	if in.Now, err = s.Tracker.Now(ctx); err != nil {

@@ -26,9 +26,9 @@ func (p *Page) View() string {
 		lines = append(lines, p.Styles.Muted.Render("… reading the rollback state"))
 	default:
 		lines = append(lines, "No rollback under way.", "",
-			"Press p to plan one: every subnet running the release (and the unassigned",
-			"nodes, if they moved) goes back to the version it ran before, failing",
-			"subnets first. Nothing is submitted until you press s and confirm.")
+			"Press p to plan one: the failing subnets go back to their last good",
+			"version (with no failure detected: every target running the release,",
+			"as with --all-targets). Nothing is submitted until you press s and confirm.")
 	}
 	return p.frame(lines, p.tail(e))
 }

@@ -1,0 +1,89 @@
+package rollout
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance/timeline"
+)
+
+// The quiet period is derived from the registry timeline
+// (timeline.Timeline.QuietPeriod): it starts when every subnet, the
+// unassigned nodes and every API boundary node run the release or a version
+// elected after it ("100% patched"), at the registry write time of the
+// change that completed it. When any target leaves the patched set the
+// quiet period is void; it restarts when 100% holds again. The ledger's
+// QuietPeriod.Start mirrors the current start (zero while void) and each
+// start and void is recorded as a "quiet" event.
+
+// quietFromTimeline derives the quiet status and keeps the ledger's start
+// and events in step with it.
+func (t *Tracker) quietFromTimeline(l *Ledger, o *observation) QuietStatus {
+	q := o.tl.QuietPeriod(l.Version)
+	iv, holding := q.Holding()
+	start := iv.StartTime
+	if holding && start.IsZero() {
+		start = o.now // the registry did not say when: count from now
+	}
+	switch {
+	case holding && !start.Equal(l.QuietPeriod.Start):
+		l.QuietPeriod.Start = start.UTC()
+		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("every subnet, the unassigned nodes and every API boundary node run %s or newer since %s (registry version %d): quiet period of %d days starts then",
+			shortVersion(l.Version), start.Format(time.RFC3339), iv.Start, quietDays(l)), 0)
+	case !holding && !l.QuietPeriod.Start.IsZero():
+		l.QuietPeriod.Start = time.Time{}
+		l.Record(o.now, t.Actor, "quiet", fmt.Sprintf("quiet period void: %s no longer run %s or newer; it restarts when every target does",
+			strings.Join(targetNames(q.Unpatched), ", "), shortVersion(l.Version)), 0)
+	}
+	qs := quietStatus(l.QuietPeriod, o.now)
+	qs.Voided = len(q.Voided())
+	qs.Void = !holding && qs.Voided > 0
+	qs.Unpatched = targetNames(q.Unpatched)
+	return qs
+}
+
+func targetNames(ids []timeline.TargetID) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id.String())
+	}
+	return out
+}
+
+// DiscloseRefusedError is a disclosure refused because 100% patched has
+// not held for the whole quiet period. It matches ErrQuietPeriod.
+type DiscloseRefusedError struct {
+	// Unpatched names the targets not running the version (or newer).
+	Unpatched []string
+	// Void reports that an earlier quiet period was voided.
+	Void bool
+	// Held is how long 100% has held (0 when it does not).
+	Held time.Duration
+	// Need is the quiet period's length.
+	Need time.Duration
+}
+
+func (e *DiscloseRefusedError) Error() string {
+	switch {
+	case len(e.Unpatched) > 0 && e.Void:
+		return fmt.Sprintf("%v: void, not 100%% patched: %s left the patched version; pass --force with --reason to disclose anyway", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
+	case len(e.Unpatched) > 0:
+		return fmt.Sprintf("%v: not 100%% patched: %s do not run it yet; pass --force with --reason to disclose anyway", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
+	}
+	return fmt.Sprintf("%v: 100%% patched has held for %s of %s; pass --force with --reason to disclose anyway", ErrQuietPeriod, e.Held.Round(time.Minute), e.Need)
+}
+
+// Unwrap makes errors.Is(err, ErrQuietPeriod) hold.
+func (e *DiscloseRefusedError) Unwrap() error { return ErrQuietPeriod }
+
+// discloseCheck refuses a disclosure unless 100% patched has held for the
+// quiet period's length at now.
+func discloseCheck(tl *timeline.Timeline, l *Ledger, now time.Time) error {
+	q := tl.QuietPeriod(l.Version)
+	held, need := q.HeldFor(now), l.QuietPeriod.Length()
+	if _, holding := q.Holding(); holding && held >= need {
+		return nil
+	}
+	return &DiscloseRefusedError{Unpatched: targetNames(q.Unpatched), Void: len(q.Voided()) > 0, Held: held, Need: need}
+}

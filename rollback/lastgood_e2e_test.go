@@ -1,0 +1,106 @@
+package rollback
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/timeline"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+// execLocal executes a payload on the local registry as governance does
+// for an adopted proposal, one minute after the previous one.
+func execLocal(t *testing.T, n *localnet.Network, p proposals.FunctionPayload) {
+	t.Helper()
+	b, err := proposals.EncodePayload(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Registry().ExecuteNnsFunction(int32(p.NnsFunction()), b, n.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// planInput reads the history, registry and timeline through the client.
+func planInput(t *testing.T, n *localnet.Network, release string) Input {
+	t.Helper()
+	ctx := context.Background()
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, nil, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{Release: release, Mode: proposals.ModeSecurity, Now: n.Now()}
+	if in.History, err = ReadHistory(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if in.Registry, err = in.History.Registry(); err != nil {
+		t.Fatal(err)
+	}
+	log, err := c.RegistryLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Timeline, err = timeline.Build(log); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// aaaa -> bbbb (stalled) -> rolled back to aaaa -> cccc (stalled): the
+// rollback of cccc restores aaaa, never bbbb, and says why; healthy
+// subnets are left alone and named; without a detected failure the texts
+// stay neutral.
+func TestRollbackPicksLastGoodNotPrevious(t *testing.T) {
+	n := localnettest.Start(t)
+	vs := map[string]string{}
+	for _, name := range []string{"aaaa", "bbbb", "cccc"} {
+		v := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:40]
+		sum := fmt.Sprintf("%x", sha256.Sum256([]byte("pkg"+v)))
+		vs[name] = v
+		execLocal(t, n, proposals.ReviseElectedGuestosVersions{ReplicaVersionToElect: &v, ReleasePackageSHA256Hex: &sum,
+			ReleasePackageURLs: []string{"https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"}})
+	}
+	subs := n.Registry().Subnets()
+	failing, healthy := subs[0].ID, subs[1].ID
+	for _, name := range []string{"aaaa", "bbbb", "aaaa", "cccc"} {
+		execLocal(t, n, proposals.DeployGuestosToAllSubnetNodes{SubnetID: failing, ReplicaVersionID: vs[name]})
+	}
+	execLocal(t, n, proposals.DeployGuestosToAllSubnetNodes{SubnetID: healthy, ReplicaVersionID: vs["cccc"]})
+
+	in := planInput(t, n, vs["cccc"])
+	in.Failing = []string{failing.Encode()}
+	p, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Targets) != 1 || p.Targets[0].Restore != vs["aaaa"] || p.Targets[0].RestoreWhy == "" {
+		t.Fatalf("targets %+v; want only the failing subnet back on aaaa %s with a reason", p.Targets, vs["aaaa"])
+	}
+	if p.Problem != DefaultProblem || len(p.Notes) == 0 {
+		t.Errorf("problem %q, notes %v", p.Problem, p.Notes)
+	}
+
+	in.Exclude = []string{vs["aaaa"]}
+	if p, err = Build(in); err != nil || p.Targets[0].Restore == vs["aaaa"] || p.Targets[0].Restore == vs["bbbb"] {
+		t.Fatalf("with aaaa excluded: %+v, %v", p, err)
+	}
+
+	in = planInput(t, n, vs["cccc"])
+	if _, err := Build(in); !errors.Is(err, ErrNoFailure) {
+		t.Fatalf("no failure, no --all-targets: %v, want ErrNoFailure", err)
+	}
+	in.AllTargets = true
+	if p, err = Build(in); err != nil || len(p.Targets) != 2 || p.Problem != NeutralProblem {
+		t.Fatalf("--all-targets without a failure: %+v, %v", p, err)
+	}
+}
