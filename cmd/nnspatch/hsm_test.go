@@ -258,7 +258,7 @@ func TestHSMReleaseRolloutRollback(t *testing.T) {
 			ids = append(ids, s.Proposal)
 		}
 	}
-	if deployed < 1 || len(ids) < 3 {
+	if deployed < 1 || len(ids) < 2 { // the election and the failing subnet's rollback
 		t.Fatalf("rollout made %d proposal(s); rollback steps %+v", deployed, doc.Status.Steps)
 	}
 	for _, id := range ids {
