@@ -2,19 +2,11 @@ package governance
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/nnspatch/nnspatch/governance/registrypb"
 )
-
-// ErrChunkedValue reports a registry value that arrived as chunk keys where
-// the reader cannot fetch chunks.
-var ErrChunkedValue = errors.New("registry value is chunked")
 
 // RegistryChange is one mutation of one registry key.
 type RegistryChange struct {
@@ -131,33 +123,6 @@ func (l *RegistryLog) RegistryAt(v uint64) (*Registry, error) {
 
 // Registry decodes the registry as of the log's latest version.
 func (l *RegistryLog) Registry() (*Registry, error) { return l.RegistryAt(l.latest) }
-
-// ChangesFromHighCapacity converts one get_changes_since page into changes.
-// A chunked value is an ErrChunkedValue: the caller must fetch its chunks.
-func ChangesFromHighCapacity(resp *registrypb.HighCapacityRegistryGetChangesSinceResponse) ([]RegistryChange, error) {
-	var out []RegistryChange
-	for _, d := range resp.GetDeltas() {
-		for _, v := range d.GetValues() {
-			c := RegistryChange{Key: string(d.GetKey()), Version: v.GetVersion()}
-			if ts := v.GetTimestampNanoseconds(); ts != 0 {
-				c.Time = time.Unix(0, int64(ts)).UTC()
-			}
-			switch content := v.GetContent().(type) {
-			case *registrypb.HighCapacityRegistryValue_DeletionMarker:
-				c.Deleted = content.DeletionMarker
-			case *registrypb.HighCapacityRegistryValue_LargeValueChunkKeys:
-				return nil, fmt.Errorf("%w: key %s at version %d", ErrChunkedValue, c.Key, c.Version)
-			case *registrypb.HighCapacityRegistryValue_Value:
-				c.Value = content.Value
-			}
-			if !c.Deleted && c.Value == nil {
-				c.Value = []byte{}
-			}
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
 
 // RegistryLog returns the registry's changelog up to its latest version,
 // read from the synced registry store: only the versions the store lacks

@@ -84,15 +84,6 @@ var defaultTexts = map[string]string{
 	TplReelectTitle: tplReelectTitle, TplReelectSummary: tplReelectSummary,
 }
 
-// DefaultTemplates returns a copy of the built-in texts.
-func DefaultTemplates() Templates {
-	t := Templates{}
-	for k, v := range defaultTexts {
-		t[k] = v
-	}
-	return t
-}
-
 // Validate reports an override whose name is not a rollback template, or
 // whose text does not parse.
 func (t Templates) Validate() error {

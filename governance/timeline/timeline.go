@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/registrypb"
 	"google.golang.org/protobuf/proto"
@@ -269,9 +268,4 @@ func (t *Timeline) Compare(a, b string) (cmp int, ok bool) {
 func (t *Timeline) Newer(a, b string) bool {
 	c, ok := t.Compare(a, b)
 	return ok && c > 0
-}
-
-// SubnetTarget is the target id of the subnet with the raw principal.
-func SubnetTarget(raw []byte) TargetID {
-	return TargetID{Kind: KindSubnet, ID: principal.Principal{Raw: raw}.Encode()}
 }

@@ -25,16 +25,6 @@ func WithAsyncCalls() Option { return func(c *localnet.Config) { c.AsyncCalls = 
 // WithSeed replaces the default mainnet-like topology.
 func WithSeed(s *localnet.Seed) Option { return func(c *localnet.Config) { c.Seed = s } }
 
-// WithFaults marks versions bad from the start.
-func WithFaults(f ...localnet.Fault) Option {
-	return func(c *localnet.Config) { c.Faults = append(c.Faults, f...) }
-}
-
-// WithUpgradeDelay sets how long after a deploy executes a subnet switches.
-func WithUpgradeDelay(d time.Duration) Option {
-	return func(c *localnet.Config) { c.UpgradeDelay = d }
-}
-
 // WithVotingPeriod sets governance's voting period.
 func WithVotingPeriod(d time.Duration) Option {
 	return func(c *localnet.Config) { c.VotingPeriod = d }

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aviate-labs/agent-go/principal"
 	v1 "github.com/nnspatch/nnspatch/governance/registrypb"
 )
 
@@ -147,12 +146,3 @@ func errUnknownFunction(fn int32) error {
 
 // IsRejected reports whether err is a refusal by the registry.
 func IsRejected(err error) bool { return errors.Is(err, ErrRejected) }
-
-// principalsText renders principals as text.
-func principalsText(ids []principal.Principal) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
-}
