@@ -89,8 +89,8 @@ func payloadTarget(fn NnsFunction, wire idl.Type) (FunctionPayload, error) {
 		return DeployGuestosToAllSubnetNodes{}, nil
 	case FnDeployGuestosToAllUnassignedNodes:
 		return DeployGuestosToAllUnassignedNodes{}, nil
-	case FnDeployGuestosToSomeApiBoundaryNodes:
-		return DeployGuestosToSomeApiBoundaryNodes{}, nil
+	case FnDeployGuestosToSomeAPIBoundaryNodes:
+		return DeployGuestosToSomeAPIBoundaryNodes{}, nil
 	case FnReviseElectedHostosVersions:
 		return ReviseElectedHostosVersions{}, nil
 	case FnDeployHostosToSomeNodes:

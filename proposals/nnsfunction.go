@@ -54,13 +54,13 @@ const (
 	FnUpdateElectedHostosVersions                  NnsFunction = 40
 	FnUpdateNodesHostosVersion                     NnsFunction = 41
 	FnHardResetNnsRootToVersion                    NnsFunction = 42
-	FnAddApiBoundaryNodes                          NnsFunction = 43
-	FnRemoveApiBoundaryNodes                       NnsFunction = 44
-	FnUpdateApiBoundaryNodeDomain                  NnsFunction = 45
-	FnUpdateApiBoundaryNodesVersion                NnsFunction = 46
-	FnDeployGuestosToSomeApiBoundaryNodes          NnsFunction = 47
+	FnAddAPIBoundaryNodes                          NnsFunction = 43
+	FnRemoveAPIBoundaryNodes                       NnsFunction = 44
+	FnUpdateAPIBoundaryNodeDomain                  NnsFunction = 45
+	FnUpdateAPIBoundaryNodesVersion                NnsFunction = 46
+	FnDeployGuestosToSomeAPIBoundaryNodes          NnsFunction = 47
 	FnDeployGuestosToAllUnassignedNodes            NnsFunction = 48
-	FnUpdateSshReadOnlyAccessForAllUnassignedNodes NnsFunction = 49
+	FnUpdateSSHReadOnlyAccessForAllUnassignedNodes NnsFunction = 49
 	FnReviseElectedHostosVersions                  NnsFunction = 50
 	FnDeployHostosToSomeNodes                      NnsFunction = 51
 	FnSubnetRentalRequest                          NnsFunction = 52
@@ -119,7 +119,7 @@ var fnObsolete = map[NnsFunction]string{
 	FnRetireReplicaVersion:          "ReviseElectedGuestosVersions (kind elect-guestos)",
 	FnUpdateElectedHostosVersions:   "ReviseElectedHostosVersions (kind elect-hostos)",
 	FnUpdateNodesHostosVersion:      "DeployHostosToSomeNodes (kind deploy-hostos)",
-	FnUpdateApiBoundaryNodesVersion: "DeployGuestosToSomeApiBoundaryNodes",
+	FnUpdateAPIBoundaryNodesVersion: "DeployGuestosToSomeApiBoundaryNodes",
 }
 
 // Known reports whether fn is an id this build knows a name for.

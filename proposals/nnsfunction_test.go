@@ -65,7 +65,7 @@ func TestObsoleteFunctions(t *testing.T) {
 		FnUpdateElectedHostosVersions:   "ReviseElectedHostosVersions",
 		FnUpdateNodesHostosVersion:      "DeployHostosToSomeNodes",
 		FnUpdateUnassignedNodesConfig:   "DeployGuestosToAllUnassignedNodes",
-		FnUpdateApiBoundaryNodesVersion: "DeployGuestosToSomeApiBoundaryNodes",
+		FnUpdateAPIBoundaryNodesVersion: "DeployGuestosToSomeApiBoundaryNodes",
 		FnNnsCanisterUpgrade:            "InstallCode",
 		FnNnsRootUpgrade:                "InstallCode",
 		FnStopOrStartNnsCanister:        "StopOrStartCanister",
@@ -89,7 +89,7 @@ func TestTopicOf(t *testing.T) {
 		FnDeployGuestosToAllSubnetNodes:       TopicIcOsVersionDeployment,
 		FnDeployGuestosToAllUnassignedNodes:   TopicIcOsVersionDeployment,
 		FnDeployHostosToSomeNodes:             TopicIcOsVersionDeployment,
-		FnDeployGuestosToSomeApiBoundaryNodes: TopicIcOsVersionDeployment,
+		FnDeployGuestosToSomeAPIBoundaryNodes: TopicIcOsVersionDeployment,
 		FnHardResetNnsRootToVersion:           TopicProtocolCanisterManagement,
 		FnCreateSubnet:                        TopicSubnetManagement,
 		FnSetSubnetOperationalLevel:           TopicSubnetManagement,
@@ -183,7 +183,7 @@ func TestFunction45IsKnown(t *testing.T) {
 	if got, ok := NnsFunctionByName("NNS_FUNCTION_UPDATE_API_BOUNDARY_NODE_DOMAIN"); !ok || got != fn {
 		t.Errorf("by wire name: %v %v", got, ok)
 	}
-	if TopicOf(fn) != TopicApiBoundaryNodeManagement {
+	if TopicOf(fn) != TopicAPIBoundaryNodeManagement {
 		t.Errorf("topic %v", TopicOf(fn))
 	}
 }

@@ -103,17 +103,17 @@ func (DeployHostosToSomeNodes) NnsFunction() NnsFunction { return FnDeployHostos
 // DeployGuestosToSomeApiBoundaryNodes is the payload of NnsFunction 47:
 // point the listed API boundary nodes at an elected GuestOS version
 // (registry.did `DeployGuestosToSomeApiBoundaryNodes`, domain.md §1.3).
-type DeployGuestosToSomeApiBoundaryNodes struct {
+type DeployGuestosToSomeAPIBoundaryNodes struct {
 	NodeIDs []principal.Principal `ic:"node_ids" json:"node_ids" yaml:"node_ids"`
 	Version string                `ic:"version" json:"version" yaml:"version"`
 }
 
 // ActionName implements Action.
-func (DeployGuestosToSomeApiBoundaryNodes) ActionName() string {
-	return FnDeployGuestosToSomeApiBoundaryNodes.Name()
+func (DeployGuestosToSomeAPIBoundaryNodes) ActionName() string {
+	return FnDeployGuestosToSomeAPIBoundaryNodes.Name()
 }
 
 // NnsFunction implements FunctionPayload.
-func (DeployGuestosToSomeApiBoundaryNodes) NnsFunction() NnsFunction {
-	return FnDeployGuestosToSomeApiBoundaryNodes
+func (DeployGuestosToSomeAPIBoundaryNodes) NnsFunction() NnsFunction {
+	return FnDeployGuestosToSomeAPIBoundaryNodes
 }

@@ -23,7 +23,7 @@ const (
 	TopicIcOsVersionDeployment          Topic = 12
 	TopicIcOsVersionElection            Topic = 13
 	TopicSnsAndCommunityFund            Topic = 14
-	TopicApiBoundaryNodeManagement      Topic = 15
+	TopicAPIBoundaryNodeManagement      Topic = 15
 	TopicSubnetRental                   Topic = 16
 	TopicProtocolCanisterManagement     Topic = 17
 	TopicServiceNervousSystemManagement Topic = 18
@@ -60,19 +60,19 @@ var fnTopics = map[NnsFunction]Topic{
 	FnUpdateNodeOperatorConfig: TopicNodeAdmin,
 	FnRemoveNodeOperators:      TopicNodeAdmin,
 	FnRemoveNodes:              TopicNodeAdmin,
-	FnUpdateSshReadOnlyAccessForAllUnassignedNodes: TopicNodeAdmin,
+	FnUpdateSSHReadOnlyAccessForAllUnassignedNodes: TopicNodeAdmin,
 	FnReviseElectedGuestosVersions:                 TopicIcOsVersionElection,
 	FnReviseElectedHostosVersions:                  TopicIcOsVersionElection,
 	FnDeployHostosToSomeNodes:                      TopicIcOsVersionDeployment,
 	FnDeployGuestosToAllSubnetNodes:                TopicIcOsVersionDeployment,
-	FnDeployGuestosToSomeApiBoundaryNodes:          TopicIcOsVersionDeployment,
+	FnDeployGuestosToSomeAPIBoundaryNodes:          TopicIcOsVersionDeployment,
 	FnDeployGuestosToAllUnassignedNodes:            TopicIcOsVersionDeployment,
 	FnClearProvisionalWhitelist:                    TopicNetworkEconomics,
 	FnUpdateNodeRewardsTable:                       TopicNetworkEconomics,
 	FnUninstallCode:                                TopicGovernance,
 	FnAddOrRemoveDataCenters:                       TopicParticipantManagement,
-	FnAddApiBoundaryNodes:                          TopicApiBoundaryNodeManagement,
-	FnRemoveApiBoundaryNodes:                       TopicApiBoundaryNodeManagement,
+	FnAddAPIBoundaryNodes:                          TopicAPIBoundaryNodeManagement,
+	FnRemoveAPIBoundaryNodes:                       TopicAPIBoundaryNodeManagement,
 	FnSubnetRentalRequest:                          TopicSubnetRental,
 	FnNnsCanisterInstall:                           TopicProtocolCanisterManagement,
 	FnHardResetNnsRootToVersion:                    TopicProtocolCanisterManagement,
@@ -88,8 +88,8 @@ var fnTopics = map[NnsFunction]Topic{
 	FnUpdateElectedHostosVersions:   TopicIcOsVersionElection,
 	FnUpdateNodesHostosVersion:      TopicIcOsVersionDeployment,
 	FnUpdateUnassignedNodesConfig:   TopicIcOsVersionDeployment,
-	FnUpdateApiBoundaryNodesVersion: TopicIcOsVersionDeployment,
-	FnUpdateApiBoundaryNodeDomain:   TopicApiBoundaryNodeManagement,
+	FnUpdateAPIBoundaryNodesVersion: TopicIcOsVersionDeployment,
+	FnUpdateAPIBoundaryNodeDomain:   TopicAPIBoundaryNodeManagement,
 	FnNnsCanisterUpgrade:            TopicProtocolCanisterManagement,
 	FnNnsRootUpgrade:                TopicProtocolCanisterManagement,
 	FnStopOrStartNnsCanister:        TopicProtocolCanisterManagement,

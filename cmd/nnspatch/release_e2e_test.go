@@ -210,12 +210,12 @@ func deployAPIBoundaryNodes(t *testing.T, n *localnet.Network, version string) t
 	for _, b := range n.Registry().APIBoundaryNodes() {
 		ids = append(ids, b.ID)
 	}
-	payload, err := proposals.EncodePayload(proposals.DeployGuestosToSomeApiBoundaryNodes{NodeIDs: ids, Version: version})
+	payload, err := proposals.EncodePayload(proposals.DeployGuestosToSomeAPIBoundaryNodes{NodeIDs: ids, Version: version})
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := n.Now()
-	if err := n.Registry().ExecuteNnsFunction(int32(proposals.FnDeployGuestosToSomeApiBoundaryNodes), payload, at); err != nil {
+	if err := n.Registry().ExecuteNnsFunction(int32(proposals.FnDeployGuestosToSomeAPIBoundaryNodes), payload, at); err != nil {
 		t.Fatal(err)
 	}
 	return at

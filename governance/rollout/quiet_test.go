@@ -39,7 +39,7 @@ func deployEverywhere(t *testing.T, n *localnet.Network, v string, skipBNs int) 
 	for _, b := range n.Registry().APIBoundaryNodes()[skipBNs:] {
 		ids = append(ids, b.ID)
 	}
-	execOn(t, n, proposals.DeployGuestosToSomeApiBoundaryNodes{NodeIDs: ids, Version: v})
+	execOn(t, n, proposals.DeployGuestosToSomeAPIBoundaryNodes{NodeIDs: ids, Version: v})
 }
 
 // The quiet period needs every API boundary node; a rollback during it
@@ -73,7 +73,7 @@ func TestQuietPeriodFollowsTheTimeline(t *testing.T) {
 		t.Fatalf("disclose with an unpatched API boundary node: %v", err)
 	}
 
-	execOn(t, n, proposals.DeployGuestosToSomeApiBoundaryNodes{NodeIDs: []principal.Principal{n.Registry().APIBoundaryNodes()[0].ID}, Version: v})
+	execOn(t, n, proposals.DeployGuestosToSomeAPIBoundaryNodes{NodeIDs: []principal.Principal{n.Registry().APIBoundaryNodes()[0].ID}, Version: v})
 	if st, err = tr.Status(ctx); err != nil || !st.Quiet.Started || st.Quiet.Void {
 		t.Fatalf("100%% patched: quiet %+v, %v", st.Quiet, err)
 	}

@@ -78,7 +78,7 @@ func (n *net) deployAll(v string, skipBNs int) {
 	for _, b := range n.ln.Registry().APIBoundaryNodes()[skipBNs:] {
 		bns = append(bns, b.ID)
 	}
-	n.exec(proposals.DeployGuestosToSomeApiBoundaryNodes{NodeIDs: bns, Version: v})
+	n.exec(proposals.DeployGuestosToSomeAPIBoundaryNodes{NodeIDs: bns, Version: v})
 }
 
 func (n *net) timeline() *timeline.Timeline {

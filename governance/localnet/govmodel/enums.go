@@ -16,7 +16,7 @@ const (
 	TopicIcOsVersionDeployment          int32 = 12
 	TopicIcOsVersionElection            int32 = 13
 	TopicSnsAndCommunityFund            int32 = 14
-	TopicApiBoundaryNodeManagement      int32 = 15
+	TopicAPIBoundaryNodeManagement      int32 = 15
 	TopicSubnetRental                   int32 = 16
 	TopicProtocolCanisterManagement     int32 = 17
 	TopicServiceNervousSystemManagement int32 = 18

@@ -10,7 +10,7 @@ const (
 	FnAddSnsWasm                          int32 = 30
 	FnReviseElectedGuestosVersions        int32 = 38
 	FnHardResetNnsRootToVersion           int32 = 42
-	FnDeployGuestosToSomeApiBoundaryNodes int32 = 47
+	FnDeployGuestosToSomeAPIBoundaryNodes int32 = 47
 	FnDeployGuestosToAllUnassignedNodes   int32 = 48
 	FnReviseElectedHostosVersions         int32 = 50
 	FnDeployHostosToSomeNodes             int32 = 51
@@ -90,8 +90,8 @@ var nnsFunctions = map[int32]nnsFunction{
 	40: {name: "NNS_FUNCTION_UPDATE_ELECTED_HOSTOS_VERSIONS", obsolete: true, use: "NNS_FUNCTION_REVISE_ELECTED_HOSTOS_VERSIONS"},
 	41: {name: "NNS_FUNCTION_UPDATE_NODES_HOSTOS_VERSION", obsolete: true, use: "NNS_FUNCTION_DEPLOY_HOSTOS_TO_SOME_NODES"},
 	42: {name: "NNS_FUNCTION_HARD_RESET_NNS_ROOT_TO_VERSION", topic: TopicProtocolCanisterManagement, large: true},
-	43: {name: "NNS_FUNCTION_ADD_API_BOUNDARY_NODES", topic: TopicApiBoundaryNodeManagement},
-	44: {name: "NNS_FUNCTION_REMOVE_API_BOUNDARY_NODES", topic: TopicApiBoundaryNodeManagement},
+	43: {name: "NNS_FUNCTION_ADD_API_BOUNDARY_NODES", topic: TopicAPIBoundaryNodeManagement},
+	44: {name: "NNS_FUNCTION_REMOVE_API_BOUNDARY_NODES", topic: TopicAPIBoundaryNodeManagement},
 	46: {name: "NNS_FUNCTION_UPDATE_API_BOUNDARY_NODES_VERSION", obsolete: true, use: "NNS_FUNCTION_DEPLOY_GUESTOS_TO_SOME_API_BOUNDARY_NODES"},
 	47: {name: "NNS_FUNCTION_DEPLOY_GUESTOS_TO_SOME_API_BOUNDARY_NODES", topic: TopicIcOsVersionDeployment},
 	48: {name: "NNS_FUNCTION_DEPLOY_GUESTOS_TO_ALL_UNASSIGNED_NODES", topic: TopicIcOsVersionDeployment},

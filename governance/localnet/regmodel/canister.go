@@ -40,7 +40,7 @@ var methods = map[string]method{
 	"revise_elected_replica_versions":           mutationMethod(FnReviseElectedGuestosVersions),
 	"deploy_guestos_to_all_subnet_nodes":        mutationMethod(FnDeployGuestosToAllSubnetNodes),
 	"deploy_guestos_to_all_unassigned_nodes":    mutationMethod(FnDeployGuestosToAllUnassignedNodes),
-	"deploy_guestos_to_some_api_boundary_nodes": mutationMethod(FnDeployGuestosToSomeApiBoundaryNodes),
+	"deploy_guestos_to_some_api_boundary_nodes": mutationMethod(FnDeployGuestosToSomeAPIBoundaryNodes),
 	"revise_elected_hostos_versions":            mutationMethod(FnReviseElectedHostosVersions),
 	"deploy_hostos_to_some_nodes":               mutationMethod(FnDeployHostosToSomeNodes),
 }

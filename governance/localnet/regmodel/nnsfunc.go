@@ -12,7 +12,7 @@ import (
 const (
 	FnDeployGuestosToAllSubnetNodes       int32 = 11
 	FnReviseElectedGuestosVersions        int32 = 38
-	FnDeployGuestosToSomeApiBoundaryNodes int32 = 47
+	FnDeployGuestosToSomeAPIBoundaryNodes int32 = 47
 	FnDeployGuestosToAllUnassignedNodes   int32 = 48
 	FnReviseElectedHostosVersions         int32 = 50
 	FnDeployHostosToSomeNodes             int32 = 51
@@ -86,7 +86,7 @@ func (r *Registry) ExecuteNnsFunction(fn int32, payload []byte, now time.Time) e
 		dep, t = r.deploySubnet(payload, now)
 	case FnDeployGuestosToAllUnassignedNodes:
 		dep, t = r.deployUnassigned(payload, now)
-	case FnDeployGuestosToSomeApiBoundaryNodes:
+	case FnDeployGuestosToSomeAPIBoundaryNodes:
 		dep, t = r.deployAPIBoundary(payload, now)
 	case FnReviseElectedHostosVersions:
 		t = r.reviseHostOS(payload, now)
