@@ -79,6 +79,8 @@ func New(ctx context.Context, n Network, id *Identity, opts Options) (*Client, e
 		id:     id.Identity,
 		expiry: opts.IngressExpiry,
 		keys:   &nodeKeys{},
+		// A network trusted for its key is trusted for its clock.
+		followClock: n.FetchRootKey,
 	}
 	if err := at.loadRootKey(ctx, n); err != nil {
 		return nil, err

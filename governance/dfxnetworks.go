@@ -142,7 +142,7 @@ func withScheme(p string) string {
 	if h, _, err := net.SplitHostPort(p); err == nil {
 		host = h
 	}
-	if isLoopback(host) {
+	if IsLoopbackHost(host) {
 		return "http://" + p
 	}
 	return "https://" + p

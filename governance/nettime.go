@@ -30,9 +30,18 @@ func (c *Client) Time(ctx context.Context) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, c.at.untrusted(fmt.Errorf("certificate has no time: %w", err))
 	}
+	t, err := decodeNanos(raw)
+	if err != nil {
+		return time.Time{}, c.at.untrusted(err)
+	}
+	return t, nil
+}
+
+// decodeNanos decodes a certificate's /time: LEB128 nanoseconds since 1970.
+func decodeNanos(raw []byte) (time.Time, error) {
 	n, err := leb128.DecodeUnsigned(bytes.NewReader(raw))
 	if err != nil || !n.IsUint64() || n.Uint64() > math.MaxInt64 {
-		return time.Time{}, c.at.untrusted(fmt.Errorf("certificate time %x is not a nanosecond count", raw))
+		return time.Time{}, fmt.Errorf("certificate time %x is not a nanosecond count", raw)
 	}
 	return time.Unix(0, int64(n.Uint64())).UTC(), nil
 }

@@ -1,11 +1,15 @@
 package governance
 
 import (
+	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aviate-labs/agent-go/certification"
 )
@@ -34,8 +38,45 @@ type Network struct {
 	FetchRootKey bool
 }
 
-// IsMainnet reports whether n is the Internet Computer mainnet.
-func (n Network) IsMainnet() bool { return n.Name == "ic" }
+// IsMainnet reports whether n is the Internet Computer mainnet: the name
+// ic, the IC's built-in root key (whatever the name or URL), or a URL on one
+// of the IC's public API domains. Every write to such a network needs the
+// caller's explicit acceptance of the risk.
+func (n Network) IsMainnet() bool {
+	return n.Name == "ic" || IsMainnetRootKey(n.RootKey) || IsMainnetURL(n.URL)
+}
+
+// mainnetDomains are the Internet Computer's public API domains; a host
+// equal to one of them or below one of them is mainnet.
+var mainnetDomains = []string{"icp-api.io", "ic0.app", "icp0.io"}
+
+// IsMainnetHost reports whether host is (or is below) one of the IC's
+// public API domains (icp-api.io, ic0.app, icp0.io).
+func IsMainnetHost(host string) bool {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, d := range mainnetDomains {
+		if h == d || strings.HasSuffix(h, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsMainnetURL reports whether raw is a URL on a mainnet host.
+func IsMainnetURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && IsMainnetHost(u.Hostname())
+}
+
+// IsMainnetRootKey reports whether key is the IC's built-in root key.
+func IsMainnetRootKey(key []byte) bool {
+	return len(key) > 0 && bytes.Equal(key, mainnetRootKey())
+}
+
+func mainnetRootKey() []byte {
+	key, _ := hex.DecodeString(certification.RootKey)
+	return key
+}
 
 // NetworkConfig is one entry of the config file's networks map.
 type NetworkConfig struct {
@@ -79,10 +120,13 @@ func (r Resolver) Resolve(name, rootKey string) (Network, error) {
 	default:
 		return Network{}, fmt.Errorf("%w: unknown network %q; use ic, local, a URL, or add it under networks in the config file", ErrNetwork, name)
 	}
+	// The built-in local network's "fetch" is a default, not a choice:
+	// it only holds while local_url is a loopback address.
+	explicitFetch := rootKey == "fetch" || (known && name != "local")
 	if rootKey != "" {
 		cfg.RootKey = rootKey
 	}
-	return buildNetwork(name, cfg)
+	return buildNetwork(name, cfg, explicitFetch)
 }
 
 func (r Resolver) mainnet(rootKey string) (Network, error) {
@@ -93,21 +137,30 @@ func (r Resolver) mainnet(rootKey string) (Network, error) {
 	if cfg, ok := r.Networks["ic"]; ok && cfg.URL != "" {
 		u = cfg.URL
 	}
-	key, _ := hex.DecodeString(certification.RootKey)
-	return Network{Name: "ic", URL: u, RootKey: key}, nil
+	return Network{Name: "ic", URL: u, RootKey: mainnetRootKey()}, nil
 }
 
-func buildNetwork(name string, cfg NetworkConfig) (Network, error) {
+// buildNetwork decides how a network is trusted. A root key is fetched from
+// the network itself only from a loopback address, or when the user asked
+// for it (explicitFetch); never from a mainnet host, which always gets the
+// built-in key.
+func buildNetwork(name string, cfg NetworkConfig, explicitFetch bool) (Network, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Network{}, fmt.Errorf("%w: network %s has URL %q; want http(s)://host[:port]", ErrNetwork, name, cfg.URL)
 	}
 	n := Network{Name: name, URL: strings.TrimSuffix(cfg.URL, "/")}
+	host := u.Hostname()
 	switch {
+	case IsMainnetHost(host):
+		return mainnetHostNetwork(n, host, cfg.RootKey)
+	case (cfg.RootKey == "fetch" || cfg.RootKey == "") && IsLoopbackHost(host):
+		n.FetchRootKey = true
+	case cfg.RootKey == "fetch" && explicitFetch:
+		n.FetchRootKey = true
 	case cfg.RootKey == "fetch":
-		n.FetchRootKey = true
-	case cfg.RootKey == "" && isLoopback(u.Hostname()):
-		n.FetchRootKey = true
+		return Network{}, fmt.Errorf("%w: network %s has URL %s, which is not a loopback address (127.0.0.0/8, ::1 or localhost); "+
+			"its root key is fetched only from loopback addresses: set local_url to a loopback URL, or pass --root-key HEX", ErrNetwork, name, n.URL)
 	case cfg.RootKey == "":
 		return Network{}, fmt.Errorf("%w: network %s needs a root key; pass --root-key HEX (or --root-key fetch for a test network you trust)", ErrNetwork, name)
 	default:
@@ -132,6 +185,49 @@ func ParseRootKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+// mainnetHostNetwork trusts a network on a mainnet host with the built-in
+// root key only: fetching the key from the host it is meant to verify would
+// trust whoever answers, and any other key cannot be the IC's.
+func mainnetHostNetwork(n Network, host, rootKey string) (Network, error) {
+	switch rootKey {
+	case "":
+	case "fetch":
+		return Network{}, fmt.Errorf("%w: network %s is on %s, an Internet Computer mainnet host; its root key is never fetched: "+
+			"drop --root-key fetch (the built-in IC root key is used)", ErrNetwork, n.Name, host)
+	default:
+		key, err := ParseRootKey(rootKey)
+		if err != nil {
+			return Network{}, fmt.Errorf("network %s: %w", n.Name, err)
+		}
+		if !IsMainnetRootKey(key) {
+			return Network{}, fmt.Errorf("%w: network %s is on %s, an Internet Computer mainnet host, but its root key is not the IC's; "+
+				"drop the root key (the built-in IC root key is used)", ErrNetwork, n.Name, host)
+		}
+	}
+	n.RootKey = mainnetRootKey()
+	return n, nil
+}
+
+// IsLoopbackHost reports whether host is an IP literal in 127.0.0.0/8 or
+// ::1, or "localhost" resolving only to such addresses. Names that merely
+// start with "127." are not loopback.
+func IsLoopbackHost(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	if !strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return false
+	}
+	for _, a := range addrs {
+		if !a.IP.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }

@@ -38,6 +38,34 @@ type agentTransport struct {
 	rootKey []byte
 	expiry  time.Duration
 	keys    *nodeKeys
+	// followClock accepts certificates ahead of this machine's clock: set
+	// for a network whose root key was fetched from itself (a local test
+	// network whose virtual clock may run days ahead), whose clock is then
+	// trusted as much as its key.
+	followClock bool
+}
+
+// MaxCertificateAhead is how far a certificate's time may run ahead of this
+// machine's clock. It is agent-js's allowance: certificate.ts in
+// @dfinity/agent refuses certificates "signed more than 5 minutes in the
+// future" (DEFAULT_CERTIFICATE_MAX_MINUTES_IN_FUTURE = 5).
+const MaxCertificateAhead = 5 * time.Minute
+
+// CertificateTimeError reports a certificate signed further ahead of this
+// machine's clock than MaxCertificateAhead. It comes wrapped in an
+// UntrustedError: nothing from that answer was used.
+type CertificateTimeError struct {
+	// Certified is the certificate's time.
+	Certified time.Time
+	// Local is this machine's clock when the certificate was checked.
+	Local time.Time
+}
+
+// Error implements error.
+func (e *CertificateTimeError) Error() string {
+	return fmt.Sprintf("certificate is signed %s ahead of this machine's clock (certificate time %s, local time %s; at most %s is allowed): "+
+		"check this machine's clock (NTP); if it is right, the network is not answering with its current state",
+		e.Certified.Sub(e.Local).Round(time.Second), e.Certified.UTC().Format(time.RFC3339), e.Local.UTC().Format(time.RFC3339), MaxCertificateAhead)
 }
 
 // signed is one signed request ready to post.
@@ -209,7 +237,30 @@ func (t *agentTransport) verifyCertificate(raw []byte, canister principal.Princi
 	if err := cert.VerifyTime(t.expiry); err != nil {
 		return nil, t.untrusted(fmt.Errorf("verify certificate time: %w", err))
 	}
+	if err := t.checkNotAhead(cert, time.Now()); err != nil {
+		return nil, t.untrusted(err)
+	}
 	return &cert, nil
+}
+
+// checkNotAhead refuses a certificate whose time is more than
+// MaxCertificateAhead ahead of now, unless the network's clock is followed.
+func (t *agentTransport) checkNotAhead(cert certification.Certificate, now time.Time) error {
+	if t.followClock {
+		return nil
+	}
+	raw, err := cert.Tree.Lookup(hashtree.Label("time"))
+	if err != nil {
+		return fmt.Errorf("certificate has no time: %w", err)
+	}
+	certified, err := decodeNanos(raw)
+	if err != nil {
+		return err
+	}
+	if certified.Sub(now) > MaxCertificateAhead {
+		return &CertificateTimeError{Certified: certified, Local: now}
+	}
+	return nil
 }
 
 // requestOutcome reads a call's status from a verified certificate. done is

@@ -148,3 +148,50 @@ func fieldsText(fs []proposals.Field) string {
 	}
 	return b.String()
 }
+
+// TestFlowDraftSubmitMainnetAsks: with Deps.Mainnet the Draft page's
+// confirmation names mainnet, refuses a plain "y", and submits only after
+// "mainnet" is typed out.
+func TestFlowDraftSubmitMainnetAsks(t *testing.T) {
+	c := localClient(t)
+	ctx := context.Background()
+	before, err := c.ListProposals(ctx, governance.ListOptions{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := New(Deps{Gov: c, Network: "ic https://icp-api.io", Mainnet: true, Neuron: devNeuron, Neurons: []uint64{devNeuron}, Refresh: -1})
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 24))
+	tm.Type("3")
+	waitFor(t, tm, "Security-patch election")
+	keyType(tm, tea.KeyEnter)
+	tm.Type("6e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a697887")
+	keyType(tm, tea.KeyDown)
+	tm.Type(filepath.Join("pages", "draft", "testdata", "update-img.tar.zst"))
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "source(s) agree")
+	keyType(tm, tea.KeyDown)
+	keyType(tm, tea.KeyDown)
+	tm.Type(filepath.Join("pages", "draft", "testdata", "launch-measurements.json"))
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "ready to submit")
+	keyType(tm, tea.KeyEsc)
+	keyType(tm, tea.KeyCtrlS)
+	waitFor(t, tm, "Internet Computer MAINNET", "Type mainnet")
+	tm.Type("y")
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "nothing sent")
+	keyType(tm, tea.KeyCtrlS)
+	waitFor(t, tm, "Type mainnet")
+	tm.Type("mainnet")
+	keyType(tm, tea.KeyEnter)
+	waitFor(t, tm, "submitted proposal #")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	after, err := c.ListProposals(ctx, governance.ListOptions{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before)+1 {
+		t.Errorf("%d proposal(s) submitted, want exactly 1", len(after)-len(before))
+	}
+}

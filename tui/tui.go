@@ -30,6 +30,9 @@ type Deps struct {
 	Gov Governance
 	// Network names the network in the tab bar.
 	Network string
+	// Mainnet is true when Gov is the Internet Computer mainnet: the Draft
+	// page then asks for "mainnet" typed out before submitting.
+	Mainnet bool
 	// Neuron proposes from the Draft page (0: none).
 	Neuron uint64
 	// Neurons vote from the Detail page.
@@ -73,10 +76,12 @@ func New(d Deps) *App {
 	a := &App{Common: c, network: d.Network, help: help.New(), deps: d, clock: clock}
 	a.help.ShortSeparator = " · "
 	rel := releases.New(c, d.Releases)
+	dp := draft.New(c, d.Gov, d.Neuron, d.HashOptions)
+	dp.SetMainnet(d.Mainnet)
 	a.pages = []common.Page{
 		proposals.New(c, d.Gov, d.Limit),
 		proposal.New(c, d.Gov, d.Neurons, rel.DisclosureDue, d.HashOptions),
-		draft.New(c, d.Gov, d.Neuron, d.HashOptions),
+		dp,
 		rel,
 		rollback.New(c, d.Rollbacks),
 	}

@@ -166,10 +166,10 @@ func (o *proposalSubmitOptions) resolveNeuron() error {
 }
 
 func (o *proposalSubmitOptions) checkRisk(n governance.Network) error {
-	if !n.IsMainnet() || o.AcceptRisk == "mainnet" || o.DryRun {
+	if o.DryRun {
 		return nil
 	}
-	return FlagErrorf("submitting to mainnet needs --accept-risk=mainnet")
+	return checkMainnetRisk(n, o.AcceptRisk, "submitting a proposal")
 }
 
 func (o *proposalSubmitOptions) report(doc jsonout.Submit) error {

@@ -110,8 +110,10 @@ func (e *releaseEnv) tracker(ctx context.Context, s rollout.Store, writes bool) 
 	if err != nil {
 		return nil, err
 	}
-	if writes && c.Network.IsMainnet() && e.AcceptRisk != "mainnet" {
-		return nil, FlagErrorf("submitting to mainnet needs --accept-risk=mainnet")
+	if writes {
+		if err := checkMainnetRisk(c.Network, e.AcceptRisk, "submitting"); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := e.f.Config()
 	if err != nil {

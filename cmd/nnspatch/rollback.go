@@ -175,8 +175,10 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 	if err != nil {
 		return nil, err
 	}
-	if writes && c.Network.IsMainnet() && o.AcceptRisk != "mainnet" {
-		return nil, FlagErrorf("submitting to mainnet needs --accept-risk=mainnet")
+	if writes {
+		if err := checkMainnetRisk(c.Network, o.AcceptRisk, "submitting a rollback"); err != nil {
+			return nil, err
+		}
 	}
 	s.client, s.now = c, networkClock(c.Network)
 	return s, nil

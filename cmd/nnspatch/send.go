@@ -47,20 +47,21 @@ each message holding the signed call and its signed request_status read as
 hex CBOR envelopes.
 
 The messages go to the network they were signed for unless --network says
-otherwise. Sending a proposal to the ic network needs --accept-risk=mainnet,
-as proposal submit does.`,
-		Example: "$ nnspatch send vote.json --dry-run\n$ nnspatch send vote.json --network ic --yes\n$ nnspatch send submit.json --network ic --accept-risk=mainnet",
+otherwise. Sending anything to the Internet Computer mainnet (network ic, a
+mainnet URL, or any network with the IC's root key) needs
+--accept-risk=mainnet, as proposal submit does.`,
+		Example: "$ nnspatch send vote.json --dry-run\n$ nnspatch send vote.json --network ic --accept-risk=mainnet --yes\n$ nnspatch send submit.json --network ic --accept-risk=mainnet",
 		Args:    exactArgs(1, "a signed-message file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
-			if opts.AcceptRisk != "" && opts.AcceptRisk != "mainnet" {
-				return FlagErrorf("--accept-risk takes mainnet, got %q", opts.AcceptRisk)
+			if err := checkAcceptRiskValue(opts.AcceptRisk); err != nil {
+				return err
 			}
 			return runOrRunF(opts, runF, func(o *sendOptions) error { return sendRun(cmd.Context(), o) })
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the messages without sending them")
-	cmd.Flags().StringVar(&opts.AcceptRisk, "accept-risk", "", "accept the risk of submitting a proposal to mainnet (`mainnet`)")
+	cmd.Flags().StringVar(&opts.AcceptRisk, "accept-risk", "", "accept the risk of sending to mainnet (`mainnet`)")
 	addNetFlags(cmd, &opts.Net)
 	return cmd
 }
@@ -116,8 +117,12 @@ func (o *sendOptions) connect(ctx context.Context, contents []*governance.Signed
 	if err != nil {
 		return nil, err
 	}
-	if c.Network.IsMainnet() && proposes && o.AcceptRisk != "mainnet" {
-		return nil, FlagErrorf("sending a proposal to mainnet needs --accept-risk=mainnet")
+	what := "sending signed votes"
+	if proposes {
+		what = "sending a signed proposal"
+	}
+	if err := checkMainnetRisk(c.Network, o.AcceptRisk, what); err != nil {
+		return nil, err
 	}
 	if signedFor != "" && c.Network.Name != signedFor {
 		fmt.Fprintf(o.IO.ErrOut, "warning: the messages were signed for network %s; sending them to %s\n", signedFor, c.Network.Name)

@@ -121,7 +121,7 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 	if err != nil {
 		return tui.Deps{}, err
 	}
-	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw,
+	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Mainnet: c.Network.IsMainnet(), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw,
 		NetworkNow: networkClock(c.Network)}
 	if e.Neuron != 0 {
 		d.Neurons = []uint64{e.Neuron}

@@ -117,6 +117,8 @@ type voteOptions struct {
 	Vote     governance.Vote
 	Neuron   []string
 	NeuronID []uint64
+	// AcceptRisk is --accept-risk: "mainnet" allows voting on mainnet.
+	AcceptRisk string
 }
 
 func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
@@ -130,6 +132,9 @@ func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
 Prints one result line per neuron; a neuron that had already voted (for example
 through following) is reported as "already voted", not as a failure.
 
+Voting on the Internet Computer mainnet (network ic, a mainnet URL, or any
+network with the IC's root key) needs --accept-risk=mainnet.
+
 With --sign-only FILE the votes are signed offline and written to FILE for
 ` + "`nnspatch send`" + ` on an online machine.
 
@@ -137,6 +142,7 @@ Additional exit codes:
   4  the identity controls none of the failing neurons
   9  governance refused a vote`,
 		Example: `$ nnspatch vote 139800 yes --neuron 80 --neuron 81 --yes
+$ nnspatch vote 139800 yes --neuron 80 --network ic --accept-risk=mainnet
 $ nnspatch vote 139800 no --neuron 80 --sign-only vote.json --expires-in 2h`,
 		Args: exactArgs(2, "a proposal id and yes or no"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -147,6 +153,7 @@ $ nnspatch vote 139800 no --neuron 80 --sign-only vote.json --expires-in 2h`,
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Neuron, "neuron", nil, "neuron `id` to vote with (repeatable; default: neuron from the config)")
+	cmd.Flags().StringVar(&opts.AcceptRisk, "accept-risk", "", "accept the risk of voting on mainnet (`mainnet`)")
 	addNetFlags(cmd, &opts.Net)
 	addSignFlags(cmd, &opts.Sign)
 	return cmd
@@ -171,6 +178,9 @@ func (o *voteOptions) parse(args []string) error {
 		return err
 	}
 	o.NeuronID = ids
+	if err := checkAcceptRiskValue(o.AcceptRisk); err != nil {
+		return err
+	}
 	return o.Sign.check()
 }
 
@@ -218,12 +228,15 @@ func voteRun(ctx context.Context, o *voteOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkMainnetRisk(c.Network, o.AcceptRisk, "voting"); err != nil {
+		return err
+	}
 	p, err := c.GetProposal(ctx, o.Proposal)
 	if err != nil {
 		return err
 	}
 	writeVoteSummary(o.IO.ErrOut, *p, o.Vote, neurons)
-	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v?", o.Vote, o.Proposal, neurons)); err != nil {
+	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v on %s?", o.Vote, o.Proposal, neurons, c.Network.Name)); err != nil {
 		return err
 	}
 	results := c.VoteMany(ctx, neurons, o.Proposal, o.Vote)

@@ -94,9 +94,12 @@ func (p *Page) askSubmit() tea.Cmd {
 	case p.neuron == 0:
 		return common.ErrorCmd("submit election", errors.New("no proposer neuron; start with --neuron or set neuron in the config"))
 	}
-	p.confirm = true
+	p.confirm, p.typed = true, ""
 	return nil
 }
+
+// mainnetWord is what the confirmation on mainnet wants typed out.
+const mainnetWord = "mainnet"
 
 func (p *Page) errorCount() int {
 	n := 0
@@ -112,6 +115,9 @@ func (p *Page) errorCount() int {
 }
 
 func (p *Page) handleConfirm(msg tea.KeyMsg) tea.Cmd {
+	if p.mainnet {
+		return p.handleMainnetConfirm(msg)
+	}
 	switch {
 	case key.Matches(msg, p.Keys.Confirm):
 		p.confirm, p.sending = false, true
@@ -121,6 +127,30 @@ func (p *Page) handleConfirm(msg tea.KeyMsg) tea.Cmd {
 		return common.StatusCmd("submission cancelled, nothing sent")
 	}
 	return nil
+}
+
+// handleMainnetConfirm collects the typed confirmation: enter submits only
+// when it reads "mainnet"; esc or anything else cancels with nothing sent.
+func (p *Page) handleMainnetConfirm(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyRunes:
+		if len(p.typed) < len(mainnetWord) {
+			p.typed += string(msg.Runes)
+		}
+		return nil
+	case tea.KeyBackspace:
+		if p.typed != "" {
+			p.typed = p.typed[:len(p.typed)-1]
+		}
+		return nil
+	case tea.KeyEnter:
+		if p.typed == mainnetWord {
+			p.confirm, p.sending, p.typed = false, true, ""
+			return submitCmd(p.gov, p.neuron, p.draft, p.timeout)
+		}
+	}
+	p.confirm, p.typed = false, ""
+	return common.StatusCmd("mainnet submission not confirmed, nothing sent")
 }
 
 // ShortHelp implements help.KeyMap.

@@ -73,6 +73,10 @@ type Page struct {
 	editing bool
 	confirm bool
 	sending bool
+	// mainnet makes the confirmation name mainnet and ask for the word
+	// "mainnet" typed out (the TUI's --accept-risk=mainnet); typed holds it.
+	mainnet bool
+	typed   string
 
 	hash     *hasher.Hasher
 	sha      string // agreed SHA-256 of the artifacts
@@ -107,6 +111,10 @@ func New(c common.Common, gov Submitter, neuron uint64, hashOpts artifact.Option
 	p.rebuild()
 	return p
 }
+
+// SetMainnet marks the network as the Internet Computer mainnet: submitting
+// then needs "mainnet" typed out at a confirmation that names it.
+func (p *Page) SetMainnet(on bool) { p.mainnet = on }
 
 // Title implements common.Page.
 func (p *Page) Title() string { return "Draft" }

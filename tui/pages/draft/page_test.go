@@ -196,3 +196,40 @@ func TestSubmitReusesAnIdenticalProposal(t *testing.T) {
 		t.Errorf("existing proposal not opened and reported: %v", msgs)
 	}
 }
+
+// TestSubmitOnMainnetNeedsTheWord: on mainnet the confirmation names
+// mainnet, "y" does not submit, anything but "mainnet" typed out cancels
+// with nothing sent, and "mainnet" then enter submits.
+func TestSubmitOnMainnetNeedsTheWord(t *testing.T) {
+	gov := &tuitest.Gov{}
+	p := newPage(gov)
+	p.SetMainnet(true)
+	fill(t, p)
+	send(p, save)
+	if v := p.View(); !strings.Contains(v, "Internet Computer MAINNET") || !strings.Contains(v, "Type mainnet") {
+		t.Fatalf("the confirmation does not name mainnet:\n%s", v)
+	}
+	msgs := send(p, runes("y"), enter)
+	if len(gov.Submitted) != 0 {
+		t.Fatalf("y submitted to mainnet: %v", gov.Submitted)
+	}
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "nothing sent") {
+		t.Errorf("cancel status: %v", msgs)
+	}
+	send(p, save, runes("mainnet"), esc)
+	if len(gov.Submitted) != 0 {
+		t.Fatalf("esc submitted: %v", gov.Submitted)
+	}
+	send(p, save)
+	for _, r := range "mainnex" {
+		send(p, runes(string(r)))
+	}
+	send(p, tea.KeyMsg{Type: tea.KeyBackspace}, runes("t"))
+	if !strings.Contains(p.View(), ": mainnet") {
+		t.Errorf("typed word not shown:\n%s", p.View())
+	}
+	send(p, enter)
+	if len(gov.Submitted) != 1 {
+		t.Fatalf("typing mainnet did not submit: %v", gov.Submitted)
+	}
+}

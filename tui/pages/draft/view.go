@@ -24,6 +24,9 @@ func (p *Page) View() string {
 	body = append(body, p.previewLines()...)
 	var tail []string
 	switch {
+	case p.confirm && p.mainnet:
+		tail = []string{st.Warn.Render(fmt.Sprintf("Submit this election to the Internet Computer MAINNET from neuron %d?", p.neuron)),
+			st.Warn.Render(fmt.Sprintf("Type %s and press enter to confirm · esc cancel: %s", mainnetWord, p.typed))}
 	case p.confirm:
 		tail = []string{st.Warn.Render(fmt.Sprintf("Submit this election from neuron %d?  y confirm · n cancel", p.neuron))}
 	case p.sending:
