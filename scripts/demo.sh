@@ -56,7 +56,8 @@ head -c 200 launch-measurements.json >&2; echo ' …' >&2
 step "nnspatch draft elect-guestos --security: hashes the package itself"
 nnspatch draft elect-guestos --security --version "$commit" \
 	--artifact update-img.tar.zst --artifact mirror-copy.tar.zst \
-	--measurements launch-measurements.json -o elect.yaml
+	--measurements launch-measurements.json -o elect.yaml \
+	--forum-url https://forum.dfinity.org/t/security-patch-demo/1
 
 step "nnspatch proposal validate"
 nnspatch proposal validate elect.yaml
@@ -80,7 +81,7 @@ expect_exit 6 nnspatch artifact check --sha256 "$(cut -d' ' -f1 SHA256SUMS | hea
 step "a security draft that hints at the fix is refused and not written (exit 3)"
 expect_exit 3 nnspatch draft elect-guestos --security --version "$commit" \
 	--sha256 "$(cut -d' ' -f1 SHA256SUMS | head -1)" --measurements launch-measurements.json \
-	--title "Fix the exploit in the canister sandbox" -o leaky.yaml
+	--title "Fix the exploit in the canister sandbox" --no-forum-url -o leaky.yaml
 [ ! -e leaky.yaml ]
 
 step "nnspatch localnet start: the embedded local NNS network, in the background"
@@ -97,7 +98,8 @@ nnspatch versions
 
 step "nnspatch release new: the release's ledger and election draft, from the same package"
 export NNSPATCH_RELEASES_DIR="$work/releases"
-nnspatch release new --security --version "$commit" --artifact update-img.tar.zst --measurements launch-measurements.json
+nnspatch release new --security --version "$commit" --artifact update-img.tar.zst --measurements launch-measurements.json \
+	--forum-url https://forum.dfinity.org/t/security-patch-demo/1
 
 step "nnspatch release submit: preflight, then the election with the developer neuron 80"
 id=$(nnspatch release submit "$commit" --neuron 80 --yes)
