@@ -16,7 +16,7 @@ Internet Computer security patch releases: withheld-source GuestOS elections,
 staged rollouts, the quiet period, disclosure, checksum verification and
 rollbacks.`,
 		Example: `$ nnspatch draft elect-guestos --security --version COMMIT --artifact update-img.tar.zst \
-    --measurements launch-measurements.json -o elect.yaml
+    --measurements launch-measurements.json --forum-url FORUM_POST -o elect.yaml
 $ nnspatch proposal render elect.yaml
 $ nnspatch proposal submit elect.yaml --neuron 80 --dry-run
 $ nnspatch help exit-codes`,
