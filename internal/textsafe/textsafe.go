@@ -28,10 +28,12 @@ import (
 func Text(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	rs := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+	rs := []rune(s) // invalid UTF-8 bytes become U+FFFD
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
+		case r >= 0x20 && r < 0x7f: // printable ASCII, the common case
+			b.WriteByte(byte(r))
 		case r == 0x1b:
 			i = skipEscape(rs, i)
 		case r == 0x9b: // 8-bit CSI

@@ -91,3 +91,14 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// benchText is a long proposal summary with a few hostile sequences.
+var benchText = strings.Repeat("The source is withheld per the Security Patch Policy; see https://forum.dfinity.org/t/123.\n", 100) +
+	"\x1b]0;title\x07\u200b\u202e\U000E0041 end"
+
+func BenchmarkText(b *testing.B) {
+	b.SetBytes(int64(len(benchText)))
+	for b.Loop() {
+		_ = Text(benchText)
+	}
+}
