@@ -73,6 +73,8 @@ var exitRules = []exitRule{
 	{match: as[*FlagError], code: ExitUsage},
 	{match: as[*NoConfirmError], code: ExitUsage,
 		hint: text("check the summary above, then run the command again with --yes (or from a terminal to be asked)")},
+	{match: as[*MainnetRiskError], code: ExitUsage,
+		hint: text("nothing was sent; add --accept-risk=mainnet if you mean to write to the IC mainnet, or pick another --network")},
 	{match: is(ErrCancel), code: ExitUsage},
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
