@@ -17,7 +17,13 @@
 // against the certified subnet keys, and the certificate of an update call
 // is checked against the network's root key before its reply is used
 // (agent-go v0.9.2 does not verify a synchronous call's certificate, so the
-// Client builds and verifies those requests itself).
+// Client builds and verifies those requests itself). A certificate more
+// than MaxCertificateAhead ahead of local time is refused unless the
+// network's root key was fetched from it (a local network's virtual clock).
+//
+// Root keys are fetched from a network only at loopback addresses or on an
+// explicit "fetch"; mainnet (Network.IsMainnet: the name ic, a mainnet host
+// or the IC's root key) always uses the built-in key.
 //
 // The registry is read from a synced store (package registrystore, one
 // directory per network root key under Options.RegistryCache, or memory):

@@ -112,6 +112,13 @@ func (c *Client) GetProposal(ctx context.Context, id uint64) (*Proposal, error) 
 	if pi == nil {
 		return nil, fmt.Errorf("fetch proposal %d: %w", id, ErrProposalNotFound)
 	}
+	if pi.Id == nil || pi.Id.Id != id {
+		got := "no id"
+		if pi.Id != nil {
+			got = fmt.Sprintf("proposal %d", pi.Id.Id)
+		}
+		return nil, &UntrustedError{Network: c.Network.Name, Err: fmt.Errorf("asked for proposal %d, governance answered with %s; nothing of it was used", id, got)}
+	}
 	p := FromInfo(pi, 0)
 	return &p, nil
 }

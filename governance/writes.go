@@ -72,32 +72,118 @@ func (c *Client) Vote(ctx context.Context, neuron, proposal uint64, v Vote) erro
 	return nil
 }
 
+// The outcomes of one neuron's vote (VoteResult.Outcome).
+const (
+	// OutcomeVoted: the vote was cast and its certified reply verified.
+	OutcomeVoted = "voted"
+	// OutcomeAlreadyVoted: the neuron had already cast the same ballot
+	// (for example through following).
+	OutcomeAlreadyVoted = "already voted"
+	// OutcomeConflict: the neuron had already cast a different ballot,
+	// which stands (ballots cannot be changed).
+	OutcomeConflict = "conflict"
+	// OutcomeUnknown: the vote was sent but its reply could not be
+	// verified, so it may or may not have been cast.
+	OutcomeUnknown = "unknown"
+	// OutcomeFailed: the vote was not cast.
+	OutcomeFailed = "failed"
+)
+
 // VoteResult is the outcome of one neuron's vote.
 type VoteResult struct {
 	Neuron uint64 `json:"neuron"`
-	// Outcome is "voted", "already voted" or "failed".
+	// Outcome is one of the Outcome constants: "voted", "already voted",
+	// "conflict", "unknown" or "failed".
 	Outcome string `json:"outcome"`
-	Err     error  `json:"-"`
+	// Existing is the neuron's earlier ballot ("yes" or "no") when the
+	// outcome is "already voted" or "conflict".
+	Existing string `json:"existing,omitempty"`
+	Err      error  `json:"-"`
 	// Error is Err as text, for JSON.
 	Error string `json:"error,omitempty"`
 }
 
-// VoteMany votes with each neuron in turn. A neuron that had already voted
-// is reported as such, not as a failure.
+// BallotConflictError reports that a neuron had already voted differently
+// on a proposal: its earlier ballot stands.
+type BallotConflictError struct {
+	Neuron, Proposal uint64
+	// Existing is the ballot that stands; Wanted the one asked for.
+	Existing, Wanted Vote
+}
+
+// Error implements error.
+func (e *BallotConflictError) Error() string {
+	return fmt.Sprintf("neuron %d had already voted %s on proposal %d; its ballot stands and cannot be changed to %s", e.Neuron, e.Existing, e.Proposal, e.Wanted)
+}
+
+// UnknownOutcomeError reports a write that was sent but whose reply could
+// not be verified: it may have executed. Err is the verification failure.
+type UnknownOutcomeError struct {
+	// What is the write, e.g. "vote yes on proposal 12 with neuron 80".
+	What string
+	// Check says how to find out, e.g. "nnspatch proposal show 12".
+	Check string
+	Err   error
+}
+
+// Error implements error.
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("%s was sent, but its reply could not be verified, so it may have executed; check with `%s` before retrying: %v", e.What, e.Check, e.Err)
+}
+
+// Unwrap returns the verification failure.
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// VoteMany votes with each neuron in turn. A neuron that had already cast
+// the same ballot is reported as such, not as a failure; one that had cast
+// a different ballot is a conflict (BallotConflictError), and a vote whose
+// reply failed verification is unknown (UnknownOutcomeError): it was sent.
 func (c *Client) VoteMany(ctx context.Context, neurons []uint64, proposal uint64, v Vote) []VoteResult {
 	out := make([]VoteResult, 0, len(neurons))
 	for _, n := range neurons {
 		err := c.Vote(ctx, n, proposal, v)
-		r := VoteResult{Neuron: n, Outcome: "voted"}
+		r := VoteResult{Neuron: n, Outcome: OutcomeVoted}
 		switch {
 		case errors.Is(err, ErrAlreadyVoted):
-			r.Outcome = "already voted"
+			r = c.compareBallot(ctx, n, proposal, v)
+		case errors.Is(err, ErrUntrusted):
+			r.Outcome, r.Err = OutcomeUnknown, &UnknownOutcomeError{What: fmt.Sprintf("the vote %s on proposal %d with neuron %d", v, proposal, n),
+				Check: fmt.Sprintf("nnspatch proposal show %d", proposal), Err: err}
 		case err != nil:
-			r.Outcome, r.Err, r.Error = "failed", err, err.Error()
+			r.Outcome, r.Err = OutcomeFailed, err
+		}
+		if r.Err != nil {
+			r.Error = r.Err.Error()
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// compareBallot reads neuron's ballot on proposal after governance said it
+// had already voted: the same ballot is "already voted", another one a
+// conflict, and an unreadable one unknown.
+func (c *Client) compareBallot(ctx context.Context, neuron, proposal uint64, v Vote) VoteResult {
+	r := VoteResult{Neuron: neuron}
+	p, err := c.GetProposal(ctx, proposal)
+	if err == nil {
+		for _, b := range p.Ballots {
+			if b.Neuron != neuron || (b.Vote != VoteYes && b.Vote != VoteNo) {
+				continue
+			}
+			r.Existing = b.Vote.String()
+			if b.Vote == v {
+				r.Outcome = OutcomeAlreadyVoted
+				return r
+			}
+			r.Outcome, r.Err = OutcomeConflict, &BallotConflictError{Neuron: neuron, Proposal: proposal, Existing: b.Vote, Wanted: v}
+			return r
+		}
+		err = fmt.Errorf("neuron %d has no yes or no ballot among the %d the proposal shows", neuron, len(p.Ballots))
+	}
+	r.Outcome, r.Err = OutcomeUnknown, fmt.Errorf("governance says neuron %d already voted on proposal %d, but its ballot could not be read to compare with %s (check with `nnspatch proposal show %d`): %w",
+		neuron, proposal, v, proposal, err)
+	return r
 }
 
 // NeuronControl says how the caller relates to a neuron.

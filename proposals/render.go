@@ -136,17 +136,17 @@ func flatten(fs *[]Field, key string, v reflect.Value) {
 // prints without --json). Texts are sanitized for the terminal.
 func WriteText(w io.Writer, r Rendered) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Title:   %s\n", Sanitize(r.Title))
+	fmt.Fprintf(&b, "Title:   %s\n", textsafe.Line(r.Title))
 	fmt.Fprintf(&b, "Kind:    %s (%s mode)\n", r.Kind, r.Mode)
 	fmt.Fprintf(&b, "Topic:   %s (%d)\n", r.Topic, r.TopicID)
-	fmt.Fprintf(&b, "URL:     %s\n", orNone(Sanitize(r.URL)))
+	fmt.Fprintf(&b, "URL:     %s\n", orNone(textsafe.Line(r.URL)))
 	fmt.Fprintf(&b, "Action:  %s\n", r.Action)
 	if r.PayloadHex != "" {
 		fmt.Fprintf(&b, "Payload: %d bytes, SHA-256 %s\n", r.PayloadBytes, r.PayloadSHA256)
 	}
 	b.WriteString("\nPayload fields:\n")
 	for _, f := range r.Payload {
-		fmt.Fprintf(&b, "  %s: %s\n", f.Key, Sanitize(f.Value))
+		fmt.Fprintf(&b, "  %s: %s\n", f.Key, textsafe.Line(f.Value))
 	}
 	b.WriteString("\nSummary:\n")
 	for _, line := range strings.Split(strings.TrimRight(Sanitize(r.Summary), "\n"), "\n") {
@@ -155,7 +155,7 @@ func WriteText(w io.Writer, r Rendered) error {
 	if len(r.Problems) > 0 {
 		b.WriteString("\nProblems:\n")
 		for _, p := range r.Problems {
-			fmt.Fprintf(&b, "  %s\n", Sanitize(p.String()))
+			fmt.Fprintf(&b, "  %s\n", textsafe.Line(p.String()))
 		}
 	}
 	if r.PayloadHex != "" {
@@ -181,9 +181,10 @@ func wrap(s string, n int) string {
 	return strings.Join(append(lines, "  "+s), "\n")
 }
 
-// Sanitize makes untrusted text safe to print on a terminal; see
-// textsafe.Sanitize, the one sanitizer every part of nnspatch uses.
-func Sanitize(s string) string { return textsafe.Sanitize(s) }
+// Sanitize makes untrusted text safe to print on a terminal, keeping
+// newlines and tabs. It is textsafe.Text, the sanitizer governance, the CLI
+// and the TUI share.
+func Sanitize(s string) string { return textsafe.Text(s) }
 
 // DescribePayload decodes an ExecuteNnsFunction payload (e.g. of a proposal
 // read from governance) and returns its human view; see DecodePayload for

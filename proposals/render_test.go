@@ -74,7 +74,7 @@ func TestRenderPayload(t *testing.T) {
 
 func TestSanitize(t *testing.T) {
 	in := "ok\x1b[31mred\x1b[0m\ttab\nline\r\x07\u202eevil\u0085\xff"
-	want := "okred\ttab\nlineevil\uFFFD" // the whole escape sequence goes, not just ESC
+	want := "okred\ttab\nlineevil\uFFFD" // whole escape sequences go, not just ESC
 	if got := Sanitize(in); got != want {
 		t.Errorf("Sanitize = %q, want %q", got, want)
 	}

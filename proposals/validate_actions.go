@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 )
 
 // SEVMeasurementBytes is the size of an AMD SEV-SNP launch measurement.
@@ -114,6 +115,18 @@ func validateMeasurements(ps *problems, path string, m *GuestLaunchMeasurements,
 		if n := len(gm.Measurement); n != SEVMeasurementBytes {
 			ps.errorf(fmt.Sprintf("%s[%d].measurement", path, i), "is %d bytes; a SEV-SNP measurement is %d bytes (%d hex characters)", n, SEVMeasurementBytes, 2*SEVMeasurementBytes)
 		}
+		if gm.Metadata != nil && gm.Metadata.KernelCmdline != nil {
+			validateKernelCmdline(ps, fmt.Sprintf("%s[%d].metadata.kernel_cmdline", path, i), *gm.Metadata.KernelCmdline)
+		}
+	}
+}
+
+// validateKernelCmdline refuses control and invisible characters in a
+// kernel command line: it goes into the payload as it is, and voters read
+// it on terminals and dashboards.
+func validateKernelCmdline(ps *problems, path, cmdline string) {
+	if r, at, bad := textsafe.Unsafe(cmdline); bad {
+		ps.errorf(path, "has the control or invisible character %U at byte %d; a kernel command line is one line of printable text, copy it from launch-measurements.json again", r, at)
 	}
 }
 

@@ -110,6 +110,12 @@ func TestValidate(t *testing.T) {
 		{"short measurement", KindElectGuestOS, func(d *Draft) {
 			d.ElectGuestOS.GuestLaunchMeasurements.GuestLaunchMeasurements[1].Measurement = []byte{1, 2}
 		}, []want{{el + ".guest_launch_measurements[1].measurement", E, "is 2 bytes"}}},
+		{"control character in kernel_cmdline", KindElectGuestOS, func(d *Draft) {
+			d.ElectGuestOS.GuestLaunchMeasurements.GuestLaunchMeasurements[0].Metadata = &GuestLaunchMeasurementMetadata{KernelCmdline: strPtr("console=ttyS0\x1b]0;pwned\x07")}
+		}, []want{{el + ".guest_launch_measurements[0].metadata.kernel_cmdline", E, "U+001B at byte 13"}}},
+		{"newline in kernel_cmdline", KindElectGuestOS, func(d *Draft) {
+			d.ElectGuestOS.GuestLaunchMeasurements.GuestLaunchMeasurements[1].Metadata = &GuestLaunchMeasurementMetadata{KernelCmdline: strPtr("quiet\ninit=/bin/sh")}
+		}, []want{{el + ".guest_launch_measurements[1].metadata.kernel_cmdline", E, "U+000A"}}},
 		{"measurements without election", KindElectGuestOS, func(d *Draft) {
 			a := d.ElectGuestOS
 			a.ReplicaVersionToElect, a.ReleasePackageSHA256Hex, a.ReleasePackageURLs = nil, nil, []string{}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 )
 
 // RenderText writes the plan for a terminal: targets, then numbered steps
@@ -15,7 +15,7 @@ import (
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Rollback plan for GuestOS %s (%s mode)\n", p.Release, p.Mode)
-	fmt.Fprintf(&b, "What failed: %s\n", governance.Sanitize(p.Problem))
+	fmt.Fprintf(&b, "What failed: %s\n", textsafe.Line(p.Problem))
 	fmt.Fprintf(&b, "Planned at %s, registry version %d\n\n", p.Created.Format("2006-01-02 15:04:05Z07:00"), p.RegistryVersion)
 	b.WriteString("Targets (in rollback order):\n")
 	for _, t := range p.Targets {
@@ -25,7 +25,7 @@ func RenderText(w io.Writer, p *Plan) error {
 	for _, s := range p.Steps {
 		fmt.Fprintf(&b, "  %d. %s\n", s.N, stepHeadline(s))
 		if s.Draft != nil {
-			fmt.Fprintf(&b, "     proposal: %s\n", governance.Sanitize(s.Draft.Title))
+			fmt.Fprintf(&b, "     proposal: %s\n", textsafe.Line(s.Draft.Title))
 		}
 		fmt.Fprintf(&b, "     why:      %s\n", s.Why)
 		fmt.Fprintf(&b, "     before:   %s\n", s.Precondition.Text)
@@ -90,7 +90,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Rollback plan: GuestOS `%s`\n\n", p.Release)
 	fmt.Fprintf(&b, "- **Mode:** %s\n- **What failed:** %s\n- **Planned at:** %s (registry version %d)\n\n",
-		p.Mode, mdEscape(governance.Sanitize(p.Problem)), p.Created.Format("2006-01-02 15:04:05Z07:00"), p.RegistryVersion)
+		p.Mode, textsafe.MarkdownLine(p.Problem), p.Created.Format("2006-01-02 15:04:05Z07:00"), p.RegistryVersion)
 	b.WriteString("## Targets\n\n| | Target | Runs | Restores | Upgraded at | Restore elected |\n|---|---|---|---|---|---|\n")
 	for i, t := range p.Targets {
 		fail := ""
@@ -103,7 +103,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	for _, s := range p.Steps {
 		fmt.Fprintf(&b, "\n### %d. %s\n\n", s.N, mdEscape(stepHeadline(s)))
 		if s.Draft != nil {
-			fmt.Fprintf(&b, "- **Proposal:** %s\n", mdEscape(governance.Sanitize(s.Draft.Title)))
+			fmt.Fprintf(&b, "- **Proposal:** %s\n", textsafe.MarkdownLine(s.Draft.Title))
 		}
 		fmt.Fprintf(&b, "- **Why:** %s\n- **Before:** %s\n- **After:** %s\n", mdEscape(s.Why), mdEscape(s.Precondition.Text), mdEscape(s.Expect.Text))
 	}
@@ -124,10 +124,11 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// mdEscape keeps text from turning into Markdown markup.
+// mdEscape keeps generated text (subnet ids, versions, notes) one line of
+// literal Markdown; user and chain text goes through textsafe.MarkdownLine.
 func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
-	return r.Replace(s)
+	r := strings.NewReplacer(`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`)
+	return r.Replace(textsafe.Line(s))
 }
 
 // RenderJSON writes the plan as indented JSON (the same document the

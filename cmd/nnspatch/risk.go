@@ -20,7 +20,22 @@ func checkMainnetRisk(n governance.Network, acceptRisk, what string) error {
 	if n.URL != "" && n.URL != n.Name {
 		where += " (" + n.URL + ")"
 	}
-	return FlagErrorf("%s on network %s writes to the Internet Computer mainnet; that needs --accept-risk=mainnet", what, where)
+	return &MainnetRiskError{What: what, Network: where}
+}
+
+// MainnetRiskError refuses a write to mainnet without --accept-risk=mainnet.
+// Main exits with ExitUsage and prints the message and its hint, not the
+// usage text, which would bury them.
+type MainnetRiskError struct {
+	// What is the write, e.g. "voting".
+	What string
+	// Network names the network and its URL.
+	Network string
+}
+
+// Error implements error.
+func (e *MainnetRiskError) Error() string {
+	return e.What + " on network " + e.Network + " writes to the Internet Computer mainnet; that needs --accept-risk=mainnet"
 }
 
 // checkAcceptRiskValue checks the value of --accept-risk.

@@ -79,6 +79,9 @@ func TestMainnetGateEveryWrite(t *testing.T) {
 				if r.Code != ExitUsage || !strings.Contains(r.Stderr, "Internet Computer mainnet") || !strings.Contains(r.Stderr, "--accept-risk=mainnet") {
 					t.Errorf("nnspatch %s: exit %d, want %d asking for --accept-risk=mainnet\n%s", strings.Join(all, " "), r.Code, ExitUsage, r.Stderr)
 				}
+				if strings.Contains(r.Stderr, "Usage:") || !strings.Contains(r.Stderr, "hint: nothing was sent") {
+					t.Errorf("nnspatch %s: want the message and its hint, not the usage text:\n%s", strings.Join(all, " "), r.Stderr)
+				}
 				if n := hits.Load(); n != 0 {
 					t.Errorf("nnspatch %s: the network got %d request(s) before the refusal", strings.Join(all, " "), n)
 				}

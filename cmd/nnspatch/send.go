@@ -93,6 +93,9 @@ func sendRun(ctx context.Context, o *sendOptions) error {
 	var ids []uint64
 	for _, sc := range contents {
 		res, err := c.SendSigned(ctx, sc, o.Now())
+		if errors.Is(err, governance.ErrUntrusted) {
+			return &governance.UnknownOutcomeError{What: "message " + sc.RequestID[:16] + " (" + sentWhat(sc) + ")", Check: sentCheck(sc), Err: err}
+		}
 		if err != nil && !errors.Is(err, governance.ErrAlreadyVoted) {
 			return err
 		}
@@ -128,6 +131,25 @@ func (o *sendOptions) connect(ctx context.Context, contents []*governance.Signed
 		fmt.Fprintf(o.IO.ErrOut, "warning: the messages were signed for network %s; sending them to %s\n", signedFor, c.Network.Name)
 	}
 	return c, nil
+}
+
+// sentWhat names what a signed message does, for an outcome report.
+func sentWhat(sc *governance.SignedContent) string {
+	switch cmd := sc.Request.Command; {
+	case cmd != nil && cmd.RegisterVote != nil && cmd.RegisterVote.Proposal != nil:
+		return fmt.Sprintf("vote %s on proposal %d", governance.Vote(cmd.RegisterVote.Vote), cmd.RegisterVote.Proposal.Id)
+	case cmd != nil && cmd.MakeProposal != nil:
+		return "make proposal"
+	}
+	return sc.Method
+}
+
+// sentCheck is the command that shows whether a signed message executed.
+func sentCheck(sc *governance.SignedContent) string {
+	if cmd := sc.Request.Command; cmd != nil && cmd.RegisterVote != nil && cmd.RegisterVote.Proposal != nil {
+		return fmt.Sprintf("nnspatch proposal show %d", cmd.RegisterVote.Proposal.Id)
+	}
+	return "nnspatch proposals list"
 }
 
 func readSigned(path string) ([]*governance.SignedContent, error) {

@@ -129,8 +129,11 @@ func newCmdVote(f *Factory, runF func(*voteOptions) error) *cobra.Command {
 		Use:               "vote <proposal-id> (yes|no)",
 		Short:             "Vote on a proposal with one or more neurons",
 		Long: `Vote yes or no on a proposal with each --neuron (default: neuron from the config).
-Prints one result line per neuron; a neuron that had already voted (for example
-through following) is reported as "already voted", not as a failure.
+Prints one result line per neuron; a neuron that had already cast the same
+ballot (for example through following) is reported as "already voted", not as
+a failure. A neuron that had already voted the other way is a conflict: its
+ballot stands and is shown. A vote whose reply cannot be verified was sent and
+is reported as unknown: check it with ` + "`nnspatch proposal show`" + `.
 
 Voting on the Internet Computer mainnet (network ic, a mainnet URL, or any
 network with the IC's root key) needs --accept-risk=mainnet.
@@ -140,7 +143,8 @@ With --sign-only FILE the votes are signed offline and written to FILE for
 
 Additional exit codes:
   4  the identity controls none of the failing neurons
-  9  governance refused a vote`,
+  7  a vote's reply could not be verified (its outcome is unknown)
+  9  governance refused a vote, or a neuron had already voted the other way`,
 		Example: `$ nnspatch vote 139800 yes --neuron 80 --neuron 81 --yes
 $ nnspatch vote 139800 yes --neuron 80 --network ic --accept-risk=mainnet
 $ nnspatch vote 139800 no --neuron 80 --sign-only vote.json --expires-in 2h`,
@@ -255,24 +259,46 @@ func writeVoteResults(w io.Writer, rs []governance.VoteResult) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NEURON\tRESULT\tDETAIL")
 	for _, r := range rs {
-		mark := map[string]string{"voted": "✓ voted", "already voted": "✓ already voted", "failed": "✗ failed"}[r.Outcome]
-		detail := ""
-		if r.Err != nil {
-			detail = governance.SanitizeLine(r.Err.Error())
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Neuron, mark, detail)
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Neuron, voteMark(r), voteDetail(r))
 	}
 	return tw.Flush()
+}
+
+// voteMark is the RESULT column: ✓ only for a ballot that is what was
+// asked for, ? for a vote that was sent but not confirmed.
+func voteMark(r governance.VoteResult) string {
+	switch r.Outcome {
+	case governance.OutcomeVoted:
+		return "✓ voted"
+	case governance.OutcomeAlreadyVoted:
+		return "✓ already voted"
+	case governance.OutcomeConflict:
+		return "✗ already voted " + r.Existing
+	case governance.OutcomeUnknown:
+		return "? unknown"
+	}
+	return "✗ failed"
+}
+
+func voteDetail(r governance.VoteResult) string {
+	var uo *governance.UnknownOutcomeError
+	switch {
+	case r.Err == nil:
+		return ""
+	case errors.As(r.Err, &uo):
+		return governance.SanitizeLine(fmt.Sprintf("sent, reply not verified: check with `%s` (%v)", uo.Check, uo.Err))
+	}
+	return governance.SanitizeLine(r.Err.Error())
 }
 
 // firstVoteFailure returns an error carrying the first failure so the exit
 // code reflects it; the table already showed every neuron.
 func firstVoteFailure(rs []governance.VoteResult) error {
-	failed := 0
+	counts := map[string]int{}
 	var first error
 	for _, r := range rs {
 		if r.Err != nil {
-			failed++
+			counts[r.Outcome]++
 			if first == nil {
 				first = r.Err
 			}
@@ -281,7 +307,13 @@ func firstVoteFailure(rs []governance.VoteResult) error {
 	if first == nil {
 		return nil
 	}
-	return fmt.Errorf("%d of %d vote(s) failed: %w", failed, len(rs), first)
+	var parts []string
+	for _, o := range []string{governance.OutcomeFailed, governance.OutcomeConflict, governance.OutcomeUnknown} {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	return fmt.Errorf("%s of %d vote(s): %w", strings.Join(parts, ", "), len(rs), first)
 }
 
 // voteArgsCompletion completes the vote's second argument.

@@ -1,40 +1,50 @@
-// Package textsafe is nnspatch's one sanitizer for text that reaches a
-// terminal or a Markdown document: titles, summaries, URLs and messages
-// from the chain, and user-supplied text. governance, proposals, the CLI
-// and the TUI all call it.
+// Package textsafe is nnspatch's one sanitizer for untrusted text (titles,
+// summaries, URLs and reject messages from the chain, and user input echoed
+// back): what reaches a terminal or a Markdown document is what it says.
+//
+// Text keeps newlines and tabs; Line makes one line of it; MarkdownLine
+// makes one escaped line of Markdown. All three remove terminal escape
+// sequences (CSI, OSC, DCS, SOS, PM, APC, in 7-bit and 8-bit form, and an
+// unterminated one up to the end of the text, as a terminal would swallow
+// it), every other control character, Unicode format characters (zero-width
+// spaces and joiners, bidirectional controls, the tag characters
+// U+E0000-U+E007F) and replace invalid UTF-8 with U+FFFD. The line and
+// paragraph separators U+2028 and U+2029 are line breaks.
+//
+// Unsafe reports the first character the sanitizers would change, for
+// validating input that must be printable as it is (e.g. a kernel command
+// line in a proposal payload).
 package textsafe
 
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// Sanitize makes untrusted text safe to print on a terminal: it removes
-// ANSI/VT escape sequences (CSI, OSC, DCS and friends, terminated or not)
-// and every other control character except newline and tab, turns the
-// Unicode line and paragraph separators into newlines, replaces invalid
-// UTF-8, and drops invisible characters that can make text read differently
-// from what it is: bidirectional controls, zero-width spaces and joiners
-// (a joiner inside an emoji sequence stays), and tag characters (except in
-// a flag's tag sequence).
-func Sanitize(s string) string {
+// Text makes multi-line untrusted text safe to print: see the package
+// documentation. Newlines and tabs stay; U+2028 and U+2029 become newlines;
+// carriage returns go.
+func Text(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	rs := []rune(strings.ToValidUTF8(s, "\uFFFD"))
+	rs := []rune(s) // invalid UTF-8 bytes become U+FFFD
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		switch {
+		case r >= 0x20 && r < 0x7f: // printable ASCII, the common case
+			b.WriteByte(byte(r))
 		case r == 0x1b:
 			i = skipEscape(rs, i)
 		case r == 0x9b: // 8-bit CSI
 			i = skipCSI(rs, i+1)
-		case r >= 0x90 && r <= 0x9f: // other 8-bit C1 introducers (DCS, OSC, ...)
+		case r == 0x90 || r == 0x98 || r == 0x9d || r == 0x9e || r == 0x9f: // 8-bit DCS, SOS, OSC, PM, APC
 			i = skipString(rs, i+1)
 		case r == '\n' || r == '\t':
 			b.WriteRune(r)
-		case r == 0x2028 || r == 0x2029:
-			b.WriteRune('\n')
-		case unicode.IsControl(r) || isBidiControl(r) || isInvisible(rs, i):
+		case r == '\u2028' || r == '\u2029':
+			b.WriteByte('\n')
+		case dropped(r) && !keptInEmoji(rs, i):
 		default:
 			b.WriteRune(r)
 		}
@@ -42,38 +52,82 @@ func Sanitize(s string) string {
 	return b.String()
 }
 
-// isInvisible reports a zero-width or tag character at rs[i] that is not
-// part of an emoji sequence.
-func isInvisible(rs []rune, i int) bool {
+// Line is Text for single-line fields: every line break and tab becomes a
+// space, so the text cannot start a new line of output.
+func Line(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, Text(s))
+}
+
+// markdownEscaper backslash-escapes the characters that make inline
+// Markdown markup: emphasis, code, links, images, raw HTML, tables,
+// strikethrough, and the backslash itself.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"<", `\<`, ">", `\>`, "|", `\|`, "~", `\~`, "!", `\!`, "#", `\#`)
+
+// MarkdownLine is Line with Markdown markup escaped: user or chain text
+// placed inside a Markdown document stays one line of literal text and can
+// neither start a heading or list nor add links, HTML or table cells.
+func MarkdownLine(s string) string {
+	return markdownEscaper.Replace(strings.TrimSpace(Line(s)))
+}
+
+// Unsafe returns the first character of s that Line would remove or
+// change (a control or format character, a line break or tab, invalid
+// UTF-8 as utf8.RuneError) and its byte offset; ok is false when s is
+// printable as it is.
+func Unsafe(s string) (r rune, offset int, ok bool) {
+	for i, c := range s {
+		if c == utf8.RuneError || c == '\n' || c == '\t' || c == '\u2028' || c == '\u2029' || dropped(c) {
+			return c, i, true
+		}
+	}
+	return 0, 0, false
+}
+
+// keptInEmoji reports a format character that is part of an emoji: a
+// zero-width joiner between two pictographs (a ZWJ sequence such as a
+// family or a profession) and the tag characters of a subdivision flag
+// (after U+1F3F4 WAVING BLACK FLAG). Terminals draw these as one glyph;
+// removing them would split the emoji and change its width.
+func keptInEmoji(rs []rune, i int) bool {
 	switch r := rs[i]; {
-	case r == 0x200b || r == 0x200c || r == 0x2060 || r == 0xfeff || (r >= 0x2061 && r <= 0x2064):
-		return true
-	case r == 0x200d: // zero-width joiner: kept only between two pictographs
-		return i == 0 || i+1 >= len(rs) || !isPictograph(rs[i-1]) && rs[i-1] != 0xfe0f || !isPictograph(rs[i+1])
-	case r >= 0xe0000 && r <= 0xe007f: // tags: kept only after a black flag
+	case r == 0x200d:
+		return i > 0 && i+1 < len(rs) && (isPictograph(rs[i-1]) || rs[i-1] == 0xfe0f) && isPictograph(rs[i+1])
+	case r >= 0xe0000 && r <= 0xe007f:
 		j := i
 		for j > 0 && rs[j-1] >= 0xe0000 && rs[j-1] <= 0xe007f {
 			j--
 		}
-		return j == 0 || rs[j-1] != 0x1f3f4
+		return j > 0 && rs[j-1] == 0x1f3f4
 	}
 	return false
 }
 
-// isPictograph is a rough test for the emoji a joiner may link.
+// isPictograph is a rough test for the emoji a joiner may link, including
+// skin-tone modifiers.
 func isPictograph(r rune) bool {
-	return r >= 0x1f000 && r <= 0x1faff || r >= 0x2600 && r <= 0x27bf || r >= 0x1f3fb && r <= 0x1f3ff
+	return r >= 0x1f000 && r <= 0x1faff || r >= 0x2600 && r <= 0x27bf
 }
 
-// SanitizeLine is Sanitize for single-line fields: newlines and tabs
-// become spaces.
-func SanitizeLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, Sanitize(s))
+// dropped reports whether r is removed outright: C0 and C1 controls, DEL,
+// and format characters (category Cf: zero-width spaces and joiners, bidi
+// controls, invisible operators, the tag block, the BOM), plus the few
+// invisible characters outside Cf that render as nothing.
+func dropped(r rune) bool {
+	switch {
+	case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+		return true
+	case r >= 0xe0000 && r <= 0xe007f: // tag characters
+		return true
+	case r == 0x180e, r == 0x115f, r == 0x1160, r == 0x3164, r == 0xffa0: // Mongolian vowel separator, Hangul fillers
+		return true
+	}
+	return false
 }
 
 // skipEscape returns the index of the last rune of the escape sequence
@@ -88,7 +142,8 @@ func skipEscape(rs []rune, i int) int {
 	case ']', 'P', 'X', '^', '_':
 		return skipString(rs, i+2)
 	default:
-		// Two-character sequences (ESC c, ESC 7, charset selection ESC ( B).
+		// Two- and three-character sequences (ESC c, ESC 7, charset
+		// selection ESC ( B).
 		if rs[i+1] >= 0x20 && rs[i+1] <= 0x2f && i+2 < len(rs) {
 			return i + 2
 		}
@@ -106,7 +161,9 @@ func skipCSI(rs []rune, i int) int {
 	return len(rs) - 1
 }
 
-// skipString skips an OSC/DCS/SOS/PM/APC string up to BEL or ST.
+// skipString skips an OSC/DCS/SOS/PM/APC string up to BEL or ST (ESC \ or
+// 0x9c); an unterminated one runs to the end of the text, as a terminal
+// would read it.
 func skipString(rs []rune, i int) int {
 	for ; i < len(rs); i++ {
 		switch {
@@ -117,8 +174,4 @@ func skipString(rs []rune, i int) int {
 		}
 	}
 	return len(rs) - 1
-}
-
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
