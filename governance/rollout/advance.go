@@ -161,7 +161,7 @@ func (t *Tracker) precheck(l *Ledger, st *Status) error {
 	case RolloutAbandoned:
 		return ErrAbandoned
 	case RolloutHalted:
-		return &HaltedError{Halt: *st.Halted}
+		return &HaltedError{Halt: *st.Halted, Source: st.HaltSource}
 	case RolloutElectFailed:
 		return fmt.Errorf("%w: proposal %d %s; %s", ErrElectionFailed, st.Election.Proposal, st.Election.Status, st.Election.Next)
 	case RolloutPreparing:
