@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/registrypb"
 	"github.com/nnspatch/nnspatch/proposals"
+	"google.golang.org/protobuf/proto"
 )
 
 // secondTracker is another release manager's tracker on the same network:
@@ -258,5 +260,57 @@ audit: []
 	e, ok := l.Election()
 	if !ok || e.ID != 12 || e.IsIntent() || e.Settled() || e.Status != "" {
 		t.Fatalf("old election record: %+v", e)
+	}
+}
+
+// TestHaltSource: a planned subnet halted in the registry halts the rollout
+// on chain (since the registry set is_halted) for every directory alike;
+// this directory's own halt is shown as local and keeps the chain fact
+// listed; a halted subnet outside the release halts nothing.
+func TestHaltSource(t *testing.T) {
+	planned, other := "aaaaa-planned", "bbbbb-other"
+	rec := func(halted bool) []byte {
+		b, err := proto.Marshal(&registrypb.SubnetRecord{ReplicaVersionId: "old", IsHalted: halted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	log := governance.NewRegistryLog()
+	log.Apply(3,
+		governance.RegistryChange{Key: "subnet_record_" + planned, Version: 1, Value: rec(false), Time: t0},
+		governance.RegistryChange{Key: "subnet_record_" + planned, Version: 2, Value: rec(true), Time: t0.Add(time.Hour)},
+		governance.RegistryChange{Key: "subnet_record_" + planned, Version: 3, Value: rec(true), Time: t0.Add(2 * time.Hour)})
+	l := NewLedger(testVersion, proposals.ModeSecurity, Artifact{}, t0)
+	l.Proposals = append(l.Proposals, ProposalRecord{ID: 1, Kind: KindElect, Status: "executed"})
+	l.Plan = &Plan{Version: testVersion, Bake: Duration(time.Hour), Batches: []Batch{{Batch: 1, Start: t0, Subnets: []string{planned}}}, UnassignedNodes: t0}
+	o := &observation{now: t0.Add(3 * time.Hour), log: log, deploys: map[string][]ProposalView{}, replaced: map[string]*Replacement{},
+		reg: &governance.Registry{Subnets: []governance.Subnet{{ID: planned, GuestOSVersion: "old", Halted: true}, {ID: other, GuestOSVersion: "old", Halted: true}}}}
+	tr := &Tracker{Actor: "me"}
+
+	st := tr.derive(l, o)
+	if st.State != RolloutHalted || st.HaltSource != HaltChain || st.Underlying != RolloutUpgrading || len(st.ChainHalts) != 1 {
+		t.Fatalf("halted planned subnet: state %s (%s, underlying %s), chain %+v", st.State, st.HaltSource, st.Underlying, st.ChainHalts)
+	}
+	if h := st.ChainHalts[0]; h.Subnet != planned || h.Kind != ChainSubnetHalted || !h.Since.Equal(t0.Add(time.Hour)) {
+		t.Errorf("chain halt %+v, want %s halted since %s", h, planned, t0.Add(time.Hour))
+	}
+	if !strings.Contains(st.Blockers[0], "un-halted") {
+		t.Errorf("blocker %q does not say what lifts it", st.Blockers[0])
+	}
+	if err := tr.precheck(l, st); !errors.Is(err, ErrHalted) || !strings.Contains(err.Error(), "on chain") {
+		t.Errorf("advance while halted on chain: %v", err)
+	}
+
+	l.Halted = &Halt{At: t0, By: "me", Reason: "incident"}
+	st = tr.derive(l, o)
+	if st.HaltSource != HaltLocal || st.Halted.Reason != "incident" || len(st.ChainHalts) != 1 {
+		t.Errorf("local halt: source %s, halt %+v, chain %+v", st.HaltSource, st.Halted, st.ChainHalts)
+	}
+
+	l.Halted = nil
+	o.reg.Subnets[0].Halted = false
+	if st = tr.derive(l, o); st.State == RolloutHalted || len(st.ChainHalts) != 0 {
+		t.Errorf("only a subnet outside the release halted: state %s, chain %+v", st.State, st.ChainHalts)
 	}
 }
