@@ -211,7 +211,7 @@ type Event struct {
 	// Principal is the acting identity's principal.
 	Principal string `yaml:"principal" json:"principal"`
 	// Action is a short verb: draft, submit, vote, plan, advance, gate,
-	// rollback, disclose, abandon, force, halt, resume.
+	// rollback, disclose, abandon, force, halt, resume, attach.
 	Action string `yaml:"action" json:"action"`
 	// Detail says what happened, in one line.
 	Detail string `yaml:"detail" json:"detail"`
