@@ -87,7 +87,7 @@ func rolledBackLine(s SubnetStatus) string {
 	if s.RolledBack == nil {
 		return what + " was rolled back"
 	}
-	return fmt.Sprintf("%s was rolled back to %s by proposal %d", what, shortVersion(s.RolledBack.Version), s.RolledBack.ID)
+	return fmt.Sprintf("%s was rolled back to %s %s", what, shortVersion(s.RolledBack.Version), byProposal(s.RolledBack.ID))
 }
 
 // Submitted is one proposal made by Advance.

@@ -183,10 +183,6 @@ func (t *Tracker) Attach(ctx context.Context, o AttachOptions) (*AttachResult, e
 	if err != nil {
 		return nil, err
 	}
-	tl, err := readTimeline(ctx, t.Gov)
-	if err != nil {
-		return nil, err
-	}
 	res := &AttachResult{}
 	elected, inRegistry := reg.GuestOSByID(o.Version)
 	sha := strings.ToLower(o.SHA256)
@@ -199,6 +195,12 @@ func (t *Tracker) Attach(ctx context.Context, o AttachOptions) (*AttachResult, e
 	p, scanned, err := FindElection(ctx, t.Gov, o.Version, sha)
 	if err != nil {
 		return nil, err
+	}
+	var tl *timeline.Timeline
+	if p != nil || inRegistry {
+		if tl, err = readTimeline(ctx, t.Gov); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case p != nil:

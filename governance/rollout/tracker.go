@@ -416,3 +416,22 @@ func (o *observation) superseded(id timeline.TargetID, version string) string {
 	}
 	return tg.Runs[len(tg.Runs)-1].Version
 }
+
+// byProposal names what made a change: "by proposal N", or, for a change
+// known only from the registry (id 0: governance garbage-collected the
+// proposal), "per the registry".
+func byProposal(id uint64) string {
+	if id == 0 {
+		return "per the registry (the proposal is no longer in governance)"
+	}
+	return fmt.Sprintf("by proposal %d", id)
+}
+
+// proposalName is "proposal N", or "a deploy known from the registry" for
+// id 0.
+func proposalName(id uint64) string {
+	if id == 0 {
+		return "a deploy known from the registry"
+	}
+	return fmt.Sprintf("proposal %d", id)
+}
