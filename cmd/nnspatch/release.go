@@ -21,7 +21,8 @@ two nnspatch processes on one release take turns. <release> is a version (found
 under the releases directory) or a release directory.`,
 	}
 	cmd.AddCommand(newCmdReleaseNew(f, nil), newCmdReleaseSubmit(f, nil), newCmdReleaseStatus(f, nil),
-		newCmdReleaseLog(f, nil), newCmdReleaseVote(f, nil), newCmdReleaseAbandon(f, nil), newCmdReleaseDisclose(f, nil))
+		newCmdReleaseLog(f, nil), newCmdReleaseVote(f, nil), newCmdReleaseAbandon(f, nil), newCmdReleaseDisclose(f, nil),
+		newCmdReleaseAttach(f, nil))
 	return cmd
 }
 

@@ -123,6 +123,20 @@ func (e *releaseEnv) tracker(ctx context.Context, s rollout.Store, writes bool) 
 		Actor: c.Sender().Encode(), Neuron: e.Neuron, Policy: cfg.Policy()}, nil
 }
 
+// bareTracker builds a tracker that reads governance and the registry
+// only (no health source, no neuron), for commands that look things up.
+func (e *releaseEnv) bareTracker(ctx context.Context, s rollout.Store) (*rollout.Tracker, error) {
+	c, err := e.f.governanceClient(ctx, e.Net.RootKey)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := e.f.Config()
+	if err != nil {
+		return nil, err
+	}
+	return &rollout.Tracker{Store: s, Gov: c, Now: networkClock(c.Network), Actor: c.Sender().Encode(), Policy: cfg.Policy()}, nil
+}
+
 func (e *releaseEnv) resolveNeuron() error {
 	if e.Neuron != 0 {
 		return nil

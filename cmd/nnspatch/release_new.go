@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -90,7 +91,15 @@ func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Created %s release %s in %s; next: nnspatch release submit %s\n", l.Mode, l.Version, s.Dir, s.Dir)
+	if attached := o.attachExisting(ctx, s, l); attached != nil {
+		fmt.Fprintf(o.IO.ErrOut, "Created %s release %s in %s; governance already has its election: proposal %d (%s), recorded; next: nnspatch release status %s\n",
+			l.Mode, l.Version, s.Dir, attached.Election.ID, attached.Election.Status, s.Dir)
+		if l, err = s.Read(); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(o.IO.ErrOut, "Created %s release %s in %s; next: nnspatch release submit %s\n", l.Mode, l.Version, s.Dir, s.Dir)
+	}
 	if o.JSON() {
 		return jsonout.Write(o.IO.Out, releaseDoc{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
 	}
@@ -107,4 +116,23 @@ func (o *releaseNewOptions) storeFor() (rollout.Store, error) {
 		return rollout.Store{}, err
 	}
 	return rollout.Store{Dir: filepath.Join(dir, o.Version)}, nil
+}
+
+// attachExisting records the election governance already has for the new
+// release's version and package (another release manager's), so the
+// release shows it instead of "not submitted". It returns nil when there
+// is none, or when the network cannot be asked (a warning says so;
+// `release submit` looks again before submitting).
+func (o *releaseNewOptions) attachExisting(ctx context.Context, s rollout.Store, l *rollout.Ledger) *rollout.AttachResult {
+	t, err := o.env.bareTracker(ctx, s)
+	if err == nil {
+		var res *rollout.AttachResult
+		if res, err = t.Attach(ctx, rollout.AttachOptions{Version: l.Version, SHA256: l.Artifact.SHA256}); err == nil {
+			return res
+		}
+	}
+	if !errors.Is(err, rollout.ErrElectionNotFound) {
+		fmt.Fprintf(o.IO.ErrOut, "warning: could not look for an existing election of %s on the network (%v); `nnspatch release submit` looks again before submitting\n", l.Version, err)
+	}
+	return nil
 }

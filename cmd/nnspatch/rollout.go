@@ -243,15 +243,9 @@ func statusExit(st *rollout.Status) error {
 
 func writeStatus(w io.Writer, st *rollout.Status) error {
 	fmt.Fprintf(w, "Release %s (%s)  state: %s  at %s\n", st.Version, st.Mode, st.State, st.Now.Format("2006-01-02 15:04 MST"))
-	if h := st.Halted; h != nil {
-		fmt.Fprintf(w, "Halted: since %s by %s: %s (otherwise %s)\n", h.At.Format("2006-01-02 15:04 MST"), shortPrincipal(h.By), proposals.Sanitize(h.Reason), st.Underlying)
-	}
+	writeHalt(w, st)
 	e := st.Election
-	fmt.Fprintf(w, "Election: %s", e.Status)
-	if e.Proposal != 0 {
-		fmt.Fprintf(w, " (proposal %d, yes %.1f%% no %.1f%%)", e.Proposal, e.Tally.Percent(e.Tally.Yes), e.Tally.Percent(e.Tally.No))
-	}
-	fmt.Fprintln(w)
+	writeElection(w, e)
 	if e.FailureReason != "" {
 		fmt.Fprintf(w, "  reason: %s\n", proposals.Sanitize(e.FailureReason))
 	}
@@ -390,4 +384,39 @@ func subnetSuffix(s string) string {
 		return ""
 	}
 	return " to " + s
+}
+
+// writeHalt says whether the halt shown is this machine's (local) or on
+// chain, and lists the other on-chain facts that stop the rollout.
+func writeHalt(w io.Writer, st *rollout.Status) {
+	shown := ""
+	if h := st.Halted; h != nil {
+		if st.HaltSource == rollout.HaltChain {
+			shown = h.Reason
+			fmt.Fprintf(w, "Halted (on chain, every release manager sees it): %s (otherwise %s)\n", proposals.Sanitize(h.Reason), st.Underlying)
+		} else {
+			fmt.Fprintf(w, "Halted (local: this release directory only) since %s by %s: %s (otherwise %s)\n",
+				h.At.Format("2006-01-02 15:04 MST"), shortPrincipal(h.By), proposals.Sanitize(h.Reason), st.Underlying)
+		}
+	}
+	for _, c := range st.ChainHalts {
+		if c.Detail != shown {
+			fmt.Fprintf(w, "On chain: %s\n", proposals.Sanitize(c.Detail))
+		}
+	}
+}
+
+// writeElection prints the election line; a status not read from
+// governance now says where it comes from.
+func writeElection(w io.Writer, e rollout.ElectionStatus) {
+	fmt.Fprintf(w, "Election: %s", e.Status)
+	switch {
+	case e.Source == rollout.ElectionFromRegistry:
+		fmt.Fprint(w, " (per the registry, which lists the version as elected; governance no longer has the proposal)")
+	case e.Source == rollout.ElectionFromLedger:
+		fmt.Fprintf(w, " (proposal %d, garbage-collected by governance: as recorded in the ledger)", e.Proposal)
+	case e.Proposal != 0:
+		fmt.Fprintf(w, " (proposal %d, yes %.1f%% no %.1f%%)", e.Proposal, e.Tally.Percent(e.Tally.Yes), e.Tally.Percent(e.Tally.No))
+	}
+	fmt.Fprintln(w)
 }

@@ -71,7 +71,9 @@ func haltOrResume(ctx context.Context, o *releaseRefOptions, verb string, fn fun
 		return err
 	}
 	if h != nil {
-		fmt.Fprintf(o.IO.ErrOut, "Rollout of %s halted: %s; resume with: nnspatch rollout resume %s --reason TEXT\n", o.Ref, proposals.Sanitize(h.Reason), o.Ref)
+		fmt.Fprintf(o.IO.ErrOut, "Rollout of %s halted in this release directory: %s; resume with: nnspatch rollout resume %s --reason TEXT\n"+
+			"The halt is local: other release managers see it only through a shared release directory or their own `rollout halt` (README: \"Sharing a release\")\n",
+			o.Ref, proposals.Sanitize(h.Reason), o.Ref)
 	} else {
 		fmt.Fprintf(o.IO.ErrOut, "Rollout of %s resumed; next: nnspatch rollout advance %s\n", o.Ref, o.Ref)
 	}

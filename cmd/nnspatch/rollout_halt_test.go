@@ -36,11 +36,11 @@ func TestRolloutHaltAndResume(t *testing.T) {
 		t.Fatalf("a halted advance recorded deploys: %v", err)
 	}
 	r = mustRun(t, ExitRefused, "rollout", "status", rel)
-	if !strings.Contains(r.Stdout, "state: halted") || !strings.Contains(r.Stdout, "Halted: since") || !strings.Contains(r.Stdout, "(otherwise upgrading_subnets)") {
+	if !strings.Contains(r.Stdout, "state: halted") || !strings.Contains(r.Stdout, "Halted (local: this release directory only) since") || !strings.Contains(r.Stdout, "(otherwise upgrading_subnets)") {
 		t.Errorf("status while halted:\n%s", r.Stdout)
 	}
 	st := statusJSON(t, mustRun(t, ExitRefused, "rollout", "status", rel, "--json").Stdout)
-	if st.State != rollout.RolloutHalted || st.Halted == nil || st.Halted.Reason != "alerts on tdb26; investigating" {
+	if st.State != rollout.RolloutHalted || st.Halted == nil || st.Halted.Reason != "alerts on tdb26; investigating" || st.HaltSource != rollout.HaltLocal {
 		t.Errorf("status JSON while halted: state %s, halt %+v", st.State, st.Halted)
 	}
 

@@ -87,7 +87,7 @@ func rolledBackLine(s SubnetStatus) string {
 	if s.RolledBack == nil {
 		return what + " was rolled back"
 	}
-	return fmt.Sprintf("%s was rolled back to %s by proposal %d", what, shortVersion(s.RolledBack.Version), s.RolledBack.ID)
+	return fmt.Sprintf("%s was rolled back to %s %s", what, shortVersion(s.RolledBack.Version), byProposal(s.RolledBack.ID))
 }
 
 // Submitted is one proposal made by Advance.
@@ -161,7 +161,7 @@ func (t *Tracker) precheck(l *Ledger, st *Status) error {
 	case RolloutAbandoned:
 		return ErrAbandoned
 	case RolloutHalted:
-		return &HaltedError{Halt: *st.Halted}
+		return &HaltedError{Halt: *st.Halted, Source: st.HaltSource}
 	case RolloutElectFailed:
 		return fmt.Errorf("%w: proposal %d %s; %s", ErrElectionFailed, st.Election.Proposal, st.Election.Status, st.Election.Next)
 	case RolloutPreparing:

@@ -23,6 +23,13 @@
 // period starts when the rollout really completed (CompletedAt), not when a
 // status call first noticed it.
 //
+// Several release managers can follow one release: Tracker.Attach finds the
+// election on chain by its payload and records it in a fresh release
+// directory, and every status look records the facts of the release's
+// proposals in the ledger, so a proposal governance garbage-collected still
+// counts. A halt is local to a ledger unless the chain shows it (a subnet
+// halted in the registry); Status.HaltSource says which.
+//
 // Health comes from the health sub-package: a Prometheus server's HTTP API,
 // or a /metrics endpoint (localnet's) read directly.
 //

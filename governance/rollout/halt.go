@@ -33,10 +33,16 @@ type Halt struct {
 // ErrHalted.
 type HaltedError struct {
 	Halt Halt
+	// Source is HaltLocal (this ledger) or HaltChain (a subnet halted in
+	// the registry; Resume does not lift it).
+	Source HaltSource
 }
 
 // Error implements error.
 func (e *HaltedError) Error() string {
+	if e.Source == HaltChain {
+		return fmt.Sprintf("rollout is halted on chain: %s; nothing was submitted; it continues once the subnet is un-halted in the registry", e.Halt.Reason)
+	}
 	return fmt.Sprintf("rollout is halted since %s by %s: %s; nothing was submitted; once resolved, lift the halt with `nnspatch rollout resume <release> --reason TEXT`",
 		e.Halt.At.Format(time.RFC3339), e.Halt.By, e.Halt.Reason)
 }

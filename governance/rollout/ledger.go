@@ -3,6 +3,7 @@ package rollout
 import (
 	"time"
 
+	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -79,6 +80,65 @@ type ProposalRecord struct {
 	Intended time.Time `yaml:"intended" json:"intended"`
 	// Submitted is when governance confirmed the id (zero while pending).
 	Submitted time.Time `yaml:"submitted,omitempty" json:"submitted,omitzero"`
+
+	// The facts below are recorded from governance each time the
+	// proposal is read, so that the release still reports correctly once
+	// governance garbage-collected the proposal (it keeps only the newest
+	// settled proposals per topic). Ledgers written before they existed
+	// lack them; every one is optional.
+
+	// Version is the GuestOS version the proposal elects or deploys.
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	// Status is the proposal's status when governance last answered for it
+	// ("open", "adopted", "executed", "rejected", "failed").
+	Status string `yaml:"status,omitempty" json:"status,omitempty"`
+	// FailureReason is governance's reason for a failed proposal.
+	FailureReason string `yaml:"failure_reason,omitempty" json:"failure_reason,omitempty"`
+	// Created is when governance created the proposal.
+	Created time.Time `yaml:"created,omitempty" json:"created,omitzero"`
+	// Executed is when governance executed the proposal (zero if not).
+	Executed time.Time `yaml:"executed,omitempty" json:"executed,omitzero"`
+	// Origin says how the record came into the ledger: empty when this
+	// ledger submitted it, OriginChain when it was found in governance
+	// (`release attach`, or another release manager's proposal), and
+	// OriginRegistry when only the registry shows its effect (the proposal
+	// was garbage-collected before this ledger saw it; its ID is 0).
+	Origin string `yaml:"origin,omitempty" json:"origin,omitempty"`
+	// Gone is when governance first answered that it no longer has the
+	// proposal (garbage-collected); the facts above stand in for it.
+	Gone time.Time `yaml:"gone,omitempty" json:"gone,omitzero"`
+}
+
+// Origins of a proposal record (ProposalRecord.Origin).
+const (
+	// OriginChain: found in governance, not submitted by this ledger.
+	OriginChain = "chain"
+	// OriginRegistry: known only from its effect in the registry.
+	OriginRegistry = "registry"
+)
+
+// IsIntent reports an intent whose submission is not confirmed yet (no
+// proposal id and not a fact read from the registry).
+func (p ProposalRecord) IsIntent() bool { return p.ID == 0 && p.Origin != OriginRegistry }
+
+// Settled reports whether the recorded status can no longer change:
+// executed, rejected or failed. Governance garbage-collects only settled
+// proposals.
+func (p ProposalRecord) Settled() bool {
+	switch p.Status {
+	case governance.StatusExecuted.String(), governance.StatusRejected.String(), governance.StatusFailed.String():
+		return true
+	}
+	return false
+}
+
+// view returns what Derive needs of the recorded proposal.
+func (p ProposalRecord) view() ProposalView {
+	st, err := governance.ParseStatus(p.Status)
+	if err != nil {
+		st = governance.StatusUnknown
+	}
+	return ProposalView{ID: p.ID, Status: st, FailureReason: p.FailureReason, Executed: p.Executed}
 }
 
 // SubnetRecord is a subnet's bake bookkeeping.
@@ -151,7 +211,7 @@ type Event struct {
 	// Principal is the acting identity's principal.
 	Principal string `yaml:"principal" json:"principal"`
 	// Action is a short verb: draft, submit, vote, plan, advance, gate,
-	// rollback, disclose, abandon, force, halt, resume.
+	// rollback, disclose, abandon, force, halt, resume, attach.
 	Action string `yaml:"action" json:"action"`
 	// Detail says what happened, in one line.
 	Detail string `yaml:"detail" json:"detail"`
@@ -199,12 +259,82 @@ func (l *Ledger) ProposalsFor(kind, subnet string) []ProposalRecord {
 func (l *Ledger) SetProposalID(kind, subnet, payload string, id uint64, at time.Time) bool {
 	for i := len(l.Proposals) - 1; i >= 0; i-- {
 		p := &l.Proposals[i]
-		if p.Kind == kind && p.Subnet == subnet && p.PayloadSHA256 == payload && p.ID == 0 {
-			p.ID, p.Submitted = id, at.UTC()
+		if p.Kind == kind && p.Subnet == subnet && p.PayloadSHA256 == payload && p.IsIntent() {
+			p.ID, p.Submitted, p.Version = id, at.UTC(), l.Version
 			return true
 		}
 	}
 	return false
+}
+
+// record returns the record of proposal id, or nil.
+func (l *Ledger) record(id uint64) *ProposalRecord {
+	for i := range l.Proposals {
+		if id != 0 && l.Proposals[i].ID == id {
+			return &l.Proposals[i]
+		}
+	}
+	return nil
+}
+
+// NoteProposal records what governance said about one of the release's
+// proposals: the facts of a known record are refreshed, an unconfirmed
+// intent with the same kind, target, payload and proposer is confirmed,
+// and any other proposal is appended with Origin OriginChain. It reports
+// whether the ledger changed.
+func (l *Ledger) NoteProposal(f ProposalRecord) bool {
+	if r := l.record(f.ID); r != nil {
+		before := *r
+		r.mergeFacts(f)
+		return *r != before
+	}
+	for i := range l.Proposals {
+		r := &l.Proposals[i]
+		if r.IsIntent() && r.Kind == f.Kind && r.Subnet == f.Subnet && r.PayloadSHA256 == f.PayloadSHA256 &&
+			r.Neuron == f.Neuron && !f.Created.Before(r.Intended.Add(-reconcileSlack)) {
+			r.ID, r.Submitted = f.ID, f.Created
+			r.mergeFacts(f)
+			return true
+		}
+	}
+	if f.Origin == "" {
+		f.Origin = OriginChain
+	}
+	l.Proposals = append(l.Proposals, f)
+	return true
+}
+
+// mergeFacts copies the non-empty facts of f into p; it never erases one.
+func (p *ProposalRecord) mergeFacts(f ProposalRecord) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&p.Version, f.Version)
+	set(&p.Status, f.Status)
+	set(&p.FailureReason, f.FailureReason)
+	set(&p.PayloadSHA256, f.PayloadSHA256)
+	if !f.Created.IsZero() {
+		p.Created = f.Created
+	}
+	if !f.Executed.IsZero() {
+		p.Executed = f.Executed
+	}
+	if p.Neuron == 0 {
+		p.Neuron = f.Neuron
+	}
+}
+
+// markGone records that governance no longer has proposal id; it reports
+// whether this is news.
+func (l *Ledger) markGone(id uint64, at time.Time) bool {
+	r := l.record(id)
+	if r == nil || !r.Gone.IsZero() {
+		return false
+	}
+	r.Gone = at.UTC()
+	return true
 }
 
 // subnet returns the bookkeeping of a subnet (zero if none).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"time"
 
@@ -72,16 +73,25 @@ func (t *Tracker) SubmitElection(ctx context.Context) (uint64, error) {
 	if l.Abandoned != nil {
 		return 0, ErrAbandoned
 	}
-	if e, ok := l.Election(); ok && e.ID != 0 {
-		p, err := t.Gov.GetProposal(ctx, e.ID)
+	if e, ok := l.Election(); ok && !e.IsIntent() {
+		st, err := t.electionNow(ctx, l, e)
 		if err != nil {
 			return 0, err
 		}
-		if p.Status != governance.StatusRejected && p.Status != governance.StatusFailed {
+		if st != governance.StatusRejected && st != governance.StatusFailed {
+			if e.ID == 0 {
+				return 0, fmt.Errorf("submit the election of %s: %w: the registry lists it as elected (governance no longer has the proposal)", l.Version, ErrElectionLive)
+			}
 			return e.ID, nil
 		}
 	}
+	if id, err := t.adoptChainElection(ctx, lk, l); err != nil || id != 0 {
+		return id, err
+	}
 	d, err := proposals.LoadDraft(filepath.Join(t.Store.Dir, l.ElectionDraft))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, fmt.Errorf("submit the election of %s: the release has no election draft (it was attached, not drafted here): pass --redraft FILE: %w", l.Version, err)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -92,13 +102,13 @@ func (t *Tracker) SubmitElection(ctx context.Context) (uint64, error) {
 // rejected or failed (or not submitted yet), recording the action.
 func (t *Tracker) Redraft(ctx context.Context, d proposals.Draft) error {
 	return t.update(ctx, func(l *Ledger, now time.Time) error {
-		if e, ok := l.Election(); ok && e.ID != 0 {
-			p, err := t.Gov.GetProposal(ctx, e.ID)
+		if e, ok := l.Election(); ok && !e.IsIntent() {
+			st, err := t.electionNow(ctx, l, e)
 			if err != nil {
 				return err
 			}
-			if p.Status != governance.StatusRejected && p.Status != governance.StatusFailed {
-				return fmt.Errorf("re-draft: election proposal %d is %s: %w", e.ID, p.Status, ErrElectionLive)
+			if st != governance.StatusRejected && st != governance.StatusFailed {
+				return fmt.Errorf("re-draft: election proposal %d is %s: %w", e.ID, st, ErrElectionLive)
 			}
 		}
 		a := d.ElectGuestOS

@@ -152,7 +152,7 @@ func Derive(in SubnetInput) SubnetStatus {
 		st.State, st.Detail = StateWaitingForAdoption, fmt.Sprintf("proposal %d adopted, not executed yet", latest.ID)
 	case latest.Status == governance.StatusExecuted && rolledBack(latest, in.Replaced):
 		st.State, st.RolledBack = StateRolledBack, in.Replaced
-		st.Detail = fmt.Sprintf("rolled back to %s by proposal %d (after proposal %d deployed %s)", shortVersion(in.Replaced.Version), in.Replaced.ID, latest.ID, shortVersion(in.Target))
+		st.Detail = fmt.Sprintf("rolled back to %s %s (after %s deployed %s)", shortVersion(in.Replaced.Version), byProposal(in.Replaced.ID), proposalName(latest.ID), shortVersion(in.Target))
 	case latest.Status == governance.StatusExecuted:
 		st.State, st.FailedCheck = StateFailed, CheckProposal
 		st.Detail = fmt.Sprintf("proposal %d executed but the registry names %s", latest.ID, shortVersion(in.RegistryVersion))

@@ -52,6 +52,13 @@ type Status struct {
 	Abandoned  *Abandonment `json:"abandoned,omitempty"`
 	// Halted is the halt while the rollout is halted (State RolloutHalted).
 	Halted *Halt `json:"halted,omitempty"`
+	// HaltSource says whether Halted is this machine's ledger (local) or
+	// evidenced on chain, seen by every release manager (chain).
+	HaltSource HaltSource `json:"halt_source,omitempty"`
+	// ChainHalts are the on-chain facts that stop the rollout (subnets
+	// halted in the registry, rolled-back targets), also while a local
+	// halt is shown.
+	ChainHalts []ChainHalt `json:"chain_halts,omitempty"`
 	// Unplanned are registry subnets in no batch that do not run the
 	// version (e.g. created after the plan); the rollout is not complete
 	// while there are any.
@@ -69,7 +76,18 @@ type ElectionStatus struct {
 	Tally         governance.Tally `json:"tally"`
 	// Next says what can be done next, when something must be done.
 	Next string `json:"next,omitempty"`
+	// Source says where Status comes from when governance did not answer
+	// for the proposal now: "ledger" (governance garbage-collected it; the
+	// facts recorded while it had it) or "registry" (the registry lists
+	// the version as elected). Empty: read from governance.
+	Source string `json:"source,omitempty"`
 }
+
+// Sources of an ElectionStatus other than governance.
+const (
+	ElectionFromLedger   = "ledger"
+	ElectionFromRegistry = "registry"
+)
 
 // BatchStatus is one batch's subnets and aggregate state.
 type BatchStatus struct {
@@ -177,10 +195,8 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		st.Quiet = quietStatus(l.QuietPeriod, o.now)
 	}
 	st.Blockers = append(st.Blockers, blockers(l, st)...)
-	if l.Halted != nil && st.State != RolloutAbandoned {
-		st.Halted, st.Underlying, st.State = l.Halted, st.State, RolloutHalted
-		st.Blockers = append([]string{haltBlocker(l.Halted)}, st.Blockers...)
-	}
+	st.ChainHalts = chainHalts(l, o, st)
+	applyHalt(l, st)
 	return st
 }
 
@@ -239,10 +255,10 @@ func electionStatus(l *Ledger, o *observation) ElectionStatus {
 	switch {
 	case !ok:
 		return ElectionStatus{Status: "not submitted", Next: "run `nnspatch release submit`"}
-	case e.ID == 0:
+	case e.IsIntent():
 		return ElectionStatus{Status: "submitting", Next: "run `nnspatch release submit` again to confirm the proposal id"}
 	case o.election == nil:
-		return ElectionStatus{Proposal: e.ID, Status: "unknown"}
+		return electionFromFacts(l, e, o)
 	}
 	p := o.election
 	es := ElectionStatus{Proposal: e.ID, Status: p.Status.String(), FailureReason: p.FailureReason, Tally: p.Tally}

@@ -1,9 +1,11 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
@@ -69,6 +71,8 @@ type observation struct {
 	// tl is the registry timeline; nil when the client cannot read the
 	// registry log.
 	tl *timeline.Timeline
+	// log is the registry log the timeline was built from (nil with it).
+	log *governance.RegistryLog
 }
 
 // observe reads everything Status needs. Health is read only once some
@@ -82,13 +86,16 @@ func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) 
 	if o.reg, err = t.Gov.Registry(ctx); err != nil {
 		return nil, err
 	}
-	if o.tl, err = readTimeline(ctx, t.Gov); err != nil {
+	if o.log, err = readRegistryLog(ctx, t.Gov); err != nil {
 		return nil, err
 	}
-	if e, ok := l.Election(); ok && e.ID != 0 {
-		if o.election, err = t.Gov.GetProposal(ctx, e.ID); err != nil {
+	if o.log != nil {
+		if o.tl, err = timeline.Build(o.log); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.readElection(ctx, l, o); err != nil {
+		return nil, err
 	}
 	if err := t.readDeploys(ctx, l, o); err != nil {
 		return nil, err
@@ -128,14 +135,51 @@ func (t *Tracker) deploysSince(ctx context.Context, since time.Time) ([]governan
 	}
 }
 
-// readDeploys lists the deployment proposals of version, oldest first,
-// and the latest executed deploy of any other version per target.
+// readElection reads the release's election proposal and records its
+// facts. A proposal governance no longer has (garbage-collected) is not
+// an error: the ledger's facts stand in for it (o.election stays nil).
+func (t *Tracker) readElection(ctx context.Context, l *Ledger, o *observation) error {
+	e, ok := l.Election()
+	if !ok || e.ID == 0 {
+		return nil
+	}
+	p, err := t.Gov.GetProposal(ctx, e.ID)
+	switch {
+	case errors.Is(err, governance.ErrProposalNotFound):
+		l.markGone(e.ID, o.now)
+		return nil
+	case err != nil:
+		return err
+	}
+	o.election = p
+	l.NoteProposal(factsOf(KindElect, "", l.Version, p))
+	return nil
+}
+
+// factsOf is the record of proposal p of the release's kind and target.
+func factsOf(kind, subnet, version string, p *governance.Proposal) ProposalRecord {
+	r := ProposalRecord{ID: p.ID, Kind: kind, Subnet: subnet, PayloadSHA256: p.Action.PayloadSHA256(), Neuron: p.Proposer,
+		Version: version, Status: p.Status.String(), FailureReason: p.FailureReason, Created: p.Deadlines.Created.UTC()}
+	if !p.Executed.IsZero() {
+		r.Executed = p.Executed.UTC()
+	}
+	return r
+}
+
+// readDeploys reads the deployment proposals of the release's version
+// (those in governance and those the ledger recorded), oldest first, and
+// the latest executed deploy of any other version per target. Every deploy
+// of the version seen in governance is recorded in the ledger with its
+// facts, whoever proposed it; one governance no longer has counts with the
+// facts recorded earlier, and a target the registry shows on the version
+// without any deploy in view counts as deployed then.
 func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) error {
 	ps, err := t.deploysSince(ctx, l.Created.Add(-lookBack))
 	if err != nil {
 		return err
 	}
 	version := l.Version
+	seen := map[uint64]bool{}
 	for i := len(ps) - 1; i >= 0; i-- {
 		p := ps[i]
 		if p.Action.Kind != "ExecuteNnsFunction" || len(p.Action.Payload) == 0 {
@@ -150,19 +194,161 @@ func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) er
 		case proposals.DeployGuestosToAllSubnetNodes:
 			id := a.SubnetID.Encode()
 			if a.ReplicaVersionID == version {
-				o.deploys[id] = append(o.deploys[id], v)
+				seen[p.ID] = true
+				l.NoteProposal(factsOf(KindDeploy, id, version, &p))
 			} else {
 				o.replace(id, a.ReplicaVersionID, v)
 			}
 		case proposals.DeployGuestosToAllUnassignedNodes:
 			if a.ElectedReplicaVersion == version {
-				o.unassign = append(o.unassign, v)
+				seen[p.ID] = true
+				l.NoteProposal(factsOf(KindUnassigned, "", version, &p))
 			} else {
 				o.replace("", a.ElectedReplicaVersion, v)
 			}
 		}
 	}
+	if err := t.recallUnseen(ctx, l, o, seen); err != nil {
+		return err
+	}
+	o.deployViews(l)
+	o.fromRegistry(version)
 	return nil
+}
+
+// recallUnseen reads the recorded deploys the listing did not show. One
+// governance still has refreshes its facts; one it no longer has is marked
+// gone, and without a recorded outcome it takes one from the registry.
+func (t *Tracker) recallUnseen(ctx context.Context, l *Ledger, o *observation, seen map[uint64]bool) error {
+	for i := range l.Proposals {
+		r := l.Proposals[i]
+		if r.Kind == KindElect || r.ID == 0 || seen[r.ID] || !r.Gone.IsZero() {
+			continue
+		}
+		p, err := t.Gov.GetProposal(ctx, r.ID)
+		switch {
+		case errors.Is(err, governance.ErrProposalNotFound):
+			l.markGone(r.ID, o.now)
+			if !r.Settled() {
+				l.NoteProposal(o.outcomeFromRegistry(r, l.Version))
+			}
+		case err != nil:
+			return err
+		default:
+			l.NoteProposal(factsOf(r.Kind, r.Subnet, l.Version, p))
+		}
+	}
+	return nil
+}
+
+// outcomeFromRegistry is the outcome of a garbage-collected deploy whose
+// outcome the ledger never recorded. Governance collects settled proposals
+// only, so it executed if the registry ever showed its target on the
+// version (then), and was rejected or failed otherwise.
+func (o *observation) outcomeFromRegistry(r ProposalRecord, version string) ProposalRecord {
+	r.Version = version
+	if ran, at := o.ranVersion(targetOf(r.Kind, r.Subnet), version); ran {
+		r.Status, r.Executed = governance.StatusExecuted.String(), at
+		return r
+	}
+	r.Status = governance.StatusFailed.String()
+	r.FailureReason = "garbage-collected by governance before its outcome was recorded; the registry never showed the version on the target (rejected or failed)"
+	return r
+}
+
+// targetOf names the timeline target of a deploy record.
+func targetOf(kind, subnet string) timeline.TargetID {
+	if kind == KindUnassigned {
+		return timeline.TargetID{Kind: timeline.KindUnassigned}
+	}
+	return timeline.TargetID{Kind: timeline.KindSubnet, ID: subnet}
+}
+
+// ranVersion reports whether the target ever ran version, and when it
+// last switched to it (zero when unknown). Without a timeline it looks at
+// the registry snapshot only.
+func (o *observation) ranVersion(id timeline.TargetID, version string) (bool, time.Time) {
+	return ranVersion(o.tl, o.reg, id, version)
+}
+
+func ranVersion(tl *timeline.Timeline, reg *governance.Registry, id timeline.TargetID, version string) (bool, time.Time) {
+	if tl != nil {
+		tg, ok := tl.Target(id)
+		if !ok {
+			return false, time.Time{}
+		}
+		for i := len(tg.Runs) - 1; i >= 0; i-- {
+			if tg.Runs[i].Version == version {
+				return true, tg.Runs[i].Time
+			}
+		}
+		return false, time.Time{}
+	}
+	if id.Kind == timeline.KindUnassigned {
+		return reg.UnassignedVersion == version, time.Time{}
+	}
+	s, ok := reg.SubnetByID(id.ID)
+	return ok && s.GuestOSVersion == version, time.Time{}
+}
+
+// deployViews fills the deploys of the version from the ledger (which
+// readDeploys brought up to date), oldest first.
+func (o *observation) deployViews(l *Ledger) {
+	for _, r := range l.Proposals {
+		switch {
+		case r.ID == 0:
+		case r.Kind == KindDeploy:
+			o.deploys[r.Subnet] = append(o.deploys[r.Subnet], r.view())
+		case r.Kind == KindUnassigned:
+			o.unassign = append(o.unassign, r.view())
+		}
+	}
+	byID := func(a, b ProposalView) int { return cmp.Compare(a.ID, b.ID) }
+	for _, vs := range o.deploys {
+		slices.SortFunc(vs, byID)
+	}
+	slices.SortFunc(o.unassign, byID)
+}
+
+// fromRegistry completes the view from the registry timeline where
+// governance no longer shows what happened: a target that ran the version
+// with no deploy of it in view gets an executed deploy at its switch (id
+// 0), and one that ran it and now runs an older version with no later
+// executed deploy in view gets a replacement at that switch (id 0).
+func (o *observation) fromRegistry(version string) {
+	if o.tl == nil {
+		return
+	}
+	for _, tg := range o.tl.Current() {
+		if tg.Kind != timeline.KindSubnet && tg.Kind != timeline.KindUnassigned {
+			continue
+		}
+		ran, at := o.ranVersion(tg.TargetID, version)
+		if !ran {
+			continue
+		}
+		key, list := tg.ID, o.deploys[tg.ID]
+		if tg.Kind == timeline.KindUnassigned {
+			key, list = "", o.unassign
+		}
+		if !slices.ContainsFunc(list, func(v ProposalView) bool { return v.Status == governance.StatusExecuted }) {
+			// the oldest fact known: before any proposal still in view
+			list = append([]ProposalView{{Status: governance.StatusExecuted, Executed: at}}, list...)
+			if tg.Kind == timeline.KindUnassigned {
+				o.unassign = list
+			} else {
+				o.deploys[key] = list
+			}
+		}
+		cur := tg.Runs[len(tg.Runs)-1]
+		if cur.Version == version || o.tl.Outcome(tg, version) != timeline.OutcomeRolledBack {
+			continue
+		}
+		last := list[len(list)-1]
+		if r := o.replaced[key]; r == nil || !rolledBack(&last, r) {
+			o.replaced[key] = &Replacement{Version: cur.Version, Executed: cur.Time}
+		}
+	}
 }
 
 // replace keeps v, an executed deploy of version to target, when it is the
@@ -198,6 +384,15 @@ type RegistryLogReader interface {
 
 // readTimeline builds the registry timeline when gov can read the log.
 func readTimeline(ctx context.Context, gov Governance) (*timeline.Timeline, error) {
+	log, err := readRegistryLog(ctx, gov)
+	if err != nil || log == nil {
+		return nil, err
+	}
+	return timeline.Build(log)
+}
+
+// readRegistryLog reads the registry log when gov can (nil otherwise).
+func readRegistryLog(ctx context.Context, gov Governance) (*governance.RegistryLog, error) {
 	r, ok := gov.(RegistryLogReader)
 	if !ok {
 		return nil, nil
@@ -206,7 +401,7 @@ func readTimeline(ctx context.Context, gov Governance) (*timeline.Timeline, erro
 	if err != nil {
 		return nil, fmt.Errorf("read the registry log: %w", err)
 	}
-	return timeline.Build(log)
+	return log, nil
 }
 
 // superseded returns the newer version the target runs after having run
@@ -220,4 +415,23 @@ func (o *observation) superseded(id timeline.TargetID, version string) string {
 		return ""
 	}
 	return tg.Runs[len(tg.Runs)-1].Version
+}
+
+// byProposal names what made a change: "by proposal N", or, for a change
+// known only from the registry (id 0: governance garbage-collected the
+// proposal), "per the registry".
+func byProposal(id uint64) string {
+	if id == 0 {
+		return "per the registry (the proposal is no longer in governance)"
+	}
+	return fmt.Sprintf("by proposal %d", id)
+}
+
+// proposalName is "proposal N", or "a deploy known from the registry" for
+// id 0.
+func proposalName(id uint64) string {
+	if id == 0 {
+		return "a deploy known from the registry"
+	}
+	return fmt.Sprintf("proposal %d", id)
 }
