@@ -12,7 +12,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/tui/keymap"
 	"github.com/nnspatch/nnspatch/tui/styles"
 )
@@ -129,10 +128,10 @@ type ClockMsg struct {
 // the names until the line fits width (down to 8 characters each).
 func Picker(s *styles.Styles, label string, names []string, sel, width int) string {
 	for n := 64; ; n -= 4 {
-		parts, plain := make([]string, len(names)), len(label)
+		parts, plain := make([]string, len(names)), Width(label)
 		for i, name := range names {
 			short := Short(name, n)
-			plain += ansi.StringWidth(short) + 3
+			plain += Width(short) + 3
 			if i == sel {
 				parts[i] = s.ActiveTab.Render("[" + short + "]")
 			} else {
