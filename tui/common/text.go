@@ -71,5 +71,5 @@ func Short(id string, n int) string {
 	if Width(id) <= n {
 		return id
 	}
-	return Truncate(id, n+1, "…")
+	return Truncate(id, n, "") + "…"
 }

@@ -140,10 +140,11 @@ func Pad(s string, width int) string {
 	return s
 }
 
-// Wrap wraps plain text s (no escape sequences) at spaces so no line is
-// wider than width cells; a word wider than a line (a hash, a URL) is
-// broken between grapheme clusters, never cut. Line breaks in s are kept;
-// spaces at a wrap are dropped.
+// Wrap wraps plain text s (no escape sequences) at spaces and after
+// hyphens so no line is wider than width cells; a word wider than a line (a
+// hash, a URL) fills the line and goes on in the next, broken between
+// grapheme clusters, never cut. Line breaks in s are kept; spaces at a wrap
+// are dropped.
 func Wrap(s string, width int) []string {
 	width = max(width, 1)
 	var out []string
@@ -153,48 +154,67 @@ func Wrap(s string, width int) []string {
 	return out
 }
 
-// wrapLine wraps one line of text.
+// wrapLine wraps one line of text; continuation lines keep its indent.
 func wrapLine(s string, width int) []string {
 	lead := len(s) - len(strings.TrimLeft(s, " "))
 	indent := s[:min(lead, width/2)]
+	iw := len(indent)
 	var out []string
-	line, lw := strings.Builder{}, 0
+	var line strings.Builder
+	line.WriteString(indent)
+	lw := iw
 	flush := func() {
 		out = append(out, strings.TrimRight(line.String(), " "))
 		line.Reset()
 		line.WriteString(indent)
-		lw = Width(indent)
+		lw = iw
 	}
-	line.WriteString(indent)
-	lw = Width(indent)
-	for _, word := range strings.Fields(s[lead:]) {
-		ww := Width(word)
-		sep := 0
-		if lw > Width(indent) {
-			sep = 1
-		}
-		switch {
-		case lw+sep+ww <= width:
-			if sep == 1 {
+	for _, field := range strings.Fields(s[lead:]) {
+		for i, word := range splitAfterHyphens(field) {
+			ww := Width(word)
+			space := i == 0 && lw > iw // words are spaced, a word's parts are not
+			need := ww
+			if space {
+				need++
+			}
+			switch {
+			case lw+need <= width:
+			case ww > width-iw && lw+need-ww < width:
+				// Longer than a whole line: it fills this one and goes on.
+			case lw > iw:
+				flush()
+				space = false
+			}
+			if space {
 				line.WriteByte(' ')
+				lw++
+			}
+			for ww > width-lw {
+				head := breakWord(word, width-lw)
+				line.WriteString(head)
+				word = word[len(head):]
+				ww = Width(word)
+				flush()
 			}
 			line.WriteString(word)
-			lw += sep + ww
-			continue
-		case lw > Width(indent):
-			flush()
+			lw += ww
 		}
-		for Width(word) > width-lw {
-			head := breakWord(word, width-lw)
-			line.WriteString(head)
-			word = word[len(head):]
-			flush()
-		}
-		line.WriteString(word)
-		lw += Width(word)
 	}
-	out = append(out, strings.TrimRight(line.String(), " "))
-	return out
+	return append(out, strings.TrimRight(line.String(), " "))
+}
+
+// splitAfterHyphens splits a word after each hyphen, where a line may
+// break (a subnet id breaks between its groups).
+func splitAfterHyphens(w string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(w, '-')
+		if i < 0 || i == len(w)-1 {
+			return append(out, w)
+		}
+		out = append(out, w[:i+1])
+		w = w[i+1:]
+	}
 }
 
 // breakWord returns the longest prefix of word, in whole grapheme
