@@ -56,6 +56,15 @@ func Countdown(d time.Duration) string {
 	}
 }
 
+// Age formats how long ago something happened, compactly: "0s", "45s",
+// "12m", "5h12m", "3d04h".
+func Age(d time.Duration) string {
+	if d < time.Second {
+		return "0s"
+	}
+	return Countdown(d)
+}
+
 // Stamp formats a time in UTC to the minute.
 func Stamp(t time.Time) string {
 	if t.IsZero() {
