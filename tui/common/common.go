@@ -1,6 +1,8 @@
 // Package common holds what every TUI component shares: the Common value
-// (size, styles, keymap, logger, clock), the Component interface, the error
-// and status messages the root handles, and small text helpers.
+// (size, styles, keymap, logger, clocks), the Component interface, the
+// messages the root handles (status, error, fresh and stale data, open a
+// proposal, back), the one width measure of text (Width, Truncate, Pad,
+// Wrap), text-field editing, the URL opener and small text helpers.
 package common
 
 import (
