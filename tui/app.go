@@ -15,11 +15,13 @@ import (
 // line and the key help. It owns the refresh tick and routes messages.
 type App struct {
 	common.Common
-	pages    []common.Page
-	active   int
+	pages  []common.Page
+	active int
+	// back is the page esc on the Detail page returns to.
+	back int
+	// state holds each page's status message and data age.
+	state    []pageState
 	network  string
-	err      *common.ErrorMsg
-	status   string
 	showHelp bool
 	help     help.Model
 	deps     Deps
@@ -29,9 +31,9 @@ type App struct {
 
 // Init implements tea.Model: every page loads, and the tick starts.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.tickCmd(), a.clockCmd()}
-	for _, p := range a.pages {
-		cmds = append(cmds, p.Init())
+	cmds := []tea.Cmd{a.tickCmd(), a.clockCmd(), a.frameCmd()}
+	for i, p := range a.pages {
+		cmds = append(cmds, scope(i, p.Init()))
 	}
 	return tea.Batch(cmds...)
 }
@@ -82,20 +84,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			a.clocked(msg)
 		}
 		return a, nil
-	case common.ErrorMsg:
-		a.err, a.status = &msg, ""
-		a.Log.Printf("error: %v", msg)
+	case frameMsg:
+		return a, a.frameCmd()
+	case scopedMsg:
+		a.record(msg.Page, msg.Msg)
 		return a, nil
-	case common.ClearErrorMsg:
-		a.err = nil
-		return a, nil
-	case common.StatusMsg:
-		a.status, a.err = string(msg), nil
+	case common.StatusMsg, common.ErrorMsg, common.FreshMsg, common.StaleMsg:
+		a.record(a.active, msg) // not from a page's command: the page in view
 		return a, nil
 	case common.OpenProposalMsg:
 		return a, a.openProposal(msg)
+	case common.BackMsg:
+		a.active = a.back
+		return a, nil
 	case tea.KeyMsg:
-		return a, a.handleKey(msg)
+		return a, a.handleKeys(msg)
 	}
 	return a, a.broadcast(msg)
 }
@@ -107,26 +110,50 @@ func (a *App) broadcast(msg tea.Msg) tea.Cmd {
 	for i, p := range a.pages {
 		m, cmd := p.Update(msg)
 		a.pages[i] = m.(common.Page)
-		cmds = append(cmds, cmd)
+		cmds = append(cmds, scope(i, cmd))
 	}
 	return tea.Batch(cmds...)
 }
 
 func (a *App) refreshAll(next tea.Cmd) tea.Cmd {
 	cmds := []tea.Cmd{next}
-	for _, p := range a.pages {
-		cmds = append(cmds, p.Refresh())
+	for i, p := range a.pages {
+		cmds = append(cmds, scope(i, p.Refresh()))
 	}
 	return tea.Batch(cmds...)
 }
 
+// openProposal shows the Detail page (esc returns to the page before),
+// with the message's status on its status line.
 func (a *App) openProposal(msg common.OpenProposalMsg) tea.Cmd {
 	for i, p := range a.pages {
-		if p.Title() == detailTitle {
-			a.active = i
+		if p.Title() != detailTitle {
+			continue
+		}
+		if a.active != i {
+			a.back = a.active
+		}
+		a.active = i
+		if msg.Status != "" {
+			a.record(i, common.StatusMsg(msg.Status))
 		}
 	}
 	return a.broadcast(msg)
+}
+
+// handleKeys splits a burst of typed keys that arrived in one read
+// ("jjj", fast key repeat over SSH: one KeyMsg with several runes) into
+// single keys, so each one moves, switches or types as if typed alone.
+// A paste stays whole.
+func (a *App) handleKeys(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
+		return a.handleKey(msg)
+	}
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		cmds = append(cmds, a.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
@@ -153,8 +180,8 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if i := int(msg.Runes[0] - '1'); i < len(a.pages) {
 			a.active = i
 		}
-	case key.Matches(msg, k.Back) && a.err != nil:
-		a.err = nil
+	case key.Matches(msg, k.Back) && a.errorShown():
+		a.state[a.active].note = note{}
 	default:
 		return a.updateActive(msg)
 	}
@@ -164,7 +191,13 @@ func (a *App) handleKey(msg tea.KeyMsg) tea.Cmd {
 func (a *App) updateActive(msg tea.Msg) tea.Cmd {
 	m, cmd := a.pages[a.active].Update(msg)
 	a.pages[a.active] = m.(common.Page)
-	return cmd
+	return scope(a.active, cmd)
+}
+
+// errorShown reports whether the page in view shows an error message.
+func (a *App) errorShown() bool {
+	n, ok := a.state[a.active].visibleNote(a.Wall())
+	return ok && n.err
 }
 
 func (a *App) resize(w, h int) {
@@ -196,5 +229,7 @@ func (a *App) View() string {
 	b.WriteString(a.statusLine())
 	b.WriteByte('\n')
 	b.WriteString(a.Styles.HelpLine.Render(common.Fit(a.help.ShortHelpView(a.pages[a.active].ShortHelp()), a.Width)))
-	return b.String()
+	// Every row is cut to the width once more: whatever a page drew, no
+	// row can wrap on the terminal and push the tab bar off the screen.
+	return common.Clip(b.String(), a.Width, a.Height)
 }

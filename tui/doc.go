@@ -7,7 +7,18 @@
 // runs inside tea commands. Countdowns follow the network's clock (a local
 // network's virtual clock), read on every refresh tick.
 //
+// The root tags the status-line messages of every page's commands with the
+// page (scope.go): each page has its own message, which expires, and its own
+// data age and stale mark (common.FreshMsg, common.StaleMsg). Key bursts
+// (several runes in one KeyMsg) are split into single keys before dispatch;
+// while a page has a focused text field, global keys do not act.
+//
+// Every width goes through common.Width, Truncate, Pad and Wrap (width.go
+// says why emoji are measured as the widest terminal draws them), and the
+// root cuts every row of the frame once more before it is drawn.
+//
 // Layout: common (shared Common value, Component interface, messages,
-// network clock), keymap and styles (built once each), components (tally
-// bar, hasher) and pages (one package per tab). App is the root model.
+// network clock, the width functions, the URL opener), keymap and styles
+// (built once each), components (tally bar, hasher) and pages (one package
+// per tab). App is the root model.
 package tui

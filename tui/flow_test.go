@@ -99,8 +99,8 @@ func TestFlowDraftSubmit(t *testing.T) {
 	const version = "7e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a697887"
 	tm.Type("3")
 	waitFor(t, tm, "Security-patch election")
-	keyType(tm, tea.KeyEnter)
-	tm.Type(version)
+	tm.Type(version) // the Version field has the focus
+
 	keyType(tm, tea.KeyDown)
 	tm.Type(filepath.Join("pages", "draft", "testdata", "update-img.tar.zst"))
 	keyType(tm, tea.KeyEnter)
@@ -163,8 +163,7 @@ func TestFlowDraftSubmitMainnetAsks(t *testing.T) {
 	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(100, 24))
 	tm.Type("3")
 	waitFor(t, tm, "Security-patch election")
-	keyType(tm, tea.KeyEnter)
-	tm.Type("6e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a697887")
+	tm.Type("6e0c1d2b3a4f5e6d7c8b9a0f1e2d3c4b5a697887") // the Version field has the focus
 	keyType(tm, tea.KeyDown)
 	tm.Type(filepath.Join("pages", "draft", "testdata", "update-img.tar.zst"))
 	keyType(tm, tea.KeyEnter)

@@ -6,11 +6,14 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/pages/draft"
 	"github.com/nnspatch/nnspatch/tui/pages/proposal"
-	"github.com/nnspatch/nnspatch/tui/pages/proposals"
+	proposalspage "github.com/nnspatch/nnspatch/tui/pages/proposals"
 	"github.com/nnspatch/nnspatch/tui/pages/releases"
 	"github.com/nnspatch/nnspatch/tui/pages/rollback"
 )
@@ -19,7 +22,7 @@ const detailTitle = "Detail"
 
 // Governance is what the app needs of governance.Client.
 type Governance interface {
-	proposals.Lister
+	proposalspage.Lister
 	proposal.Source
 	draft.Submitter
 }
@@ -56,6 +59,17 @@ type Deps struct {
 	NetworkNow func(ctx context.Context) (time.Time, error)
 	// HashOptions tune artifact hashing (e.g. AllowHTTP in tests).
 	HashOptions artifact.Options
+	// Policy is the security-patch policy the Draft page validates with
+	// (the config's deny_words); zero: proposals.DefaultPolicy.
+	Policy *proposals.Policy
+	// ReleasesDir holds the release ledgers (releases_dir): the Detail page
+	// reads a security patch's disclosure there ("" : not read).
+	ReleasesDir string
+	// OpenURL opens a URL in a browser (nil: the platform's opener).
+	OpenURL func(url string) error
+	// Wall is the local clock of data ages and status expiry (nil:
+	// time.Now).
+	Wall func() time.Time
 }
 
 // New builds the app.
@@ -73,17 +87,29 @@ func New(d Deps) *App {
 		now = clock.Now
 	}
 	c := common.New(d.Log, now)
+	if d.Wall != nil {
+		c.Wall = d.Wall
+	}
 	a := &App{Common: c, network: d.Network, help: help.New(), deps: d, clock: clock}
 	a.help.ShortSeparator = " · "
+	policy := proposals.DefaultPolicy()
+	if d.Policy != nil {
+		policy = *d.Policy
+	}
 	rel := releases.New(c, d.Releases)
-	dp := draft.New(c, d.Gov, d.Neuron, d.HashOptions)
+	detail := proposal.Options{DisclosureDue: rel.DisclosureDue, OpenURL: d.OpenURL, Hash: d.HashOptions}
+	if dir := d.ReleasesDir; dir != "" {
+		detail.Disclosure = func(p governance.Proposal) rollout.DisclosureView { return rollout.DisclosureOf(dir, p) }
+	}
+	dp := draft.New(c, d.Gov, d.Neuron, policy, d.HashOptions)
 	dp.SetMainnet(d.Mainnet)
 	a.pages = []common.Page{
-		proposals.New(c, d.Gov, d.Limit),
-		proposal.New(c, d.Gov, d.Neurons, rel.DisclosureDue, d.HashOptions),
+		proposalspage.New(c, d.Gov, d.Limit, d.Neurons),
+		proposal.New(c, d.Gov, d.Neurons, detail),
 		dp,
 		rel,
 		rollback.New(c, d.Rollbacks),
 	}
+	a.state = make([]pageState, len(a.pages))
 	return a
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/components/tallybar"
 )
@@ -22,23 +21,67 @@ func (a *App) tabBar() string {
 	}
 	left := strings.Join(parts, " ")
 	// The network's name stays in view: its URL is cut first.
-	avail := a.Width - ansi.StringWidth(left) - 1
+	lw := common.Width(left)
+	avail := a.Width - lw - 1
 	if avail < 5 {
 		return common.Fit(left, a.Width)
 	}
-	net := ansi.Truncate(a.network, avail, "…")
-	gap := a.Width - ansi.StringWidth(left) - ansi.StringWidth(net)
+	net := common.Truncate(common.Line(a.network), avail, "…")
+	gap := a.Width - lw - common.Width(net)
 	return left + strings.Repeat(" ", gap) + a.Styles.Network.Render(net)
 }
 
+// statusLine is the page in view's own line: its last message (until it
+// expires) on the left; on the right how old its data is, marked stale with
+// the error when the last refresh failed.
 func (a *App) statusLine() string {
-	switch {
-	case a.err != nil:
-		return a.Styles.ErrorLine.Render(common.Fit("✗ "+common.Line(a.err.Error())+" (esc dismiss · r retry)", a.Width))
-	case a.status != "":
-		return a.Styles.StatusLine.Render(common.Fit("✓ "+common.Line(a.status), a.Width))
+	st, now := &a.state[a.active], a.Wall()
+	right := ""
+	if !st.loaded.IsZero() {
+		right = "updated " + common.Age(now.Sub(st.loaded)) + " ago"
 	}
-	return ""
+	if st.stale != nil {
+		right = "⚠ stale · " + right
+		if st.loaded.IsZero() {
+			right = "⚠ not loaded"
+		}
+	}
+	n, shown := st.visibleNote(now)
+	if shown && right != "" {
+		// A message takes the whole line when it needs it; the age waits
+		// until it expires (a stale mark stays).
+		if msgW := common.Width(common.Line(n.text)) + common.Width("✗  (esc dismiss)"); msgW+1+common.Width(right) > a.Width {
+			right = ""
+			if st.stale != nil {
+				right = "⚠ stale"
+			}
+		}
+	}
+	leftW := a.Width
+	if right != "" {
+		leftW = max(a.Width-common.Width(right)-1, 0)
+	}
+	var left string
+	switch {
+	case shown && n.err:
+		left = a.Styles.ErrorLine.Render(common.Fit("✗ "+common.Line(n.text)+" (esc dismiss)", leftW))
+	case shown:
+		left = a.Styles.StatusLine.Render(common.Fit("✓ "+common.Line(n.text), leftW))
+	case st.stale != nil:
+		left = a.Styles.Warn.Render(common.Fit("⚠ "+common.Line(st.stale.Error())+" (r retry)", leftW))
+	case right == "":
+		return ""
+	default:
+		left = common.Fit("", leftW)
+	}
+	if right == "" {
+		return left
+	}
+	style := a.Styles.Muted
+	if st.stale != nil {
+		style = a.Styles.Warn
+	}
+	return left + " " + style.Render(right)
 }
 
 // fullHelp is the `?` screen: the global keys, the page's keys and the
@@ -53,7 +96,7 @@ func (a *App) fullHelp() string {
 	for _, g := range groups {
 		for _, bnd := range g {
 			h := bnd.Help()
-			items = append(items, fmt.Sprintf("%-12s %s", h.Key, h.Desc))
+			items = append(items, common.Pad(h.Key, 12)+" "+h.Desc)
 		}
 	}
 	// Two columns, so the whole keymap fits 80x24.
@@ -68,7 +111,8 @@ func (a *App) fullHelp() string {
 	}
 	b.WriteString(a.Styles.Section.Render("Symbols") + "\n")
 	b.WriteString("  " + tallybar.Legend() + "\n")
-	b.WriteString("  ● not voted by my neurons   + wait-for-quiet may extend the deadline\n")
-	b.WriteString("  ✓ ok / passed   ✗ failed   … in progress\n")
+	b.WriteString("  ● not voted by the neurons in use   + wait-for-quiet may extend the deadline\n")
+	b.WriteString("  ✓ ok / passed   ✗ failed   … in progress   ⚠ stale: the last refresh failed\n")
+	b.WriteString("  A focused text field takes every typed key (digits, q); esc leaves it.\n")
 	return b.String()
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -91,51 +90,18 @@ func proposalShowRun(ctx context.Context, o *proposalShowOptions) error {
 }
 
 // disclosureView is what a release ledger says about the disclosure of a
-// security patch's source; the zero value says nothing.
-type disclosureView struct {
-	// Due is the end of the quiet period: the source must be disclosed by
-	// then (nil until the rollout finished).
-	Due *time.Time
-	// Disclosed is the recorded disclosure (nil until then).
-	Disclosed *rollout.Disclosure
-}
+// security patch's source.
+type disclosureView = rollout.DisclosureView
 
-// disclosureOf reads the release ledger of the version p elects: the
-// disclosure deadline once every subnet runs it, and the disclosure once
-// it happened.
+// disclosureOf reads the release ledger of the version p elects under
+// releases_dir: the disclosure deadline once every subnet runs it, and the
+// disclosure once it happened.
 func (e *releaseEnv) disclosureOf(p governance.Proposal) disclosureView {
-	l, ok := e.electionLedger(p)
-	if !ok {
-		return disclosureView{}
-	}
-	var v disclosureView
-	if !l.QuietPeriod.Start.IsZero() {
-		due := l.QuietPeriod.End()
-		v.Due = &due
-	}
-	v.Disclosed = l.Disclosure
-	return v
-}
-
-// electionLedger reads the release ledger of the GuestOS version p elects.
-func (e *releaseEnv) electionLedger(p governance.Proposal) (*rollout.Ledger, bool) {
-	if p.Action.Kind != "ExecuteNnsFunction" {
-		return nil, false
-	}
-	a, err := proposals.DecodePayload(p.Action.NNSFunction, p.Action.Payload)
-	elect, ok := a.(proposals.ReviseElectedGuestosVersions)
-	if err != nil || !ok || elect.ReplicaVersionToElect == nil {
-		return nil, false
-	}
 	dir, err := e.releasesDir()
 	if err != nil {
-		return nil, false
+		return disclosureView{}
 	}
-	l, err := rollout.Store{Dir: filepath.Join(dir, *elect.ReplicaVersionToElect)}.Read()
-	if err != nil || l.Version != *elect.ReplicaVersionToElect {
-		return nil, false
-	}
-	return l, true
+	return rollout.DisclosureOf(dir, p)
 }
 
 func proposalDoc(network string, p governance.Proposal, now time.Time) jsonout.ProposalShow {

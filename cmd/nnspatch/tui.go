@@ -112,17 +112,26 @@ func tuiRun(ctx context.Context, o *tuiOptions) error {
 // tuiDeps connects to the network and builds a tracker per release.
 func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, error) {
 	e := o.env
+	cfg, err := e.f.Config()
+	if err != nil {
+		return tui.Deps{}, err
+	}
 	if e.Neuron == 0 {
-		if cfg, err := e.f.Config(); err == nil {
-			e.Neuron = cfg.Neuron
-		}
+		e.Neuron = cfg.Neuron
 	}
 	c, err := e.f.governanceClient(ctx, e.Net.RootKey)
 	if err != nil {
 		return tui.Deps{}, err
 	}
+	// The Draft page validates with the config's deny_words, as `draft` does.
+	policy := cfg.Policy()
 	d := tui.Deps{Gov: c, Network: networkLabel(c.Network), Mainnet: c.Network.IsMainnet(), Neuron: e.Neuron, Refresh: o.Refresh, Limit: o.Limit, Log: logw,
-		NetworkNow: networkClock(c.Network)}
+		NetworkNow: networkClock(c.Network), Policy: &policy}
+	// The Detail page reads disclosures from the release ledgers, as
+	// `proposal show` does.
+	if dir, err := e.releasesDir(); err == nil {
+		d.ReleasesDir = dir
+	}
 	if e.Neuron != 0 {
 		d.Neurons = []uint64{e.Neuron}
 	}

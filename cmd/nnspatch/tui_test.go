@@ -151,3 +151,126 @@ func TestTUIInTmux(t *testing.T) {
 		t.Errorf("no log file: %v", err)
 	}
 }
+
+// hostileTitles are proposal titles whose width terminals and width
+// libraries have disagreed on: ZWJ sequences, flags, VS16 emoji, skin
+// tones, wide CJK and a keycap, long enough to be cut at 80 columns.
+var hostileTitles = []string{
+	"👨‍👩‍👧‍👦 family ZWJ 🏳️‍🌈 rainbow flag ZWJ+VS16 🧑🏽‍💻 coder skin tone, and more text to cut",
+	"🇺🇦🇩🇪🇯🇵🇨🇭🇧🇷🇮🇳 flags only, a row of regional indicator pairs to overflow 80 columns",
+	"❤️⚠️☺️✔️ VS16 hearts and warnings ❤️⚠️☺️✔️ repeated ❤️⚠️☺️✔️ until the title is cut",
+	"中文标题 wide CJK 日本語のタイトル 한국어 제목 mixed with #️⃣ keycaps and 👍🏽 thumbs",
+}
+
+// tuiBinary builds the binary under test into dir.
+func tuiBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "nnspatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// frameProblem says what is wrong with the pane's frame at cols x rows
+// ("" when it is intact): the tab bar on the first line, no more lines
+// than rows (tmux wraps any row drawn wider than the pane, pushing the
+// top away), one cursor row, and the status line's data age in view.
+func frameProblem(scr string, cols, rows int) string {
+	lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
+	switch {
+	case !strings.HasPrefix(lines[0], "nnspatch "):
+		return fmt.Sprintf("the tab bar scrolled away; first line %q", lines[0])
+	case len(lines) > rows:
+		return fmt.Sprintf("%d lines", len(lines))
+	case strings.Count(scr, "▶") != 1:
+		return fmt.Sprintf("%d cursor rows (▶), want 1", strings.Count(scr, "▶"))
+	case !strings.Contains(scr, "updated "):
+		return "no status line"
+	}
+	return ""
+}
+
+// waitFrame polls the pane until it shows an intact frame; a broken one
+// stays broken until the next resize, so it fails the test.
+func (s tmuxSession) waitFrame(cols, rows int) string {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := s.screen()
+		p := frameProblem(scr, cols, rows)
+		if p == "" {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%dx%d: %s:\n%s", cols, rows, p, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// cursorRow is the pane's line holding the cursor (▶).
+func cursorRow(scr string) string {
+	for _, l := range strings.Split(scr, "\n") {
+		if strings.Contains(l, "▶") {
+			return l
+		}
+	}
+	return ""
+}
+
+// waitCursor polls the pane until the cursor row holds want.
+func (s tmuxSession) waitCursor(want string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(cursorRow(s.screen()), want) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the cursor never reached the row of %q:\n%s", want, s.screen())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestTUIEmojiResizeInTmux runs the real binary in tmux over a list of
+// hostile emoji titles: every frame keeps the tab bar on top, one cursor
+// and every row within the width, through a key burst (three keys in one
+// read move the cursor three rows) and resizes to 120x30 and back to 80x24.
+func TestTUIEmojiResizeInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
+	}
+	n := releaseNet(t)
+	for _, title := range hostileTitles {
+		makeMotion(t, n.URL(), n.DeveloperIdentityPath(), title)
+	}
+	dir := t.TempDir()
+	bin := tuiBinary(t, dir)
+	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-emoji-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { s.run("kill-server") })
+	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", filepath.Join(dir, "tui.log"),
+		"2>" + filepath.Join(dir, "stderr")}, " ")
+	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "80", "-y", "24", "-e", "NO_COLOR=1", cmdline); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	s.waitScreen("flags only")
+	s.waitFrame(80, 24)
+	if row := cursorRow(s.screen()); !strings.Contains(row, "中文标题") {
+		t.Fatalf("the cursor does not start on the newest proposal: %q", row)
+	}
+	// A burst: three keys in one write reach the app in one read.
+	s.run("send-keys", "-t", "tui", "-l", "jjj")
+	s.waitCursor(" 1 👨")
+	for _, size := range [][2]int{{120, 30}, {80, 24}, {61, 20}, {80, 24}} {
+		if out, err := s.run("resize-window", "-t", "tui", "-x", fmt.Sprint(size[0]), "-y", fmt.Sprint(size[1])); err != nil {
+			t.Fatalf("resize: %v\n%s", err, out)
+		}
+		scr := s.waitFrame(size[0], size[1])
+		if row := cursorRow(scr); !strings.Contains(row, " 1 👨") {
+			t.Errorf("%dx%d: the cursor left the oldest proposal: %q", size[0], size[1], row)
+		}
+	}
+	s.run("send-keys", "-t", "tui", "-l", "kk")
+	s.waitCursor(" 3 ❤️")
+	s.waitFrame(80, 24)
+	s.run("send-keys", "-t", "tui", "q")
+}

@@ -1,6 +1,8 @@
 // Package common holds what every TUI component shares: the Common value
-// (size, styles, keymap, logger, clock), the Component interface, the error
-// and status messages the root handles, and small text helpers.
+// (size, styles, keymap, logger, clocks), the Component interface, the
+// messages the root handles (status, error, fresh and stale data, open a
+// proposal, back), the one width measure of text (Width, Truncate, Pad,
+// Wrap), text-field editing, the URL opener and small text helpers.
 package common
 
 import (
@@ -12,7 +14,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/tui/keymap"
 	"github.com/nnspatch/nnspatch/tui/styles"
 )
@@ -29,6 +30,9 @@ type Common struct {
 	Log *log.Logger
 	// Now is the clock countdowns are measured against.
 	Now func() time.Time
+	// Wall is the local clock: the age of data and the expiry of status
+	// messages are measured with it.
+	Wall func() time.Time
 }
 
 // New returns a Common with the default styles and keymap, logging to w
@@ -41,7 +45,7 @@ func New(w io.Writer, now func() time.Time) Common {
 		now = time.Now
 	}
 	return Common{Styles: styles.DefaultStyles(), Keys: keymap.DefaultKeyMap(),
-		Log: log.New(w, "ui ", log.LstdFlags|log.Lmsgprefix), Now: now}
+		Log: log.New(w, "ui ", log.LstdFlags|log.Lmsgprefix), Now: now, Wall: time.Now}
 }
 
 // WithPrefix returns a copy of c whose logger prefixes lines with
@@ -76,10 +80,15 @@ type Page interface {
 	Refresh() tea.Cmd
 }
 
-// ErrorMsg reports a failure; the root shows it on its error line and the
-// app keeps running.
+// Messages to the root. A page returns them from its commands; the root
+// knows which page's command produced one and keeps it with that page, so
+// a page's status and errors show only on that page.
+
+// ErrorMsg reports a failed action (a vote, a submission); the root shows
+// it on the page's status line until it expires or esc dismisses it, and
+// the app keeps running.
 type ErrorMsg struct {
-	// Op says what failed, e.g. "list proposals".
+	// Op says what failed, e.g. "vote yes on 1041".
 	Op  string
 	Err error
 }
@@ -92,17 +101,50 @@ func ErrorCmd(op string, err error) tea.Cmd {
 	return func() tea.Msg { return ErrorMsg{Op: op, Err: err} }
 }
 
-// StatusMsg is a one-line success or progress note for the status line.
+// StatusMsg is a one-line success or progress note for the page's status
+// line; it expires after a few seconds.
 type StatusMsg string
 
-// StatusCmd returns a command that shows s on the status line.
+// StatusCmd returns a command that shows s on the page's status line.
 func StatusCmd(s string) tea.Cmd { return func() tea.Msg { return StatusMsg(s) } }
 
-// ClearErrorMsg tells the root a page recovered (a fetch succeeded).
-type ClearErrorMsg struct{}
+// FreshMsg tells the root the page's data was just loaded: the age on its
+// status line starts again from zero and a stale mark goes.
+type FreshMsg struct{}
 
-// OpenProposalMsg asks the root to show proposal ID on the detail page.
-type OpenProposalMsg struct{ ID uint64 }
+// ClearErrorMsg is the former name of FreshMsg.
+type ClearErrorMsg = FreshMsg
+
+// FreshCmd returns a command that reports a successful load.
+func FreshCmd() tea.Cmd { return func() tea.Msg { return FreshMsg{} } }
+
+// StaleMsg tells the root a refresh of the page's data failed: the page
+// keeps what it shows, and its status line marks it stale with the error
+// until a refresh succeeds.
+type StaleMsg struct {
+	// Op says what failed, e.g. "list proposals".
+	Op  string
+	Err error
+}
+
+// Error implements error.
+func (e StaleMsg) Error() string { return e.Op + ": " + e.Err.Error() }
+
+// StaleCmd returns a command that reports a failed refresh.
+func StaleCmd(op string, err error) tea.Cmd {
+	return func() tea.Msg { return StaleMsg{Op: op, Err: err} }
+}
+
+// OpenProposalMsg asks the root to show proposal ID on the detail page;
+// Status, when set, goes to the detail page's status line (e.g. "submitted
+// proposal #2001" after the Draft page submitted it).
+type OpenProposalMsg struct {
+	ID     uint64
+	Status string
+}
+
+// BackMsg asks the root to go back to the page the user came from.
+type BackMsg struct{}
 
 // TickMsg is the root's refresh tick; pages refresh their data on it.
 type TickMsg time.Time
@@ -129,10 +171,10 @@ type ClockMsg struct {
 // the names until the line fits width (down to 8 characters each).
 func Picker(s *styles.Styles, label string, names []string, sel, width int) string {
 	for n := 64; ; n -= 4 {
-		parts, plain := make([]string, len(names)), len(label)
+		parts, plain := make([]string, len(names)), Width(label)
 		for i, name := range names {
 			short := Short(name, n)
-			plain += ansi.StringWidth(short) + 3
+			plain += Width(short) + 3
 			if i == sel {
 				parts[i] = s.ActiveTab.Render("[" + short + "]")
 			} else {

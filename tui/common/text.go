@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/governance"
 )
 
@@ -16,16 +15,12 @@ func Line(s string) string { return governance.SanitizeLine(s) }
 func Text(s string) string { return governance.Sanitize(s) }
 
 // Fit truncates s to width cells (with an ellipsis) and pads it with spaces
-// to exactly width cells. s must be plain text.
+// to exactly width cells.
 func Fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	s = ansi.Truncate(s, width, "…")
-	if w := ansi.StringWidth(s); w < width {
-		s += strings.Repeat(" ", width-w)
-	}
-	return s
+	return Pad(Truncate(s, width, "…"), width)
 }
 
 // Clip truncates every line of s to width cells and keeps at most height
@@ -36,7 +31,7 @@ func Clip(s string, width, height int) string {
 		lines = lines[:height]
 	}
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, width, "…")
+		lines[i] = Truncate(l, width, "…")
 	}
 	for len(lines) < height {
 		lines = append(lines, "")
@@ -61,6 +56,15 @@ func Countdown(d time.Duration) string {
 	}
 }
 
+// Age formats how long ago something happened, compactly: "0s", "45s",
+// "12m", "5h12m", "3d04h".
+func Age(d time.Duration) string {
+	if d < time.Second {
+		return "0s"
+	}
+	return Countdown(d)
+}
+
 // Stamp formats a time in UTC to the minute.
 func Stamp(t time.Time) string {
 	if t.IsZero() {
@@ -69,11 +73,12 @@ func Stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
-// Short abbreviates a long id (a subnet or a commit) to its first n
-// characters followed by an ellipsis.
+// Short abbreviates a long id (a subnet, a commit or a release name) to
+// its first n cells followed by an ellipsis, cutting between grapheme
+// clusters.
 func Short(id string, n int) string {
-	if len(id) <= n {
+	if Width(id) <= n {
 		return id
 	}
-	return id[:n] + "…"
+	return Truncate(id, n, "") + "…"
 }

@@ -13,14 +13,14 @@ type KeyMap struct {
 	Proposals, Detail, Draft, Releases, Rollback key.Binding
 	// List movement.
 	Up, Down, PageUp, PageDown, Home, End, Open key.Binding
-	// Proposals filters.
-	Search, Topic, Status, ClearFilter key.Binding
+	// Proposals filters, jump to an id and loading older proposals.
+	Search, Topic, Status, ClearFilter, Jump, More key.Binding
 	// Proposal actions.
-	VoteYes, VoteNo, Verify key.Binding
+	VoteYes, VoteNo, Verify, OpenURL key.Binding
 	// Confirmations.
 	Confirm, Cancel key.Binding
 	// Draft form.
-	NextField, PrevField, Run, Submit key.Binding
+	NextField, PrevField, Run, Submit, LeaveField, ClearField, DeleteWord key.Binding
 	// Releases.
 	Advance, NextRelease, PrevRelease key.Binding
 	// Rollback.
@@ -55,14 +55,20 @@ func DefaultKeyMap() *KeyMap {
 		Topic:          b("t", "topic filter", "t"),
 		Status:         b("s", "status filter", "s"),
 		ClearFilter:    b("x", "clear filters", "x"),
+		Jump:           b("#", "go to id", "#"),
+		More:           b("L", "load older", "L"),
 		VoteYes:        b("y", "vote yes", "y"),
 		VoteNo:         b("n", "vote no", "n"),
 		Verify:         b("v", "verify artifact", "v"),
+		OpenURL:        b("o", "open on dashboard", "o"),
 		Confirm:        b("y", "confirm", "y"),
 		Cancel:         b("n/esc", "cancel", "n", "esc"),
 		NextField:      b("↓/tab", "next field", "down", "tab"),
 		PrevField:      b("↑/shift+tab", "previous field", "up", "shift+tab"),
 		Run:            b("enter", "hash/load field", "enter"),
+		LeaveField:     b("esc", "leave field", "esc"),
+		ClearField:     b("ctrl+u", "clear field", "ctrl+u"),
+		DeleteWord:     b("ctrl+w", "delete word", "ctrl+w"),
 		Submit:         b("ctrl+s", "submit", "ctrl+s"),
 		Advance:        b("a", "advance rollout", "a"),
 		NextRelease:    b("→/l", "next release", "right", "l"),

@@ -2,6 +2,11 @@
 // from the left, no votes from the right, the undecided voting power in
 // between, with the 3% quorum and the 50% absolute-majority lines marked.
 // Each part has its own glyph, so the bar reads the same without colour.
+//
+// 3% of a short bar is less than a cell, so the quorum line gets a cell of
+// its own (at least the second) and the yes votes stop short of it until
+// the quorum is met and cover it from then on: a visible ¦ always means
+// "quorum not met", however narrow the bar.
 package tallybar
 
 import (
@@ -91,6 +96,14 @@ func runes(t governance.Tally, width int) []rune {
 	}
 	r := make([]rune, width)
 	yes, no := Cells(t, width)
+	if q := QuorumCell(width); t.Total > 0 && q < width {
+		if t.QuorumMet() {
+			yes = max(yes, q+1)
+		} else {
+			yes = min(yes, q)
+		}
+		no = min(no, width-yes)
+	}
 	for i := range r {
 		switch {
 		case i < yes:
@@ -106,12 +119,19 @@ func runes(t governance.Tally, width int) []rune {
 			r[pos] = g
 		}
 	}
-	mark(width*governance.QuorumPercent/100, QuorumGlyph)
+	mark(QuorumCell(width), QuorumGlyph)
 	mark(width/2, MajorityGlyph)
 	return r
 }
 
+// QuorumCell is the cell of the 3% quorum line in a bar width cells wide:
+// its proportional place, but never the first cell, so one cell of yes
+// votes short of the quorum still leaves the line in view.
+func QuorumCell(width int) int {
+	return max(width*governance.QuorumPercent/100, 1)
+}
+
 // Legend explains the glyphs in one line.
 func Legend() string {
-	return "█ yes  ▒ no  · undecided  ¦ 3% quorum  │ 50% absolute majority"
+	return "█ yes  ▒ no  · undecided  ¦ 3% quorum (not met while shown)  │ 50% majority"
 }

@@ -108,7 +108,8 @@ func (g *Gov) MakeProposal(ctx context.Context, neuron uint64, req govdid.MakePr
 	return g.NextID + 2000, nil
 }
 
-// ListProposals implements the listing.
+// ListProposals implements the listing as governance does: newest first,
+// below o.Before when set, at most o.Limit when set.
 func (g *Gov) ListProposals(ctx context.Context, o governance.ListOptions) ([]governance.Proposal, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -116,7 +117,17 @@ func (g *Gov) ListProposals(ctx context.Context, o governance.ListOptions) ([]go
 	if g.Err != nil {
 		return nil, g.Err
 	}
-	return append([]governance.Proposal(nil), g.Proposals...), nil
+	var out []governance.Proposal
+	for _, p := range g.Proposals {
+		if o.Before != 0 && p.ID >= o.Before {
+			continue
+		}
+		if o.Limit > 0 && len(out) == o.Limit {
+			break
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // GetProposal returns one proposal.

@@ -10,6 +10,9 @@ import (
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
+// handleKey: while a field has focus (from the start, and again after
+// enter, e or ↑/↓) typed text goes into it and no page or quit key acts;
+// esc leaves the field, and then the keys are the app's again.
 func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := p.Keys
 	switch {
@@ -17,21 +20,32 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return p.handleConfirm(msg)
 	case key.Matches(msg, k.Submit):
 		return p.askSubmit()
+	case msg.Type == tea.KeyPgDown:
+		p.scroll += max(p.Height/2, 1)
+	case msg.Type == tea.KeyPgUp:
+		p.scroll = max(p.scroll-max(p.Height/2, 1), 0)
+	case p.editing:
+		return p.handleEdit(msg)
 	case key.Matches(msg, k.PageDown):
 		p.scroll += max(p.Height/2, 1)
 	case key.Matches(msg, k.PageUp):
 		p.scroll = max(p.scroll-max(p.Height/2, 1), 0)
-	case p.editing:
-		return p.handleEdit(msg)
 	case key.Matches(msg, k.Up):
 		p.setFocus(p.focus - 1)
+		return p.edit()
 	case key.Matches(msg, k.Down):
 		p.setFocus(p.focus + 1)
+		return p.edit()
 	case key.Matches(msg, k.Open), msg.String() == "e":
-		p.editing = true
-		return p.inputs[p.focus].Focus()
+		return p.edit()
 	}
 	return nil
+}
+
+// edit gives the field under the marker the focus.
+func (p *Page) edit() tea.Cmd {
+	p.editing = true
+	return p.inputs[p.focus].Focus()
 }
 
 func (p *Page) setFocus(i int) {
@@ -57,8 +71,7 @@ func (p *Page) handleEdit(msg tea.KeyMsg) tea.Cmd {
 	case tea.KeyEnter:
 		return p.runField()
 	}
-	var cmd tea.Cmd
-	p.inputs[p.focus], cmd = p.inputs[p.focus].Update(msg)
+	cmd := common.Edit(&p.inputs[p.focus], msg)
 	p.rebuild()
 	return cmd
 }
@@ -121,7 +134,7 @@ func (p *Page) handleConfirm(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, p.Keys.Confirm):
 		p.confirm, p.sending = false, true
-		return submitCmd(p.gov, p.neuron, p.draft, p.timeout)
+		return submitCmd(p.gov, p.neuron, p.draft, p.policy, p.timeout)
 	case key.Matches(msg, p.Keys.Cancel):
 		p.confirm = false
 		return common.StatusCmd("submission cancelled, nothing sent")
@@ -146,7 +159,7 @@ func (p *Page) handleMainnetConfirm(msg tea.KeyMsg) tea.Cmd {
 	case tea.KeyEnter:
 		if p.typed == mainnetWord {
 			p.confirm, p.sending, p.typed = false, true, ""
-			return submitCmd(p.gov, p.neuron, p.draft, p.timeout)
+			return submitCmd(p.gov, p.neuron, p.draft, p.policy, p.timeout)
 		}
 	}
 	p.confirm, p.typed = false, ""
@@ -160,7 +173,7 @@ func (p *Page) ShortHelp() []key.Binding {
 	case p.confirm:
 		return []key.Binding{k.Confirm, k.Cancel}
 	case p.editing:
-		return []key.Binding{k.NextField, k.PrevField, k.Run, k.Submit, k.PageDown, k.Back}
+		return []key.Binding{k.LeaveField, k.NextField, k.Run, k.Submit, k.ClearField}
 	}
 	return []key.Binding{k.Up, k.Down, k.Open, k.Submit, k.PageDown, k.PageUp, k.Help, k.Quit}
 }
@@ -168,5 +181,6 @@ func (p *Page) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
-	return [][]key.Binding{{k.Open, k.NextField, k.PrevField, k.Run, k.Submit, k.PageDown, k.PageUp, k.Back}}
+	return [][]key.Binding{{k.Open, k.NextField, k.PrevField, k.Run, k.Submit, k.PageDown, k.PageUp},
+		{k.ClearField, k.DeleteWord, k.LeaveField}}
 }

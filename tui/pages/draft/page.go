@@ -1,8 +1,11 @@
 // Package draft is the Draft page: a form for a security-patch GuestOS
 // election (version, artifact files or URLs hashed with a progress bar,
-// package URLs, launch measurements), validated live with every problem
-// shown, a preview of the title, summary and payload, and submission
-// after a confirmation.
+// package URLs, launch measurements), validated live against the config's
+// security-patch policy (deny_words) with every problem shown, a preview of
+// the title, summary and payload, and submission after a confirmation.
+//
+// The first field has the focus when the page opens: typed text goes into
+// the focused field, never to the app's page or quit keys, until esc.
 package draft
 
 import (
@@ -63,6 +66,7 @@ type Page struct {
 	common.Common
 	gov      Submitter
 	neuron   uint64
+	policy   proposals.Policy
 	hashOpts artifact.Options
 	timeout  time.Duration
 
@@ -92,10 +96,11 @@ type Page struct {
 
 var _ common.Page = (*Page)(nil)
 
-// New returns the page proposing from neuron.
-func New(c common.Common, gov Submitter, neuron uint64, hashOpts artifact.Options) *Page {
-	p := &Page{Common: c.WithPrefix("draft"), gov: gov, neuron: neuron, hashOpts: hashOpts,
-		timeout: 2 * time.Minute, hash: hasher.New(c.Now)}
+// New returns the page proposing from neuron, validating with policy (the
+// config's deny_words, as the CLI's draft commands do).
+func New(c common.Common, gov Submitter, neuron uint64, policy proposals.Policy, hashOpts artifact.Options) *Page {
+	p := &Page{Common: c.WithPrefix("draft"), gov: gov, neuron: neuron, policy: policy, hashOpts: hashOpts,
+		timeout: 2 * time.Minute, hash: hasher.New(c.Now), editing: true}
 	for i := range p.inputs {
 		ti := textinput.New()
 		ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: a steady cursor
@@ -108,6 +113,7 @@ func New(c common.Common, gov Submitter, neuron uint64, hashOpts artifact.Option
 	p.inputs[FieldMeasurements].Placeholder = "launch-measurements.json file or URL, enter to load"
 	p.inputs[FieldUnelect].Placeholder = "versions to unelect (optional)"
 	p.inputs[FieldForum].Placeholder = "https://forum.dfinity.org/..."
+	p.inputs[p.focus].Focus()
 	p.rebuild()
 	return p
 }
@@ -174,7 +180,7 @@ func (p *Page) rebuild() {
 		p.problems = nil
 		return
 	}
-	p.problems = proposals.Validate(p.draft)
+	p.problems = proposals.ValidateWith(p.draft, p.policy)
 	if r, err := proposals.Render(p.draft); err == nil {
 		p.preview = &r
 	}
@@ -201,8 +207,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			status = fmt.Sprintf("identical proposal #%d already exists; nothing submitted", msg.ID)
 		}
 		p.Log.Printf("%s", status)
-		return p, tea.Batch(common.StatusCmd(status),
-			func() tea.Msg { return common.OpenProposalMsg{ID: msg.ID} })
+		return p, func() tea.Msg { return common.OpenProposalMsg{ID: msg.ID, Status: status} }
 	case submitFailedMsg:
 		p.sending = false
 		p.Log.Printf("submit: %v", msg.err)
@@ -252,10 +257,10 @@ func loadMeasurementsCmd(source string, opts artifact.Options, timeout time.Dura
 	}
 }
 
-// submitCmd validates, preflights and submits d from neuron.
-func submitCmd(gov Submitter, neuron uint64, d proposals.Draft, timeout time.Duration) tea.Cmd {
+// submitCmd validates with policy, preflights and submits d from neuron.
+func submitCmd(gov Submitter, neuron uint64, d proposals.Draft, policy proposals.Policy, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
-		req, err := proposals.ValidRequest(d, proposals.DefaultPolicy())
+		req, err := proposals.ValidRequest(d, policy)
 		if err != nil {
 			return submitFailedMsg{err}
 		}

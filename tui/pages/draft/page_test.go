@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
@@ -18,7 +19,7 @@ func TestMain(m *testing.M) {
 }
 
 func newPage(gov Submitter) *Page {
-	p := New(tuitest.Common(), gov, 80, artifact.Options{})
+	p := New(tuitest.Common(), gov, 80, proposals.DefaultPolicy(), artifact.Options{})
 	p.SetSize(80, 21)
 	return p
 }
@@ -69,7 +70,7 @@ func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: [
 func fill(t *testing.T, p *Page) {
 	t.Helper()
 	art := filepath.Join("testdata", "update-img.tar.zst") // "hello\n"
-	send(p, enter, runes(tuitest.ElectVersion), down, runes(art), enter)
+	send(p, runes(tuitest.ElectVersion), down, runes(art), enter)
 	send(p, down, down, runes("testdata/launch-measurements.json"), enter)
 	send(p, esc)
 }
@@ -163,7 +164,7 @@ func TestSubmitNeedsConfirmation(t *testing.T) {
 	}
 	var opened bool
 	for _, m := range msgs {
-		if o, ok := m.(common.OpenProposalMsg); ok && o.ID == 2001 {
+		if o, ok := m.(common.OpenProposalMsg); ok && o.ID == 2001 && o.Status == "submitted proposal #2001" {
 			opened = true
 		}
 	}
@@ -188,8 +189,7 @@ func TestSubmitReusesAnIdenticalProposal(t *testing.T) {
 		switch m := m.(type) {
 		case common.OpenProposalMsg:
 			opened = m.ID == 1234
-		case common.StatusMsg:
-			said = strings.Contains(string(m), "already exists")
+			said = strings.Contains(m.Status, "already exists")
 		}
 	}
 	if !opened || !said {
@@ -231,5 +231,69 @@ func TestSubmitOnMainnetNeedsTheWord(t *testing.T) {
 	send(p, enter)
 	if len(gov.Submitted) != 1 {
 		t.Fatalf("typing mainnet did not submit: %v", gov.Submitted)
+	}
+}
+
+// TestTypingGoesToTheField: the focused field takes typed text at once,
+// digits and q included (the app's page and quit keys wait until esc);
+// ctrl+w deletes a word, ctrl+u clears the field, pgdn still scrolls.
+func TestTypingGoesToTheField(t *testing.T) {
+	p := newPage(&tuitest.Gov{})
+	if !p.Capturing() {
+		t.Fatal("the page opens without a focused field")
+	}
+	send(p, runes("3q1"))
+	if got := p.inputs[FieldVersion].Value(); got != "3q1" {
+		t.Errorf("version = %q, want the typed 3q1", got)
+	}
+	send(p, down, runes("a.tar b.tar"), tea.KeyMsg{Type: tea.KeyCtrlW})
+	if got := p.inputs[FieldArtifacts].Value(); got != "a.tar " {
+		t.Errorf("after ctrl+w: %q, want %q", got, "a.tar ")
+	}
+	send(p, tea.KeyMsg{Type: tea.KeyCtrlU})
+	if got := p.inputs[FieldArtifacts].Value(); got != "" {
+		t.Errorf("after ctrl+u: %q, want it cleared", got)
+	}
+	send(p, esc)
+	if p.Capturing() {
+		t.Error("esc did not leave the field")
+	}
+	send(p, runes("e"), runes("x"))
+	if got := p.inputs[FieldArtifacts].Value(); got != "x" {
+		t.Errorf("e did not focus the field again: %q", got)
+	}
+}
+
+// TestDenyWordsFromTheConfig: the page validates with the policy it is
+// given (the config's deny_words), the same check the CLI's draft uses.
+func TestDenyWordsFromTheConfig(t *testing.T) {
+	forum := "https://forum.dfinity.org/t/heartbleed-follow-up/1"
+	for _, tc := range []struct {
+		name   string
+		policy proposals.Policy
+		denied bool
+	}{
+		{"default", proposals.DefaultPolicy(), false},
+		{"config", proposals.Policy{DenyWords: []string{"heartbleed"}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gov := &tuitest.Gov{}
+			p := New(tuitest.Common(), gov, 80, tc.policy, artifact.Options{})
+			p.SetSize(80, 21)
+			fill(t, p)
+			p.SetField(FieldForum, forum)
+			if p.Ready() == tc.denied {
+				t.Fatalf("ready = %v with %v: %v", p.Ready(), tc.policy.DenyWords, p.Problems())
+			}
+			if tc.denied {
+				if !strings.Contains(p.View(), "heartbleed") {
+					t.Errorf("the denied word is not named:\n%s", p.View())
+				}
+				send(p, save)
+				if p.confirm {
+					t.Error("a denied draft reached the confirmation")
+				}
+			}
+		})
 	}
 }

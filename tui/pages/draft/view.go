@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
@@ -15,10 +14,13 @@ func (p *Page) View() string {
 		st.Muted.Render(fmt.Sprintf("  proposer neuron %d", p.neuron))}
 	for i := range p.inputs {
 		mark := "  "
-		if i == p.focus {
-			mark = "▸ "
+		switch {
+		case i == p.focus && p.editing:
+			mark = "▸ " // typing goes here
+		case i == p.focus:
+			mark = "› " // enter or e to type here
 		}
-		lines = append(lines, mark+common.Fit(labels[i], 13)+" "+p.inputs[i].View())
+		lines = append(lines, mark+common.Fit(labels[i], 13)+" "+common.Truncate(p.inputs[i].View(), max(p.Width-16, 1), ""))
 	}
 	body := append(p.notes(), p.problemLines()...)
 	body = append(body, p.previewLines()...)
@@ -91,8 +93,7 @@ func (p *Page) problemLines() []string {
 			sym, s = "!", st.Warn
 		}
 		// Wrapped, not cut: every problem is shown in full.
-		text := ansi.Wordwrap(common.Line(pr.Path+": "+pr.Message), max(p.Width-2, 10), "")
-		for i, l := range strings.Split(text, "\n") {
+		for i, l := range common.Wrap(common.Line(pr.Path+": "+pr.Message), max(p.Width-2, 10)) {
 			if i == 0 {
 				out = append(out, s.Render(sym+" ")+l)
 			} else {
@@ -123,8 +124,7 @@ func (p *Page) previewLines() []string {
 		out = append(out, fmt.Sprintf("  guest_launch_measurements: %d field(s), see the Measurements line", meas))
 	}
 	out = append(out, "  Summary:")
-	wrapped := ansi.Wrap(common.Text(r.Summary), max(p.Width-4, 20), " ")
-	for _, l := range strings.Split(wrapped, "\n") {
+	for _, l := range common.Wrap(common.Text(r.Summary), max(p.Width-4, 20)) {
 		out = append(out, "    "+l)
 	}
 	return out

@@ -1,8 +1,11 @@
 // Package proposal is the proposal detail page: the decoded payload, the
-// withheld-source badge with its disclosure deadline, the tally with its
-// quorum and majority lines, the wait-for-quiet deadline, verifying an
-// artifact against the payload's checksum (with a progress bar), and voting
-// with a confirmation.
+// source badge of a security patch (withheld with its disclosure deadline,
+// or disclosed with its date and source once the release ledger records
+// it), the tally with its quorum and majority lines, the wait-for-quiet
+// deadline, verifying an artifact against the payload's checksum (with a
+// progress bar), voting with a confirmation, and opening the proposal on
+// the dashboard. Everything wraps to the width (a hash is never cut) and
+// scrolls; esc goes back to the page it was opened from.
 package proposal
 
 import (
@@ -17,6 +20,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/proposals/artifact"
 	"github.com/nnspatch/nnspatch/tui/common"
@@ -33,8 +37,39 @@ type Source interface {
 // be disclosed, when a tracked release knows it.
 type DisclosureFunc func(version string) (time.Time, bool)
 
-// LoadedMsg carries the proposal shown.
-type LoadedMsg struct{ Proposal *governance.Proposal }
+// LoadedMsg carries the proposal shown and what its release ledger says of
+// its disclosure.
+type LoadedMsg struct {
+	Proposal   *governance.Proposal
+	Disclosure rollout.DisclosureView
+}
+
+// Options are the page's optional inputs.
+type Options struct {
+	// Disclosure reads what the release ledger says of a proposal's
+	// disclosure (file I/O, so it runs inside the load command); nil:
+	// nothing is known.
+	Disclosure func(governance.Proposal) rollout.DisclosureView
+	// DisclosureDue is the disclosure deadline of a version a tracked
+	// release knows, used when the ledger gives none (nil: none).
+	DisclosureDue DisclosureFunc
+	// OpenURL opens a URL in a browser (nil: common.OpenURL, the platform's
+	// opener).
+	OpenURL func(url string) error
+	// Hash tunes artifact hashing.
+	Hash artifact.Options
+}
+
+// DashboardURL is proposal id's page on the IC dashboard.
+func DashboardURL(id uint64) string {
+	return fmt.Sprintf("https://dashboard.internetcomputer.org/proposal/%d", id)
+}
+
+// openedMsg reports the outcome of opening a URL.
+type openedMsg struct {
+	url string
+	err error
+}
 
 // VotedMsg carries the outcome of a vote, one result per neuron.
 type VotedMsg struct {
@@ -46,6 +81,8 @@ type VotedMsg struct {
 type loadFailedMsg struct {
 	id  uint64
 	err error
+	// refresh is true when the proposal was shown already.
+	refresh bool
 }
 
 type mode int
@@ -60,13 +97,14 @@ const (
 // Page is the proposal detail page.
 type Page struct {
 	common.Common
-	src        Source
-	neurons    []uint64
-	disclosure DisclosureFunc
-	timeout    time.Duration
+	src     Source
+	neurons []uint64
+	opts    Options
+	timeout time.Duration
 
 	id      uint64
 	prop    *governance.Proposal
+	disc    rollout.DisclosureView
 	fields  []proposals.Field
 	decErr  error
 	loading bool
@@ -78,19 +116,21 @@ type Page struct {
 	hash    *hasher.Hasher
 	verdict string // result of the last verification
 	verOK   bool
-	hashOpt artifact.Options
 }
 
 var _ common.Page = (*Page)(nil)
 
-// New returns the page voting with neurons; disclosure may be nil.
-func New(c common.Common, src Source, neurons []uint64, disclosure DisclosureFunc, hashOpts artifact.Options) *Page {
+// New returns the page voting with neurons.
+func New(c common.Common, src Source, neurons []uint64, o Options) *Page {
 	ti := textinput.New()
 	ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: a steady cursor
 	ti.Prompt = "artifact (file or URL): "
 	ti.CharLimit = 2048
+	if o.OpenURL == nil {
+		o.OpenURL = common.OpenURL
+	}
 	return &Page{Common: c.WithPrefix("proposal"), src: src, neurons: append([]uint64(nil), neurons...),
-		disclosure: disclosure, timeout: 2 * time.Minute, input: ti, hash: hasher.New(c.Now), hashOpt: hashOpts}
+		opts: o, timeout: 2 * time.Minute, input: ti, hash: hasher.New(c.Now)}
 }
 
 // Title implements common.Page.
@@ -114,22 +154,32 @@ func (p *Page) Refresh() tea.Cmd {
 		return nil
 	}
 	p.loading = true
-	return getProposalCmd(p.src, p.id, p.timeout)
+	return getProposalCmd(p.src, p.id, p.opts.Disclosure, p.prop != nil, p.timeout)
 }
 
 // Proposal returns the proposal shown (nil before one loaded).
 func (p *Page) Proposal() *governance.Proposal { return p.prop }
 
-func getProposalCmd(src Source, id uint64, timeout time.Duration) tea.Cmd {
+// getProposalCmd fetches proposal id and reads its release ledger;
+// refresh says the proposal is shown already (a failure makes it stale).
+func getProposalCmd(src Source, id uint64, disclosure func(governance.Proposal) rollout.DisclosureView, refresh bool, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		pr, err := src.GetProposal(ctx, id)
 		if err != nil {
-			return loadFailedMsg{id: id, err: err}
+			return loadFailedMsg{id: id, err: err, refresh: refresh}
 		}
-		return LoadedMsg{Proposal: pr}
+		msg := LoadedMsg{Proposal: pr}
+		if disclosure != nil {
+			msg.Disclosure = disclosure(*pr)
+		}
+		return msg
 	}
+}
+
+func openURLCmd(open func(string) error, url string) tea.Cmd {
+	return func() tea.Msg { return openedMsg{url: url, err: open(url)} }
 }
 
 func voteCmd(src Source, neurons []uint64, id uint64, v governance.Vote, timeout time.Duration) tea.Cmd {
@@ -152,17 +202,32 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.OpenProposalMsg:
 		p.open(msg.ID)
 		p.loading = true
-		return p, getProposalCmd(p.src, msg.ID, p.timeout)
+		return p, getProposalCmd(p.src, msg.ID, p.opts.Disclosure, false, p.timeout)
 	case LoadedMsg:
-		if msg.Proposal != nil && msg.Proposal.ID == p.id {
-			p.loading = false
-			p.SetProposal(msg.Proposal)
+		if msg.Proposal == nil || msg.Proposal.ID != p.id {
+			return p, nil
 		}
-		return p, nil
+		p.loading = false
+		p.SetProposal(msg.Proposal)
+		p.disc = msg.Disclosure
+		return p, common.FreshCmd()
 	case loadFailedMsg:
+		if msg.id != p.id {
+			return p, nil
+		}
 		p.loading = false
 		p.Log.Printf("get proposal %d: %v", msg.id, msg.err)
-		return p, common.ErrorCmd(fmt.Sprintf("get proposal %d", msg.id), msg.err)
+		op := fmt.Sprintf("get proposal %d", msg.id)
+		if msg.refresh {
+			return p, common.StaleCmd(op, msg.err)
+		}
+		return p, common.ErrorCmd(op, msg.err)
+	case openedMsg:
+		if msg.err != nil {
+			p.Log.Printf("open %s: %v", msg.url, msg.err)
+			return p, common.StatusCmd(fmt.Sprintf("%s (%v)", msg.url, msg.err))
+		}
+		return p, common.StatusCmd("opened " + msg.url)
 	case VotedMsg:
 		return p, p.voted(msg)
 	case tea.KeyMsg:
@@ -174,6 +239,7 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p *Page) open(id uint64) {
 	if id != p.id {
 		p.prop, p.fields, p.decErr, p.scroll, p.verdict = nil, nil, nil, 0, ""
+		p.disc = rollout.DisclosureView{}
 		p.hash.Stop()
 	}
 	p.id, p.mode = id, modeView
@@ -181,6 +247,9 @@ func (p *Page) open(id uint64) {
 
 // SetProposal shows pr and decodes its payload.
 func (p *Page) SetProposal(pr *governance.Proposal) {
+	if pr.ID != p.id {
+		p.disc = rollout.DisclosureView{}
+	}
 	p.id, p.prop = pr.ID, pr
 	p.fields, p.decErr = nil, nil
 	if pr.Action.Kind == "ExecuteNnsFunction" && len(pr.Action.Payload) > 0 {
@@ -201,7 +270,7 @@ func (p *Page) voted(msg VotedMsg) tea.Cmd {
 		ok = append(ok, fmt.Sprintf("%d %s", r.Neuron, r.Outcome))
 	}
 	p.Log.Printf("vote %s on %d: ok=%v failed=%v", msg.Vote, msg.Proposal, ok, failed)
-	refresh := getProposalCmd(p.src, msg.Proposal, p.timeout)
+	refresh := getProposalCmd(p.src, msg.Proposal, p.opts.Disclosure, true, p.timeout)
 	p.loading = true
 	if len(errs) > 0 {
 		return tea.Batch(refresh, common.ErrorCmd(fmt.Sprintf("vote %s on %d", msg.Vote, msg.Proposal), errors.Join(errs...)))
@@ -217,15 +286,28 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return p.handleVerifyInput(msg)
 	}
 	k := p.Keys
+	page := max(p.bodyHeight()-1, 1)
 	switch {
+	case key.Matches(msg, k.Back):
+		return func() tea.Msg { return common.BackMsg{} }
 	case key.Matches(msg, k.Up):
 		p.scroll = max(p.scroll-1, 0)
 	case key.Matches(msg, k.Down):
 		p.scroll++
+	case key.Matches(msg, k.PageUp):
+		p.scroll = max(p.scroll-page, 0)
+	case key.Matches(msg, k.PageDown):
+		p.scroll += page
+	case key.Matches(msg, k.Home):
+		p.scroll = 0
+	case key.Matches(msg, k.End):
+		p.scroll = 1 << 30 // the view clamps it to the last screen
 	case key.Matches(msg, k.Refresh):
 		return p.Refresh()
 	case p.prop == nil:
 		return nil
+	case key.Matches(msg, k.OpenURL):
+		return openURLCmd(p.opts.OpenURL, DashboardURL(p.prop.ID))
 	case key.Matches(msg, k.VoteYes), key.Matches(msg, k.VoteNo):
 		return p.askVote(msg)
 	case key.Matches(msg, k.Verify):
@@ -279,11 +361,9 @@ func (p *Page) handleVerifyInput(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		p.verdict = ""
-		return p.hash.Start([]string{src}, p.hashOpt)
+		return p.hash.Start([]string{src}, p.opts.Hash)
 	}
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	return cmd
+	return common.Edit(&p.input, msg)
 }
 
 // Expected returns the checksum the proposal's payload declares and the

@@ -1,6 +1,7 @@
 package proposal
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
-	"github.com/nnspatch/nnspatch/proposals/artifact"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
 )
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) {
 
 func newPage(t *testing.T, gov *tuitest.Gov, id uint64) *Page {
 	t.Helper()
-	p := New(tuitest.Common(), gov, []uint64{80}, nil, artifact.Options{})
+	p := New(tuitest.Common(), gov, []uint64{80}, Options{})
 	p.SetSize(80, 21)
 	run(p, func() tea.Msg { return common.OpenProposalMsg{ID: id} })
 	return p
@@ -40,10 +41,10 @@ func run(p *Page, cmd tea.Cmd) []tea.Msg {
 			return out
 		}
 		switch msg.(type) {
-		case common.ErrorMsg, common.StatusMsg:
+		case common.ErrorMsg, common.StatusMsg, common.StaleMsg, common.BackMsg:
 			out = append(out, msg)
 			return out
-		case nil:
+		case common.FreshMsg, nil:
 			return out
 		}
 		_, cmd = p.Update(msg)
@@ -58,6 +59,8 @@ func press(p *Page, s string) []tea.Msg {
 		m = tea.KeyMsg{Type: tea.KeyEnter}
 	case "esc":
 		m = tea.KeyMsg{Type: tea.KeyEsc}
+	case "pgdown":
+		m = tea.KeyMsg{Type: tea.KeyPgDown}
 	default:
 		m = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 	}
@@ -133,15 +136,15 @@ func TestVerify(t *testing.T) {
 
 func TestView(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
-		p := New(tuitest.Common(), nil, nil, nil, artifact.Options{})
+		p := New(tuitest.Common(), nil, nil, Options{})
 		p.SetSize(80, 21)
 		tuitest.Golden(t, p.View())
 	})
 	t.Run("disclosure_known", func(t *testing.T) {
 		p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, []uint64{80},
-			func(v string) (time.Time, bool) {
+			Options{DisclosureDue: func(v string) (time.Time, bool) {
 				return tuitest.Now.Add(6 * 24 * time.Hour), v == tuitest.ElectVersion
-			}, artifact.Options{})
+			}})
 		p.SetSize(80, 21)
 		run(p, func() tea.Msg { return common.OpenProposalMsg{ID: 1041} })
 		if !strings.Contains(p.View(), "disclosure due 2026-11-26 12:00Z (in 6d00h)") {
@@ -155,12 +158,143 @@ func TestView(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
-	p := New(tuitest.Common(), &tuitest.Gov{}, nil, nil, artifact.Options{})
+	p := New(tuitest.Common(), &tuitest.Gov{}, nil, Options{})
 	msgs := run(p, func() tea.Msg { return common.OpenProposalMsg{ID: 7} })
 	if len(msgs) != 1 {
 		t.Fatalf("got %v", msgs)
 	}
 	if em := msgs[0].(common.ErrorMsg); em.Op != "get proposal 7" || !strings.Contains(em.Error(), governance.ErrProposalNotFound.Error()) {
 		t.Errorf("got %v", em)
+	}
+}
+
+// TestDisclosureShownOnceRecorded: once the release ledger records the
+// disclosure, the badge says disclosed with the date and the source,
+// instead of withheld.
+func TestDisclosureShownOnceRecorded(t *testing.T) {
+	at := tuitest.Now.Add(-time.Hour)
+	src := "https://github.com/dfinity/ic/tree/" + tuitest.ElectVersion
+	var asked []uint64
+	p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, []uint64{80}, Options{
+		Disclosure: func(pr governance.Proposal) rollout.DisclosureView {
+			asked = append(asked, pr.ID)
+			return rollout.DisclosureView{Disclosed: &rollout.Disclosure{At: at, SourceURL: src}}
+		}})
+	p.SetSize(80, 21)
+	run(p, func() tea.Msg { return common.OpenProposalMsg{ID: 1041} })
+	out := p.View()
+	if !strings.Contains(out, "✓ SOURCE DISCLOSED 2026-11-20 11:00Z · source") || !strings.Contains(out, tuitest.ElectVersion) {
+		t.Errorf("badge lacks the disclosure:\n%s", out)
+	}
+	if strings.Contains(out, "WITHHELD") || len(asked) != 1 || asked[0] != 1041 {
+		t.Errorf("asked the ledger about %v; view:\n%s", asked, out)
+	}
+	tuitest.Golden(t, out)
+}
+
+// TestWrapsAndScrolls: at 80 columns the summary wraps (no line wider, no
+// word lost), the checksum shows whole, and pgdn reaches the summary's end.
+func TestWrapsAndScrolls(t *testing.T) {
+	ps := tuitest.Proposals()
+	var words []string
+	for i := range 120 {
+		words = append(words, fmt.Sprintf("word%03d", i))
+	}
+	ps[0].Summary = "Elect a security patch.\n\n" + strings.Join(words, " ")
+	p := newPage(t, &tuitest.Gov{Proposals: ps}, 1041)
+	seen := map[string]bool{}
+	for range 20 {
+		out := p.View()
+		for _, l := range strings.Split(out, "\n") {
+			if w := common.Width(l); w > 80 {
+				t.Fatalf("line %d wide: %q", w, l)
+			}
+			for _, f := range strings.Fields(l) {
+				seen[f] = true
+			}
+		}
+		if strings.Contains(out, tuitest.ElectSHA) {
+			seen["sha"] = true
+		}
+		press(p, "pgdown")
+	}
+	for _, w := range append(words, "sha") {
+		if !seen[w] {
+			t.Errorf("%s never shown while scrolling", w)
+		}
+	}
+	if !strings.Contains(p.View(), "word119") || !strings.Contains(p.View(), "line(s) above") {
+		t.Errorf("pgdn did not reach the end:\n%s", p.View())
+	}
+	// At 50 columns the checksum is wider than a line: it goes on in the
+	// next one, whole.
+	p.SetSize(50, 21)
+	var joined strings.Builder
+	for _, l := range p.body() {
+		if w := common.Width(l); w > 50 {
+			t.Errorf("line %d wide at 50 columns: %q", w, l)
+		}
+		joined.WriteString(strings.TrimSpace(l))
+	}
+	if !strings.Contains(joined.String(), "release_package_sha256_hex: "+tuitest.ElectSHA) {
+		t.Errorf("the checksum is cut at 50 columns:\n%s", strings.Join(p.body(), "\n"))
+	}
+}
+
+func TestEscGoesBack(t *testing.T) {
+	p := newPage(t, &tuitest.Gov{Proposals: tuitest.Proposals()}, 1041)
+	msgs := press(p, "esc")
+	if len(msgs) != 1 {
+		t.Fatalf("esc sent %v", msgs)
+	}
+	if _, ok := msgs[0].(common.BackMsg); !ok {
+		t.Errorf("esc sent %#v, want BackMsg", msgs[0])
+	}
+}
+
+// TestOpenDashboard: o opens the proposal's dashboard page; without a
+// browser the URL is shown instead.
+func TestOpenDashboard(t *testing.T) {
+	const url = "https://dashboard.internetcomputer.org/proposal/1041"
+	var opened []string
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"browser", nil, "opened " + url},
+		{"no_browser", common.ErrNoBrowser, url + " (no browser to open)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, nil, Options{
+				OpenURL: func(u string) error { opened = append(opened, u); return tc.err }})
+			p.SetSize(80, 21)
+			run(p, func() tea.Msg { return common.OpenProposalMsg{ID: 1041} })
+			msgs := press(p, "o")
+			if len(msgs) != 1 || string(msgs[0].(common.StatusMsg)) != tc.want {
+				t.Errorf("o sent %v, want status %q", msgs, tc.want)
+			}
+		})
+	}
+	if len(opened) != 2 || opened[0] != url {
+		t.Errorf("opened %v", opened)
+	}
+}
+
+// TestRefreshFailureMarksStale: a failed refresh of the proposal shown
+// marks it stale; a failed first load is an error.
+func TestRefreshFailureMarksStale(t *testing.T) {
+	gov := &tuitest.Gov{Proposals: tuitest.Proposals()}
+	p := newPage(t, gov, 1041)
+	gov.Err = governance.ErrUnreachable
+	msgs := run(p, p.Refresh())
+	if len(msgs) != 1 {
+		t.Fatalf("got %v", msgs)
+	}
+	if _, ok := msgs[0].(common.StaleMsg); !ok {
+		t.Errorf("got %#v, want StaleMsg", msgs[0])
+	}
+	if !strings.Contains(p.View(), "#1041") {
+		t.Error("the proposal went away on a failed refresh")
 	}
 }

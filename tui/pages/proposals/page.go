@@ -1,12 +1,16 @@
-// Package proposals is the Proposals page: every proposal with a live tally
-// bar, its wait-for-quiet countdown and a marker for proposals my neurons
-// have not voted on, filtered by topic and status and searchable.
+// Package proposals is the Proposals page: the newest proposals (L loads
+// older ones) with their topic, a live tally bar, the wait-for-quiet
+// countdown and a marker for open proposals the neurons in use have not
+// voted on, filtered by topic and status, searchable, and a jump to any
+// proposal id (# then the id).
 package proposals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,9 +27,13 @@ type Lister interface {
 	ListProposals(ctx context.Context, o governance.ListOptions) ([]governance.Proposal, error)
 }
 
-// LoadedMsg carries a fresh listing.
+// LoadedMsg carries a fresh listing. Older is true for a page of older
+// proposals (L), which is added below the listing; Limit is how many were
+// asked for (a full page means older ones may exist).
 type LoadedMsg struct {
 	Proposals []governance.Proposal
+	Older     bool
+	Limit     int
 }
 
 // statuses are the status filter's choices, in cycling order (0: all).
@@ -36,7 +44,9 @@ var statuses = []governance.Status{0, governance.StatusOpen, governance.StatusAd
 type Page struct {
 	common.Common
 	src     Lister
-	limit   int
+	limit   int // proposals per load
+	want    int // proposals the listing holds: limit times the loads
+	neurons []uint64
 	timeout time.Duration
 
 	props   []governance.Proposal
@@ -50,27 +60,46 @@ type Page struct {
 	status    int                // index into statuses
 	search    textinput.Model
 	searching bool
+	jump      textinput.Model
+	jumping   bool
 	loading   bool
 	loaded    bool
+	// more is true when the last load was full: older proposals may exist.
+	more bool
 }
 
 var _ common.Page = (*Page)(nil)
 
-// New returns the page listing up to limit proposals from src.
-func New(c common.Common, src Lister, limit int) *Page {
+// New returns the page listing the newest limit proposals from src (L
+// loads limit more each time), marking those neurons have not voted on.
+func New(c common.Common, src Lister, limit int, neurons []uint64) *Page {
 	ti := textinput.New()
 	ti.Cursor.SetMode(cursor.CursorStatic) // no blink ticks: a steady cursor
 	ti.Prompt = "/"
 	ti.Placeholder = "search title or id"
 	ti.CharLimit = 100
-	return &Page{Common: c.WithPrefix("proposals"), src: src, limit: limit, search: ti, timeout: 30 * time.Second}
+	jump := textinput.New()
+	jump.Cursor.SetMode(cursor.CursorStatic)
+	jump.Prompt = "go to proposal #"
+	jump.Placeholder = "id, enter"
+	jump.CharLimit = 20
+	jump.Validate = digitsOnly
+	return &Page{Common: c.WithPrefix("proposals"), src: src, limit: limit, want: limit, search: ti, jump: jump,
+		neurons: append([]uint64(nil), neurons...), timeout: 30 * time.Second}
+}
+
+func digitsOnly(s string) error {
+	if _, err := strconv.ParseUint(s, 10, 64); err != nil && s != "" {
+		return errors.New("digits only")
+	}
+	return nil
 }
 
 // Title implements common.Page.
 func (p *Page) Title() string { return "Proposals" }
 
 // Capturing implements common.Page.
-func (p *Page) Capturing() bool { return p.searching }
+func (p *Page) Capturing() bool { return p.searching || p.jumping }
 
 // SetSize implements common.Component; rows are laid out again for the
 // new width.
@@ -78,6 +107,7 @@ func (p *Page) SetSize(w, h int) {
 	old := p.Width
 	p.Common.SetSize(w, h)
 	p.search.Width = max(w-10, 10)
+	p.jump.Width = max(w-len(p.jump.Prompt)-2, 10)
 	if old != w && len(p.rows) > 0 {
 		p.relayout()
 	}
@@ -87,25 +117,36 @@ func (p *Page) SetSize(w, h int) {
 // Init implements tea.Model.
 func (p *Page) Init() tea.Cmd { return p.Refresh() }
 
-// Refresh fetches the listing unless a fetch is under way.
+// Refresh fetches the listing (as many proposals as it holds) unless a
+// fetch is under way.
 func (p *Page) Refresh() tea.Cmd {
 	if p.loading || p.src == nil {
 		return nil
 	}
 	p.loading = true
-	return fetchProposalsCmd(p.src, p.limit, p.timeout)
+	return fetchProposalsCmd(p.src, governance.ListOptions{Limit: p.want}, false, p.timeout)
+}
+
+// loadOlder fetches the next limit proposals below the oldest listed.
+func (p *Page) loadOlder() tea.Cmd {
+	if p.loading || p.src == nil || !p.more || len(p.props) == 0 {
+		return nil
+	}
+	p.loading = true
+	oldest := p.props[len(p.props)-1].ID
+	return fetchProposalsCmd(p.src, governance.ListOptions{Limit: p.limit, Before: oldest}, true, p.timeout)
 }
 
 // fetchProposalsCmd lists proposals; its inputs are copied by value.
-func fetchProposalsCmd(src Lister, limit int, timeout time.Duration) tea.Cmd {
+func fetchProposalsCmd(src Lister, o governance.ListOptions, older bool, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		ps, err := src.ListProposals(ctx, governance.ListOptions{Limit: limit})
+		ps, err := src.ListProposals(ctx, o)
 		if err != nil {
 			return fetchFailedMsg{err}
 		}
-		return LoadedMsg{Proposals: ps}
+		return LoadedMsg{Proposals: ps, Older: older, Limit: o.Limit}
 	}
 }
 
@@ -116,19 +157,36 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
 		p.loading = false
-		p.SetProposals(msg.Proposals)
-		return p, func() tea.Msg { return common.ClearErrorMsg{} }
+		p.take(msg)
+		return p, common.FreshCmd()
 	case fetchFailedMsg:
 		p.loading = false
 		p.Log.Printf("list proposals: %v", msg.err)
-		return p, common.ErrorCmd("list proposals", msg.err)
+		return p, common.StaleCmd("list proposals", msg.err)
 	case tea.KeyMsg:
-		if p.searching {
+		switch {
+		case p.searching:
 			return p, p.handleSearchKey(msg)
+		case p.jumping:
+			return p, p.handleJumpKey(msg)
 		}
 		return p, p.handleKey(msg)
 	}
 	return p, nil
+}
+
+// take takes a listing in: a refresh replaces the listing, a page of
+// older proposals goes below it.
+func (p *Page) take(msg LoadedMsg) {
+	if msg.Limit > 0 {
+		p.more = len(msg.Proposals) >= msg.Limit
+	}
+	if !msg.Older {
+		p.SetProposals(msg.Proposals)
+		return
+	}
+	p.want = len(p.props) + len(msg.Proposals)
+	p.SetProposals(append(slices.Clone(p.props), msg.Proposals...))
 }
 
 // SetProposals replaces the listing, keeping the selected proposal selected.
@@ -140,7 +198,7 @@ func (p *Page) SetProposals(ps []governance.Proposal) {
 	seen := map[governance.Topic]bool{}
 	p.topics = p.topics[:0]
 	for i, pr := range ps {
-		p.rows[i] = newRow(pr, p.Width)
+		p.rows[i] = newRow(pr, p.Width, p.neurons)
 		if !seen[pr.Topic] {
 			seen[pr.Topic] = true
 			p.topics = append(p.topics, pr.Topic)
@@ -156,7 +214,7 @@ func (p *Page) SetProposals(ps []governance.Proposal) {
 // relayout lays every row out again for a new width (rare: a resize).
 func (p *Page) relayout() {
 	for i := range p.rows {
-		p.rows[i] = newRow(p.props[i], p.Width)
+		p.rows[i] = newRow(p.props[i], p.Width, p.neurons)
 	}
 }
 
@@ -223,10 +281,48 @@ func (p *Page) handleSearchKey(msg tea.KeyMsg) tea.Cmd {
 		p.applyFilter()
 		return nil
 	}
-	var cmd tea.Cmd
-	p.search, cmd = p.search.Update(msg)
+	cmd := common.Edit(&p.search, msg)
 	p.applyFilter()
 	return cmd
+}
+
+// handleJumpKey edits the id to go to; enter selects it in the listing
+// (clearing filters that hide it) or, when it is not listed, opens it on
+// the Detail page, which fetches it.
+func (p *Page) handleJumpKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		p.jumping = false
+		p.jump.Blur()
+		return nil
+	case tea.KeyEnter:
+		p.jumping = false
+		p.jump.Blur()
+		id, err := strconv.ParseUint(p.jump.Value(), 10, 64)
+		if err != nil {
+			return nil
+		}
+		return p.goTo(id)
+	}
+	return common.Edit(&p.jump, msg)
+}
+
+// goTo selects proposal id, or opens it when the listing lacks it.
+func (p *Page) goTo(id uint64) tea.Cmd {
+	listed := slices.ContainsFunc(p.rows, func(r row) bool { return r.id == id })
+	if !listed {
+		return func() tea.Msg { return common.OpenProposalMsg{ID: id} }
+	}
+	if sel, _ := p.Selected(); sel != id {
+		p.selectID(id)
+	}
+	if sel, _ := p.Selected(); sel != id { // filtered out: show everything
+		p.topic, p.status = 0, 0
+		p.search.SetValue("")
+		p.applyFilter()
+		p.selectID(id)
+	}
+	return nil
 }
 
 func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
@@ -247,6 +343,12 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		p.searching = true
 		return p.search.Focus()
+	case key.Matches(msg, k.Jump):
+		p.jumping = true
+		p.jump.SetValue("")
+		return p.jump.Focus()
+	case key.Matches(msg, k.More):
+		return p.loadOlder()
 	case key.Matches(msg, k.Topic):
 		p.topic = (p.topic + 1) % (len(p.topics) + 1)
 		p.applyFilter()

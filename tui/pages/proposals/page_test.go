@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 // the fixture proposals.
 func newPage(t testing.TB) *Page {
 	t.Helper()
-	p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, 100)
+	p := New(tuitest.Common(), &tuitest.Gov{Proposals: tuitest.Proposals()}, 100, []uint64{80})
 	p.SetSize(80, 21)
 	p.SetProposals(tuitest.Proposals())
 	return p
@@ -37,6 +37,8 @@ func keys(p *Page, ks ...string) {
 			msg = tea.KeyMsg{Type: tea.KeyEsc}
 		case "down":
 			msg = tea.KeyMsg{Type: tea.KeyDown}
+		case "ctrl+u":
+			msg = tea.KeyMsg{Type: tea.KeyCtrlU}
 		default:
 			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 		}
@@ -61,7 +63,7 @@ func TestView(t *testing.T) {
 		})
 	}
 	t.Run("loading", func(t *testing.T) {
-		p := New(tuitest.Common(), nil, 100)
+		p := New(tuitest.Common(), nil, 100, nil)
 		p.SetSize(80, 21)
 		tuitest.Golden(t, p.View())
 	})
@@ -93,13 +95,97 @@ func TestOpenSendsSelected(t *testing.T) {
 	}
 }
 
+// TestUnvotedMarker: ● counts only the neurons in use; #1041 has an
+// uncast ballot of neuron 80 and a cast one of 81.
 func TestUnvotedMarker(t *testing.T) {
 	ps := tuitest.Proposals()
-	want := map[uint64]bool{1041: true, 1040: false, 1039: false, 1038: false}
-	for _, p := range ps {
-		if got := Unvoted(p); got != want[p.ID] {
-			t.Errorf("Unvoted(%d) = %v, want %v", p.ID, got, want[p.ID])
+	for _, tc := range []struct {
+		neurons []uint64
+		want    map[uint64]bool
+	}{
+		{[]uint64{80}, map[uint64]bool{1041: true}},
+		{[]uint64{81}, map[uint64]bool{}}, // 80 is another neuron of the identity
+		{nil, map[uint64]bool{}},          // no neuron in use
+		{[]uint64{81, 80}, map[uint64]bool{1041: true}},
+	} {
+		for _, p := range ps {
+			if got := Unvoted(p, tc.neurons); got != tc.want[p.ID] {
+				t.Errorf("neurons %v: Unvoted(%d) = %v, want %v", tc.neurons, p.ID, got, tc.want[p.ID])
+			}
 		}
+	}
+	p := New(tuitest.Common(), nil, 100, []uint64{81})
+	p.SetSize(80, 21)
+	p.SetProposals(ps)
+	if strings.Contains(p.View(), UnvotedGlyph) {
+		t.Errorf("● shown for a neuron not in use:\n%s", p.View())
+	}
+}
+
+// load runs the page's load command and feeds the result back.
+func load(t *testing.T, p *Page, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no load command")
+	}
+	if _, next := p.Update(cmd()); next == nil {
+		t.Fatal("a load reported nothing to the root")
+	}
+}
+
+// TestLoadOlder: a full listing says older proposals may exist and L loads
+// them below it, a page at a time, until governance has no more; a refresh
+// then keeps all of them.
+func TestLoadOlder(t *testing.T) {
+	gov := &tuitest.Gov{Proposals: bigList(250)}
+	p := New(tuitest.Common(), gov, 100, nil)
+	p.SetSize(80, 21)
+	load(t, p, p.Init())
+	if !strings.Contains(p.View(), "100/100 · showing the newest 100; L loads more") {
+		t.Fatalf("no hint of older proposals:\n%s", p.View())
+	}
+	for _, want := range []int{200, 250} {
+		_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("L")})
+		load(t, p, cmd)
+		if len(p.rows) != want {
+			t.Fatalf("after L: %d proposals, want %d", len(p.rows), want)
+		}
+	}
+	if strings.Contains(p.View(), "L loads more") || p.loadOlder() != nil {
+		t.Errorf("offers more after the oldest proposal:\n%s", p.View())
+	}
+	if last := p.rows[len(p.rows)-1].id; last != 1 {
+		t.Errorf("oldest listed = %d, want 1", last)
+	}
+	load(t, p, p.Refresh())
+	if len(p.rows) != 250 {
+		t.Errorf("a refresh dropped the older proposals: %d listed", len(p.rows))
+	}
+}
+
+// TestJumpToID: # and an id select a listed proposal, clearing filters
+// that hide it; an id not listed opens on the Detail page.
+func TestJumpToID(t *testing.T) {
+	p := newPage(t)
+	keys(p, "#", "1", "0", "3", "9", "enter")
+	if id, _ := p.Selected(); id != 1039 {
+		t.Errorf("selected %d, want 1039", id)
+	}
+	keys(p, "s") // open only: 1038 is rejected, filtered out
+	keys(p, "#", "1", "0", "3", "8", "enter")
+	if id, _ := p.Selected(); id != 1038 || p.Filter() != "topic: all · status: all" {
+		t.Errorf("selected %d with %s, want 1038 with the filters cleared", id, p.Filter())
+	}
+	keys(p, "#", "x", "4", "2", "ctrl+u", "7")
+	if p.jump.Value() != "7" {
+		t.Errorf("jump field = %q, want 7 (letters refused, ctrl+u clears)", p.jump.Value())
+	}
+	_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if cmd == nil {
+		t.Fatal("an id not listed opened nothing")
+	}
+	if got, ok := cmd().(common.OpenProposalMsg); !ok || got.ID != 7 {
+		t.Errorf("enter sent %#v, want OpenProposalMsg{7}", got)
 	}
 }
 
@@ -115,13 +201,21 @@ func TestRefreshKeepsSelection(t *testing.T) {
 	}
 }
 
-func TestFetchErrorReported(t *testing.T) {
-	p := New(tuitest.Common(), &tuitest.Gov{Err: governance.ErrUnreachable}, 100)
+// TestFetchErrorMarksStale: a failed refresh reports the listing stale
+// (not an action error), a good one fresh.
+func TestFetchErrorMarksStale(t *testing.T) {
+	gov := &tuitest.Gov{Err: governance.ErrUnreachable}
+	p := New(tuitest.Common(), gov, 100, nil)
 	msg := p.Init()()
 	_, cmd := p.Update(msg)
-	em, ok := cmd().(common.ErrorMsg)
-	if !ok || em.Op != "list proposals" {
-		t.Fatalf("got %#v, want ErrorMsg for list proposals", em)
+	sm, ok := cmd().(common.StaleMsg)
+	if !ok || sm.Op != "list proposals" {
+		t.Fatalf("got %#v, want StaleMsg for list proposals", sm)
+	}
+	gov.Err = nil
+	_, cmd = p.Update(p.Refresh()())
+	if _, ok := cmd().(common.FreshMsg); !ok {
+		t.Errorf("a good refresh did not report fresh data")
 	}
 }
 
@@ -139,7 +233,7 @@ func bigList(n int) []governance.Proposal {
 
 // BenchmarkView draws the page holding 10,000 proposals (target: < 16 ms).
 func BenchmarkView(b *testing.B) {
-	p := New(tuitest.Common(), nil, 0)
+	p := New(tuitest.Common(), nil, 0, nil)
 	p.SetSize(80, 21)
 	p.SetProposals(bigList(10_000))
 	keys(p, "G")
@@ -151,7 +245,7 @@ func BenchmarkView(b *testing.B) {
 
 // BenchmarkUpdateKey moves the cursor in a list of 10,000 (target: < 1 ms).
 func BenchmarkUpdateKey(b *testing.B) {
-	p := New(tuitest.Common(), nil, 0)
+	p := New(tuitest.Common(), nil, 0, nil)
 	p.SetSize(80, 21)
 	p.SetProposals(bigList(10_000))
 	down, up := tea.KeyMsg{Type: tea.KeyDown}, tea.KeyMsg{Type: tea.KeyUp}
@@ -169,7 +263,7 @@ func BenchmarkUpdateKey(b *testing.B) {
 
 // BenchmarkUpdateFilter cycles the status filter over 10,000 proposals.
 func BenchmarkUpdateFilter(b *testing.B) {
-	p := New(tuitest.Common(), nil, 0)
+	p := New(tuitest.Common(), nil, 0, nil)
 	p.SetSize(80, 21)
 	p.SetProposals(bigList(10_000))
 	s := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")}

@@ -47,29 +47,41 @@ func (p *Page) View() string {
 	return b.String()
 }
 
+// filterLine shows the filters (or the field being typed) and how many
+// proposals show out of how many loaded; when the last load was full,
+// older proposals may exist and it says how to load them.
 func (p *Page) filterLine() string {
 	count := fmt.Sprintf("%d/%d", len(p.visible), len(p.rows))
+	if p.more {
+		count += fmt.Sprintf(" · showing the newest %d; L loads more", len(p.rows))
+	}
 	if p.loading {
 		count += " ⟳"
 	}
 	left := p.Filter()
 	switch {
 	case p.searching:
-		left = p.search.View()
+		return common.Fit(p.search.View(), p.Width)
+	case p.jumping:
+		return common.Fit(p.jump.View(), p.Width)
 	case p.search.Value() != "":
-		left += " · search: " + p.search.Value()
+		left += " · search: " + common.Line(p.search.Value())
 	}
-	left = common.Fit(left, max(p.Width-len(count)-1, 1))
+	count = common.Truncate(count, p.Width-2, "…")
+	left = common.Fit(left, max(p.Width-common.Width(count)-1, 1))
 	return left + " " + p.Styles.Muted.Render(count)
 }
 
 // ShortHelp implements help.KeyMap.
 func (p *Page) ShortHelp() []key.Binding {
 	k := p.Keys
-	if p.searching {
-		return []key.Binding{k.Open, k.Back}
+	if p.searching || p.jumping {
+		return []key.Binding{k.Open, k.Back, k.ClearField}
 	}
-	return []key.Binding{k.Open, k.Search, k.Topic, k.Status, k.Help, k.Quit}
+	if p.more {
+		return []key.Binding{k.Open, k.Search, k.Jump, k.More, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Open, k.Search, k.Jump, k.Topic, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap.
@@ -77,6 +89,6 @@ func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Open, k.Search, k.Topic, k.Status, k.ClearFilter, k.Refresh},
+		{k.Open, k.Search, k.Jump, k.More, k.Topic, k.Status, k.ClearFilter, k.Refresh},
 	}
 }

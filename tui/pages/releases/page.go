@@ -143,10 +143,10 @@ func (p *Page) observed(msg StatusMsg) tea.Cmd {
 	p.loading[msg.Index] = false
 	if msg.Err != nil {
 		p.Log.Printf("status of %s: %v", p.releases[msg.Index].Name, msg.Err)
-		return common.ErrorCmd("release "+p.releases[msg.Index].Name, msg.Err)
+		return common.StaleCmd("release "+p.releases[msg.Index].Name, msg.Err)
 	}
 	p.status[msg.Index] = msg.Status
-	return nil
+	return common.FreshCmd()
 }
 
 func (p *Page) advanced(msg AdvancedMsg) tea.Cmd {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
@@ -56,7 +55,7 @@ func (p *Page) body(st *rollout.Status) []string {
 	}
 	if h := st.Halted; h != nil {
 		text := fmt.Sprintf("%s by %s: %s", common.Stamp(h.At), common.Short(common.Line(h.By), 11), common.Line(h.Reason))
-		for i, l := range strings.Split(ansi.Wrap(text, max(p.Width-9, 20), " "), "\n") {
+		for i, l := range common.Wrap(text, max(p.Width-9, 20)) {
 			label := "         "
 			if i == 0 {
 				label = s.Warn.Render("‖ Halted ")
@@ -138,7 +137,7 @@ func (p *Page) quietLine(st *rollout.Status) string {
 }
 
 func (p *Page) subnetLine(sub rollout.SubnetStatus) string {
-	line := fmt.Sprintf("    %s %s %-20s", sub.State.Symbol(), common.Short(sub.Subnet, 11), sub.State)
+	line := fmt.Sprintf("    %s %s %s", sub.State.Symbol(), common.Short(sub.Subnet, 11), common.Pad(string(sub.State), 20))
 	if sub.Proposal != 0 {
 		line += fmt.Sprintf(" #%d", sub.Proposal)
 	}

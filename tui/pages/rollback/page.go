@@ -134,13 +134,15 @@ func (p *Page) loaded(msg LoadedMsg) tea.Cmd {
 	e := &p.entries[msg.Index]
 	e.busy = false
 	if msg.Err != nil {
-		return p.fail(msg.Index, "read rollback of ", msg.Err)
+		p.fail(msg.Index, "read rollback of ", msg.Err)
+		return common.StaleCmd("read rollback of "+common.Short(p.releases[msg.Index].Name, 12), msg.Err)
 	}
 	e.loaded = true
 	if msg.Plan != nil {
 		e.plan, e.status, e.started = msg.Plan, msg.Status, true
 	}
-	return p.recovered(msg.Index)
+	p.recovered(msg.Index)
+	return common.FreshCmd()
 }
 
 func (p *Page) planned(msg PlannedMsg) tea.Cmd {

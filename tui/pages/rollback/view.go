@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/nnspatch/nnspatch/governance"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
@@ -130,7 +129,7 @@ func targetLine(t rb.Target) string {
 	if !t.RestoreElected {
 		note += " · re-elect first"
 	}
-	return common.Line(fmt.Sprintf("  %s %-16s %s → %s%s", mark, name, common.Short(t.Current, 8), common.Short(t.Restore, 8), note))
+	return common.Line(fmt.Sprintf("  %s %s %s → %s%s", mark, common.Pad(name, 16), common.Short(t.Current, 8), common.Short(t.Restore, 8), note))
 }
 
 // healthNote is a subnet target's health on its restored version, once
@@ -179,8 +178,8 @@ func (p *Page) stepLines(s rb.Step, ss *rb.StepStatus) []string {
 // wrap puts text after prefix and breaks it to the page width, indenting
 // continuations as far as the prefix.
 func (p *Page) wrap(prefix, text string) []string {
-	pw := ansi.StringWidth(prefix)
-	ls := strings.Split(ansi.Wrap(text, max(p.Width-pw, 20), " "), "\n")
+	pw := common.Width(prefix)
+	ls := common.Wrap(text, max(p.Width-pw, 20))
 	for i := range ls {
 		if i == 0 {
 			ls[i] = prefix + ls[i]
