@@ -95,6 +95,7 @@ func (n *Network) buildModels() error {
 	}
 	cfg := govmodel.DefaultConfig()
 	cfg.VotingPeriod = n.cfg.VotingPeriod
+	cfg.MaxProposalsToKeepPerTopic = n.topo.KeepProposalsPerTopic
 	cfg.Executor = reg
 	n.reg = reg
 	if n.gov, err = newGovernance(cfg, governanceSeed(n.topo, n.genesis)); err != nil {
