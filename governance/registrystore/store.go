@@ -135,11 +135,25 @@ func (s *Store) Latest() (map[string]Entry, error) {
 	return s.entries()
 }
 
-// Values returns every present key's latest value bytes.
+// Values returns every present key's latest value bytes. Before the first
+// commit it decodes them straight from the snapshot, without building the
+// entries Latest returns.
 func (s *Store) Values() (map[string][]byte, error) {
-	latest, err := s.Latest()
-	if err != nil {
-		return nil, err
+	s.mu.Lock()
+	body, at, latest := s.body, s.bodyAt, s.latest
+	s.mu.Unlock()
+	if body != nil {
+		snap, err := decodeSnapshot(body, at)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string][]byte, len(snap.GetDeltas()))
+		for _, d := range snap.GetDeltas() {
+			for _, v := range d.GetValues() {
+				out[string(d.GetKey())] = nonNil(v.GetValue())
+			}
+		}
+		return out, nil
 	}
 	out := make(map[string][]byte, len(latest))
 	for k, e := range latest {
@@ -148,14 +162,23 @@ func (s *Store) Values() (map[string][]byte, error) {
 	return out, nil
 }
 
+// decodeSnapshot decodes a snapshot body that should hold version at.
+func decodeSnapshot(body []byte, at uint64) (*registrypb.HighCapacityRegistryGetChangesSinceResponse, error) {
+	var snap registrypb.HighCapacityRegistryGetChangesSinceResponse
+	if err := proto.Unmarshal(body, &snap); err != nil || snap.GetVersion() != at {
+		return nil, fmt.Errorf("%w: snapshot body does not decode", ErrCorrupt)
+	}
+	return &snap, nil
+}
+
 // entries decodes the snapshot body on first use; s.mu is held.
 func (s *Store) entries() (map[string]Entry, error) {
 	if s.body == nil {
 		return s.latest, nil
 	}
-	var snap registrypb.HighCapacityRegistryGetChangesSinceResponse
-	if err := proto.Unmarshal(s.body, &snap); err != nil || snap.GetVersion() != s.bodyAt {
-		return nil, fmt.Errorf("%w: snapshot body does not decode", ErrCorrupt)
+	snap, err := decodeSnapshot(s.body, s.bodyAt)
+	if err != nil {
+		return nil, err
 	}
 	latest := make(map[string]Entry, len(snap.GetDeltas()))
 	for _, d := range snap.GetDeltas() {
