@@ -198,7 +198,7 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		var failed []string
 		failed, in.Problem = failingSubnets(st, o.Problem)
 		in.Failing = append(in.Failing, failed...)
-		in.Pending = pendingDeploys(st)
+		in.Pending, in.Stalled = pendingDeploys(st), stalledSubnets(st)
 	}
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)
