@@ -34,6 +34,21 @@ func execLocal(t *testing.T, n *localnet.Network, p proposals.FunctionPayload) {
 	}
 }
 
+// electVersions elects a version per name (a deterministic commit) and
+// returns them by name.
+func electVersions(t *testing.T, n *localnet.Network, names ...string) map[string]string {
+	t.Helper()
+	vs := map[string]string{}
+	for _, name := range names {
+		v := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:40]
+		sum := fmt.Sprintf("%x", sha256.Sum256([]byte("pkg"+v)))
+		vs[name] = v
+		execLocal(t, n, proposals.ReviseElectedGuestosVersions{ReplicaVersionToElect: &v, ReleasePackageSHA256Hex: &sum,
+			ReleasePackageURLs: []string{"https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"}})
+	}
+	return vs
+}
+
 // planInput reads the history, registry and timeline through the client.
 func planInput(t *testing.T, n *localnet.Network, release string) Input {
 	t.Helper()
@@ -65,14 +80,7 @@ func planInput(t *testing.T, n *localnet.Network, release string) Input {
 // stay neutral.
 func TestRollbackPicksLastGoodNotPrevious(t *testing.T) {
 	n := localnettest.Start(t)
-	vs := map[string]string{}
-	for _, name := range []string{"aaaa", "bbbb", "cccc"} {
-		v := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:40]
-		sum := fmt.Sprintf("%x", sha256.Sum256([]byte("pkg"+v)))
-		vs[name] = v
-		execLocal(t, n, proposals.ReviseElectedGuestosVersions{ReplicaVersionToElect: &v, ReleasePackageSHA256Hex: &sum,
-			ReleasePackageURLs: []string{"https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"}})
-	}
+	vs := electVersions(t, n, "aaaa", "bbbb", "cccc")
 	subs := n.Registry().Subnets()
 	failing, healthy := subs[0].ID, subs[1].ID
 	for _, name := range []string{"aaaa", "bbbb", "aaaa", "cccc"} {
@@ -114,14 +122,7 @@ func TestRollbackPicksLastGoodNotPrevious(t *testing.T) {
 // cccc restores aaaa and says it passed over bbbb.
 func TestRollbackSkipsAVersionWhoseRolloutWasHalted(t *testing.T) {
 	n := localnettest.Start(t)
-	vs := map[string]string{}
-	for _, name := range []string{"aaaa", "bbbb", "cccc"} {
-		v := fmt.Sprintf("%x", sha256.Sum256([]byte(name)))[:40]
-		sum := fmt.Sprintf("%x", sha256.Sum256([]byte("pkg"+v)))
-		vs[name] = v
-		execLocal(t, n, proposals.ReviseElectedGuestosVersions{ReplicaVersionToElect: &v, ReleasePackageSHA256Hex: &sum,
-			ReleasePackageURLs: []string{"https://download.dfinity.systems/ic/" + v + "/guest-os/update-img/update-img.tar.zst"}})
-	}
+	vs := electVersions(t, n, "aaaa", "bbbb", "cccc")
 	failing := n.Registry().Subnets()[0].ID
 	for _, name := range []string{"aaaa", "bbbb", "cccc"} {
 		execLocal(t, n, proposals.DeployGuestosToAllSubnetNodes{SubnetID: failing, ReplicaVersionID: vs[name]})
