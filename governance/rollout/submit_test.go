@@ -309,3 +309,46 @@ func TestSubmitElectionRecordsAnExecutedTwin(t *testing.T) {
 		t.Fatalf("recorded proposal %d, want the twin %d", id, twin)
 	}
 }
+
+// TestAdvanceAuditsADeployMadeBeforeACrash: a crash between governance
+// making a deploy proposal and the ledger recording its id leaves an
+// intent; status confirms it from the chain, and the next Advance must
+// still record the submission in the audit log (the subnet itself is no
+// longer a target then).
+func TestAdvanceAuditsADeployMadeBeforeACrash(t *testing.T) {
+	c, tr, p, _ := plannedTracker(t, 2)
+	ctx := context.Background()
+	lost := &lostReply{Governance: c}
+	crashing := *tr
+	crashing.Gov = lost
+	if _, err := crashing.Advance(ctx); err == nil {
+		t.Fatal("advance with a lost reply succeeded")
+	}
+	if lost.made == 0 {
+		t.Fatal("governance made no proposal")
+	}
+	if _, err := tr.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Advance(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Batches[0].Subnets[0]
+	recs := l.ProposalsFor(KindDeploy, first)
+	if len(recs) != 1 || recs[0].ID != lost.made {
+		t.Fatalf("records for %s: %+v, want proposal %d", first, recs, lost.made)
+	}
+	audited := false
+	for _, e := range l.Audit {
+		if e.Proposal == lost.made && e.Action == "submit" {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Fatalf("audit log has no submit event for proposal %d: %+v", lost.made, l.Audit)
+	}
+}
