@@ -148,6 +148,14 @@ func (s Store) lock(ctx context.Context) (*Locked, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock release %s: %w", s.Dir, err)
 	}
+	// Under the lock no writer runs: a temporary file next to the ledger
+	// was left by a process killed mid-write.
+	for _, name := range []string{LedgerFile, BackupFile} {
+		if _, err := fsutil.CleanTemp(filepath.Join(s.Dir, name)); err != nil {
+			_ = unlock()
+			return nil, fmt.Errorf("clean up after an interrupted write in %s: %w", s.Dir, err)
+		}
+	}
 	return &Locked{s: s, unlock: unlock}, nil
 }
 
