@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -48,6 +49,13 @@ func (t *Tracker) submitDraft(ctx context.Context, lk *Locked, l *Ledger, kind, 
 			return 0, err
 		}
 	}
+	// Another process (another release directory of the same release)
+	// making the same proposal waits here, then finds it as a twin.
+	unlock, err := lockWrite(ctx, t.Gov, req)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	pf, err := t.Gov.Preflight(ctx, t.Neuron, req)
 	if err != nil {
 		return 0, err
@@ -162,4 +170,18 @@ func (t *Tracker) reconcileIntents(ctx context.Context, l *Ledger, intents []int
 		l.Record(now, t.Actor, "submit", fmt.Sprintf("reconciled %s%s: governance already has proposal %d (payload sha256 %s)", p.Kind, onSubnet(p.Subnet), id, p.PayloadSHA256), id)
 	}
 	return nil
+}
+
+// lockWrite takes governance's write lock of req when gov has one
+// (governance.WriteLocker), else locks nothing.
+func lockWrite(ctx context.Context, gov any, req govdid.MakeProposalRequest) (func(), error) {
+	wl, ok := gov.(governance.WriteLocker)
+	if !ok {
+		return func() {}, nil
+	}
+	unlock, err := wl.LockWrite(ctx, governance.ProposalKey(req))
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = unlock() }, nil
 }
