@@ -117,6 +117,9 @@ type Network struct {
 	faults    faultLog
 	canisters map[string]replica.Canister // by raw id, unwrapped
 	keySeed   []byte
+	// answered are the replayed calls whose ingress requests have not
+	// expired: they seed the replica's ingress history.
+	answered []replica.Answered
 
 	srv     *replica.Server
 	http    *http.Server

@@ -26,6 +26,7 @@ func (n *Network) serve(ctx context.Context) error {
 		replica.WithAsyncCalls(n.cfg.AsyncCalls),
 		replica.WithCanister(GovernanceID, n.wrap(GovernanceID.Raw, n.gov)),
 		replica.WithCanister(RegistryID, n.wrap(RegistryID.Raw, n.reg)),
+		replica.WithAnswered(n.answered),
 	}
 	if n.cfg.BadRootKey {
 		opts = append(opts, replica.WithBadRootKey())
