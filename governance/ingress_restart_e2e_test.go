@@ -81,4 +81,3 @@ func startOn(t *testing.T, dir string) (*localnet.Network, *Client) {
 	}
 	return n, c
 }
-
