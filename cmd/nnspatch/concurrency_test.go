@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/nnspatch/nnspatch/rollback"
 )
 
 // buildBinary builds nnspatch for tests that run it as separate processes.
@@ -132,5 +135,64 @@ func TestConcurrentSubmitsMakeOneProposal(t *testing.T) {
 				t.Errorf("round %d: process %d printed %q, want proposal %s", round, i, r.stdout, want)
 			}
 		}
+	}
+}
+
+// TestConcurrentRollbacksMakeOneProposalPerSubnet runs two `rollback
+// submit` processes at once for the same release with separate state
+// files (two operators, two machines' worth of state): the write lock
+// makes the second find the first's proposals, so each subnet gets one
+// rollback proposal and both state files name the same ids.
+func TestConcurrentRollbacksMakeOneProposalPerSubnet(t *testing.T) {
+	bin := buildBinary(t)
+	n := releaseNet(t)
+	rel, _, _ := newTestRelease(t)
+	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "3", "--bake", "15m")
+	batch1 := mustReadLedger(t, rel).Plan.Batches[0].Subnets
+	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{batch1[0]}}); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, 0, "rollout", "advance", rel, "--yes")
+	if _, err := n.Advance(20 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	args := func(state string) []string {
+		return []string{"rollback", "submit", "--release", rel, "--all-targets", "--yes", "--state", filepath.Join(dir, state)}
+	}
+	for i, r := range runProcs(t, bin, args("a.json"), args("b.json")) {
+		if r.code != 0 {
+			t.Fatalf("rollback process %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+	}
+	c := chainClient(t, n)
+	perSubnet := map[string][]uint64{}
+	for _, d := range chainDeploys(t, c) {
+		if d.version != patchVersion {
+			perSubnet[d.target] = append(perSubnet[d.target], d.id)
+		}
+	}
+	if len(perSubnet) == 0 {
+		t.Fatal("no rollback proposal on chain")
+	}
+	for target, ids := range perSubnet {
+		if len(ids) != 1 {
+			t.Errorf("%d rollback proposals to %s on chain: %v", len(ids), target, ids)
+		}
+	}
+	var states [2][]uint64
+	for i, name := range []string{"a.json", "b.json"} {
+		st, err := rollback.StateFile{Path: filepath.Join(dir, name)}.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st.Steps {
+			if s.Proposal != 0 {
+				states[i] = append(states[i], s.Proposal)
+			}
+		}
+	}
+	if !slices.Equal(states[0], states[1]) || len(states[0]) != len(perSubnet) {
+		t.Errorf("state files name %v and %v; on chain %v", states[0], states[1], perSubnet)
 	}
 }
