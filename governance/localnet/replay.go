@@ -136,8 +136,9 @@ func (n *Network) apply(r record) error {
 		if !ok {
 			return fmt.Errorf("%w: call to unknown canister %x", ErrCorruptLog, r.Canister)
 		}
-		replayCall(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
+		reply, rej := replica.Execute(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
 			Now: r.time(), Replicated: true})
+		n.noteAnswered(r, reply, rej)
 	case recTick, recAdvance:
 		n.govTick(r.time())
 		n.lastTick = r.time()
@@ -152,10 +153,14 @@ func (n *Network) apply(r record) error {
 	return nil
 }
 
-// replayCall executes a logged call; a trap is replayed as the trap it was.
-func replayCall(can replica.Canister, call replica.Call) {
-	defer func() { _ = recover() }()
-	can.Execute(call)
+// noteAnswered keeps the answer of a replayed call whose ingress request
+// has not expired (real time, as the replica checks expiry), for the
+// replica's ingress history (replica.WithAnswered).
+func (n *Network) noteAnswered(r record, reply []byte, rej *replica.Reject) {
+	if len(r.RequestID) != 32 || r.Expiry < time.Now().UnixNano() {
+		return
+	}
+	n.answered = append(n.answered, replica.Answered{ID: [32]byte(r.RequestID), Sender: r.Caller, Expiry: uint64(r.Expiry), Reply: reply, Reject: rej})
 }
 
 // newGovernance builds the governance model; the model panics on a seed it
