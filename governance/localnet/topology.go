@@ -38,7 +38,7 @@ type Topology struct {
 	// NodeOperatorOf maps a node id to its operator's principal (text);
 	// empty when the seed lists no operators.
 	NodeOperatorOf map[string]string
-	Neurons    []Neuron
+	Neurons        []Neuron
 	// History is the seed's proposal history, if any.
 	History *HistorySeed
 	// Registry tunes the registry model, if set.
