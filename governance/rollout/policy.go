@@ -383,14 +383,15 @@ func (pl *planner) fill(plan *Plan, slot time.Time) (time.Time, error) {
 				rest = append(rest, id)
 			case pl.alone[id]:
 				b, full = []string{id}, true
+				pl.place(b, slot)
 			default:
 				b = append(b, id)
 				full = len(b) == pl.p.BatchSize
+				pl.place([]string{id}, slot) // its group's others now wait for another day
 			}
 		}
 		if len(b) > 0 {
 			plan.Batches = append(plan.Batches, Batch{Batch: len(plan.Batches) + 1, Start: slot, Subnets: b})
-			pl.place(b, slot)
 		}
 		queue = rest
 		slot = pl.cal.next(slot)
