@@ -50,6 +50,9 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 }
 
 func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollback.Plan, error) {
+	if ge.Subnet == rollout.APIBoundaryTarget {
+		return d.apiBoundaryRollbackPlan(ctx, ge)
+	}
 	hist, err := d.history(ctx)
 	if err != nil {
 		return nil, err
