@@ -38,23 +38,23 @@ also halts the release's rollout in its ledger.`,
 // rollbackOptions are the flags the rollback commands share.
 type rollbackOptions struct {
 	*releaseEnv
-	Release   string
-	Version   string
-	Mode      string
-	Subnets   []string
-	Failing   []string
-	To        string
-	Problem   string
-	Exclude   []string
-	All       bool
+	Release string
+	Version string
+	Mode    string
+	Subnets []string
+	Failing []string
+	To      string
+	Problem string
+	Exclude []string
+	All     bool
 	// APIBoundary is --api-boundary-nodes: roll back the API boundary nodes
 	// that run the version too.
 	APIBoundary bool
 	Templates   string
-	Format    string
-	State     string
-	Watch     bool
-	Interval  time.Duration
+	Format      string
+	State       string
+	Watch       bool
+	Interval    time.Duration
 }
 
 func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {

@@ -70,8 +70,8 @@ type Network struct {
 	// APIBoundaryNodes are the API boundary nodes (default: one, on the
 	// first version).
 	APIBoundaryNodes SubnetGroup `yaml:"api_boundary_nodes" json:"api_boundary_nodes"`
-	UpgradeDelay    Duration      `yaml:"upgrade_delay" json:"upgrade_delay"`
-	CatchUp         Duration      `yaml:"catch_up" json:"catch_up"`
+	UpgradeDelay     Duration    `yaml:"upgrade_delay" json:"upgrade_delay"`
+	CatchUp          Duration    `yaml:"catch_up" json:"catch_up"`
 }
 
 // SubnetGroup is a number of subnets (or nodes) on one version.
