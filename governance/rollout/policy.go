@@ -68,7 +68,8 @@ type Policy struct {
 }
 
 // DefaultPolicy is DFINITY's practice for GuestOS rollouts: one canary
-// application subnet first, application subnets before system subnets,
+// application subnet first, application subnets before the signing pair
+// and system subnets,
 // three subnets per batch two hours apart, the signing subnet uzr34 and its
 // backup pzp6e alone and on different days, batches Monday to Thursday
 // between 07:00 and 15:00 UTC, the NNS subnet alone and last in the
@@ -274,8 +275,10 @@ type planner struct {
 }
 
 // resolve turns the policy's prefixes into registry ids and orders the
-// queue: canaries apart, then application subnets, then system subnets
-// (registry order within each when ApplicationFirst, else registry order).
+// queue: canaries apart, then application subnets, then the subnets that
+// go alone (the signing subnet and its backup: not early, when the
+// application subnets have proven the release), then system subnets
+// (registry order within each) when ApplicationFirst, else registry order.
 func (pl *planner) resolve() error {
 	ids := func(key string, in []string) ([]string, error) {
 		var out []string
@@ -291,9 +294,9 @@ func (pl *planner) resolve() error {
 		}
 		return out, nil
 	}
-	alone, _ := ids("alone", pl.p.Alone)
+	aloneIDs, _ := ids("alone", pl.p.Alone)
 	pl.alone = map[string]bool{}
-	for _, id := range alone {
+	for _, id := range aloneIDs {
 		pl.alone[id] = true
 	}
 	special := map[string]bool{pl.nns: true}
@@ -318,17 +321,19 @@ func (pl *planner) resolve() error {
 			}
 		}
 	}
-	var apps, systems []string
+	var apps, alone, systems []string
 	for _, s := range pl.reg.Subnets {
 		switch {
 		case s.ID == pl.nns || slices.Contains(pl.canaries, s.ID):
+		case pl.p.ApplicationFirst && pl.alone[s.ID]:
+			alone = append(alone, s.ID)
 		case pl.p.ApplicationFirst && s.Type == "system":
 			systems = append(systems, s.ID)
 		default:
 			apps = append(apps, s.ID)
 		}
 	}
-	pl.queue = append(apps, systems...)
+	pl.queue = append(append(apps, alone...), systems...)
 	return nil
 }
 
