@@ -38,9 +38,10 @@ type Registry struct {
 	APIBoundaryNodes []APIBoundaryNode `json:"api_boundary_nodes"`
 	// Nodes maps node id text to its record.
 	Nodes map[string]Node `json:"-"`
-	// NodeOperators maps an operator principal (text) to its record.
+	// NodeOperators maps an operator principal (text) to its record (nil
+	// when the registry has none).
 	NodeOperators map[string]NodeOperator `json:"-"`
-	// DataCenters maps a data center id to its record.
+	// DataCenters maps a data center id to its record (nil when none).
 	DataCenters map[string]DataCenter `json:"-"`
 }
 

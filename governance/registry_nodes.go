@@ -62,9 +62,10 @@ type NodeInfo struct {
 }
 
 func (r *Registry) decodeOperators(values map[string][]byte) error {
-	r.NodeOperators = map[string]NodeOperator{}
-	r.DataCenters = map[string]DataCenter{}
 	for _, key := range keysWithPrefix(values, prefixNodeOperator) {
+		if r.NodeOperators == nil {
+			r.NodeOperators = map[string]NodeOperator{}
+		}
 		var rec v1.NodeOperatorRecord
 		if err := proto.Unmarshal(values[key], &rec); err != nil {
 			return fmt.Errorf("decode registry record %s: %w", key, err)
@@ -74,6 +75,9 @@ func (r *Registry) decodeOperators(values map[string][]byte) error {
 			Provider: principalText(rec.GetNodeProviderPrincipalId())}
 	}
 	for _, key := range keysWithPrefix(values, prefixDataCenter) {
+		if r.DataCenters == nil {
+			r.DataCenters = map[string]DataCenter{}
+		}
 		var rec v1.DataCenterRecord
 		if err := proto.Unmarshal(values[key], &rec); err != nil {
 			return fmt.Errorf("decode registry record %s: %w", key, err)
