@@ -23,7 +23,8 @@ func newCmdRollout(f *Factory) *cobra.Command {
 through pending, proposing, waiting for adoption, upgrading, baking and complete,
 and submit the next batch's deploy proposals once the previous batch has been
 healthy for its bake time. The NNS subnet goes alone in the last batch and the
-unassigned nodes follow it; then the quiet period starts.
+unassigned nodes follow it, then the API boundary nodes (when the plan has that
+stage, as the default policy's plans do); then the quiet period starts.
 
 Health gates read a Prometheus server (--prometheus or prometheus_url) or, on a
 local network, its /metrics directly: every replica reports the new version in
@@ -395,7 +396,9 @@ func newCmdRolloutAdvance(f *Factory, runF func(*releaseRefOptions) error) *cobr
 	cmd, opts := newReleaseRefCmd(f, "advance <release>", "Submit the next batch's deploy proposals when its gate allows",
 		`Submit the deploy proposals of the next batch, only when every earlier batch is
 complete (each subnet healthy for the bake time) and the batch's start time has
-come; after the NNS batch, the unassigned nodes' proposal. A subnet with an open,
+come; after the NNS batch, the unassigned nodes' proposal, then the API boundary
+nodes' (DeployGuestosToSomeApiBoundaryNodes, 47, for the nodes not on the version
+yet) when the plan has that stage. A subnet with an open,
 adopted or executed proposal for the version never gets a second one, and every
 submission is recorded (intent first) in the ledger.
 
@@ -475,7 +478,7 @@ func badQuery(err error) error {
 }
 
 func subnetSuffix(s string) string {
-	if s == "" {
+	if s == "" || s == rollout.APIBoundaryTarget {
 		return ""
 	}
 	return " to " + s
