@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/rollback"
 )
 
 // TestRolloutAPIBoundaryStageEndToEnd plans a release with a policy file
@@ -55,4 +57,32 @@ func TestRolloutAPIBoundaryStageEndToEnd(t *testing.T) {
 	if got := l.ProposalsFor(rollout.KindAPIBoundary, ""); len(got) != 1 || got[0].ID == 0 || got[0].Status != "executed" {
 		t.Errorf("ledger API BN proposals %+v, want one executed", got)
 	}
+
+	// Rolling the API boundary nodes back: a function-47 step back to the
+	// version they ran, submitted and executed, not "by hand".
+	before := n.Registry().APIBoundaryNodes()
+	p, err := rollback.DecodePlan([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--api-boundary-nodes", "--format", "json").Stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := p.Steps[len(p.Steps)-1]
+	if step.Kind != rollback.StepAPIBoundary || len(step.Nodes) != len(before) || step.Version != topoAPIVersion(n) {
+		t.Fatalf("rollback plan steps %+v; want a function-47 step of %d nodes back to %s", p.Steps, len(before), topoAPIVersion(n))
+	}
+	if text := mustRun(t, 0, "rollback", "plan", "--release", rel, "--api-boundary-nodes").Stdout; strings.Contains(text, "ic-admin") ||
+		!strings.Contains(text, "API boundary node(s) back to") {
+		t.Errorf("rollback plan text:\n%s", text)
+	}
+	out = mustRun(t, 0, "rollback", "submit", "--release", rel, "--api-boundary-nodes", "--yes").Stdout
+	if !strings.Contains(out, "API boundary nodes") {
+		t.Errorf("rollback submit output:\n%s", out)
+	}
+	for _, b := range n.Registry().APIBoundaryNodes() {
+		if b.Version != topoAPIVersion(n) {
+			t.Errorf("API boundary node %s runs %s after the rollback, want %s", b.ID, b.Version, topoAPIVersion(n))
+		}
+	}
 }
+
+// topoAPIVersion is the GuestOS version the seed gives the API boundary nodes.
+func topoAPIVersion(n *localnet.Network) string { return n.Topology().APIBoundaryVersion }
