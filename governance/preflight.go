@@ -180,6 +180,9 @@ func checkPayload(p *Preflight, reg *Registry, fn *govdid.ExecuteNnsFunction) {
 			_, ok := reg.HostOSByID(*a.HostosVersionID)
 			p.add("version elected", ok, "HostOS %s %s", *a.HostosVersionID, electedDetail(ok))
 		}
+		checkNodesExist(p, reg, a.NodeIDs)
+	case proposals.DeployGuestosToSomeAPIBoundaryNodes:
+		checkAPIBoundaryNodes(p, reg, a)
 	}
 }
 

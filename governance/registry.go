@@ -38,6 +38,11 @@ type Registry struct {
 	APIBoundaryNodes []APIBoundaryNode `json:"api_boundary_nodes"`
 	// Nodes maps node id text to its record.
 	Nodes map[string]Node `json:"-"`
+	// NodeOperators maps an operator principal (text) to its record (nil
+	// when the registry has none).
+	NodeOperators map[string]NodeOperator `json:"-"`
+	// DataCenters maps a data center id to its record (nil when none).
+	DataCenters map[string]DataCenter `json:"-"`
 }
 
 // Subnet is one subnet record.
@@ -79,6 +84,8 @@ type APIBoundaryNode struct {
 type Node struct {
 	ID            string `json:"id"`
 	HostOSVersion string `json:"hostos_version,omitempty"`
+	// Operator is the node operator principal (text); "" when unset.
+	Operator string `json:"operator,omitempty"`
 }
 
 // GuestOSByID returns the elected GuestOS version with the id.
@@ -133,7 +140,7 @@ func (r *Registry) GuestOSInUse(id string) (subnets []string, unassigned bool, a
 func DecodeRegistry(values map[string][]byte, version uint64) (*Registry, error) {
 	r := &Registry{Version: version, Nodes: map[string]Node{}}
 	steps := []func(map[string][]byte) error{r.decodeSubnets, r.decodeGuestOS, r.decodeUnassigned,
-		r.decodeNodes, r.decodeHostOS, r.decodeAPIBoundaryNodes}
+		r.decodeNodes, r.decodeHostOS, r.decodeAPIBoundaryNodes, r.decodeOperators}
 	for _, step := range steps {
 		if err := step(values); err != nil {
 			return nil, err
@@ -226,7 +233,7 @@ func (r *Registry) decodeNodes(values map[string][]byte) error {
 			return fmt.Errorf("decode registry record %s: %w", key, err)
 		}
 		id := strings.TrimPrefix(key, prefixNode)
-		r.Nodes[id] = Node{ID: id, HostOSVersion: rec.GetHostosVersionId()}
+		r.Nodes[id] = Node{ID: id, HostOSVersion: rec.GetHostosVersionId(), Operator: principalText(rec.GetNodeOperatorId())}
 	}
 	return nil
 }

@@ -74,6 +74,8 @@ func effectInPlace(reg *Registry, fn *govdid.ExecuteNnsFunction) bool {
 		return ok && s.GuestOSVersion == a.ReplicaVersionID
 	case proposals.DeployGuestosToAllUnassignedNodes:
 		return reg.UnassignedVersion != "" && reg.UnassignedVersion == a.ElectedReplicaVersion
+	case proposals.DeployGuestosToSomeAPIBoundaryNodes:
+		return apiBoundaryInPlace(reg, a)
 	}
 	return false
 }

@@ -106,6 +106,27 @@ func NewDeployUnassigned(o UnassignedOptions) (Draft, error) {
 	return d, o.render(&d, TplUnassignedTitle, TplUnassignedSummary, data)
 }
 
+// APIBoundaryNodesOptions describe a GuestOS deployment to some API boundary
+// nodes.
+type APIBoundaryNodesOptions struct {
+	Texts
+	Mode    Mode
+	Version string
+	NodeIDs []principal.Principal
+}
+
+// NewDeployAPIBoundaryNodes drafts a DeployGuestosToSomeApiBoundaryNodes
+// proposal (NNS function 47).
+func NewDeployAPIBoundaryNodes(o APIBoundaryNodesOptions) (Draft, error) {
+	d := newDraft(KindDeployAPIBoundaryNodes, o.Mode)
+	d.DeployAPIBoundaryNodes = &DeployGuestosToSomeAPIBoundaryNodes{Version: o.Version, NodeIDs: append([]principal.Principal{}, o.NodeIDs...)}
+	data := TemplateData{OS: "GuestOS", Version: o.Version, Short: short(o.Version), NodeCount: len(o.NodeIDs)}
+	for _, n := range o.NodeIDs {
+		data.NodeIDs = append(data.NodeIDs, n.String())
+	}
+	return d, o.render(&d, TplAPIBoundaryTitle, TplAPIBoundarySummary, data)
+}
+
 // DeployHostOSOptions describe a HostOS deployment to some nodes.
 type DeployHostOSOptions struct {
 	Texts

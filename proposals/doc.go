@@ -7,6 +7,7 @@
 // The pieces, in the order a proposal flows through them:
 //
 //   - Builders (NewElectGuestOS, NewDeployGuestOS, NewDeployUnassigned,
+//     NewDeployAPIBoundaryNodes,
 //     NewElectHostOS, NewDeployHostOS, NewUpgradeCanister, NewMotion) fill a
 //     Draft with default titles and summaries from overridable Templates.
 //   - Draft files: ParseDraft, LoadDraft and WriteDraft read and write YAML

@@ -36,6 +36,8 @@ type Draft struct {
 	DeployGuestOS *DeployGuestosToAllSubnetNodes `json:"deploy_guestos,omitempty" yaml:"deploy_guestos,omitempty"`
 	// DeployUnassigned is the action of kind deploy-unassigned.
 	DeployUnassigned *DeployGuestosToAllUnassignedNodes `json:"deploy_unassigned,omitempty" yaml:"deploy_unassigned,omitempty"`
+	// DeployAPIBoundaryNodes is the action of kind deploy-api-boundary-nodes.
+	DeployAPIBoundaryNodes *DeployGuestosToSomeAPIBoundaryNodes `json:"deploy_api_boundary_nodes,omitempty" yaml:"deploy_api_boundary_nodes,omitempty"`
 	// ElectHostOS is the action of kind elect-hostos.
 	ElectHostOS *ReviseElectedHostosVersions `json:"elect_hostos,omitempty" yaml:"elect_hostos,omitempty"`
 	// DeployHostOS is the action of kind deploy-hostos.
@@ -71,6 +73,7 @@ func (d Draft) actionFields() []struct {
 		{KindElectGuestOS, "elect_guestos", d.ElectGuestOS != nil},
 		{KindDeployGuestOS, "deploy_guestos", d.DeployGuestOS != nil},
 		{KindDeployUnassigned, "deploy_unassigned", d.DeployUnassigned != nil},
+		{KindDeployAPIBoundaryNodes, "deploy_api_boundary_nodes", d.DeployAPIBoundaryNodes != nil},
 		{KindElectHostOS, "elect_hostos", d.ElectHostOS != nil},
 		{KindDeployHostOS, "deploy_hostos", d.DeployHostOS != nil},
 		{KindUpgradeCanister, "upgrade_canister", d.UpgradeCanister != nil},
@@ -100,6 +103,8 @@ func (d Draft) Action() (Action, error) {
 		a = ptrAction(d.DeployGuestOS)
 	case KindDeployUnassigned:
 		a = ptrAction(d.DeployUnassigned)
+	case KindDeployAPIBoundaryNodes:
+		a = ptrAction(d.DeployAPIBoundaryNodes)
 	case KindElectHostOS:
 		a = ptrAction(d.ElectHostOS)
 	case KindDeployHostOS:

@@ -14,14 +14,16 @@ const (
 	KindDeployGuestOS    Kind = "deploy-guestos"    // DeployGuestosToAllSubnetNodes (11)
 	KindDeployUnassigned Kind = "deploy-unassigned" // DeployGuestosToAllUnassignedNodes (48)
 	KindElectHostOS      Kind = "elect-hostos"      // ReviseElectedHostosVersions (50)
-	KindDeployHostOS     Kind = "deploy-hostos"     // DeployHostosToSomeNodes (51)
-	KindUpgradeCanister  Kind = "upgrade-canister"  // the InstallCode action
-	KindMotion           Kind = "motion"            // the Motion action
+	// KindDeployAPIBoundaryNodes is DeployGuestosToSomeApiBoundaryNodes (47).
+	KindDeployAPIBoundaryNodes Kind = "deploy-api-boundary-nodes"
+	KindDeployHostOS           Kind = "deploy-hostos"    // DeployHostosToSomeNodes (51)
+	KindUpgradeCanister        Kind = "upgrade-canister" // the InstallCode action
+	KindMotion                 Kind = "motion"           // the Motion action
 )
 
 // Kinds returns every Kind in a stable order, for help texts and forms.
 func Kinds() []Kind {
-	return []Kind{KindElectGuestOS, KindDeployGuestOS, KindDeployUnassigned,
+	return []Kind{KindElectGuestOS, KindDeployGuestOS, KindDeployUnassigned, KindDeployAPIBoundaryNodes,
 		KindElectHostOS, KindDeployHostOS, KindUpgradeCanister, KindMotion}
 }
 
@@ -45,6 +47,8 @@ func (k Kind) NnsFunction() (NnsFunction, bool) {
 		return FnDeployGuestosToAllSubnetNodes, true
 	case KindDeployUnassigned:
 		return FnDeployGuestosToAllUnassignedNodes, true
+	case KindDeployAPIBoundaryNodes:
+		return FnDeployGuestosToSomeAPIBoundaryNodes, true
 	case KindElectHostOS:
 		return FnReviseElectedHostosVersions, true
 	case KindDeployHostOS:

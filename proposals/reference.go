@@ -49,6 +49,9 @@ deploy_guestos:
   replica_version_id           40-hex commit of an elected GuestOS version.
 deploy_unassigned:
   elected_replica_version      40-hex commit of an elected GuestOS version.
+deploy_api_boundary_nodes:
+  version                      40-hex commit of an elected GuestOS version.
+  node_ids                     list of textual API boundary node principals.
 elect_hostos:
   hostos_version_to_elect      40-hex commit to elect; omit to only unelect.
   release_package_sha256_hex   64-hex SHA-256 of the HostOS update image.

@@ -151,6 +151,9 @@ func versionIDs(d Draft) map[string]bool {
 	if a := d.DeployHostOS; a != nil {
 		add(deref(a.HostosVersionID))
 	}
+	if a := d.DeployAPIBoundaryNodes; a != nil {
+		add(a.Version)
+	}
 	return ids
 }
 

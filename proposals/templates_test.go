@@ -11,13 +11,14 @@ import (
 func TestTemplates(t *testing.T) {
 	drafts := sampleDrafts(t)
 	cases := map[string]Draft{
-		"elect-guestos":          drafts[KindElectGuestOS],
-		"elect-guestos-security": securityElect(t),
-		"deploy-guestos":         drafts[KindDeployGuestOS],
-		"deploy-unassigned":      drafts[KindDeployUnassigned],
-		"elect-hostos":           drafts[KindElectHostOS],
-		"deploy-hostos":          drafts[KindDeployHostOS],
-		"upgrade-canister":       drafts[KindUpgradeCanister],
+		"elect-guestos":             drafts[KindElectGuestOS],
+		"elect-guestos-security":    securityElect(t),
+		"deploy-guestos":            drafts[KindDeployGuestOS],
+		"deploy-unassigned":         drafts[KindDeployUnassigned],
+		"elect-hostos":              drafts[KindElectHostOS],
+		"deploy-hostos":             drafts[KindDeployHostOS],
+		"deploy-api-boundary-nodes": drafts[KindDeployAPIBoundaryNodes],
+		"upgrade-canister":          drafts[KindUpgradeCanister],
 	}
 	retire, err := NewElectGuestOS(ElectOptions{Unelect: []string{testV2, testV3}})
 	if err != nil {
@@ -39,12 +40,13 @@ func TestTemplates(t *testing.T) {
 func TestTemplateTitles(t *testing.T) {
 	drafts := sampleDrafts(t)
 	tests := map[Kind]string{
-		KindElectGuestOS:     "Elect new IC/GuestOS revision (commit a5e6cde), and retire old version(s) d69648b2",
-		KindElectHostOS:      "Elect new IC/HostOS revision (commit a5e6cde), and retire old version(s) 43670245",
-		KindDeployGuestOS:    "Update subnet " + testSubnet + " to GuestOS version " + testV1,
-		KindDeployUnassigned: "Update all unassigned nodes",
-		KindDeployHostOS:     "Set HostOS version a5e6cdef on 2 node(s)",
-		KindUpgradeCanister:  "Upgrade NNS canister registry to wasm with SHA-256 ",
+		KindElectGuestOS:           "Elect new IC/GuestOS revision (commit a5e6cde), and retire old version(s) d69648b2",
+		KindElectHostOS:            "Elect new IC/HostOS revision (commit a5e6cde), and retire old version(s) 43670245",
+		KindDeployGuestOS:          "Update subnet " + testSubnet + " to GuestOS version " + testV1,
+		KindDeployUnassigned:       "Update all unassigned nodes",
+		KindDeployHostOS:           "Set HostOS version a5e6cdef on 2 node(s)",
+		KindDeployAPIBoundaryNodes: "Update 2 API boundary node(s) to GuestOS version a5e6cdef",
+		KindUpgradeCanister:        "Upgrade NNS canister registry to wasm with SHA-256 ",
 	}
 	for k, want := range tests {
 		if got := drafts[k].Title; !strings.HasPrefix(got, want) {

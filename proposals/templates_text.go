@@ -11,6 +11,8 @@ const (
 	TplDeploySummary           = "deploy.summary"
 	TplUnassignedTitle         = "unassigned.title"
 	TplUnassignedSummary       = "unassigned.summary"
+	TplAPIBoundaryTitle        = "deploy-api-boundary-nodes.title"
+	TplAPIBoundarySummary      = "deploy-api-boundary-nodes.summary"
 	TplDeployHostOSTitle       = "deploy-hostos.title"
 	TplDeployHostOSSummary     = "deploy-hostos.summary"
 	TplUpgradeCanisterTitle    = "upgrade-canister.title"
@@ -88,6 +90,14 @@ const tplUnassignedTitle = `Update all unassigned nodes`
 
 const tplUnassignedSummary = `Move every unassigned node to GuestOS version [{{.Version}}](https://dashboard.internetcomputer.org/release/{{.Version}}), the version the subnets already run.`
 
+const tplAPIBoundaryTitle = `Update {{.NodeCount}} API boundary node(s) to GuestOS version {{.Short}}`
+
+const tplAPIBoundarySummary = `Update these {{.NodeCount}} API boundary node(s) to GuestOS version [{{.Version}}](https://dashboard.internetcomputer.org/release/{{.Version}}):
+
+{{range .NodeIDs}}- ` + "`{{.}}`" + `
+{{end}}
+The version is elected; each node upgrades itself when it sees the new version in the registry.`
+
 const tplDeployHostOSTitle = `Set HostOS version {{.Short}} on {{.NodeCount}} node(s)`
 
 const tplDeployHostOSSummary = `Deploy HostOS version [{{.Version}}](https://dashboard.internetcomputer.org/release/{{.Version}}) to these {{.NodeCount}} node(s):
@@ -135,6 +145,8 @@ var defaultTemplateTexts = map[string]string{
 	TplDeploySummary:           tplDeploySummary,
 	TplUnassignedTitle:         tplUnassignedTitle,
 	TplUnassignedSummary:       tplUnassignedSummary,
+	TplAPIBoundaryTitle:        tplAPIBoundaryTitle,
+	TplAPIBoundarySummary:      tplAPIBoundarySummary,
 	TplDeployHostOSTitle:       tplDeployHostOSTitle,
 	TplDeployHostOSSummary:     tplDeployHostOSSummary,
 	TplUpgradeCanisterTitle:    tplUpgradeCanisterTitle,

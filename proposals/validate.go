@@ -149,6 +149,8 @@ func validateAction(ps *problems, d Draft) {
 		validateDeployGuestOS(ps, key, a)
 	case DeployGuestosToAllUnassignedNodes:
 		validateVersion(ps, key+".elected_replica_version", a.ElectedReplicaVersion, true)
+	case DeployGuestosToSomeAPIBoundaryNodes:
+		validateDeployAPIBoundaryNodes(ps, key, a)
 	case ReviseElectedHostosVersions:
 		validateElectHostOS(ps, key, a)
 	case DeployHostosToSomeNodes:

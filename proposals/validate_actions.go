@@ -143,17 +143,28 @@ func validateElectHostOS(ps *problems, key string, a ReviseElectedHostosVersions
 	})
 }
 
+func validateDeployAPIBoundaryNodes(ps *problems, key string, a DeployGuestosToSomeAPIBoundaryNodes) {
+	validateVersion(ps, key+".version", a.Version, true)
+	validateNodeIDs(ps, key, a.NodeIDs)
+}
+
 func validateDeployHostOS(ps *problems, key string, a DeployHostosToSomeNodes) {
 	if a.HostosVersionID == nil || *a.HostosVersionID == "" {
 		ps.errorf(key+".hostos_version_id", "required; give the 40-hex commit of an elected HostOS version")
 	} else {
 		validateVersion(ps, key+".hostos_version_id", *a.HostosVersionID, true)
 	}
-	if len(a.NodeIDs) == 0 {
+	validateNodeIDs(ps, key, a.NodeIDs)
+}
+
+// validateNodeIDs checks a deploy's node list: not empty, valid
+// principals, no duplicates.
+func validateNodeIDs(ps *problems, key string, nodeIDs []principal.Principal) {
+	if len(nodeIDs) == 0 {
 		ps.errorf(key+".node_ids", "empty; list the node ids to upgrade")
 	}
 	seen := map[string]bool{}
-	for i, n := range a.NodeIDs {
+	for i, n := range nodeIDs {
 		p := fmt.Sprintf("%s.node_ids[%d]", key, i)
 		validatePrincipal(ps, p, "node", n)
 		if seen[n.String()] {

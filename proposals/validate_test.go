@@ -20,7 +20,7 @@ func TestSampleDraftsAreValid(t *testing.T) {
 		}
 		// The regular texts of elections link to the source, so only the
 		// deployment texts are also fine in security mode.
-		if k == KindDeployGuestOS || k == KindDeployUnassigned || k == KindDeployHostOS {
+		if k == KindDeployGuestOS || k == KindDeployUnassigned || k == KindDeployHostOS || k == KindDeployAPIBoundaryNodes {
 			if ps := Validate(sec); len(ps) != 0 {
 				t.Errorf("%s in security mode: unexpected problems %v", k, ps)
 			}
@@ -134,6 +134,11 @@ func TestValidate(t *testing.T) {
 		{"unassigned bad version", KindDeployUnassigned, func(d *Draft) { d.DeployUnassigned.ElectedReplicaVersion = "xyz" }, []want{{"deploy_unassigned.elected_replica_version", E, "not a version id"}}},
 		{"hostos nothing", KindElectHostOS, func(d *Draft) { *d.ElectHostOS = ReviseElectedHostosVersions{} }, []want{{"elect_hostos", E, "elects nothing"}}},
 		{"hostos elect unelect", KindElectHostOS, func(d *Draft) { d.ElectHostOS.HostosVersionsToUnelect = []string{testV1} }, []want{{"elect_hostos.hostos_versions_to_unelect[0]", E, "both elected and unelected"}}},
+		{"deploy api bn no nodes", KindDeployAPIBoundaryNodes, func(d *Draft) { d.DeployAPIBoundaryNodes.NodeIDs = nil }, []want{{"deploy_api_boundary_nodes.node_ids", E, "empty"}}},
+		{"deploy api bn dup node", KindDeployAPIBoundaryNodes, func(d *Draft) {
+			d.DeployAPIBoundaryNodes.NodeIDs = append(d.DeployAPIBoundaryNodes.NodeIDs, d.DeployAPIBoundaryNodes.NodeIDs[1])
+		}, []want{{"deploy_api_boundary_nodes.node_ids[2]", E, "listed twice"}}},
+		{"deploy api bn no version", KindDeployAPIBoundaryNodes, func(d *Draft) { d.DeployAPIBoundaryNodes.Version = "" }, []want{{"deploy_api_boundary_nodes.version", E, ""}}},
 		{"deploy hostos no nodes", KindDeployHostOS, func(d *Draft) { d.DeployHostOS.NodeIDs = nil }, []want{{"deploy_hostos.node_ids", E, "empty"}}},
 		{"deploy hostos dup node", KindDeployHostOS, func(d *Draft) {
 			d.DeployHostOS.NodeIDs = append(d.DeployHostOS.NodeIDs, d.DeployHostOS.NodeIDs[0])

@@ -59,6 +59,38 @@ func (a *DeployGuestosToAllSubnetNodes) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // MarshalYAML writes the node ids as text.
+func (a DeployGuestosToSomeAPIBoundaryNodes) MarshalYAML() (any, error) {
+	ids := []string{}
+	for _, n := range a.NodeIDs {
+		ids = append(ids, principalText(n))
+	}
+	return struct {
+		Version string   `yaml:"version"`
+		NodeIDs []string `yaml:"node_ids"`
+	}{a.Version, ids}, nil
+}
+
+// UnmarshalYAML reads the node ids as text.
+func (a *DeployGuestosToSomeAPIBoundaryNodes) UnmarshalYAML(n *yaml.Node) error {
+	var raw struct {
+		Version string      `yaml:"version"`
+		NodeIDs []yaml.Node `yaml:"node_ids"`
+	}
+	if err := n.Decode(&raw); err != nil {
+		return err
+	}
+	a.Version, a.NodeIDs = raw.Version, nil
+	for i := range raw.NodeIDs {
+		p, err := decodePrincipal(&raw.NodeIDs[i], fmt.Sprintf("deploy_api_boundary_nodes.node_ids[%d]", i))
+		if err != nil {
+			return err
+		}
+		a.NodeIDs = append(a.NodeIDs, p)
+	}
+	return nil
+}
+
+// MarshalYAML writes the node ids as text.
 func (a DeployHostosToSomeNodes) MarshalYAML() (any, error) {
 	ids := []string{}
 	for _, n := range a.NodeIDs {

@@ -77,6 +77,11 @@ func (f *fakeRegistry) unassigned(version string) {
 	f.set(keyUnassignedConfig, protowire.AppendString(protowire.AppendTag(nil, 2, protowire.BytesType), version))
 }
 
+// apiBoundary writes api_boundary_node_<id> naming version.
+func (f *fakeRegistry) apiBoundary(id, version string) {
+	f.set(prefixAPIBoundary+id, protowire.AppendString(protowire.AppendTag(nil, 1, protowire.BytesType), version))
+}
+
 func (f *fakeRegistry) elect(id, sum string, measured bool) {
 	var b []byte
 	b = protowire.AppendString(protowire.AppendTag(b, 6, protowire.BytesType), sum)

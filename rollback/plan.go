@@ -57,6 +57,8 @@ type Condition struct {
 	Kind    ConditionKind `json:"kind"`
 	Subnet  string        `json:"subnet,omitempty"`
 	Version string        `json:"version,omitempty"`
+	// Nodes are the API boundary nodes of CondAPIBoundaryRun.
+	Nodes []string `json:"nodes,omitempty"`
 	// Text says the same in words.
 	Text string `json:"text"`
 }
@@ -89,6 +91,8 @@ func (c Condition) Holds(w World) bool {
 		return ok && s.GuestOSVersion == c.Version && (w.Health == nil || ReplicasRun(w.Health, c.Subnet, c.Version))
 	case CondUnassignedRun:
 		return w.Registry.UnassignedVersion == c.Version
+	case CondAPIBoundaryRun:
+		return apiBoundaryRuns(w, c.Nodes, c.Version)
 	}
 	return false
 }
@@ -115,6 +119,8 @@ type Step struct {
 	Kind StepKind `json:"kind"`
 	// Subnet is the target of a deploy.
 	Subnet string `json:"subnet,omitempty"`
+	// Nodes are the API boundary nodes of a StepAPIBoundary.
+	Nodes []string `json:"nodes,omitempty"`
 	// Version is the version restored (deploy) or re-elected.
 	Version string `json:"version,omitempty"`
 	// From is the version the target runs now (deploy).
@@ -129,10 +135,15 @@ type Step struct {
 	Draft *proposals.Draft `json:"draft,omitempty"`
 }
 
-// Target is one subnet (or the unassigned nodes) to roll back.
+// Target is one subnet, the unassigned nodes, or a group of API boundary
+// nodes returning to one version, to roll back.
 type Target struct {
-	// Subnet is the subnet id; empty for the unassigned nodes.
+	// Subnet is the subnet id; empty for the unassigned nodes and API
+	// boundary nodes.
 	Subnet string `json:"subnet,omitempty"`
+	// APIBoundaryNodes are the API boundary nodes of an API boundary node
+	// target (empty otherwise).
+	APIBoundaryNodes []string `json:"api_boundary_nodes,omitempty"`
 	// Failing reports a subnet seen failing on the patch.
 	Failing bool `json:"failing"`
 	// Current is the version it runs now (the patch).
@@ -163,14 +174,14 @@ type Plan struct {
 	Steps           []Step   `json:"steps"`
 	// Notes name what runs (or may still move to) the release but is not
 	// rolled back by the plan: subnets with a deploy proposal not executed
-	// yet, API boundary nodes; each says what to do instead.
+	// yet, API boundary nodes left out; each says what to do instead.
 	Notes []string `json:"notes,omitempty"`
 }
 
 // Unassigned returns the unassigned-nodes target, if the plan has one.
 func (p *Plan) Unassigned() (Target, bool) {
 	for _, t := range p.Targets {
-		if t.Subnet == "" {
+		if t.Subnet == "" && !t.IsAPIBoundary() {
 			return t, true
 		}
 	}

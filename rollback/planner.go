@@ -73,6 +73,11 @@ type Input struct {
 	// AllTargets rolls back every target that runs the release, healthy
 	// ones included (only with Timeline).
 	AllTargets bool
+	// APIBoundary rolls back the API boundary nodes that run the release
+	// (seen failing, or named with --api-boundary-nodes); they are also
+	// included whenever every target is (no Subnets, and no Timeline or
+	// AllTargets).
+	APIBoundary bool
 	// Pending are deploy proposals of the release that are not executed
 	// yet: a halt does not stop them, so the plan says what to do.
 	Pending []PendingDeploy
@@ -157,6 +162,11 @@ func findTargets(in Input) ([]Target, error) {
 		}
 		out = append(out, t)
 	}
+	bns, err := apiBoundaryTargets(in)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, bns...)
 	if len(out) == 0 && healthyLeftAlone(in) && len(in.Failing) == 0 && runsRelease(in) {
 		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named; name the subnets with --failing or --subnets, or pass --all-targets to roll back every target", in.Release, ErrNoFailure)
 	}
@@ -175,8 +185,8 @@ func healthyLeftAlone(in Input) bool {
 // runsRelease reports whether any subnet or the unassigned nodes run the
 // release.
 func runsRelease(in Input) bool {
-	subnets, unassigned, _ := in.Registry.GuestOSInUse(in.Release)
-	return len(subnets) > 0 || unassigned
+	subnets, unassigned, apiBNs := in.Registry.GuestOSInUse(in.Release)
+	return len(subnets) > 0 || unassigned || len(apiBNs) > 0
 }
 
 // leftAloneNotes names the targets that run the release and are not in the
@@ -188,7 +198,8 @@ func leftAloneNotes(in Input, planned []Target) []string {
 	var left []string
 	for _, tg := range in.Timeline.Current() {
 		cur := tg.Runs[len(tg.Runs)-1].Version
-		if cur != in.Release || tg.Kind == timeline.KindSubnet && slices.ContainsFunc(planned, func(t Target) bool { return t.Subnet == tg.ID }) {
+		if cur != in.Release || tg.Kind == timeline.KindSubnet && slices.ContainsFunc(planned, func(t Target) bool { return t.Subnet == tg.ID }) ||
+			tg.Kind == timeline.KindAPIBoundary && slices.ContainsFunc(planned, func(t Target) bool { return slices.Contains(t.APIBoundaryNodes, tg.ID) }) {
 			continue
 		}
 		left = append(left, tg.TargetID.String())
@@ -236,6 +247,9 @@ func lastGoodTarget(in Input, what string, vs []VersionChange) (Target, error) {
 	if sub, ok := strings.CutPrefix(what, "subnet "); ok {
 		id = timeline.TargetID{Kind: timeline.KindSubnet, ID: sub}
 	}
+	if node, ok := strings.CutPrefix(what, "API boundary node "); ok {
+		id = timeline.TargetID{Kind: timeline.KindAPIBoundary, ID: node}
+	}
 	bad := map[string]timeline.BadReason{}
 	for v, why := range in.Bad {
 		bad[v] = timeline.BadReason(why)
@@ -266,24 +280,6 @@ func pendingNotes(in Input) []string {
 			d.Subnet, d.Proposal, in.Release))
 	}
 	return out
-}
-
-// apiBoundaryNotes says which API boundary nodes run the release: the plan
-// cannot roll them back (the proposals package has no draft for
-// DeployGuestosToSomeApiBoundaryNodes, function 47), so it names them for
-// a manual proposal.
-func apiBoundaryNotes(in Input) []string {
-	var ids []string
-	for _, n := range in.Registry.APIBoundaryNodes {
-		if n.Version == in.Release {
-			ids = append(ids, n.ID)
-		}
-	}
-	if len(ids) == 0 || len(in.Subnets) > 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("%d API boundary node(s) run GuestOS %s and are not in this plan: propose DeployGuestosToSomeApiBoundaryNodes (47) for them by hand (e.g. `ic-admin propose-to-deploy-guestos-to-some-api-boundary-nodes`): %s",
-		len(ids), in.Release, strings.Join(ids, ", "))}
 }
 
 // CheckFailing reports an error naming the first subnet of failing that
@@ -348,7 +344,11 @@ func (b *builder) steps() error {
 				return err
 			}
 		}
-		if err := b.deploy(t); err != nil {
+		deploy := b.deploy
+		if t.IsAPIBoundary() {
+			deploy = b.deployAPIBoundary
+		}
+		if err := deploy(t); err != nil {
 			return err
 		}
 	}
@@ -400,6 +400,9 @@ func (b *builder) reelect(v string) error {
 }
 
 func nameOf(t Target) string {
+	if t.IsAPIBoundary() {
+		return fmt.Sprintf("%d API boundary node(s)", len(t.APIBoundaryNodes))
+	}
 	if t.Subnet == "" {
 		return "the unassigned nodes"
 	}

@@ -2,7 +2,9 @@ package rollback
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -240,31 +242,66 @@ func TestBuildRefusesBadOverrides(t *testing.T) {
 	}
 }
 
-// TestPlanNamesAPIBoundaryNodes: API boundary nodes on the release are not
-// rolled back by the plan, which says so in every rendering.
-func TestPlanNamesAPIBoundaryNodes(t *testing.T) {
-	_, reg, h := scenario(t, false)
-	reg.APIBoundaryNodes = []governance.APIBoundaryNode{{ID: "bn-one", Version: vPatch}, {ID: "bn-two", Version: vMid}}
+// TestPlanRollsBackAPIBoundaryNodes: API boundary nodes on the release
+// get a DeployGuestosToSomeApiBoundaryNodes (47) step back to the version
+// each ran before; nodes not on the release are left alone; a plan limited
+// to some subnets names them with how to include them.
+func TestPlanRollsBackAPIBoundaryNodes(t *testing.T) {
+	const bnOne, bnTwo = "rwlgt-iiaaa-aaaaa-aaaaa-cai", "ryjl3-tyaaa-aaaaa-aaaba-cai"
+	f, reg, _ := scenario(t, false)
+	f.apiBoundary(bnOne, vMid)
+	f.apiBoundary(bnTwo, vMid)
+	f.apiBoundary(bnOne, vPatch)
+	h, err := ReadHistory(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.APIBoundaryNodes = []governance.APIBoundaryNode{{ID: bnOne, Version: vPatch}, {ID: bnTwo, Version: vMid}}
 	p, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Notes) != 1 || !strings.Contains(p.Notes[0], "1 API boundary node(s) run GuestOS "+vPatch) || !strings.HasSuffix(p.Notes[0], ": bn-one") {
-		t.Fatalf("notes = %q", p.Notes)
+	last := p.Steps[len(p.Steps)-1]
+	if last.Kind != StepAPIBoundary || last.Version != vMid || !slices.Equal(last.Nodes, []string{bnOne}) || last.Draft == nil ||
+		last.Draft.Kind != proposals.KindDeployAPIBoundaryNodes || last.Draft.DeployAPIBoundaryNodes.Version != vMid {
+		t.Fatalf("last step %+v, want a function-47 rollback of bn-one to %s", last, vMid)
 	}
-	var txt, md bytes.Buffer
+	if strings.Contains(last.Draft.Title+last.Draft.Summary, vPatch) {
+		t.Errorf("security-mode texts name the patch:\n%s\n%s", last.Draft.Title, last.Draft.Summary)
+	}
+	w := World{Registry: reg}
+	if last.Expect.Holds(w) {
+		t.Fatal("expectation holds before the rollback")
+	}
+	reg.APIBoundaryNodes[0].Version = vMid
+	if !last.Expect.Holds(w) {
+		t.Fatal("expectation does not hold after the rollback")
+	}
+	reg.APIBoundaryNodes[0].Version = vPatch
+	if len(p.Notes) != 0 {
+		t.Errorf("notes = %q", p.Notes)
+	}
+	var txt bytes.Buffer
 	if err := RenderText(&txt, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := RenderMarkdown(&md, p); err != nil {
+	if !strings.Contains(txt.String(), "roll 1 API boundary node(s) back to") || strings.Contains(txt.String(), "ic-admin") {
+		t.Fatalf("text rendering:\n%s", txt.String())
+	}
+	if _, ok := p.Unassigned(); !ok {
+		t.Error("Unassigned() lost the unassigned nodes target")
+	}
+
+	limited, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime, Subnets: []string{subA}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(txt.String(), "Not in this plan:\n  ! 1 API boundary node(s)") || !strings.Contains(md.String(), "## Not in this plan\n\n- 1 API boundary node(s)") {
-		t.Fatalf("renderings lack the note:\n%s\n%s", txt.String(), md.String())
+	if len(limited.Notes) != 1 || !strings.Contains(limited.Notes[0], "pass --api-boundary-nodes") || !strings.HasSuffix(limited.Notes[0], ": "+bnOne) {
+		t.Fatalf("notes of a plan limited to %s = %q", subA, limited.Notes)
 	}
-	reg.APIBoundaryNodes = nil
-	if p, _ = Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime}); len(p.Notes) != 0 {
-		t.Fatalf("notes without API boundary nodes = %q", p.Notes)
+	with, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Now: planTime, Subnets: []string{subA}, APIBoundary: true})
+	if err != nil || with.Steps[len(with.Steps)-1].Kind != StepAPIBoundary || len(with.Notes) != 0 {
+		t.Fatalf("with APIBoundary: %v %+v %q", err, with, with.Notes)
 	}
 }
 
@@ -288,7 +325,7 @@ func TestBuildRefusesBadTemplates(t *testing.T) {
 		tpl  Templates
 		want string
 	}{
-		"misspelt name": {Templates{"rollback.deploy.titel": "x"}, `rollback template "rollback.deploy.titel": no such template; override one of rollback.deploy.summary, rollback.deploy.title`},
+		"misspelt name": {Templates{"rollback.deploy.titel": "x"}, `rollback template "rollback.deploy.titel": no such template; override one of rollback.api-boundary-nodes.summary, rollback.api-boundary-nodes.title, rollback.deploy.summary, rollback.deploy.title`},
 		"bad syntax":    {Templates{TplDeployTitle: "{{.Subnet"}, "rollback template rollback.deploy.title:"},
 		// Security mode: a template naming the patch is refused by the
 		// security policy, not proposed.

@@ -43,6 +43,9 @@ func RenderText(w io.Writer, p *Plan) error {
 
 // shortName abbreviates a subnet id to its first two groups.
 func shortName(t Target) string {
+	if t.IsAPIBoundary() {
+		return fmt.Sprintf("%d API BN(s)", len(t.APIBoundaryNodes))
+	}
 	if t.Subnet == "" {
 		return "unassigned nodes"
 	}
@@ -80,6 +83,8 @@ func stepHeadline(s Step) string {
 		return "re-elect GuestOS " + s.Version
 	case StepUnassigned:
 		return "roll the unassigned nodes back to " + short(s.Version)
+	case StepAPIBoundary:
+		return fmt.Sprintf("roll %d API boundary node(s) back to %s", len(s.Nodes), short(s.Version))
 	}
 	return fmt.Sprintf("roll subnet %s back to %s", s.Subnet, short(s.Version))
 }

@@ -42,6 +42,8 @@ type TextData struct {
 	Measurements int
 	// Subnets lists the subnets the re-elected version is restored to.
 	Subnets []string
+	// Nodes lists the API boundary nodes rolled back.
+	Nodes []string
 }
 
 // The built-in texts. Security mode names neither the patch's commit nor

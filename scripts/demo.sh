@@ -114,8 +114,8 @@ nnspatch proposal show "$id"
 step "the version is elected now"
 nnspatch versions | grep -E "^GUESTOS|$commit"
 
-step "nnspatch rollout plan: staged batches from the live registry, NNS subnet last"
-nnspatch rollout plan "$commit" | grep -E "^version|^bake|batch: (1|14)$" >&2
+step "nnspatch rollout plan: staged batches from the live registry, NNS subnet last (continuous policy: start now)"
+nnspatch rollout plan "$commit" --policy continuous | grep -E "^# Calendar|batch  1 |NNS subnet|^version|^bake" >&2
 
 step "nnspatch rollout advance: submit the first batch's deploy proposals"
 nnspatch rollout advance "$commit" --neuron 80 --yes

@@ -24,6 +24,7 @@ and see its payload with ` + "`nnspatch proposal render`" + `.
 ` + proposals.DraftFileReference(),
 	}
 	cmd.AddCommand(
+		newCmdDraftDeployAPIBoundaryNodes(f, nil),
 		newCmdDraftDeployGuestOS(f, nil),
 		newCmdDraftDeployHostOS(f, nil),
 		newCmdDraftDeployUnassigned(f, nil),

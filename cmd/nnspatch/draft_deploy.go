@@ -133,19 +133,28 @@ func draftDeployHostOSRun(o *draftDeployOptions) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]principal.Principal, 0, len(o.Nodes))
-	for _, n := range o.Nodes {
-		id, err := principalFlag("--node", n)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, id)
+	ids, err := nodeFlags(o.Nodes)
+	if err != nil {
+		return err
 	}
 	d, err := proposals.NewDeployHostOS(proposals.DeployHostOSOptions{Texts: texts, Mode: o.mode(), Version: o.Version, NodeIDs: ids})
 	if err != nil {
 		return fmt.Errorf("draft deploy-hostos: %w", err)
 	}
 	return o.write(d)
+}
+
+// nodeFlags parses the --node values.
+func nodeFlags(nodes []string) ([]principal.Principal, error) {
+	ids := make([]principal.Principal, 0, len(nodes))
+	for _, n := range nodes {
+		id, err := principalFlag("--node", n)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // principalFlag parses a principal id given with flag. agent-go's decode

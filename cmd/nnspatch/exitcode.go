@@ -115,6 +115,8 @@ var exitRules = []exitRule{
 	{match: as[*PendingError], code: ExitPending},
 	{match: is(rollout.ErrPlanInvalid), code: ExitDraftInvalid,
 		hint: text("fix every problem listed above, or let `nnspatch rollout plan` build the plan from the registry")},
+	{match: is(rollout.ErrPolicy), code: ExitUsage,
+		hint: text("fix the policy (--policy or rollout_policy in the config): dfinity, continuous, or a YAML file with keys such as time_zone, days, hours, batch_size, interval, canaries")},
 	{match: is(rollout.ErrCorruptLedger), code: ExitError, hint: corruptLedgerHint},
 	{match: is(rollout.ErrLedgerMismatch), code: ExitError,
 		hint: text("nothing was submitted; compare the ledger with release.yaml.bak and `nnspatch proposal show ID`, and fix the record (or restore the backup)")},

@@ -231,7 +231,7 @@ func TestHSMReleaseRolloutRollback(t *testing.T) {
 	t.Setenv("NNSPATCH_IDENTITY", "hsm:id="+hsmtest.P256ID)
 	t.Setenv("NNSPATCH_NEURON", tokenNeuron)
 	rel, _, election := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m")
 	l, err := rollout.Store{Dir: rel}.Read()
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func TestReleaseAttachSecondDirSameStatus(t *testing.T) {
 	n := releaseNet(t)
 	relA, pkg, election := newTestRelease(t)
 	plan := filepath.Join(t.TempDir(), "plan.yaml")
-	mustRun(t, 0, "rollout", "plan", relA, "--batch-size", "10", "--bake", "30m", "-o", plan)
+	mustRun(t, 0, "rollout", "plan", relA, "--policy", "continuous", "--batch-size", "10", "--bake", "30m", "-o", plan)
 	mustRun(t, 0, "rollout", "advance", relA, "--yes")
 
 	relB := filepath.Join(t.TempDir(), "releases-b", patchVersion)

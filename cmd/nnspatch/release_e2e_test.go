@@ -96,7 +96,7 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 		t.Fatalf("election is %s, want executed", st.Election.Status)
 	}
 
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "10", "--bake", "30m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "10", "--bake", "30m")
 	st = statusJSON(t, mustRun(t, 0, "rollout", "status", rel, "--json").Stdout)
 	if len(st.Batches) < 5 {
 		t.Fatalf("%d batches, want at least 4 plus the NNS", len(st.Batches))

@@ -38,20 +38,23 @@ also halts the release's rollout in its ledger.`,
 // rollbackOptions are the flags the rollback commands share.
 type rollbackOptions struct {
 	*releaseEnv
-	Release   string
-	Version   string
-	Mode      string
-	Subnets   []string
-	Failing   []string
-	To        string
-	Problem   string
-	Exclude   []string
-	All       bool
-	Templates string
-	Format    string
-	State     string
-	Watch     bool
-	Interval  time.Duration
+	Release string
+	Version string
+	Mode    string
+	Subnets []string
+	Failing []string
+	To      string
+	Problem string
+	Exclude []string
+	All     bool
+	// APIBoundary is --api-boundary-nodes: roll back the API boundary nodes
+	// that run the version too.
+	APIBoundary bool
+	Templates   string
+	Format      string
+	State       string
+	Watch       bool
+	Interval    time.Duration
 }
 
 func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
@@ -65,6 +68,7 @@ func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
 	fl.StringVar(&o.Problem, "problem", "", "what failed, in one line for the proposals (default: the failed gate; a neutral line when no failure was detected)")
 	fl.StringSliceVar(&o.Exclude, "exclude", nil, "never restore these `versions` (marked bad)")
 	fl.BoolVar(&o.All, "all-targets", false, "also roll back healthy targets that run the version (default: only failing ones)")
+	fl.BoolVar(&o.APIBoundary, "api-boundary-nodes", false, "also roll back the API boundary nodes that run the version (DeployGuestosToSomeApiBoundaryNodes, 47; default: when they failed their stage or with --all-targets)")
 	fl.StringVar(&o.Templates, "templates", "", "YAML `file` of title/summary templates overriding rollback.deploy.title and friends")
 }
 
@@ -188,7 +192,7 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 // rollout status (gates), the targets from the registry's history.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
 	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing,
-		Exclude: o.Exclude, AllTargets: o.All}
+		Exclude: o.Exclude, AllTargets: o.All, APIBoundary: o.APIBoundary}
 	if s.ledger != nil {
 		in.Release, in.Mode, in.Halt = s.ledger.Version, s.ledger.Mode, true
 		st, err := s.tracker.Status(ctx)
@@ -199,6 +203,9 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		failed, in.Problem = failingSubnets(st, o.Problem)
 		in.Failing = append(in.Failing, failed...)
 		in.Pending, in.Stalled = pendingDeploys(st), stalledSubnets(st)
+		if a := st.APIBoundary; a != nil && a.State == rollout.StateFailed {
+			in.APIBoundary = true
+		}
 	}
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)
@@ -500,8 +507,11 @@ func writeRollbackStatus(w io.Writer, st *rollback.Status) error {
 	fmt.Fprintf(&b, "Rollback of %s: %s at %s\n", st.Release, state, st.Now.Format("2006-01-02 15:04 MST"))
 	for _, s := range st.Steps {
 		target := s.Subnet
-		if s.Kind == rollback.StepUnassigned {
+		switch s.Kind {
+		case rollback.StepUnassigned:
 			target = "unassigned nodes"
+		case rollback.StepAPIBoundary:
+			target = "API boundary nodes"
 		}
 		prop := ""
 		if s.Proposal != 0 {

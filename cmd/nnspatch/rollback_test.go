@@ -18,7 +18,7 @@ import (
 func TestRollbackEndToEnd(t *testing.T) {
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m")
 	l, err := rollout.Store{Dir: rel}.Read()
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,8 @@ func newCmdRollout(f *Factory) *cobra.Command {
 through pending, proposing, waiting for adoption, upgrading, baking and complete,
 and submit the next batch's deploy proposals once the previous batch has been
 healthy for its bake time. The NNS subnet goes alone in the last batch and the
-unassigned nodes follow it; then the quiet period starts.
+unassigned nodes follow it, then the API boundary nodes (when the plan has that
+stage, as the default policy's plans do); then the quiet period starts.
 
 Health gates read a Prometheus server (--prometheus or prometheus_url) or, on a
 local network, its /metrics directly: every replica reports the new version in
@@ -42,13 +43,33 @@ type rolloutPlanOptions struct {
 	Interval  time.Duration
 	Bake      time.Duration
 	Start     string
+	// Policy is --policy: a built-in policy name or a policy file; empty
+	// takes rollout_policy from the config.
+	Policy string
+	// BatchSizeSet and IntervalSet report --batch-size and --interval given
+	// (they then override the policy's).
+	BatchSizeSet, IntervalSet bool
 }
 
 func newCmdRolloutPlan(f *Factory, runF func(*rolloutPlanOptions) error) *cobra.Command {
 	opts := &rolloutPlanOptions{}
 	cmd, ref := newReleaseRefCmd(f, "plan <release> [--file <plan.yaml>]", "Plan the staged rollout from the live registry",
 		`Build a plan from the live registry (or read --file), validate it and store it in
-the release ledger; the plan is printed as YAML. --file takes nnspatch's plan
+the release ledger; the plan is printed as YAML, headed by its calendar (the date
+and time of every batch in the policy's time zone, as YAML comments).
+
+The plan follows a policy (--policy, else rollout_policy in the config): "dfinity"
+(the default; DFINITY's practice: a canary application subnet first, application
+subnets before system subnets, the signing subnet uzr34 and its backup pzp6e each
+alone and on different days, batches Monday to Thursday between 07:00 and 15:00 UTC,
+the NNS subnet alone and last in the following week, then the unassigned nodes and
+the API boundary nodes), "continuous" (registry order, batches back to back at any
+hour, the NNS right after, no API boundary node stage), or a policy YAML file whose
+keys override dfinity's (time_zone, days, hours, batch_size, interval, canaries,
+canary_count, alone, separate_days, application_first, nns_next_week,
+api_boundary_nodes). --batch-size and --interval override the policy's.
+
+--file takes nnspatch's plan
 shape (batches with start times, as printed) or DFINITY's day-keyed one:
 "Monday:" / "Tuesday next week:" -> "H:MM" (UTC) -> [subnets] or {batch, subnets},
 counted from the week of --start; subnets may be unambiguous id prefixes. Validation lists every problem:
@@ -58,7 +79,7 @@ apart, or a version that is not elected.
 
 Additional exit codes:
   3  the plan is invalid`,
-		"$ nnspatch rollout plan $COMMIT\n$ nnspatch rollout plan $COMMIT --batch-size 5 --interval 90m --bake 30m -o plan.yaml\n$ nnspatch rollout plan $COMMIT --file plan.yaml",
+		"$ nnspatch rollout plan $COMMIT\n$ nnspatch rollout plan $COMMIT --policy zurich-policy.yaml --start 2026-12-07T08:00:00+01:00\n$ nnspatch rollout plan $COMMIT --policy continuous --batch-size 5 --interval 90m --bake 30m -o plan.yaml\n$ nnspatch rollout plan $COMMIT --file plan.yaml",
 		false, nil, func(ctx context.Context, _ *releaseRefOptions) error {
 			return runOrRunF(opts, runF, func(o *rolloutPlanOptions) error { return rolloutPlanRun(ctx, o) })
 		})
@@ -70,6 +91,15 @@ Additional exit codes:
 	fl.DurationVar(&opts.Interval, "interval", rollout.DefaultInterval, "time between batches")
 	fl.DurationVar(&opts.Bake, "bake", rollout.DefaultBake, "how long each subnet must stay healthy before the next batch")
 	fl.StringVar(&opts.Start, "start", "", "first batch `time` (RFC 3339; default: now on the network's clock)")
+	fl.StringVar(&opts.Policy, "policy", "", "plan `policy`: dfinity, continuous or a policy YAML file (default: rollout_policy in the config)")
+	pre := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		opts.BatchSizeSet, opts.IntervalSet = c.Flags().Changed("batch-size"), c.Flags().Changed("interval")
+		if pre != nil {
+			return pre(c, args)
+		}
+		return nil
+	}
 	return cmd
 }
 
@@ -132,11 +162,47 @@ func (o *rolloutPlanOptions) plan(ctx context.Context, t *rollout.Tracker, versi
 	if err != nil {
 		return nil, err
 	}
-	return rollout.BuildPlan(reg, rollout.PlanOptions{Version: version, Start: start, BatchSize: o.BatchSize, Interval: o.Interval, Bake: o.Bake})
+	policy, usePolicy, err := o.policy()
+	if err != nil {
+		return nil, err
+	}
+	po := rollout.PlanOptions{Version: version, Start: start, BatchSize: o.BatchSize, Interval: o.Interval, Bake: o.Bake}
+	if !usePolicy {
+		return rollout.BuildPlan(reg, po)
+	}
+	if o.BatchSizeSet {
+		policy.BatchSize = o.BatchSize
+	}
+	if o.IntervalSet {
+		policy.Interval = o.Interval.String()
+	}
+	return rollout.PolicyPlan(reg, policy, po)
+}
+
+// policy resolves --policy, else the config's rollout_policy; usePolicy is
+// false for "continuous" (BuildPlan).
+func (o *rolloutPlanOptions) policy() (p rollout.Policy, usePolicy bool, err error) {
+	name := o.Policy
+	if name == "" {
+		cfg, err := o.f.Config()
+		if err != nil {
+			return p, false, err
+		}
+		name = cfg.RolloutPolicy
+	}
+	return rollout.LoadPolicy(name)
 }
 
 func writePlan(w io.Writer, p *rollout.Plan) error {
-	fmt.Fprintf(w, "version: %s\nbake: %s\nbatches:\n", p.Version, p.Bake)
+	writeCalendar(w, p)
+	fmt.Fprintf(w, "version: %s\nbake: %s\n", p.Version, p.Bake)
+	if p.Policy != "" {
+		fmt.Fprintf(w, "policy: %s\n", p.Policy)
+	}
+	if p.TimeZone != "" {
+		fmt.Fprintf(w, "time_zone: %s\n", p.TimeZone)
+	}
+	fmt.Fprintln(w, "batches:")
 	for _, b := range p.Batches {
 		fmt.Fprintf(w, "  - batch: %d\n    start: %s\n    subnets:\n", b.Batch, b.Start.Format(time.RFC3339))
 		for _, s := range b.Subnets {
@@ -144,7 +210,33 @@ func writePlan(w io.Writer, p *rollout.Plan) error {
 		}
 	}
 	_, err := fmt.Fprintf(w, "unassigned_nodes: %s\n", p.UnassignedNodes.Format(time.RFC3339))
+	if s := p.APIBoundaryNodes; s != nil && err == nil {
+		_, err = fmt.Fprintf(w, "api_boundary_nodes:\n  start: %s\n", s.Start.Format(time.RFC3339))
+		if len(s.Nodes) > 0 {
+			fmt.Fprintln(w, "  nodes:")
+		}
+		for _, n := range s.Nodes {
+			fmt.Fprintf(w, "    - %s\n", n)
+		}
+	}
 	return err
+}
+
+// writeCalendar heads the plan with its calendar as YAML comments: the
+// weekday, date and time of every batch and stage in the plan's time zone.
+func writeCalendar(w io.Writer, p *rollout.Plan) {
+	tz := p.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	fmt.Fprintf(w, "# Calendar (%s):\n", tz)
+	for _, e := range rollout.Calendar(p) {
+		label := "        "
+		if e.Batch > 0 {
+			label = fmt.Sprintf("batch %2d", e.Batch)
+		}
+		fmt.Fprintf(w, "#   %s  %s  %s\n", label, e.Start.Format("Mon 2006-01-02 15:04 MST"), e.What)
+	}
 }
 
 func newCmdRolloutStatus(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
@@ -262,6 +354,10 @@ func writeStatus(w io.Writer, st *rollout.Status) error {
 		fmt.Fprintf(w, "Unassigned nodes %s\n", st.UnassignedStart.Format("2006-01-02 15:04"))
 		writeSubnetLine(w, st.Unassigned)
 	}
+	if a := st.APIBoundary; a != nil {
+		fmt.Fprintf(w, "API boundary nodes %s (%d to upgrade)\n", st.APIBoundaryStart.Format("2006-01-02 15:04"), len(st.APIBoundaryPending))
+		writeSubnetLine(w, *a)
+	}
 	if nx := st.Next; nx != nil {
 		fmt.Fprintf(w, "Next: batch %d planned at %s", nx.Batch, nx.At.Format("2006-01-02 15:04 MST"))
 		if nx.In > 0 {
@@ -300,7 +396,9 @@ func newCmdRolloutAdvance(f *Factory, runF func(*releaseRefOptions) error) *cobr
 	cmd, opts := newReleaseRefCmd(f, "advance <release>", "Submit the next batch's deploy proposals when its gate allows",
 		`Submit the deploy proposals of the next batch, only when every earlier batch is
 complete (each subnet healthy for the bake time) and the batch's start time has
-come; after the NNS batch, the unassigned nodes' proposal. A subnet with an open,
+come; after the NNS batch, the unassigned nodes' proposal, then the API boundary
+nodes' (DeployGuestosToSomeApiBoundaryNodes, 47, for the nodes not on the version
+yet) when the plan has that stage. A subnet with an open,
 adopted or executed proposal for the version never gets a second one, and every
 submission is recorded (intent first) in the ledger.
 
@@ -380,7 +478,7 @@ func badQuery(err error) error {
 }
 
 func subnetSuffix(s string) string {
-	if s == "" {
+	if s == "" || s == rollout.APIBoundaryTarget {
 		return ""
 	}
 	return " to " + s

@@ -18,7 +18,7 @@ import (
 func TestRolloutHaltAndResume(t *testing.T) {
 	releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "10", "--bake", "30m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "10", "--bake", "30m")
 	mustRun(t, ExitUsage, "rollout", "halt", rel, "--yes")
 	r := mustRun(t, ExitRefused, "rollout", "resume", rel, "--reason", "nothing to resume", "--yes")
 	if !strings.Contains(r.Stderr, "not halted") {
@@ -72,7 +72,7 @@ func TestRolloutHaltAndResume(t *testing.T) {
 func TestRolloutResumeAfterRollback(t *testing.T) {
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m")
 	l, err := rollout.Store{Dir: rel}.Read()
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ func TestRolloutPrometheusGate(t *testing.T) {
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
 	prom := []string{"--prometheus", promtest.Start(t, n.URL()), "--alert-window", "3s"}
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "3", "--interval", "1h", "--bake", "30m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "3", "--interval", "1h", "--bake", "30m")
 	first := len(strings.Fields(mustRun(t, 0, append([]string{"rollout", "advance", rel, "--yes"}, prom...)...).Stdout))
 	if first != 3 {
 		t.Fatalf("first advance submitted %d proposals, want 3", first)

@@ -21,7 +21,7 @@ import (
 func TestRolloutGateFailureStops(t *testing.T) {
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "10", "--bake", "30m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "10", "--bake", "30m")
 	mustRun(t, 0, "rollout", "advance", rel, "--yes")
 	r := mustRun(t, ExitPending, "rollout", "advance", rel, "--yes")
 	if !strings.Contains(r.Stderr, "batch 1 is") {

@@ -39,6 +39,7 @@ $ nnspatch help exit-codes`,
 	// Command registration: the one place every command group is added.
 	// Add exactly ONE line for your command group, keeping the list sorted.
 	cmd.AddCommand(
+		newCmdAPIBoundaryNodes(f, nil),
 		newCmdArtifact(f),
 		newCmdCompletion(f),
 		newCmdConfig(f),
@@ -47,6 +48,7 @@ $ nnspatch help exit-codes`,
 		newCmdIdentity(f),
 		newCmdLocalnet(f),
 		newCmdNeuron(f),
+		newCmdNodes(f, nil),
 		newCmdProposal(f),
 		newCmdRegistry(f),
 		newCmdRelease(f),

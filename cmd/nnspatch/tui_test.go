@@ -84,7 +84,7 @@ func TestTUIInTmux(t *testing.T) {
 	n := releaseNet(t)
 	makeMotion(t, n.URL(), n.DeveloperIdentityPath(), "Motion: seen in tmux")
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m")
 	mustRun(t, 0, "rollout", "advance", rel, "--yes")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "nnspatch")

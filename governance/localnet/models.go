@@ -60,7 +60,17 @@ func registrySeed(t *Topology, genesis time.Time) regmodel.Seed {
 		s.APIBoundaryNodes = append(s.APIBoundaryNodes, regmodel.APIBoundaryNode{ID: principal.MustDecode(n), Version: t.APIBoundaryVersion})
 	}
 	for _, id := range sortedKeys(t.NodeHostOS) {
-		s.Nodes = append(s.Nodes, regmodel.Node{ID: principal.MustDecode(id), HostOSVersion: t.NodeHostOS[id]})
+		n := regmodel.Node{ID: principal.MustDecode(id), HostOSVersion: t.NodeHostOS[id]}
+		if op, ok := t.NodeOperatorOf[id]; ok {
+			n.Operator = principal.MustDecode(op)
+		}
+		s.Nodes = append(s.Nodes, n)
+	}
+	for _, dc := range t.DataCenters {
+		s.DataCenters = append(s.DataCenters, regmodel.DataCenter{ID: dc.ID, Region: dc.Region, Owner: dc.Owner})
+	}
+	for _, op := range t.NodeOperators {
+		s.NodeOperators = append(s.NodeOperators, regmodel.NodeOperator{ID: op.ID, Provider: op.Provider, DC: op.DC, Allowance: 1})
 	}
 	if g := t.Registry; g != nil {
 		s.ChunkAbove = g.ChunkAboveBytes

@@ -38,6 +38,12 @@ type Seed struct {
 	Unassigned NodeGroupSeed `yaml:"unassigned_nodes"`
 	// APIBoundaryNodes describes the API boundary nodes.
 	APIBoundaryNodes NodeGroupSeed `yaml:"api_boundary_nodes"`
+	// DataCenters are the data centers nodes stand in.
+	DataCenters []DataCenterSeed `yaml:"data_centers"`
+	// NodeOperators own the nodes; every node (subnet members, unassigned
+	// and API boundary nodes, in that order) is dealt to the next operator
+	// in this list, round-robin. None: nodes have no operator.
+	NodeOperators []NodeOperatorSeed `yaml:"node_operators"`
 	// Neurons are the governance neurons.
 	Neurons []NeuronSeed `yaml:"neurons"`
 	// History pre-submits motion proposals before genesis (listings, benchmarks).
@@ -124,6 +130,28 @@ type NodeGroupSeed struct {
 	Count int `yaml:"count"`
 	// Version is the GuestOS version they run.
 	Version string `yaml:"version"`
+}
+
+// DataCenterSeed is one data center (data_center_record_<id>).
+type DataCenterSeed struct {
+	// ID is the data center id, e.g. "zh1" (lower-case letters and digits).
+	ID string `yaml:"id"`
+	// Region is "<continent>,<country>,<city>", e.g. "Europe,CH,Zurich".
+	Region string `yaml:"region"`
+	// Owner names the company that runs the data center.
+	Owner string `yaml:"owner"`
+}
+
+// NodeOperatorSeed is one node operator (node_operator_record_<principal>).
+type NodeOperatorSeed struct {
+	// Name labels the operator; its principal is derived from it unless
+	// Name is itself a principal.
+	Name string `yaml:"name"`
+	// DC is the id of a listed data center.
+	DC string `yaml:"dc"`
+	// Provider labels the node provider (a principal or a label a principal
+	// is derived from); default: the operator's name.
+	Provider string `yaml:"provider"`
 }
 
 // NeuronSeed is one neuron.

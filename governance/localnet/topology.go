@@ -31,7 +31,14 @@ type Topology struct {
 	APIBoundaryVersion string
 	// NodeHostOS maps every node id to the HostOS version it runs.
 	NodeHostOS map[string]string
-	Neurons    []Neuron
+	// DataCenters are the seed's data centers, in seed order.
+	DataCenters []DataCenterSeed
+	// NodeOperators are the resolved node operators, in seed order.
+	NodeOperators []NodeOperator
+	// NodeOperatorOf maps a node id to its operator's principal (text);
+	// empty when the seed lists no operators.
+	NodeOperatorOf map[string]string
+	Neurons        []Neuron
 	// History is the seed's proposal history, if any.
 	History *HistorySeed
 	// Registry tunes the registry model, if set.
@@ -62,6 +69,18 @@ type Subnet struct {
 	Nodes []string
 	// Version is the GuestOS version at genesis.
 	Version string
+}
+
+// NodeOperator is one resolved node operator.
+type NodeOperator struct {
+	// ID is the operator principal.
+	ID principal.Principal
+	// Name is the seed's label.
+	Name string
+	// DC is the data center id.
+	DC string
+	// Provider is the node provider principal.
+	Provider principal.Principal
 }
 
 // Neuron is one resolved neuron.
@@ -124,12 +143,12 @@ func derivedHex(n int, parts ...string) string {
 
 // Topology resolves the seed, checking every reference.
 func (s *Seed) Topology() (*Topology, error) {
-	r := &resolver{seed: s, topo: &Topology{Name: s.Name, NodeHostOS: map[string]string{}}}
+	r := &resolver{seed: s, topo: &Topology{Name: s.Name, NodeHostOS: map[string]string{}, NodeOperatorOf: map[string]string{}}}
 	if s.Name == "" {
 		return nil, fmt.Errorf("%w: name: required", ErrBadSeed)
 	}
 	r.topo.Developer = DeveloperIdentity(s.Name).Sender()
-	steps := []func() error{r.versions, r.subnets, r.generated, r.nodeGroups, r.neurons}
+	steps := []func() error{r.versions, r.operators, r.subnets, r.generated, r.nodeGroups, r.neurons}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -143,6 +162,53 @@ type resolver struct {
 	topo    *Topology
 	guestos map[string]string // seed name -> commit
 	hostos  map[string]string
+	dealt   int // nodes dealt to operators so far
+}
+
+var dcIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// operators resolves the data centers and node operators.
+func (r *resolver) operators() error {
+	dcs := map[string]bool{}
+	for i, dc := range r.seed.DataCenters {
+		if !dcIDRE.MatchString(dc.ID) {
+			return fmt.Errorf("%w: data_centers[%d].id: %q must be lower-case letters, digits and dashes", ErrBadSeed, i, dc.ID)
+		}
+		if dcs[dc.ID] {
+			return fmt.Errorf("%w: data_centers[%d].id: %s listed twice", ErrBadSeed, i, dc.ID)
+		}
+		dcs[dc.ID] = true
+	}
+	r.topo.DataCenters = r.seed.DataCenters
+	seen := map[string]bool{}
+	for i, op := range r.seed.NodeOperators {
+		if op.Name == "" {
+			return fmt.Errorf("%w: node_operators[%d].name: required", ErrBadSeed, i)
+		}
+		if !dcs[op.DC] {
+			return fmt.Errorf("%w: node_operators[%d].dc: %q is not a listed data center", ErrBadSeed, i, op.DC)
+		}
+		id := r.labelPrincipal("node operator", op.Name)
+		if seen[id.String()] {
+			return fmt.Errorf("%w: node_operators[%d].name: %s listed twice", ErrBadSeed, i, op.Name)
+		}
+		seen[id.String()] = true
+		provider := op.Provider
+		if provider == "" {
+			provider = op.Name
+		}
+		r.topo.NodeOperators = append(r.topo.NodeOperators, NodeOperator{
+			ID: id, Name: op.Name, DC: op.DC, Provider: r.labelPrincipal("node provider", provider)})
+	}
+	return nil
+}
+
+// labelPrincipal decodes s as a principal or derives one from it.
+func (r *resolver) labelPrincipal(kind, s string) principal.Principal {
+	if p, err := principal.Decode(s); err == nil {
+		return p
+	}
+	return derivedPrincipal(r.seed.Name, kind, s)
 }
 
 func (r *resolver) versions() error {
@@ -256,6 +322,10 @@ func (r *resolver) addSubnet(where, id, typ string, nodes int, version string, s
 func (r *resolver) node(parts ...any) string {
 	id := derivedPrincipal(r.seed.Name, "node", fmt.Sprint(parts...)).String()
 	r.topo.NodeHostOS[id] = r.topo.HostOSVersions[0].ID
+	if ops := r.topo.NodeOperators; len(ops) > 0 {
+		r.topo.NodeOperatorOf[id] = ops[r.dealt%len(ops)].ID.String()
+		r.dealt++
+	}
 	return id
 }
 

@@ -137,15 +137,18 @@ func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
 	}
 	t.recordRedeploys(l, st, targets)
 	for _, sub := range targets {
-		d, err := t.deployDraft(l, sub)
+		d, err := t.targetDraft(l, st, sub)
 		if err != nil {
 			return res, err
 		}
-		kind := KindDeploy
-		if sub == "" {
+		kind, ledgerSubnet := KindDeploy, sub
+		switch sub {
+		case "":
 			kind = KindUnassigned
+		case APIBoundaryTarget:
+			kind, ledgerSubnet = KindAPIBoundary, ""
 		}
-		id, err := t.submitDraft(ctx, lk, l, kind, sub, d)
+		id, err := t.submitDraft(ctx, lk, l, kind, ledgerSubnet, d)
 		if err != nil {
 			return res, err
 		}
@@ -188,6 +191,9 @@ func (t *Tracker) precheck(l *Ledger, st *Status) error {
 	if u := st.Unassigned; u.State == StateFailed && !retry(u) {
 		return &GateError{Subnet: "unassigned nodes", Check: u.FailedCheck, Detail: u.Detail}
 	}
+	if a := st.APIBoundary; a != nil && a.State == StateFailed && !retry(*a) {
+		return &GateError{Subnet: "API boundary nodes", Check: a.FailedCheck, Detail: a.Detail}
+	}
 	if rb := rolledBackSubnets(st); len(rb) > 0 && !t.RedeployRolledBack {
 		return &RolledBackError{Subnets: rb}
 	}
@@ -210,6 +216,9 @@ func rolledBackSubnets(st *Status) []SubnetStatus {
 	}
 	if st.Unassigned.State == StateRolledBack {
 		out = append(out, st.Unassigned)
+	}
+	if a := st.APIBoundary; a != nil && a.State == StateRolledBack {
+		out = append(out, *a)
 	}
 	return out
 }
@@ -261,6 +270,13 @@ func nextTargets(l *Ledger, st *Status, retry, redeploy bool) (targets []string,
 	}
 	again := retry && st.Unassigned.State == StateFailed && st.Unassigned.FailedCheck == CheckProposal ||
 		redeploy && st.Unassigned.State == StateRolledBack
+	if st.Unassigned.State == StateComplete || st.Unassigned.State == StateSuperseded {
+		target, wait := apiBoundaryNext(st, retry, redeploy)
+		if target == "" {
+			return nil, wait
+		}
+		return []string{target}, nil
+	}
 	if st.Unassigned.State != StatePending && st.Unassigned.State != StateProposing && !again {
 		return nil, []string{"the unassigned nodes are " + string(st.Unassigned.State) + ": " + st.Unassigned.Detail}
 	}
@@ -294,6 +310,15 @@ func signingHold(st *Status, subnet string) string {
 		}
 	}
 	return ""
+}
+
+// targetDraft drafts the proposal of an advance target: a subnet, the
+// unassigned nodes ("") or the API boundary node stage.
+func (t *Tracker) targetDraft(l *Ledger, st *Status, target string) (proposals.Draft, error) {
+	if target == APIBoundaryTarget {
+		return apiBoundaryDraft(l, st)
+	}
+	return t.deployDraft(l, target)
 }
 
 // deployDraft drafts the deploy proposal of subnet ("" = unassigned nodes).

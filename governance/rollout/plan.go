@@ -52,6 +52,15 @@ type Plan struct {
 	UnassignedNodes time.Time `yaml:"unassigned_nodes" json:"unassigned_nodes"`
 	// NNSSubnet is the NNS subnet id (NNSSubnet when empty).
 	NNSSubnet string `yaml:"nns_subnet,omitempty" json:"nns_subnet,omitempty"`
+	// APIBoundaryNodes is the API boundary node stage, after the unassigned
+	// nodes (nil: the plan has none; plans written before it existed).
+	APIBoundaryNodes *APIBoundaryStage `yaml:"api_boundary_nodes,omitempty" json:"api_boundary_nodes,omitempty"`
+	// Policy names the policy the plan was built with ("" for plan files
+	// and BuildPlan).
+	Policy string `yaml:"policy,omitempty" json:"policy,omitempty"`
+	// TimeZone is the IANA time zone the plan's calendar is shown in
+	// ("" = UTC).
+	TimeZone string `yaml:"time_zone,omitempty" json:"time_zone,omitempty"`
 }
 
 // Batch is one step of a plan.

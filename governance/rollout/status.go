@@ -43,6 +43,12 @@ type Status struct {
 	Unassigned SubnetStatus   `json:"unassigned_nodes"`
 	// UnassignedStart is when the unassigned nodes follow.
 	UnassignedStart time.Time `json:"unassigned_start,omitzero"`
+	// APIBoundary is the API boundary node stage (nil when the plan has
+	// none); APIBoundaryStart is when it follows and APIBoundaryPending
+	// the stage's nodes that do not run the version.
+	APIBoundary        *SubnetStatus `json:"api_boundary_nodes,omitempty"`
+	APIBoundaryStart   time.Time     `json:"api_boundary_start,omitzero"`
+	APIBoundaryPending []string      `json:"api_boundary_pending,omitempty"`
 	// Next is the next batch to start (nil when none waits).
 	Next *NextBatch `json:"next,omitempty"`
 	// Blockers say what keeps the rollout from progressing.
@@ -182,6 +188,7 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		t.deriveBatches(l, o, st)
 		st.UnassignedStart = l.Plan.UnassignedNodes
 		st.Unplanned = unplanned(l.Plan, o, l.Version)
+		t.deriveAPIBoundary(l, o, st)
 	}
 	st.Unassigned = DeriveUnassigned(UnassignedInput{Target: l.Version, RegistryVersion: o.reg.UnassignedVersion,
 		Proposals: o.unassign, Intent: hasIntent(l, KindUnassigned, ""), Replaced: o.replaced[""],
@@ -385,6 +392,9 @@ func rolloutState(l *Ledger, st *Status) RolloutState {
 		if len(st.Unplanned) > 0 {
 			return RolloutUpgrading
 		}
+		if s := apiBoundaryState(st); s != "" {
+			return s
+		}
 		return RolloutComplete
 	case StateFailed:
 		return RolloutFailed
@@ -455,6 +465,9 @@ func blockers(l *Ledger, st *Status) []string {
 	if st.State == RolloutUnassigned && st.Now.Before(st.UnassignedStart) && st.Unassigned.State == StatePending {
 		out = append(out, fmt.Sprintf("the unassigned nodes follow at %s (in %s)", st.UnassignedStart.Format("2006-01-02 15:04 MST"), roundDur(st.UnassignedStart.Sub(st.Now))))
 	}
+	if b := apiBoundaryBlocker(st); b != "" {
+		out = append(out, b)
+	}
 	return out
 }
 
@@ -484,6 +497,9 @@ func failures(st *Status) []string {
 	}
 	if u := st.Unassigned; u.State == StateFailed {
 		out = append(out, fmt.Sprintf("the unassigned nodes failed their %s check: %s", u.FailedCheck, u.Detail))
+	}
+	if a := st.APIBoundary; a != nil && a.State == StateFailed {
+		out = append(out, fmt.Sprintf("the API boundary nodes failed their %s check: %s", a.FailedCheck, a.Detail))
 	}
 	return out
 }

@@ -64,6 +64,8 @@ type observation struct {
 	election *governance.Proposal
 	deploys  map[string][]ProposalView // by subnet id
 	unassign []ProposalView
+	// apibn are the function-47 deploys of the version, oldest first.
+	apibn []ProposalView
 	// replaced is the latest executed deploy of another version, by
 	// subnet id ("" for the unassigned nodes).
 	replaced map[string]*Replacement
@@ -209,6 +211,8 @@ func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) er
 			} else {
 				o.replace("", a.ElectedReplicaVersion, v)
 			}
+		case proposals.DeployGuestosToSomeAPIBoundaryNodes:
+			o.noteAPIBoundaryDeploy(l, &p, a, v, seen)
 		}
 	}
 	if err := t.recallUnseen(ctx, l, o, seen); err != nil {
@@ -306,6 +310,8 @@ func (o *observation) deployViews(l *Ledger) {
 			o.deploys[r.Subnet] = append(o.deploys[r.Subnet], r.view())
 		case r.Kind == KindUnassigned:
 			o.unassign = append(o.unassign, r.view())
+		case r.Kind == KindAPIBoundary:
+			o.apibn = append(o.apibn, r.view())
 		}
 	}
 	byID := func(a, b ProposalView) int { return cmp.Compare(a.ID, b.ID) }
@@ -313,6 +319,7 @@ func (o *observation) deployViews(l *Ledger) {
 		slices.SortFunc(vs, byID)
 	}
 	slices.SortFunc(o.unassign, byID)
+	slices.SortFunc(o.apibn, byID)
 }
 
 // fromRegistry completes the view from the registry timeline where

@@ -62,6 +62,7 @@ func ValidatePlan(p *Plan, reg *governance.Registry) (*Plan, []Problem) {
 		}
 	}
 	probs = append(probs, checkOrder(&out)...)
+	probs = append(probs, checkAPIBoundaryStage(&out, reg)...)
 	return &out, probs
 }
 

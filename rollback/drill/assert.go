@@ -45,6 +45,9 @@ func (d *drill) assertAll(ctx context.Context) {
 	if on(a.AllHealthy) {
 		d.assertHealthy(ctx)
 	}
+	if d.s.Fault.Target == FaultAPIBoundaryNodes {
+		d.assertAPIBoundaryRestored(ctx)
+	}
 	if on(a.NoUnelectedInUse) {
 		d.assertElectedInUse(ctx)
 	}

@@ -23,6 +23,7 @@
 //	  subnets:                        application subnets, in rollout order
 //	    - {count: 6, version: base, nodes: 4}
 //	  unassigned_nodes: {count: 4, version: base}
+//	  api_boundary_nodes: {count: 3, version: base}   default: one, on the first version
 //	  upgrade_delay: 12m              deploy executed -> replicas switch (next CUP)
 //	  catch_up: 2m                    replicas behind after a switch
 //	patch:
@@ -33,6 +34,12 @@
 //	fault:                            the patch stalls one subnet once it runs it
 //	  batch: 2                        batch number (1-based; the last batch is the NNS subnet)
 //	  index: 0                        subnet index within the batch
+//	fault: {target: api_boundary_nodes}
+//	                                  or: the patch breaks the API boundary nodes. The plan gets an
+//	                                  API boundary node stage after the unassigned nodes; localnet has
+//	                                  no API boundary node health, so the scenario is the monitor: the
+//	                                  fault is reported once every node's record names the patch, and
+//	                                  the rollback (function 47) covers the API boundary nodes only
 //	events:                           scripted actions between batches
 //	  - {after_batch: 1, unelect_unused: true}   unelect every elected version nothing runs (but the patch)
 //	expect:

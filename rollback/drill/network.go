@@ -74,7 +74,11 @@ func seedOf(s *Scenario) *localnet.Seed {
 		un.Version = s.Network.Versions[0]
 	}
 	seed.Unassigned = localnet.NodeGroupSeed{Count: max(un.Count, 1), Version: Commit(un.Version)}
-	seed.APIBoundaryNodes = localnet.NodeGroupSeed{Count: 1, Version: Commit(s.Network.Versions[0])}
+	bn := s.Network.APIBoundaryNodes
+	if bn.Version == "" {
+		bn.Version = s.Network.Versions[0]
+	}
+	seed.APIBoundaryNodes = localnet.NodeGroupSeed{Count: max(bn.Count, 1), Version: Commit(bn.Version)}
 	return seed
 }
 

@@ -27,6 +27,9 @@ func (d *drill) rollout(ctx context.Context) (*rollout.GateError, error) {
 		case err != nil && !errors.Is(err, rollout.ErrNotReady):
 			return nil, fmt.Errorf("advance the rollout: %w", err)
 		}
+		if ge, err := d.apiBoundaryFault(ctx, res); ge != nil || err != nil {
+			return ge, err
+		}
 		if res != nil && res.Status.State == rollout.RolloutComplete {
 			d.step("rollout complete", "the fault was never detected")
 			return nil, nil
@@ -47,14 +50,21 @@ func (d *drill) reportAdvance(res *rollout.AdvanceResult, done map[int]bool) {
 		var targets []string
 		for _, s := range res.Submitted {
 			ids = append(ids, s.Proposal)
-			target := s.Subnet
-			if target == "" {
+			target := shortSubnet(s.Subnet)
+			switch s.Subnet {
+			case "":
 				target = "unassigned nodes"
+			case rollout.APIBoundaryTarget:
+				target = "API boundary nodes"
 			}
-			targets = append(targets, shortSubnet(target))
+			targets = append(targets, target)
 			d.noteProposal(s.Proposal, "deploy", s.Subnet, "")
 		}
-		d.step("deploy", fmt.Sprintf("batch %d: %s", batchOf(res.Status, res.Submitted[0].Subnet), strings.Join(targets, ", ")), ids...)
+		what := fmt.Sprintf("batch %d: ", batchOf(res.Status, res.Submitted[0].Subnet))
+		if s := res.Submitted[0].Subnet; s == "" || s == rollout.APIBoundaryTarget {
+			what = "after the batches: "
+		}
+		d.step("deploy", what+strings.Join(targets, ", "), ids...)
 	}
 	for _, b := range res.Status.Batches {
 		if b.State == rollout.StateComplete && !done[b.Batch] {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"io"
 	"strings"
 	"time"
@@ -99,7 +100,11 @@ func RenderText(w io.Writer, r *Report) error {
 		verdict = "FAILED"
 	}
 	fmt.Fprintf(&b, "Drill %s: %s\n", r.Scenario, verdict)
-	fmt.Fprintf(&b, "Release %s on %s; fault on subnet %s\n\n", r.Release, r.Network, r.FaultSubnet)
+	fault := "subnet " + r.FaultSubnet
+	if r.FaultSubnet == rollout.APIBoundaryTarget {
+		fault = "the API boundary nodes"
+	}
+	fmt.Fprintf(&b, "Release %s on %s; fault on %s\n\n", r.Release, r.Network, fault)
 	b.WriteString("Steps (virtual time, wall time):\n")
 	for _, s := range r.Steps {
 		fmt.Fprintf(&b, "  %s  %s  %s", fmtVirtual(s.Virtual), fmtWall(s.Wall), s.Name)

@@ -54,6 +54,9 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 }
 
 func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollback.Plan, error) {
+	if ge.Subnet == rollout.APIBoundaryTarget {
+		return d.apiBoundaryRollbackPlan(ctx, ge)
+	}
 	stalled, err := d.stalled(ctx, ge.Subnet)
 	if err != nil {
 		return nil, err

@@ -246,6 +246,9 @@ func (d *drill) plan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if d.s.Fault.Target == FaultAPIBoundaryNodes {
+		return d.planAPIBoundaryFault(ctx, p)
+	}
 	if _, err := d.track.SavePlan(ctx, p); err != nil {
 		return err
 	}

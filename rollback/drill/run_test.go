@@ -122,3 +122,35 @@ func TestDrillUnelectedTarget(t *testing.T) {
 		t.Fatalf("proposals lack the clean-up (%v) or the re-election (%v): %+v", unelect, reelect, rep.Proposals)
 	}
 }
+
+// TestDrillAPIBoundaryNodeFault: the patch breaks the API boundary nodes;
+// the rollout reaches them with a function-47 proposal after the unassigned
+// nodes, the fault is reported, the rollout halts, and one function-47
+// proposal points them back at base while the healthy subnets keep the
+// patch (left alone, named in the plan's notes).
+func TestDrillAPIBoundaryNodeFault(t *testing.T) {
+	rep, err := runScenario(t, "api-boundary-node-fault.yaml")
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !rep.Passed || rep.Detection == nil || rep.Detection.Subnet != rollout.APIBoundaryTarget {
+		t.Fatalf("report: passed=%v detection=%+v", rep.Passed, rep.Detection)
+	}
+	steps := rep.Plan.Steps
+	if len(steps) != 2 || steps[0].Kind != rollback.StepHalt || steps[1].Kind != rollback.StepAPIBoundary ||
+		steps[1].Draft.DeployAPIBoundaryNodes == nil || len(steps[1].Nodes) != 3 || steps[1].Version != Commit("base") {
+		t.Fatalf("plan steps %+v; want a halt, then one function-47 step of 3 nodes back to base", steps)
+	}
+	if len(rep.Plan.Notes) == 0 || !strings.Contains(strings.Join(rep.Plan.Notes, "\n"), "left alone") {
+		t.Errorf("the plan does not name the subnets it leaves alone: %q", rep.Plan.Notes)
+	}
+	names := map[string]bool{}
+	for _, a := range rep.Assertions {
+		names[a.Name] = a.OK
+	}
+	for _, want := range []string{"api_boundary_nodes_restored", "rollout_halted", "texts_leak_nothing", "detect_within", "rollback_within"} {
+		if ok, seen := names[want]; !seen || !ok {
+			t.Errorf("assertion %s: seen %v, ok %v", want, seen, ok)
+		}
+	}
+}

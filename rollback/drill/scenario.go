@@ -67,8 +67,11 @@ type Network struct {
 	NNSNodes        int           `yaml:"nns_nodes" json:"nns_nodes"`
 	Subnets         []SubnetGroup `yaml:"subnets" json:"subnets"`
 	UnassignedNodes SubnetGroup   `yaml:"unassigned_nodes" json:"unassigned_nodes"`
-	UpgradeDelay    Duration      `yaml:"upgrade_delay" json:"upgrade_delay"`
-	CatchUp         Duration      `yaml:"catch_up" json:"catch_up"`
+	// APIBoundaryNodes are the API boundary nodes (default: one, on the
+	// first version).
+	APIBoundaryNodes SubnetGroup `yaml:"api_boundary_nodes" json:"api_boundary_nodes"`
+	UpgradeDelay     Duration    `yaml:"upgrade_delay" json:"upgrade_delay"`
+	CatchUp          Duration    `yaml:"catch_up" json:"catch_up"`
 }
 
 // SubnetGroup is a number of subnets (or nodes) on one version.
@@ -91,8 +94,11 @@ type Rollout struct {
 	Bake      Duration `yaml:"bake" json:"bake"`
 }
 
-// FaultSpec says which subnet the patch stalls.
+// FaultSpec says which subnet the patch stalls, or that it breaks the API
+// boundary nodes.
 type FaultSpec struct {
+	// Target is "" (a subnet: Batch and Index) or FaultAPIBoundaryNodes.
+	Target string `yaml:"target" json:"target,omitempty"`
 	// Batch is the 1-based batch number.
 	Batch int `yaml:"batch" json:"batch"`
 	// Index is the subnet's index within the batch.
@@ -207,8 +213,17 @@ func (s *Scenario) validate() error {
 	if len(s.Network.Versions) == 0 {
 		bad("network.versions: at least one version is required")
 	}
-	if s.Fault.Batch < 1 {
-		bad("fault.batch: must be at least 1")
+	switch s.Fault.Target {
+	case "":
+		if s.Fault.Batch < 1 {
+			bad("fault.batch: must be at least 1")
+		}
+	case FaultAPIBoundaryNodes:
+		if s.Fault.Batch != 0 || s.Fault.Index != 0 {
+			bad("fault: target %s takes no batch or index", FaultAPIBoundaryNodes)
+		}
+	default:
+		bad("fault.target: %q: leave it out (a subnet) or use %s", s.Fault.Target, FaultAPIBoundaryNodes)
 	}
 	if s.Fault.Index < 0 {
 		bad("fault.index: must not be negative")

@@ -142,7 +142,7 @@ func (r *Registry) Nodes() []Node {
 		if err != nil || unmarshal(raw, rec) != nil {
 			continue
 		}
-		out = append(out, Node{ID: id, HostOSVersion: rec.GetHostosVersionId()})
+		out = append(out, Node{ID: id, HostOSVersion: rec.GetHostosVersionId(), Operator: principal.Principal{Raw: rec.GetNodeOperatorId()}})
 	}
 	return out
 }

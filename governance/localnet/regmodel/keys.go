@@ -13,6 +13,8 @@ const (
 	hostOSVersionPrefix    = "hostos_version_"
 	nodeRecordPrefix       = "node_record_"
 	apiBoundaryNodePrefix  = "api_boundary_node_"
+	nodeOperatorPrefix     = "node_operator_record_"
+	dataCenterPrefix       = "data_center_record_"
 	registryCanisterIDText = "rwlgt-iiaaa-aaaaa-aaaaa-cai"
 	governanceIDText       = "rrkah-fqaaa-aaaaa-aaaaq-cai"
 )
@@ -24,8 +26,10 @@ var CanisterID = principal.MustDecode(registryCanisterIDText)
 // update methods.
 var governanceID = principal.MustDecode(governanceIDText)
 
-func subnetKey(id principal.Principal) string      { return subnetRecordPrefix + id.String() }
-func replicaVersionKey(id string) string           { return replicaVersionPrefix + id }
-func hostOSVersionKey(id string) string            { return hostOSVersionPrefix + id }
-func nodeKey(id principal.Principal) string        { return nodeRecordPrefix + id.String() }
-func apiBoundaryKey(id principal.Principal) string { return apiBoundaryNodePrefix + id.String() }
+func subnetKey(id principal.Principal) string       { return subnetRecordPrefix + id.String() }
+func replicaVersionKey(id string) string            { return replicaVersionPrefix + id }
+func hostOSVersionKey(id string) string             { return hostOSVersionPrefix + id }
+func nodeKey(id principal.Principal) string         { return nodeRecordPrefix + id.String() }
+func apiBoundaryKey(id principal.Principal) string  { return apiBoundaryNodePrefix + id.String() }
+func nodeOperatorKey(id principal.Principal) string { return nodeOperatorPrefix + id.String() }
+func dataCenterKey(id string) string                { return dataCenterPrefix + id }

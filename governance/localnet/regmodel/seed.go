@@ -68,12 +68,38 @@ type APIBoundaryNode struct {
 	Version string
 }
 
-// Node is a node record: its id and the HostOS version it should run.
+// Node is a node record: its id, its operator and the HostOS version it
+// should run.
 type Node struct {
 	// ID is the node id.
 	ID principal.Principal
 	// HostOSVersion is NodeRecord.hostos_version_id; "" means unset.
 	HostOSVersion string
+	// Operator is NodeRecord.node_operator_id; nil Raw means unset.
+	Operator principal.Principal
+}
+
+// DataCenter is a data_center_record_<id> (registry.dc.v1.DataCenterRecord).
+type DataCenter struct {
+	// ID is the data center id, e.g. "zh1".
+	ID string
+	// Region is "<continent>,<country>,<city>" as on mainnet.
+	Region string
+	// Owner names the company that runs the data center.
+	Owner string
+}
+
+// NodeOperator is a node_operator_record_<principal>
+// (registry.node_operator.v1.NodeOperatorRecord).
+type NodeOperator struct {
+	// ID is the node operator principal.
+	ID principal.Principal
+	// Provider is the node provider principal.
+	Provider principal.Principal
+	// DC is the id of the data center the operator's nodes stand in.
+	DC string
+	// Allowance is the number of nodes the operator may still add.
+	Allowance uint64
 }
 
 // Seed is the initial topology of a local registry. New writes it as the
@@ -94,6 +120,10 @@ type Seed struct {
 	HostOSVersions []HostOSVersion
 	// Nodes are written to node_record_<id>.
 	Nodes []Node
+	// DataCenters are written to data_center_record_<id>.
+	DataCenters []DataCenter
+	// NodeOperators are written to node_operator_record_<principal>.
+	NodeOperators []NodeOperator
 	// Canisters are NNS canisters whose installed module is known at start.
 	Canisters []Module
 	// Genesis is the time of the seed batch.
@@ -169,7 +199,15 @@ func (s Seed) mutations() ([]*v1.RegistryMutation, error) {
 		muts = append(muts, insert(apiBoundaryKey(bn.ID), encodeAPIBoundaryNode(bn.Version)))
 	}
 	for _, n := range s.Nodes {
-		muts = append(muts, insert(nodeKey(n.ID), encodeNode(n.HostOSVersion)))
+		muts = append(muts, insert(nodeKey(n.ID), encodeNode(n)))
+	}
+	for _, dc := range s.DataCenters {
+		muts = append(muts, insert(dataCenterKey(dc.ID), mustMarshal(&v1.DataCenterRecord{Id: dc.ID, Region: dc.Region, Owner: dc.Owner})))
+	}
+	for _, op := range s.NodeOperators {
+		muts = append(muts, insert(nodeOperatorKey(op.ID), mustMarshal(&v1.NodeOperatorRecord{
+			NodeOperatorPrincipalId: op.ID.Raw, NodeProviderPrincipalId: op.Provider.Raw,
+			DcId: op.DC, NodeAllowance: op.Allowance})))
 	}
 	if s.UnassignedVersion != "" {
 		muts = append(muts, insert(unassignedConfigKey, encodeUnassigned(nil, s.UnassignedVersion)))
@@ -234,10 +272,11 @@ func (s Seed) versionMutations() []*v1.RegistryMutation {
 	return muts
 }
 
-// encodeNode encodes a NodeRecord carrying only its HostOS version.
-func encodeNode(hostOS string) []byte {
-	rec := &v1.NodeRecord{}
-	if hostOS != "" {
+// encodeNode encodes a NodeRecord carrying its operator and HostOS version.
+func encodeNode(n Node) []byte {
+	rec := &v1.NodeRecord{NodeOperatorId: n.Operator.Raw}
+	if n.HostOSVersion != "" {
+		hostOS := n.HostOSVersion
 		rec.HostosVersionId = &hostOS
 	}
 	return mustMarshal(rec)

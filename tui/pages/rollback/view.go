@@ -211,6 +211,8 @@ func headline(s rb.Step) string {
 		return "re-elect GuestOS " + common.Short(s.Version, 12)
 	case rb.StepUnassigned:
 		return "roll the unassigned nodes back to " + common.Short(s.Version, 8)
+	case rb.StepAPIBoundary:
+		return fmt.Sprintf("roll %d API boundary node(s) back to %s", len(s.Nodes), common.Short(s.Version, 8))
 	}
 	return fmt.Sprintf("roll subnet %s back to %s", common.Short(s.Subnet, 11), common.Short(s.Version, 8))
 }

@@ -58,6 +58,10 @@ type Config struct {
 	IngressExpiry time.Duration `mapstructure:"ingress_expiry" yaml:"ingress_expiry"`
 	// Output is the default output format: "text" or "json" (--json sets "json").
 	Output string `mapstructure:"output" yaml:"output"`
+	// RolloutPolicy is the plan policy of `rollout plan` (--policy): "dfinity"
+	// (DFINITY's practice), "continuous" (registry order, back to back) or
+	// the path of a policy YAML file.
+	RolloutPolicy string `mapstructure:"rollout_policy" yaml:"rollout_policy"`
 }
 
 // Network is one named network: its URL and root key ("fetch", hex DER, or
@@ -80,6 +84,7 @@ func DefaultConfig() *Config {
 		ReleasesDir:   filepath.Join(dataHome(), "nnspatch", "releases"),
 		AlertWindow:   health.DefaultWindow,
 		DenyWords:     append([]string(nil), proposals.DefaultDenyWords...),
+		RolloutPolicy: "dfinity",
 		IngressExpiry: 4 * time.Minute,
 		Output:        "text",
 	}

@@ -71,6 +71,15 @@ ingress_expiry: 4m0s
 
 # Default output format: text or json (--json sets json).
 output: text
+
+# Plan policy of "rollout plan" (--policy): dfinity (canary application subnets
+# first, uzr34 and pzp6e alone on different days, Monday-Thursday 07:00-15:00
+# UTC, the NNS alone and last the following week, then the unassigned and API
+# boundary nodes), continuous (registry order, back to back, no API boundary
+# node stage), or the path of a policy YAML file that overrides dfinity's
+# fields (time_zone, days, hours, batch_size, interval, canaries, canary_count,
+# alone, separate_days, application_first, nns_next_week, api_boundary_nodes).
+rollout_policy: dfinity
 `
 }
 

@@ -40,6 +40,8 @@ func (c *Config) Value(key string) any {
 		return c.IngressExpiry.String()
 	case "output":
 		return c.Output
+	case "rollout_policy":
+		return c.RolloutPolicy
 	}
 	return nil
 }
