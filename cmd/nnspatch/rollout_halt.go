@@ -78,10 +78,7 @@ func haltOrResume(ctx context.Context, o *releaseRefOptions, verb string, fn fun
 		fmt.Fprintf(o.IO.ErrOut, "Rollout of %s resumed; next: nnspatch rollout advance %s\n", o.Ref, o.Ref)
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, struct {
-			jsonout.Envelope
-			Halted *rollout.Halt `json:"halted"`
-		}{jsonout.NewEnvelope(), h})
+		return jsonout.Write(o.IO.Out, jsonout.RolloutHalt{Envelope: jsonout.NewEnvelope(), Halted: h})
 	}
 	return nil
 }
