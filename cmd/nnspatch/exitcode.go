@@ -144,7 +144,11 @@ var exitRules = []exitRule{
 		hint: text("name a shipped scenario (`nnspatch drill list`) or give a path to a scenario file")},
 	{match: is(drill.ErrScenario), code: ExitUsage,
 		hint: text("fix the scenario file; `nnspatch drill list` shows the shipped scenarios, documented examples")},
-	{match: is(rollback.ErrStepFailed), code: ExitRefused},
+	{match: is(rollback.ErrStepFailed), code: ExitRefused,
+		hint: text("run `nnspatch rollback submit` again to resubmit it")},
+	{match: is(rollback.ErrNoLedger), code: ExitError, hint: text("pass --release DIR with the release's directory")},
+	{match: is(rollback.ErrNotTarget), code: ExitError,
+		hint: text("name only subnets that run the release, as `nnspatch subnets` lists them")},
 	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
 		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
 	{match: is(rollback.ErrNoTarget), code: ExitRefused, hint: noTargetHint},
@@ -152,7 +156,7 @@ var exitRules = []exitRule{
 		hint: func(error) string {
 			return "healthy targets are not rolled back unless asked: name them with --failing or --subnets, or pass --all-targets"
 		}},
-	{match: is(rollback.ErrNoState), code: ExitError},
+	{match: is(rollback.ErrNoState), code: ExitError, hint: text("run `nnspatch rollback submit` first")},
 	{match: is(rollback.ErrHistory), code: ExitError},
 	{match: is(governance.ErrNoSecret), code: ExitAuth,
 		hint: text("run the command in a terminal to be asked, or (in scripts) set NNSPATCH_IDENTITY_PASSWORD for a key's password or NNSPATCH_HSM_PIN for a token's PIN")},
@@ -211,6 +215,10 @@ func exitCodeFor(err error) (ExitCode, string) {
 	if errors.As(err, &ce) {
 		return ce.Code, ""
 	}
+	var fe *FlagError
+	if errors.As(err, &fe) {
+		return ExitUsage, wrappedHint(fe.Err)
+	}
 	for _, r := range exitRules {
 		if r.match(err) {
 			if r.hint == nil {
@@ -220,6 +228,17 @@ func exitCodeFor(err error) (ExitCode, string) {
 		}
 	}
 	return ExitError, ""
+}
+
+// wrappedHint is the hint for a library error a FlagError wraps (with %w),
+// so a flag's value refused by a library gets the library error's hint; ""
+// when the flag error wraps nothing.
+func wrappedHint(err error) string {
+	if errors.Unwrap(err) == nil {
+		return ""
+	}
+	_, hint := exitCodeFor(errors.Unwrap(err))
+	return hint
 }
 
 func draftInvalidHint(err error) string {

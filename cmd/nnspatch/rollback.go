@@ -217,7 +217,7 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		return nil, err
 	}
 	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {
-		return nil, FlagErrorf("--failing: %v", err)
+		return nil, FlagErrorf("--failing: %w", err)
 	}
 	if in.Now, err = s.now(ctx); err != nil {
 		return nil, err
