@@ -100,6 +100,8 @@ var exitRules = []exitRule{
 	{match: is(config.ErrInvalid), code: ExitError,
 		hint: text("fix that key in the config file, or the NNSPATCH_<KEY> variable or flag that sets it")},
 	{match: as[*DraftInvalidError], code: ExitDraftInvalid, hint: draftInvalidHint},
+	{match: is(rollout.ErrNoElectionDraft), code: ExitDraftInvalid,
+		hint: text("pass --redraft FILE with the election draft to submit")},
 	{match: missingDraftFile, code: ExitDraftInvalid,
 		hint: text("check the path; `nnspatch draft <kind> -o FILE` writes a draft file")},
 	{match: is(proposals.ErrDraftFile), code: ExitDraftInvalid,
@@ -120,14 +122,17 @@ var exitRules = []exitRule{
 	{match: is(rollout.ErrGateFailed), code: ExitRefused,
 		hint: text("the rollout is stopped; investigate the subnet, roll it back or fix it, then run `nnspatch rollout status`")},
 	{match: is(rollout.ErrElectionFailed), code: ExitRefused},
-	{match: is(rollout.ErrQuietPeriod), code: ExitRefused},
+	{match: is(rollout.ErrQuietPeriod), code: ExitRefused, hint: text("pass --force with --reason to disclose anyway")},
+	{match: is(rollout.ErrNoReason), code: ExitError, hint: text("pass --reason TEXT; the reason is recorded in the release ledger")},
+	{match: is(rollout.ErrRolledBack), code: ExitError,
+		hint: text("re-deploying the version needs `nnspatch rollout advance <release> --redeploy-rolled-back` (recorded as an override) or a new release")},
 	{match: is(rollout.ErrAbandoned), code: ExitRefused},
-	{match: is(rollout.ErrHalted), code: ExitRefused,
-		hint: text("`nnspatch release log <release>` shows who halted the rollout and why")},
+	{match: is(rollout.ErrHalted), code: ExitRefused, hint: haltedHint},
 	{match: is(rollout.ErrNotHalted), code: ExitRefused,
 		hint: text("nothing to resume; `nnspatch rollout status` shows where the rollout stands")},
-	{match: is(rollout.ErrElectionNotFound), code: ExitRefused,
-		hint: text("`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has; a release not elected yet starts with `nnspatch release new`")},
+	{match: is(rollout.ErrElectionNotFound), code: ExitRefused, hint: electionNotFoundHint},
+	{match: is(rollout.ErrNoPackageHash), code: ExitUsage,
+		hint: text("pass the release package's --sha256 to find its election proposal")},
 	{match: is(rollout.ErrOtherElection), code: ExitRefused,
 		hint: text("attach into another directory with --dir, or check the version")},
 	{match: is(rollout.ErrNoRelease), code: ExitError,
@@ -228,6 +233,30 @@ func exitCodeFor(err error) (ExitCode, string) {
 		}
 	}
 	return ExitError, ""
+}
+
+// haltedHint says how to lift a halt recorded in the ledger; a halt on
+// chain or one without its facts gets the ledger's log.
+func haltedHint(err error) string {
+	var he *rollout.HaltedError
+	if errors.As(err, &he) && he.Source != rollout.HaltChain {
+		return "once resolved, lift the halt with `nnspatch rollout resume <release> --reason TEXT`"
+	}
+	return "`nnspatch release log <release>` shows who halted the rollout and why"
+}
+
+// electionNotFoundHint points at the hash when the registry knows the
+// version under another one.
+func electionNotFoundHint(err error) string {
+	var ee *rollout.ElectionNotFoundError
+	switch {
+	case errors.As(err, &ee) && ee.Registry != "":
+		return "check --sha256; `nnspatch proposal list --topic ic-os-version-election` shows the elections governance has"
+	case errors.As(err, &ee):
+		return "check the version and --sha256, or create the release with `nnspatch release new` and submit its election; " +
+			"`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has"
+	}
+	return "`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has; a release not elected yet starts with `nnspatch release new`"
 }
 
 // wrappedHint is the hint for a library error a FlagError wraps (with %w),

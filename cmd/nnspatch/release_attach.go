@@ -147,7 +147,7 @@ func adoptPlan(ctx context.Context, t *rollout.Tracker, file, version string) (*
 // attachError turns a missing package hash into a usage error.
 func attachError(err error) error {
 	if errors.Is(err, rollout.ErrNoPackageHash) {
-		return FlagErrorf("%v", err)
+		return FlagErrorf("%w", err)
 	}
 	return err
 }
