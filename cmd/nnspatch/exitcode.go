@@ -11,6 +11,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -95,6 +96,19 @@ var exitRules = []exitRule{
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
 	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
+	{match: is(localnet.ErrUnreachable), code: ExitNetwork, hint: text("start one with `nnspatch localnet start`")},
+	{match: is(localnet.ErrNotAdmin), code: ExitRefused, hint: text("point --url at a running `nnspatch localnet start`")},
+	{match: is(localnet.ErrStateLocked), code: ExitRefused, hint: text("stop that network or pass another --state")},
+	{match: is(localnet.ErrSeedMismatch), code: ExitRefused,
+		hint: text("start with the seed it was created from, or use a fresh --state directory")},
+	{match: is(localnet.ErrConfigMismatch), code: ExitRefused,
+		hint: text("start without --voting-period or use a fresh --state directory")},
+	{match: is(localnet.ErrListen), code: ExitRefused, hint: text("stop what uses the address or pass another host:port to --listen")},
+	{match: is(localnet.ErrStateDir), code: ExitError, hint: text("pass a writable --state directory")},
+	{match: is(localnet.ErrAdminRefused), code: ExitRefused},
+	{match: is(localnet.ErrCorruptLog), code: ExitRefused},
+	{match: is(localnet.ErrBadSeed), code: ExitUsage},
+	{match: is(localnet.ErrBadFault), code: ExitUsage, hint: text("name subnets by their ids, as `nnspatch subnets` lists them")},
 	{match: is(config.ErrMalformed), code: ExitError,
 		hint: text("fix the line named above; `nnspatch config init --config /tmp/example.yaml` writes a commented file with every key")},
 	{match: is(config.ErrInvalid), code: ExitError,
@@ -124,7 +138,7 @@ var exitRules = []exitRule{
 	{match: is(rollout.ErrElectionFailed), code: ExitRefused},
 	{match: is(rollout.ErrQuietPeriod), code: ExitRefused, hint: text("pass --force with --reason to disclose anyway")},
 	{match: is(rollout.ErrNoReason), code: ExitError, hint: text("pass --reason TEXT; the reason is recorded in the release ledger")},
-	{match: is(rollout.ErrRolledBack), code: ExitError,
+	{match: is(rollout.ErrRolledBack), code: ExitRefused,
 		hint: text("re-deploying the version needs `nnspatch rollout advance <release> --redeploy-rolled-back` (recorded as an override) or a new release")},
 	{match: is(rollout.ErrAbandoned), code: ExitRefused},
 	{match: is(rollout.ErrHalted), code: ExitRefused, hint: haltedHint},
@@ -217,6 +231,7 @@ var exitRules = []exitRule{
 	{match: is(artifact.ErrNetwork), code: ExitNetwork, hint: text("check the URL and your connection")},
 	{match: isUnreachable, code: ExitNetwork,
 		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
+	{match: as[*governance.BallotUnreadableError], code: ExitError, hint: ballotUnreadableHint},
 }
 
 // exitCodeFor returns the exit code and the hint ("" if none) for err.
@@ -237,17 +252,39 @@ func exitCodeFor(err error) (ExitCode, string) {
 			if r.hint == nil {
 				return r.code, ""
 			}
-			return r.code, r.hint(err)
+			return r.code, hintWithRef(err, r.hint(err))
 		}
 	}
 	return ExitError, ""
+}
+
+// ballotUnreadableHint names the command that shows the ballot.
+func ballotUnreadableHint(err error) string {
+	var be *governance.BallotUnreadableError
+	if !errors.As(err, &be) {
+		return ""
+	}
+	return fmt.Sprintf("check the neuron's ballot with `nnspatch proposal show %d`", be.Proposal)
+}
+
+// hintWithRef names the release in a hint when the command wrapped the error
+// with the release reference it was given (refError).
+func hintWithRef(err error, hint string) string {
+	var re *refError
+	if errors.As(err, &re) && re.ref != "" {
+		return strings.ReplaceAll(hint, "<release>", re.ref)
+	}
+	return hint
 }
 
 // haltedHint says how to lift a halt recorded in the ledger; a halt on
 // chain or one without its facts gets the ledger's log.
 func haltedHint(err error) string {
 	var he *rollout.HaltedError
-	if errors.As(err, &he) && he.Source != rollout.HaltChain {
+	switch {
+	case errors.As(err, &he) && he.Source == rollout.HaltChain:
+		return ""
+	case errors.As(err, &he):
 		return "once resolved, lift the halt with `nnspatch rollout resume <release> --reason TEXT`"
 	}
 	return "`nnspatch release log <release>` shows who halted the rollout and why"

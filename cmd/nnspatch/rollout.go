@@ -351,13 +351,13 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 }
 
 // rolledBackError names the release in a rolled-back rollout's error and
-// exits 9; other errors are returned unchanged.
+// its hint (exit 9, from exitRules); other errors are returned unchanged.
 func rolledBackError(ref string, err error) error {
 	var re *rollout.RolledBackError
 	if !errors.As(err, &re) {
 		return err
 	}
-	return &CodeError{Code: ExitRefused, Err: &refError{msg: strings.ReplaceAll(re.Error(), "<release>", ref), err: err}}
+	return &refError{msg: re.Error(), err: err, ref: ref}
 }
 
 // badQuery turns a query Prometheus refused into a usage error naming the
