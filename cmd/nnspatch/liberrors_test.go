@@ -179,3 +179,42 @@ func (E) Error() string { return "halted; resume with --reason TEXT" }
 		t.Errorf("scan found %q, want %q", got, want)
 	}
 }
+
+// TestHintPrintedOnce runs commands that fail in a library and checks the
+// CLI prints the advice once, as the hint, and that the error line names
+// no command or flag (before, `release log /missing` gave the advice in
+// the error and again in the hint).
+func TestHintPrintedOnce(t *testing.T) {
+	isolateConfig(t)
+	missing := filepath.Join(t.TempDir(), "missing")
+	cases := []struct {
+		args []string
+		code ExitCode
+		hint string
+	}{
+		{[]string{"release", "log", missing}, ExitError, "`nnspatch release new`"},
+		{[]string{"subnets", "--network", "https://x.example.org"}, ExitError, "pass --root-key HEX"},
+		{[]string{"subnets", "--network", "https://x.example.org", "--root-key", "zz"}, ExitError, "as `nnspatch localnet start` prints it"},
+		{[]string{"subnets", "--network", "ic", "--root-key", "fetch"}, ExitError, "drop --root-key"},
+		{[]string{"localnet", "advance", "1h", "--url", "http://127.0.0.1:1"}, ExitNetwork, "`nnspatch localnet start`"},
+	}
+	v := newCLIVocabulary()
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			r := runCLI(t, c.args...)
+			if r.Code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", r.Code, c.code, r.Stderr)
+			}
+			if h := hintLine(t, r.Stderr); !strings.Contains(h, c.hint) {
+				t.Errorf("hint %q, want it to say %q", h, c.hint)
+			}
+			for _, l := range strings.Split(r.Stderr, "\n") {
+				if msg, ok := strings.CutPrefix(l, "nnspatch: "); ok {
+					if p := v.problems(msg); len(p) > 0 {
+						t.Errorf("error line %q names %v; that advice belongs in the hint", l, p)
+					}
+				}
+			}
+		})
+	}
+}
