@@ -38,6 +38,10 @@ type Options struct {
 	// subdirectory per network root key (RegistryCacheDir); "" keeps the
 	// synced registry in memory for the Client's life.
 	RegistryCache string
+	// WriteLocks is the directory of the per-network write locks
+	// (LockWrite) that make concurrent identical writes yield one; ""
+	// locks nothing.
+	WriteLocks string
 }
 
 // Client reads and writes NNS governance and reads the registry. Its
@@ -51,9 +55,10 @@ type Client struct {
 	// Expiry is the ingress expiry in use.
 	Expiry time.Duration
 
-	t   transport
-	at  *agentTransport
-	reg *registryCache
+	t     transport
+	at    *agentTransport
+	reg   *registryCache
+	locks string
 }
 
 // New connects to n as id (nil means anonymous). For a network with
@@ -86,7 +91,7 @@ func New(ctx context.Context, n Network, id *Identity, opts Options) (*Client, e
 		return nil, err
 	}
 	return &Client{Network: n, Identity: id, Expiry: opts.IngressExpiry, t: at, at: at,
-		reg: &registryCache{base: opts.RegistryCache}}, nil
+		reg: &registryCache{base: opts.RegistryCache}, locks: opts.WriteLocks}, nil
 }
 
 func (t *agentTransport) loadRootKey(ctx context.Context, n Network) error {

@@ -25,6 +25,13 @@
 // explicit "fetch"; mainnet (Network.IsMainnet: the name ic, a mainnet host
 // or the IC's root key) always uses the built-in key.
 //
+// Identical writes are serialized across processes (WriteLocker): with
+// Options.WriteLocks, LockWrite takes a file lock named by the network and
+// the write (ProposalKey, VoteKey, SendKey); callers hold it from
+// preflight's twin search to MakeProposal, so two runs submitting the same
+// action make one proposal. Preflight also fails the unelection of a
+// version that an open or adopted deploy proposal targets.
+//
 // The registry is read from a synced store (package registrystore, one
 // directory per network root key under Options.RegistryCache, or memory):
 // Registry, RegistryLog and ChangesSince first fetch only the versions the

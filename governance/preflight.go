@@ -105,6 +105,9 @@ func (c *Client) Preflight(ctx context.Context, neuron uint64, req govdid.MakePr
 			return nil, err
 		}
 		checkPayload(p, reg, fn)
+		if err := c.checkOpenDeploys(ctx, p, fn); err != nil {
+			return nil, err
+		}
 	}
 	existing, err := c.findTwin(ctx, req, reg)
 	if err != nil {
@@ -244,4 +247,77 @@ func checkElectHostOS(p *Preflight, reg *Registry, a proposals.ReviseElectedHost
 			p.add("unelect "+v, true, "HostOS %s is not in use", v)
 		}
 	}
+}
+
+// checkOpenDeploys fails the unelection of a version that an open (or
+// adopted, not yet executed) deployment proposal targets: executing the
+// unelection first would make that deploy fail.
+func (c *Client) checkOpenDeploys(ctx context.Context, p *Preflight, fn *govdid.ExecuteNnsFunction) error {
+	a, err := proposals.DecodePayload(fn.NnsFunction, fn.Payload)
+	if err != nil {
+		return nil
+	}
+	var unelect []string
+	switch a := a.(type) {
+	case proposals.ReviseElectedGuestosVersions:
+		unelect = a.ReplicaVersionsToUnelect
+	case proposals.ReviseElectedHostosVersions:
+		unelect = a.HostosVersionsToUnelect
+	}
+	if len(unelect) == 0 {
+		return nil
+	}
+	open, err := c.openDeploys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range unelect {
+		for _, d := range open[v] {
+			p.add("unelect "+v, false, "version %s is the target of open deploy proposal %d (%s); it would fail once the version is unelected: let it settle or reject it first", v, d.id, d.target)
+		}
+	}
+	return nil
+}
+
+// openDeploy is an open deployment proposal's id and target.
+type openDeploy struct {
+	id     uint64
+	target string
+}
+
+// openDeploys lists the open and adopted deployment proposals by the
+// version they deploy (GuestOS and HostOS).
+func (c *Client) openDeploys(ctx context.Context) (map[string][]openDeploy, error) {
+	ps, err := c.ListProposals(ctx, ListOptions{Topics: []Topic{TopicIcOsVersionDeployment}, Statuses: []Status{StatusOpen, StatusAdopted}, All: true})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]openDeploy{}
+	for _, pr := range ps {
+		if pr.Action.Kind != "ExecuteNnsFunction" {
+			continue
+		}
+		if len(pr.Action.Payload) == 0 {
+			full, err := c.GetProposal(ctx, pr.ID)
+			if err != nil {
+				return nil, err
+			}
+			pr = *full
+		}
+		a, err := proposals.DecodePayload(pr.Action.NNSFunction, pr.Action.Payload)
+		if err != nil {
+			continue
+		}
+		switch a := a.(type) {
+		case proposals.DeployGuestosToAllSubnetNodes:
+			out[a.ReplicaVersionID] = append(out[a.ReplicaVersionID], openDeploy{pr.ID, "subnet " + a.SubnetID.Encode()})
+		case proposals.DeployGuestosToAllUnassignedNodes:
+			out[a.ElectedReplicaVersion] = append(out[a.ElectedReplicaVersion], openDeploy{pr.ID, "the unassigned nodes"})
+		case proposals.DeployHostosToSomeNodes:
+			if a.HostosVersionID != nil {
+				out[*a.HostosVersionID] = append(out[*a.HostosVersionID], openDeploy{pr.ID, fmt.Sprintf("%d node(s)", len(a.NodeIDs))})
+			}
+		}
+	}
+	return out, nil
 }

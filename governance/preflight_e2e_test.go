@@ -2,6 +2,7 @@ package governance
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +104,49 @@ func TestSendSignedVote(t *testing.T) {
 	// request_status: the original result, not a second vote.
 	if _, err := c.SendSigned(ctx, sc, time.Now()); err != nil {
 		t.Errorf("resend: %v", err)
+	}
+}
+
+// TestPreflightFlagsUnelectionOfAnOpenDeploysVersion: unelecting a version
+// that an open deploy proposal targets fails preflight, naming the
+// proposal; the same unelection passes once nothing open targets it.
+func TestPreflightFlagsUnelectionOfAnOpenDeploysVersion(t *testing.T) {
+	net, c := startLocal(t)
+	ctx := testCtx(t)
+	fresh := "5555555555555555555555555555555555555555"
+	if _, err := c.MakeProposal(ctx, devNeuron, electRequest(t, fresh)); err != nil {
+		t.Fatal(err)
+	}
+	unelect := electRequest(t, "6666666666666666666666666666666666666666", fresh)
+	p, err := c.Preflight(ctx, devNeuron, unelect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Err(); err != nil {
+		t.Fatalf("unelecting an unused version with nothing open: %v", err)
+	}
+
+	sub := net.Topology().Subnets[1]
+	payload, err := proposals.EncodePayload(proposals.DeployGuestosToAllSubnetNodes{SubnetID: mustPrincipal(t, sub.ID), ReplicaVersionID: fresh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "Deploy the fresh version"
+	// neuron 81 is nobody's followee: its proposal stays open
+	deploy, err := c.MakeProposal(ctx, 81, govdid.MakeProposalRequest{Title: &title, Action: &govdid.ProposalActionRequest{
+		ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 11, Payload: payload}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := c.GetProposal(ctx, deploy); err != nil || info.Status != StatusOpen {
+		t.Fatalf("deploy proposal %d: %v, %v; want it open", deploy, info, err)
+	}
+	p, err = c.Preflight(ctx, devNeuron, unelect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Err()
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("open deploy proposal %d", deploy)) || !strings.Contains(err.Error(), sub.ID) {
+		t.Fatalf("unelecting the target of open deploy %d: %v", deploy, err)
 	}
 }

@@ -279,8 +279,10 @@ func WriteDraft(path string, d Draft) error {
 	return writeAtomic(path, data)
 }
 
+// writeAtomic writes a draft readable by its owner only (0600): a draft
+// may name a withheld security fix before its disclosure.
 func writeAtomic(path string, data []byte) error {
-	if err := fsutil.WriteFile(path, data, 0o644); err != nil {
+	if err := fsutil.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("write draft %s: %w", path, err)
 	}
 	return nil

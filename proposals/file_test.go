@@ -91,8 +91,8 @@ func TestWriteDraftAtomic(t *testing.T) {
 	if err := WriteDraft(filepath.Join(dir, "missing", "d.yaml"), d); err == nil || !strings.Contains(err.Error(), "write draft") {
 		t.Errorf("write into a missing directory: err = %v", err)
 	}
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
-		t.Errorf("mode = %v", fi.Mode())
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600 (drafts are private to their owner)", fi.Mode())
 	}
 }
 

@@ -305,6 +305,15 @@ func (r *runner) propose(ctx context.Context, s Step, rec *StepRecord) error {
 	if err := r.save(rec, StateIntended, "submission recorded, waiting for the proposal id"); err != nil {
 		return err
 	}
+	// Another process rolling back the same way waits here, then finds
+	// this proposal as a twin.
+	if wl, ok := r.e.Gov.(governance.WriteLocker); ok {
+		unlock, err := wl.LockWrite(ctx, governance.ProposalKey(req))
+		if err != nil {
+			return fmt.Errorf("rollback step %d: %w", s.N, err)
+		}
+		defer unlock()
+	}
 	pf, err := r.e.Gov.Preflight(ctx, r.e.Neuron, req)
 	if err != nil {
 		return fmt.Errorf("rollback step %d: %w", s.N, err)

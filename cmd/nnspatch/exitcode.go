@@ -131,8 +131,9 @@ var exitRules = []exitRule{
 	{match: as[*PendingError], code: ExitPending},
 	{match: is(rollout.ErrPlanInvalid), code: ExitDraftInvalid,
 		hint: text("fix every problem listed above, or let `nnspatch rollout plan` build the plan from the registry")},
-	{match: is(rollout.ErrCorruptLedger), code: ExitError,
-		hint: text("nnspatch never overwrites a ledger it cannot read; compare it with release.yaml.bak and repair it by hand")},
+	{match: is(rollout.ErrCorruptLedger), code: ExitError, hint: corruptLedgerHint},
+	{match: is(rollout.ErrLedgerMismatch), code: ExitError,
+		hint: text("nothing was submitted; compare the ledger with release.yaml.bak and `nnspatch proposal show ID`, and fix the record (or restore the backup)")},
 	{match: is(rollout.ErrGateFailed), code: ExitRefused,
 		hint: text("the rollout is stopped; investigate the subnet, roll it back or fix it, then run `nnspatch rollout status`")},
 	{match: is(rollout.ErrElectionFailed), code: ExitRefused},
@@ -202,6 +203,8 @@ var exitRules = []exitRule{
 		hint: text("a ballot cannot be changed; the table above shows the neuron's ballot that stands")},
 	{match: as[*governance.UnknownOutcomeError], code: ExitUntrusted,
 		hint: text("do not retry blindly: the write may have executed; check its outcome as the message says, and the network's root key (`nnspatch config show`)")},
+	{match: is(rollback.ErrRecoveryNeeded), code: ExitRefused,
+		hint: text("no proposal can execute while the NNS subnet is stalled: it needs a subnet recovery by the node providers (a recovery catch-up package, outside governance); once it finalizes, run `nnspatch rollback plan` again for the other subnets")},
 	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrSignedMessage), code: ExitError,
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},
@@ -390,4 +393,14 @@ func untrustedHint(err error) string {
 	return fmt.Sprintf("nothing from this answer was trusted; check that network %s has the URL you intended (`nnspatch config show`); "+
 		"for a URL or test network pass the network's real root key with --root-key HEX, obtained out of band from its operator "+
 		"(--root-key fetch trusts whatever key the server sends); never disable verification", network)
+}
+
+// corruptLedgerHint offers the backup when it reads and passes its
+// checksum, else says to repair the ledger by hand.
+func corruptLedgerHint(err error) string {
+	var ce *rollout.CorruptError
+	if errors.As(err, &ce) && ce.Backup != "" {
+		return fmt.Sprintf("nnspatch never overwrites a ledger it cannot trust; the backup reads fine: compare the two, then restore it with `cp %s %s` (actions after the backup must be recorded again; `nnspatch rollout status` re-reads the proposals from governance)", ce.Backup, ce.Path)
+	}
+	return "nnspatch never overwrites a ledger it cannot trust; compare it with release.yaml.bak and repair it by hand"
 }

@@ -99,6 +99,7 @@ func isolateConfig(t *testing.T) string {
 	t.Setenv("DFX_CONFIG_ROOT", dir)
 	t.Setenv("XDG_DATA_HOME", "/data")
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("XDG_STATE_HOME", t.TempDir()) // write locks
 	return dir
 }
 

@@ -178,7 +178,7 @@ func (f *Factory) connect(ctx context.Context, n governance.Network, id *governa
 	if err != nil {
 		return nil, err
 	}
-	return governance.New(ctx, n, id, governance.Options{IngressExpiry: cfg.IngressExpiry, RegistryCache: registryCacheBase()})
+	return governance.New(ctx, n, id, governance.Options{IngressExpiry: cfg.IngressExpiry, RegistryCache: registryCacheBase(), WriteLocks: writeLockBase()})
 }
 
 func newCmdIdentity(f *Factory) *cobra.Command {

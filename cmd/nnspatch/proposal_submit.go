@@ -97,6 +97,15 @@ func proposalSubmitRun(ctx context.Context, o *proposalSubmitOptions) error {
 	if err := o.checkRisk(c.Network); err != nil {
 		return err
 	}
+	if !o.DryRun {
+		// Another process submitting the same action waits here, then
+		// finds this one's proposal as a twin: one proposal, not two.
+		unlock, err := lockWrite(ctx, c, governance.ProposalKey(req))
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	pf, err := c.Preflight(ctx, o.Neuron, req)
 	if err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -44,7 +44,7 @@ func writeAudit(w io.Writer, events []rollout.Event) error {
 		if e.Proposal != 0 {
 			p = fmt.Sprint(e.Proposal)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.Format("2006-01-02 15:04:05"), shortPrincipal(e.Principal), e.Action, p, proposals.Sanitize(e.Detail))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.At.Format("2006-01-02 15:04:05"), textsafe.Escape(shortPrincipal(e.Principal)), textsafe.Escape(e.Action), p, textsafe.Escape(e.Detail))
 	}
 	return tw.Flush()
 }

@@ -164,14 +164,15 @@ func TestRolloutStatusRender(t *testing.T) {
 	releaseGolden(t, "rollout_status_upgrading", b.String())
 }
 
-// TestReleaseLogRender pins the audit trail table; control bytes are
-// sanitized.
+// TestReleaseLogRender pins the audit trail table; control bytes and line
+// breaks are printed escaped, so a detail cannot forge a line.
 func TestReleaseLogRender(t *testing.T) {
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	var b strings.Builder
 	err := writeAudit(&b, []rollout.Event{
 		{At: at, Principal: "2zedg-yvbwk-2bo4m-d3ypt-mzc2f-pgy7g-5k4pl-bmthb-yrwbl-xfkkv-jqe", Action: "submit", Detail: "submitted elect as proposal 1", Proposal: 1},
 		{At: at.Add(time.Hour), Principal: "local-user:ops", Action: "force", Detail: "disclosed before the quiet period ended: \x1b[31mexploit public"},
+		{At: at.Add(2 * time.Hour), Principal: "local-user:ops", Action: "abandon", Detail: "given up\n2026-11-23 12:00:00  2zedg…  disclose  -  source disclosed"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -278,10 +279,16 @@ func TestReleaseFailedElectionAndAbandon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, payload, err := d.Payload()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := (rollout.Store{Dir: rel}).Update(ctx, func(l *rollout.Ledger) error {
 		for i := range l.Proposals {
 			if l.Proposals[i].ID == election {
-				l.Proposals[i].ID = failed
+				// point the record at the failed election, payload hash
+				// and all (a mismatch alone is refused)
+				l.Proposals[i].ID, l.Proposals[i].PayloadSHA256 = failed, governance.Action{Payload: payload}.PayloadSHA256()
 			}
 		}
 		return nil

@@ -92,7 +92,12 @@ func sendRun(ctx context.Context, o *sendOptions) error {
 	}
 	var ids []uint64
 	for _, sc := range contents {
+		unlock, err := lockWrite(ctx, c, governance.SendKey(sc.RequestID))
+		if err != nil {
+			return err
+		}
 		res, err := c.SendSigned(ctx, sc, o.Now())
+		unlock()
 		if errors.Is(err, governance.ErrUntrusted) {
 			return &governance.UnknownOutcomeError{What: "message " + sc.RequestID[:16] + " (" + sentWhat(sc) + ")", Check: sentCheck(sc), Err: err}
 		}

@@ -243,7 +243,12 @@ func voteRun(ctx context.Context, o *voteOptions) error {
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Vote %s on proposal %d with neuron(s) %v on %s?", o.Vote, o.Proposal, neurons, c.Network.Name)); err != nil {
 		return err
 	}
+	unlock, err := lockWrite(ctx, c, governance.VoteKey(o.Proposal))
+	if err != nil {
+		return err
+	}
 	results := c.VoteMany(ctx, neurons, o.Proposal, o.Vote)
+	unlock()
 	if o.JSON() {
 		err = jsonout.Write(o.IO.Out, jsonout.Votes{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Vote: o.Vote.String(), Results: results})
 	} else {

@@ -36,8 +36,12 @@ func (d *durable) Execute(call replica.Call) ([]byte, *replica.Reject) {
 	defer n.mu.Unlock()
 	call.Now = n.clock.Now()
 	// Logged even if the model traps: replay then traps the same way.
-	defer n.log(record{Kind: recCall, Time: call.Now.UnixNano(), Canister: d.id.Raw,
-		Method: call.Method, Caller: call.Caller.Raw, Arg: call.Arg})
+	rec := record{Kind: recCall, Time: call.Now.UnixNano(), Canister: d.id.Raw,
+		Method: call.Method, Caller: call.Caller.Raw, Arg: call.Arg}
+	if call.RequestID != ([32]byte{}) {
+		rec.RequestID, rec.Expiry = call.RequestID[:], int64(call.IngressExpiry)
+	}
+	defer n.log(rec)
 	return d.can.Execute(call)
 }
 
@@ -106,7 +110,7 @@ func (n *Network) tick() {
 		return
 	}
 	n.lastTick = now
-	n.gov.Tick(now)
+	n.govTick(now)
 	n.log(record{Kind: recTick, Time: now.UnixNano()})
 }
 

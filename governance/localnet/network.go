@@ -87,7 +87,21 @@ type Config struct {
 	TickInterval time.Duration
 	// RealClock is the real-time source (default time.Now).
 	RealClock func() time.Time
+	// HTTPReadTimeout bounds reading one request (headers: at most 10s of
+	// it), so a slow or stalled client cannot hold a connection; default
+	// DefaultHTTPReadTimeout.
+	HTTPReadTimeout time.Duration
+	// HTTPIdleTimeout closes a keep-alive connection idle this long;
+	// default DefaultHTTPIdleTimeout.
+	HTTPIdleTimeout time.Duration
 }
+
+// Default HTTP server timeouts (Config.HTTPReadTimeout, HTTPIdleTimeout).
+const (
+	DefaultHTTPReadTimeout = 60 * time.Second
+	DefaultHTTPIdleTimeout = 120 * time.Second
+	maxHeaderTimeout       = 10 * time.Second
+)
 
 // Network is a running local NNS network.
 type Network struct {
@@ -106,6 +120,9 @@ type Network struct {
 	faults    faultLog
 	canisters map[string]replica.Canister // by raw id, unwrapped
 	keySeed   []byte
+	// answered are the replayed calls whose ingress requests have not
+	// expired: they seed the replica's ingress history.
+	answered []replica.Answered
 
 	srv     *replica.Server
 	http    *http.Server

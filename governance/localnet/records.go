@@ -40,6 +40,12 @@ type record struct {
 	// VotingPeriod (genesis only, ns) is governance's voting period: the
 	// log replays only under the rules it was written with.
 	VotingPeriod int64 `cbor:"11,keyasint,omitempty"`
+	// RequestID and Expiry (calls only; absent in logs written before
+	// them) are the ingress request id and its ingress_expiry (ns): on
+	// restart the unexpired ones go back into the replica's ingress
+	// history, so a signed request is not executed twice across a crash.
+	RequestID []byte `cbor:"12,keyasint,omitempty"`
+	Expiry    int64  `cbor:"13,keyasint,omitempty"`
 }
 
 func (r record) time() time.Time { return time.Unix(0, r.Time).UTC() }

@@ -95,6 +95,7 @@ func (n *Network) buildModels() error {
 	}
 	cfg := govmodel.DefaultConfig()
 	cfg.VotingPeriod = n.cfg.VotingPeriod
+	cfg.MaxProposalsToKeepPerTopic = n.topo.KeepProposalsPerTopic
 	cfg.Executor = reg
 	n.reg = reg
 	if n.gov, err = newGovernance(cfg, governanceSeed(n.topo, n.genesis)); err != nil {
@@ -135,10 +136,11 @@ func (n *Network) apply(r record) error {
 		if !ok {
 			return fmt.Errorf("%w: call to unknown canister %x", ErrCorruptLog, r.Canister)
 		}
-		replayCall(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
+		reply, rej := replica.Execute(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
 			Now: r.time(), Replicated: true})
+		n.noteAnswered(r, reply, rej)
 	case recTick, recAdvance:
-		n.gov.Tick(r.time())
+		n.govTick(r.time())
 		n.lastTick = r.time()
 	case recFault:
 		if r.Fault == nil {
@@ -151,10 +153,14 @@ func (n *Network) apply(r record) error {
 	return nil
 }
 
-// replayCall executes a logged call; a trap is replayed as the trap it was.
-func replayCall(can replica.Canister, call replica.Call) {
-	defer func() { _ = recover() }()
-	can.Execute(call)
+// noteAnswered keeps the answer of a replayed call whose ingress request
+// has not expired (real time, as the replica checks expiry), for the
+// replica's ingress history (replica.WithAnswered).
+func (n *Network) noteAnswered(r record, reply []byte, rej *replica.Reject) {
+	if len(r.RequestID) != 32 || r.Expiry < time.Now().UnixNano() {
+		return
+	}
+	n.answered = append(n.answered, replica.Answered{ID: [32]byte(r.RequestID), Sender: r.Caller, Expiry: uint64(r.Expiry), Reply: reply, Reject: rej})
 }
 
 // newGovernance builds the governance model; the model panics on a seed it

@@ -1,6 +1,7 @@
 package localnet
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ func (n *Network) serve(ctx context.Context) error {
 		replica.WithAsyncCalls(n.cfg.AsyncCalls),
 		replica.WithCanister(GovernanceID, n.wrap(GovernanceID.Raw, n.gov)),
 		replica.WithCanister(RegistryID, n.wrap(RegistryID.Raw, n.reg)),
+		replica.WithAnswered(n.answered),
 	}
 	if n.cfg.BadRootKey {
 		opts = append(opts, replica.WithBadRootKey())
@@ -44,11 +46,19 @@ func (n *Network) serve(ctx context.Context) error {
 		return fmt.Errorf("%w on %s: %w", ErrListen, n.cfg.Listen, err)
 	}
 	n.ln = ln
-	n.http = &http.Server{Handler: n.routes(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	n.http = n.httpServer()
 	go n.http.Serve(ln)
 	n.wg.Add(1)
 	go n.tickLoop(n.cfg.TickInterval)
 	return nil
+}
+
+// httpServer is the server of the IC endpoints, with read, header and
+// idle timeouts so a slow or stalled client is cut off.
+func (n *Network) httpServer() *http.Server {
+	read := cmp.Or(n.cfg.HTTPReadTimeout, DefaultHTTPReadTimeout)
+	return &http.Server{Handler: n.routes(), ReadHeaderTimeout: min(read, maxHeaderTimeout), ReadTimeout: read,
+		IdleTimeout: cmp.Or(n.cfg.HTTPIdleTimeout, DefaultHTTPIdleTimeout)}
 }
 
 func (n *Network) applyStartFaults() error {
@@ -63,7 +73,7 @@ func (n *Network) applyStartFaults() error {
 // routes mounts the IC endpoints, /metrics and the admin endpoints.
 func (n *Network) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/", n.barrier(n.srv.Handler()))
+	mux.Handle("/api/", n.nnsProgress(n.barrier(n.srv.Handler())))
 	mux.HandleFunc("GET /metrics", n.handleMetrics)
 	mux.Handle("/_/admin/", loopbackOnly(n.adminRoutes()))
 	return mux
@@ -162,7 +172,7 @@ func (n *Network) Advance(d time.Duration) (time.Time, error) {
 	}
 	n.mu.Lock()
 	now := n.clock.Advance(d)
-	n.gov.Tick(now)
+	n.govTick(now)
 	n.lastTick = now
 	seq := n.log(record{Kind: recAdvance, Time: now.UnixNano(), Offset: int64(n.clock.Offset())})
 	n.mu.Unlock()

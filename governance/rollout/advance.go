@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -364,7 +365,7 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 // recordDisclosure records the disclosure; forced (non-empty) is the audit
 // line of an early disclosure forced with a reason.
 func (t *Tracker) recordDisclosure(l *Ledger, now time.Time, sourceURL, forced, reason string) *Disclosure {
-	d := &Disclosure{SourceURL: sourceURL, At: now.UTC(), By: t.Actor, Forced: forced != "", Reason: reason}
+	d := &Disclosure{SourceURL: sourceURL, At: now.UTC(), By: t.Actor, Forced: forced != "", Reason: textsafe.Escape(reason)}
 	l.Disclosure = d
 	if forced != "" {
 		l.Record(now, t.Actor, "force", forced, 0)

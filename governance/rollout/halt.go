@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 )
 
 // ErrHalted reports an advance of a halted rollout. Lift the halt with
@@ -75,7 +77,7 @@ func (t *Tracker) Halt(ctx context.Context, reason, actor string) error {
 			l.Record(now, actor, "halt", fmt.Sprintf("already halted since %s; also: %s", l.Halted.At.Format(time.RFC3339), reason), 0)
 			return nil
 		}
-		l.Halted = &Halt{At: now.UTC(), By: actor, Reason: reason}
+		l.Halted = &Halt{At: now.UTC(), By: actor, Reason: textsafe.Escape(reason)}
 		l.Record(now, actor, "halt", "rollout halted: "+reason, 0)
 		return nil
 	})

@@ -1,9 +1,12 @@
 package rollout
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -228,9 +231,12 @@ func NewLedger(version string, mode proposals.Mode, a Artifact, created time.Tim
 	}
 }
 
-// Record appends an event to the audit log.
+// Record appends an event to the audit log. The detail is stored as one
+// escaped line (textsafe.Escape): free text in it (a --reason) cannot
+// start a line of its own in `release log`.
 func (l *Ledger) Record(at time.Time, principal, action, detail string, proposal uint64) {
-	l.Audit = append(l.Audit, Event{At: at.UTC(), Principal: principal, Action: action, Detail: detail, Proposal: proposal})
+	l.Audit = append(l.Audit, Event{At: at.UTC(), Principal: textsafe.Escape(principal), Action: textsafe.Escape(action),
+		Detail: textsafe.Escape(detail), Proposal: proposal})
 }
 
 // Election returns the election proposal record, if one was intended.
@@ -274,6 +280,54 @@ func (l *Ledger) record(id uint64) *ProposalRecord {
 			return &l.Proposals[i]
 		}
 	}
+	return nil
+}
+
+// ErrLedgerMismatch reports a ledger record that disagrees with
+// governance: the proposal with the recorded id has another payload.
+var ErrLedgerMismatch = errors.New("release ledger disagrees with governance")
+
+// MismatchError names the record whose payload hash differs from the
+// chain's proposal of the same id (an edited id, or a ledger of another
+// network). It matches ErrLedgerMismatch.
+type MismatchError struct {
+	ID       uint64
+	Kind     string
+	Subnet   string
+	Recorded string
+	Chain    string
+}
+
+// Error implements error.
+func (e *MismatchError) Error() string {
+	chain := "payload sha256 " + e.Chain
+	if e.Chain == "" {
+		chain = "no NNS function payload"
+	}
+	return fmt.Sprintf("the ledger records proposal %d as the %s%s with payload sha256 %s, but governance's proposal %d has %s: the ledger was edited or belongs to another network; nothing was submitted",
+		e.ID, e.Kind, onSubnet(e.Subnet), e.Recorded, e.ID, chain)
+}
+
+// Is reports whether target is ErrLedgerMismatch.
+func (e *MismatchError) Is(target error) bool { return target == ErrLedgerMismatch }
+
+// checkFacts compares the recorded payload hash of proposal f.ID with the
+// one governance answered (f, read with its full payload): a
+// *MismatchError when they differ or governance's proposal has none.
+func (l *Ledger) checkFacts(f ProposalRecord) error {
+	r := l.record(f.ID)
+	if r == nil || r.PayloadSHA256 == "" || r.PayloadSHA256 == f.PayloadSHA256 {
+		return nil
+	}
+	return &MismatchError{ID: f.ID, Kind: r.Kind, Subnet: r.Subnet, Recorded: r.PayloadSHA256, Chain: f.PayloadSHA256}
+}
+
+// noteChecked is NoteProposal after checkFacts.
+func (l *Ledger) noteChecked(f ProposalRecord) error {
+	if err := l.checkFacts(f); err != nil {
+		return err
+	}
+	l.NoteProposal(f)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/internal/textsafe"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -146,7 +147,7 @@ func (t *Tracker) Abandon(ctx context.Context, reason string) error {
 		if l.Abandoned != nil {
 			return fmt.Errorf("abandon: %w on %s", ErrAbandoned, l.Abandoned.At.Format(time.RFC3339))
 		}
-		l.Abandoned = &Abandonment{At: now.UTC(), By: t.Actor, Reason: reason}
+		l.Abandoned = &Abandonment{At: now.UTC(), By: t.Actor, Reason: textsafe.Escape(reason)}
 		l.Record(now, t.Actor, "abandon", reason, 0)
 		return nil
 	})

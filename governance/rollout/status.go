@@ -161,8 +161,12 @@ func (t *Tracker) Status(ctx context.Context) (*Status, error) {
 
 // status observes and derives, updating l's bookkeeping in memory.
 func (t *Tracker) status(ctx context.Context, l *Ledger) (*Status, error) {
+	intents := pendingIntents(l)
 	o, err := t.observe(ctx, l)
 	if err != nil {
+		return nil, err
+	}
+	if err := t.reconcileIntents(ctx, l, intents, o.now); err != nil {
 		return nil, err
 	}
 	return t.derive(l, o), nil

@@ -3,6 +3,8 @@ package rollout
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,15 +36,41 @@ var ErrNoRelease = errors.New("no release ledger")
 // ErrReleaseExists reports that a release directory already has a ledger.
 var ErrReleaseExists = errors.New("release already exists")
 
-// CorruptError names the corrupt ledger and the parse problem. It matches
-// ErrCorruptLedger.
+// ErrLedgerChecksum reports a ledger whose bytes differ from the checksum
+// nnspatch wrote with them: truncated, damaged or edited by hand. It comes
+// wrapped in a *CorruptError.
+var ErrLedgerChecksum = errors.New("release ledger fails its checksum")
+
+// ChecksumError is a ledger that fails its checksum. It matches
+// ErrLedgerChecksum.
+type ChecksumError struct {
+	// Want is the SHA-256 recorded in the file, Got the one of its content.
+	Want, Got string
+}
+
+// Error implements error.
+func (e *ChecksumError) Error() string {
+	return fmt.Sprintf("its content has sha256 %s but nnspatch wrote it with sha256 %s (truncated, damaged or edited by hand)", e.Got, e.Want)
+}
+
+// Is reports whether target is ErrLedgerChecksum.
+func (e *ChecksumError) Is(target error) bool { return target == ErrLedgerChecksum }
+
+// CorruptError names the corrupt ledger and the problem (a parse error or
+// a *ChecksumError). It matches ErrCorruptLedger.
 type CorruptError struct {
 	Path string
 	Err  error
+	// Backup is the path of release.yaml.bak when that file reads and
+	// passes its checksum, so it can be restored; empty otherwise.
+	Backup string
 }
 
 // Error implements error.
 func (e *CorruptError) Error() string {
+	if e.Backup != "" {
+		return fmt.Sprintf("read ledger %s: %v; the file was left untouched; the previous version %s reads fine", e.Path, e.Err, e.Backup)
+	}
 	return fmt.Sprintf("read ledger %s: %v; the file was left untouched: repair it or restore %s", e.Path, e.Err, BackupFile)
 }
 
@@ -88,7 +116,26 @@ func (s Store) Read() (*Ledger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read ledger %s: %w", s.Path(), err)
 	}
-	return parseLedger(s.Path(), b)
+	l, err := parseLedger(s.Path(), b)
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		ce.Backup = s.goodBackup()
+	}
+	return l, err
+}
+
+// goodBackup returns the backup's path when it reads and passes its
+// checksum, else "".
+func (s Store) goodBackup() string {
+	path := filepath.Join(s.Dir, BackupFile)
+	b, err := readBounded(path)
+	if err != nil {
+		return ""
+	}
+	if _, err := parseLedger(path, b); err != nil {
+		return ""
+	}
+	return path
 }
 
 func readBounded(path string) ([]byte, error) {
@@ -108,7 +155,43 @@ func readBounded(path string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// checksumPrefix starts the comment line that carries the SHA-256 of
+// everything after it. It sits at the top of the file, so a truncated
+// ledger keeps it and fails it. Ledgers written before it existed have no
+// such line: they are read as they are and gain it on the next write.
+const checksumPrefix = "# sha256: "
+
+// verifyChecksum checks b against its checksum line, if it has one among
+// its leading comment lines.
+func verifyChecksum(b []byte) error {
+	rest := b
+	for bytes.HasPrefix(rest, []byte("#")) {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		if want, ok := bytes.CutPrefix(line, []byte(checksumPrefix)); ok {
+			sum := sha256.Sum256(after)
+			if got := hex.EncodeToString(sum[:]); got != string(want) {
+				return &ChecksumError{Want: string(want), Got: got}
+			}
+			return nil
+		}
+		rest = after
+	}
+	return nil
+}
+
+// withChecksum is the file content of a ledger whose YAML is body.
+func withChecksum(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	out := make([]byte, 0, len(ledgerHeader)+len(checksumPrefix)+65+len(body))
+	out = append(out, ledgerHeader...)
+	out = append(out, checksumPrefix+hex.EncodeToString(sum[:])+"\n"...)
+	return append(out, body...)
+}
+
 func parseLedger(path string, b []byte) (*Ledger, error) {
+	if err := verifyChecksum(b); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
 	var l Ledger
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -148,6 +231,14 @@ func (s Store) lock(ctx context.Context) (*Locked, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock release %s: %w", s.Dir, err)
 	}
+	// Under the lock no writer runs: a temporary file next to the ledger
+	// was left by a process killed mid-write.
+	for _, name := range []string{LedgerFile, BackupFile} {
+		if _, err := fsutil.CleanTemp(filepath.Join(s.Dir, name)); err != nil {
+			_ = unlock()
+			return nil, fmt.Errorf("clean up after an interrupted write in %s: %w", s.Dir, err)
+		}
+	}
 	return &Locked{s: s, unlock: unlock}, nil
 }
 
@@ -157,8 +248,11 @@ func (lk *Locked) Unlock() error { return lk.unlock() }
 // Read parses the ledger under the lock.
 func (lk *Locked) Read() (*Ledger, error) { return lk.s.Read() }
 
-// Save writes l atomically, first copying the current ledger to
-// release.yaml.bak. It refuses to replace a ledger that does not parse.
+// Save writes l atomically with its checksum, first copying the current
+// ledger to release.yaml.bak. It refuses to replace a ledger that does not
+// parse or fails its checksum, and never rotates into the backup a ledger
+// whose audit log is shorter than the backup's (the log only grows: the
+// file lost entries), so a damaged file never replaces the good backup.
 func (lk *Locked) Save(l *Ledger) error {
 	data, err := yaml.Marshal(l)
 	if err != nil {
@@ -171,14 +265,39 @@ func (lk *Locked) Save(l *Ledger) error {
 	case err != nil:
 		return fmt.Errorf("read ledger %s: %w", path, err)
 	default:
-		if _, err := parseLedger(path, old); err != nil {
+		cur, err := parseLedger(path, old)
+		if err != nil {
+			var ce *CorruptError
+			if errors.As(err, &ce) {
+				ce.Backup = lk.s.goodBackup()
+			}
+			return err
+		}
+		if err := lk.checkAgainstBackup(cur); err != nil {
 			return err
 		}
 		if err := writeAtomic(filepath.Join(lk.s.Dir, BackupFile), old); err != nil {
 			return err
 		}
 	}
-	return writeAtomic(path, append([]byte(ledgerHeader), data...))
+	return writeAtomic(path, withChecksum(data))
+}
+
+// checkAgainstBackup refuses cur, the ledger on disk, when its audit log is
+// shorter than the backup's: entries were lost (a truncated ledger written
+// before checksums existed still parses).
+func (lk *Locked) checkAgainstBackup(cur *Ledger) error {
+	bakPath := filepath.Join(lk.s.Dir, BackupFile)
+	b, err := readBounded(bakPath)
+	if err != nil {
+		return nil // no backup yet, or unreadable: nothing to protect
+	}
+	bak, err := parseLedger(bakPath, b)
+	if err != nil || len(cur.Audit) >= len(bak.Audit) {
+		return nil
+	}
+	return &CorruptError{Path: lk.s.Path(), Backup: bakPath,
+		Err: fmt.Errorf("its audit log has %d entries, the backup's %d: entries were lost", len(cur.Audit), len(bak.Audit))}
 }
 
 const ledgerHeader = "# nnspatch release ledger: written by nnspatch, read by `nnspatch release status|log`.\n"

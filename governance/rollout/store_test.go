@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -143,5 +144,54 @@ func TestStoreLockHonoursContext(t *testing.T) {
 	defer cancel()
 	if _, err := s.Lock(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("second Lock: %v, want a deadline error", err)
+	}
+}
+
+// TestStoreLockRefusesSymlink: a release.lock that is a symbolic link is
+// refused before anything is opened through it.
+func TestStoreLockRefusesSymlink(t *testing.T) {
+	s := newStore(t)
+	lock := filepath.Join(s.Dir, LockFile)
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.Remove(lock); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, lock); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, err := s.Update(context.Background(), func(*Ledger) error { return nil }); !errors.Is(err, fsutil.ErrSymlink) {
+		t.Fatalf("Update through a symlinked lock: %v, want ErrSymlink", err)
+	}
+	if _, err := os.Lstat(victim); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the lock's link target was created: %v", err)
+	}
+}
+
+// TestStoreCleansUpAfterAKilledWrite: the temporary file a process killed
+// mid-write leaves next to the ledger is removed by the next locked open;
+// the ledger and its backup are 0600.
+func TestStoreCleansUpAfterAKilledWrite(t *testing.T) {
+	s := newStore(t)
+	if _, err := s.Update(context.Background(), func(*Ledger) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	left := []string{filepath.Join(s.Dir, ".release.yaml5577006791947779410"), filepath.Join(s.Dir, ".release.yaml.bak8674665223082153551")}
+	for _, p := range left {
+		if err := os.WriteFile(p, []byte("schema_version: 1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Update(context.Background(), func(*Ledger) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range left {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s survived the next open: %v", filepath.Base(p), err)
+		}
+	}
+	for _, name := range []string{LedgerFile, BackupFile} {
+		if fi, err := os.Stat(filepath.Join(s.Dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, err %v; want 0600", name, fi.Mode().Perm(), err)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -48,6 +49,13 @@ func (t *Tracker) submitDraft(ctx context.Context, lk *Locked, l *Ledger, kind, 
 			return 0, err
 		}
 	}
+	// Another process (another release directory of the same release)
+	// making the same proposal waits here, then finds it as a twin.
+	unlock, err := lockWrite(ctx, t.Gov, req)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
 	pf, err := t.Gov.Preflight(ctx, t.Neuron, req)
 	if err != nil {
 		return 0, err
@@ -120,4 +128,60 @@ func (t *Tracker) reconcile(ctx context.Context, l *Ledger, kind, subnet string,
 		}
 	}
 	return 0, nil
+}
+
+// pendingIntents returns the indices of the ledger's unconfirmed intents.
+func pendingIntents(l *Ledger) []int {
+	var out []int
+	for i, p := range l.Proposals {
+		if p.IsIntent() {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// intentFunction is the NNS function of a release's proposal kind.
+var intentFunction = map[string]int32{
+	KindElect:      int32(proposals.FnReviseElectedGuestosVersions),
+	KindDeploy:     int32(proposals.FnDeployGuestosToAllSubnetNodes),
+	KindUnassigned: int32(proposals.FnDeployGuestosToAllUnassignedNodes),
+}
+
+// reconcileIntents settles every intent that was pending before this look
+// (indices from pendingIntents), whatever the state of its target: one the
+// observation confirmed from governance, or that governance has under the
+// same neuron and payload, gets its id and a "submit" audit event, so a
+// crash between submitting and recording never leaves a proposal out of the
+// ledger or the audit log. An intent governance never got stays pending.
+func (t *Tracker) reconcileIntents(ctx context.Context, l *Ledger, intents []int, now time.Time) error {
+	for _, i := range intents {
+		p := l.Proposals[i]
+		if p.IsIntent() {
+			id, err := t.reconcile(ctx, l, p.Kind, p.Subnet, intentFunction[p.Kind], p.PayloadSHA256)
+			if err != nil {
+				return err
+			}
+			if id == 0 || !l.SetProposalID(p.Kind, p.Subnet, p.PayloadSHA256, id, now) {
+				continue
+			}
+		}
+		id := l.Proposals[i].ID
+		l.Record(now, t.Actor, "submit", fmt.Sprintf("reconciled %s%s: governance already has proposal %d (payload sha256 %s)", p.Kind, onSubnet(p.Subnet), id, p.PayloadSHA256), id)
+	}
+	return nil
+}
+
+// lockWrite takes governance's write lock of req when gov has one
+// (governance.WriteLocker), else locks nothing.
+func lockWrite(ctx context.Context, gov any, req govdid.MakeProposalRequest) (func(), error) {
+	wl, ok := gov.(governance.WriteLocker)
+	if !ok {
+		return func() {}, nil
+	}
+	unlock, err := wl.LockWrite(ctx, governance.ProposalKey(req))
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = unlock() }, nil
 }

@@ -309,3 +309,87 @@ func TestSubmitElectionRecordsAnExecutedTwin(t *testing.T) {
 		t.Fatalf("recorded proposal %d, want the twin %d", id, twin)
 	}
 }
+
+// TestAdvanceAuditsADeployMadeBeforeACrash: a crash between governance
+// making a deploy proposal and the ledger recording its id leaves an
+// intent; status confirms it from the chain, and the next Advance must
+// still record the submission in the audit log (the subnet itself is no
+// longer a target then).
+func TestAdvanceAuditsADeployMadeBeforeACrash(t *testing.T) {
+	c, tr, p, _ := plannedTracker(t, 2)
+	ctx := context.Background()
+	lost := &lostReply{Governance: c}
+	crashing := *tr
+	crashing.Gov = lost
+	if _, err := crashing.Advance(ctx); err == nil {
+		t.Fatal("advance with a lost reply succeeded")
+	}
+	if lost.made == 0 {
+		t.Fatal("governance made no proposal")
+	}
+	if _, err := tr.Status(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Advance(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p.Batches[0].Subnets[0]
+	recs := l.ProposalsFor(KindDeploy, first)
+	if len(recs) != 1 || recs[0].ID != lost.made {
+		t.Fatalf("records for %s: %+v, want proposal %d", first, recs, lost.made)
+	}
+	audited := false
+	for _, e := range l.Audit {
+		if e.Proposal == lost.made && e.Action == "submit" {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Fatalf("audit log has no submit event for proposal %d: %+v", lost.made, l.Audit)
+	}
+}
+
+// TestStatusRefusesAnEditedProposalID: a ledger whose record names the id
+// of another proposal (edited, checksum and all) disagrees with the
+// payload governance has under that id: status and advance refuse with a
+// *MismatchError instead of adopting the other proposal's facts.
+func TestStatusRefusesAnEditedProposalID(t *testing.T) {
+	_, tr, _, _ := plannedTracker(t, 2)
+	ctx := context.Background()
+	res, err := tr.Advance(ctx)
+	if err != nil || len(res.Submitted) != 2 {
+		t.Fatalf("advance: %v, %+v", err, res)
+	}
+	a, b := res.Submitted[0], res.Submitted[1]
+	if _, err := tr.Store.Update(ctx, func(l *Ledger) error {
+		for i := range l.Proposals {
+			if l.Proposals[i].ID == a.Proposal {
+				l.Proposals[i].ID = b.Proposal + 100
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Store.Update(ctx, func(l *Ledger) error {
+		for i := range l.Proposals {
+			if l.Proposals[i].ID == b.Proposal+100 {
+				l.Proposals[i].ID = b.Proposal // the other subnet's deploy
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var me *MismatchError
+	if _, err := tr.Status(ctx); !errors.As(err, &me) || !errors.Is(err, ErrLedgerMismatch) || me.ID != b.Proposal {
+		t.Fatalf("status of an edited ledger: %v, want a *MismatchError for proposal %d", err, b.Proposal)
+	}
+	if _, err := tr.Advance(ctx); !errors.Is(err, ErrLedgerMismatch) {
+		t.Fatalf("advance of an edited ledger: %v", err)
+	}
+}

@@ -152,8 +152,7 @@ func (t *Tracker) readElection(ctx context.Context, l *Ledger, o *observation) e
 		return err
 	}
 	o.election = p
-	l.NoteProposal(factsOf(KindElect, "", l.Version, p))
-	return nil
+	return l.noteChecked(factsOf(KindElect, "", l.Version, p))
 }
 
 // factsOf is the record of proposal p of the release's kind and target.
@@ -195,14 +194,18 @@ func (t *Tracker) readDeploys(ctx context.Context, l *Ledger, o *observation) er
 			id := a.SubnetID.Encode()
 			if a.ReplicaVersionID == version {
 				seen[p.ID] = true
-				l.NoteProposal(factsOf(KindDeploy, id, version, &p))
+				if err := l.noteChecked(factsOf(KindDeploy, id, version, &p)); err != nil {
+					return err
+				}
 			} else {
 				o.replace(id, a.ReplicaVersionID, v)
 			}
 		case proposals.DeployGuestosToAllUnassignedNodes:
 			if a.ElectedReplicaVersion == version {
 				seen[p.ID] = true
-				l.NoteProposal(factsOf(KindUnassigned, "", version, &p))
+				if err := l.noteChecked(factsOf(KindUnassigned, "", version, &p)); err != nil {
+					return err
+				}
 			} else {
 				o.replace("", a.ElectedReplicaVersion, v)
 			}
@@ -235,7 +238,9 @@ func (t *Tracker) recallUnseen(ctx context.Context, l *Ledger, o *observation, s
 		case err != nil:
 			return err
 		default:
-			l.NoteProposal(factsOf(r.Kind, r.Subnet, l.Version, p))
+			if err := l.noteChecked(factsOf(r.Kind, r.Subnet, l.Version, p)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -12,9 +12,10 @@ import (
 // WriteFile replaces path with data atomically: a crash leaves the old
 // file or the new one, never a mix, and no temporary file behind once the
 // write returned. The new file has exactly perm, whatever the umask or the
-// old file's mode.
+// old file's mode. The temporary file lives next to path (".<name><digits>"),
+// so one left by a killed process is found by CleanTemp.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	t, err := renameio.NewPendingFile(path, renameio.WithPermissions(perm))
+	t, err := renameio.NewPendingFile(path, renameio.WithPermissions(perm), renameio.WithTempDir(filepath.Dir(path)))
 	if err != nil {
 		return err
 	}

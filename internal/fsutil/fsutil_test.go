@@ -58,3 +58,55 @@ func TestLockExcludes(t *testing.T) {
 		t.Errorf("lock file mode %v, want 0600", fi.Mode().Perm())
 	}
 }
+
+// A lock file that is a symbolic link is refused, and the file it points
+// to is neither created nor opened.
+func TestLockRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	path := filepath.Join(dir, "x.lock")
+	if err := os.Symlink(target, path); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, err := Lock(context.Background(), path); !errors.Is(err, ErrSymlink) {
+		t.Fatalf("Lock through a symlink: %v, want ErrSymlink", err)
+	}
+	if _, err := TryLock(path); !errors.Is(err, ErrSymlink) {
+		t.Fatalf("TryLock through a symlink: %v, want ErrSymlink", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the link's target was created: %v", err)
+	}
+}
+
+// CleanTemp removes what a killed WriteFile leaves (its temporary file
+// next to the target) and nothing else.
+func TestCleanTempRemovesLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "release.yaml")
+	if err := WriteFile(path, []byte("v1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keep := []string{"release.yaml", "release.yaml.bak", ".release.yaml", ".release.yamlx1", "other.yaml"}
+	leftovers := []string{".release.yaml8123456789", ".release.yaml-42", ".release.yaml.tmp-991"}
+	for _, n := range append(keep[1:], leftovers...) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removed, err := CleanTemp(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != len(leftovers) {
+		t.Errorf("removed %v, want %v", removed, leftovers)
+	}
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if len(left) != len(keep) {
+		t.Errorf("left %v, want %v", left, keep)
+	}
+}

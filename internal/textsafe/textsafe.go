@@ -11,12 +11,16 @@
 // U+E0000-U+E007F) and replace invalid UTF-8 with U+FFFD. The line and
 // paragraph separators U+2028 and U+2029 are line breaks.
 //
+// Escape writes free text stored in line-oriented records (the release
+// audit log) as one line of Go escapes instead of removing characters.
+//
 // Unsafe reports the first character the sanitizers would change, for
 // validating input that must be printable as it is (e.g. a kernel command
 // line in a proposal payload).
 package textsafe
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -174,4 +178,50 @@ func skipString(rs []rune, i int) int {
 		}
 	}
 	return len(rs) - 1
+}
+
+// Escape makes free text one line that says what it holds, for records
+// that are read back line by line (an audit log): line breaks, tabs and
+// every other character the sanitizers would remove are written as Go
+// escapes (\n, \r, \t, \u2028, \x1b, \ufeff...), invalid UTF-8 bytes as
+// \xNN. A newline in a reason therefore cannot start a forged line, and
+// nothing typed is silently lost.
+func Escape(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x80 && dropped(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r == '\u2028' || r == '\u2029' || dropped(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// needsEscape reports whether Escape changes s.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' || dropped(r) {
+			return true
+		}
+		i += size
+	}
+	return false
 }

@@ -129,3 +129,24 @@ func TestTextEmojiAndInvisibles(t *testing.T) {
 		t.Errorf("Line = %q", got)
 	}
 }
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain reason":                       "plain reason",
+		"a\n2026-12-05 10:00:00  x  advance": `a\n2026-12-05 10:00:00  x  advance`,
+		"tab\there\r\n":                      `tab\there\r\n`,
+		"esc\x1b[31mred":                     `esc\x1b[31mred`,
+		"sep\u2028line\u2029para":            `sep\u2028line\u2029para`,
+		"zero\u200bwidth\ufeff":              `zero\u200bwidth\ufeff`,
+		"bad\xffbyte":                        `bad\xffbyte`,
+		"émoji 🚀 ok":                         "émoji 🚀 ok",
+	} {
+		got := Escape(in)
+		if got != want {
+			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		}
+		if Line(got) != got {
+			t.Errorf("Escape(%q) = %q is not one safe line", in, got)
+		}
+	}
+}

@@ -32,6 +32,7 @@ func (d *drill) failedAssertions() []Assertion {
 // fails with the read error as its detail.
 func (d *drill) assertAll(ctx context.Context) {
 	d.assertDetection()
+	d.assertRecovery(ctx)
 	if d.rep.Plan == nil {
 		return
 	}

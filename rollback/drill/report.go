@@ -79,6 +79,9 @@ type Report struct {
 	Steps       []Step         `json:"steps"`
 	Detection   *Detection     `json:"detection,omitempty"`
 	Plan        *rollback.Plan `json:"rollback_plan,omitempty"`
+	// Outcome is OutcomeRolledBack or OutcomeRecoveryNeeded ("" when the
+	// drill stopped before either).
+	Outcome string `json:"outcome"`
 	// TimeToRollBack is virtual time from detection to every target healthy.
 	TimeToRollBack time.Duration `json:"time_to_roll_back_ns"`
 	Proposals      []Proposal    `json:"proposals"`
@@ -109,6 +112,9 @@ func RenderText(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, "\nTime to detect:    %s (subnet %s, %s check)\n", fmtVirtual(d.TimeToDetect), d.Subnet, d.Check)
 	} else {
 		b.WriteString("\nTime to detect:    not detected\n")
+	}
+	if r.Outcome != "" {
+		fmt.Fprintf(&b, "Outcome:           %s\n", r.Outcome)
 	}
 	fmt.Fprintf(&b, "Time to roll back: %s\n", fmtVirtual(r.TimeToRollBack))
 	fmt.Fprintf(&b, "Total:             %s virtual, %s wall\n", fmtVirtual(r.VirtualTotal), fmtWall(r.WallTotal))

@@ -68,6 +68,10 @@ func TestDrillStallEarlyBatch(t *testing.T) {
 	}
 }
 
+// TestDrillNNSLastBatch: the patch stalls the NNS subnet; the drill does
+// not pretend a rollback proposal could execute there: it ends in "subnet
+// recovery needed", halts the rollout, proposes no rollback, and the
+// stalled network refuses a proposal.
 func TestDrillNNSLastBatch(t *testing.T) {
 	rep, err := runScenario(t, "nns-last-batch.yaml")
 	if err != nil {
@@ -76,12 +80,20 @@ func TestDrillNNSLastBatch(t *testing.T) {
 	if rep.FaultSubnet != rollout.NNSSubnet || rep.Detection.Subnet != rollout.NNSSubnet {
 		t.Fatalf("fault %s detected on %+v; want the NNS subnet", rep.FaultSubnet, rep.Detection)
 	}
-	steps := rep.Plan.Steps
-	if steps[1].Subnet != rollout.NNSSubnet || steps[1].Version != Commit("nns-base") {
-		t.Fatalf("first rollback step = %+v; want the NNS subnet back to nns-base", steps[1])
+	if rep.Outcome != OutcomeRecoveryNeeded || rep.Plan != nil {
+		t.Fatalf("outcome %q with plan %v; want %q and no rollback plan", rep.Outcome, rep.Plan, OutcomeRecoveryNeeded)
 	}
-	if len(rep.Plan.Targets) != 6 {
-		t.Fatalf("targets = %d; want all 6 subnets", len(rep.Plan.Targets))
+	for _, p := range rep.Proposals {
+		if p.Kind == "rollback" {
+			t.Errorf("rollback proposal %d made on a stalled NNS subnet", p.ID)
+		}
+	}
+	names := map[string]bool{}
+	for _, a := range rep.Assertions {
+		names[a.Name] = a.OK
+	}
+	if !names["nns_executes_nothing"] || !names["no_rollback_proposal"] {
+		t.Errorf("assertions %+v", rep.Assertions)
 	}
 }
 

@@ -46,6 +46,10 @@ type Call struct {
 	Replicated bool
 	// RequestID is the representation-independent hash of the request content.
 	RequestID [32]byte
+	// IngressExpiry is the request's ingress_expiry (ns since the epoch);
+	// a host that persists calls keeps it to refuse replays after a
+	// restart (WithAnswered).
+	IngressExpiry uint64
 }
 
 // Reject is a canister or system reject. Code follows the IC reject codes

@@ -66,6 +66,11 @@ func (e *executor) close() {
 	e.wg.Wait()
 }
 
+// Execute runs one call as the server does (a panic in the model is a
+// canister trap reject, a missing error code is filled in), for a host
+// that re-executes logged calls and restores their answers (WithAnswered).
+func Execute(can Canister, call Call) (reply []byte, rej *Reject) { return execute(can, call) }
+
 // execute runs one call, turning a panic in the model into a canister trap
 // reject and filling in a missing error code.
 func execute(can Canister, call Call) (reply []byte, rej *Reject) {

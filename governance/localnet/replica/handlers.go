@@ -162,11 +162,12 @@ func (s *Server) dispatch(req *request, e *entry) error {
 		return nil
 	}
 	return ex.submit(job{entry: e, call: Call{
-		Method:     req.content.MethodName,
-		Arg:        req.content.Arg,
-		Caller:     principal.Principal{Raw: req.content.Sender},
-		Replicated: true,
-		RequestID:  req.id,
+		Method:        req.content.MethodName,
+		Arg:           req.content.Arg,
+		Caller:        principal.Principal{Raw: req.content.Sender},
+		Replicated:    true,
+		RequestID:     req.id,
+		IngressExpiry: req.expiry,
 	}})
 }
 

@@ -89,6 +89,19 @@ func (h *history) insert(id [32]byte, sender []byte, expiry uint64, now time.Tim
 	return e, true
 }
 
+// restore inserts calls answered before the server started with their
+// outcome; expired ones are skipped (their replay is refused by expiry).
+func (h *history) restore(as []Answered, now time.Time) {
+	for _, a := range as {
+		if a.Expiry < uint64(now.UnixNano()) {
+			continue
+		}
+		if e, inserted := h.insert(a.ID, a.Sender, a.Expiry, now); inserted {
+			h.finish(e, a.Reply, a.Reject)
+		}
+	}
+}
+
 // finish records the final outcome of e and releases its waiters.
 func (h *history) finish(e *entry, reply []byte, reject *Reject) {
 	status := statusReplied

@@ -41,6 +41,26 @@ type config struct {
 	retention time.Duration
 	histSize  int
 	canisters map[string]hosted
+	answered  []Answered
+}
+
+// Answered is an update call answered before the server started (by an
+// earlier run of a host that persists its calls): it is in the ingress
+// history from the start, so the same signed request is not executed
+// again while it has not expired, and its status can still be read.
+type Answered struct {
+	ID     [32]byte
+	Sender []byte
+	// Expiry is the request's ingress_expiry, ns since the epoch.
+	Expiry uint64
+	Reply  []byte
+	Reject *Reject
+}
+
+// WithAnswered puts calls answered before the server started into its
+// ingress history (those not expired yet).
+func WithAnswered(as []Answered) Option {
+	return func(c *config) { c.answered = append(c.answered, as...) }
 }
 
 // hosted is one canister and its id.
@@ -131,6 +151,7 @@ func New(opts ...Option) (*Server, error) {
 		syncTimeout: syncCallTimeout,
 	}
 	s.async.Store(cfg.async)
+	s.history.restore(cfg.answered, time.Now())
 	ids := s.host(cfg.canisters)
 	if s.static, err = buildStatic(k, ids); err != nil {
 		return nil, err
