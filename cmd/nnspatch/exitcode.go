@@ -281,7 +281,8 @@ func hintWithRef(err error, hint string) string {
 }
 
 // haltedHint says how to lift a halt recorded in the ledger; a halt on
-// chain or one without its facts gets the ledger's log.
+// chain gets none (its error says how it ends), and an ErrHalted without
+// the halt's facts points at the ledger's log.
 func haltedHint(err error) string {
 	var he *rollout.HaltedError
 	switch {
