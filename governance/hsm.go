@@ -107,7 +107,7 @@ func ParseHSMSpec(s, defaultModule string) (HSMSpec, error) {
 }
 
 func hsmSpecError(format string, args ...any) error {
-	return fmt.Errorf("%w: --identity hsm: %s", ErrIdentity, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: hsm: %s", ErrIdentity, fmt.Sprintf(format, args...))
 }
 
 // String shows the spec the way it is written after "hsm:".

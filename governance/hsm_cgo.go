@@ -23,7 +23,7 @@ func openHSM(spec HSMSpec, env IdentityEnv) (crypto.Signer, func() error, error)
 		return nil, nil, &HSMError{Kind: kind, Module: spec.Module, Spec: spec, Err: err}
 	}
 	if _, err := os.Stat(spec.Module); err != nil {
-		return fail(ErrHSMModule, fmt.Errorf("%w; install OpenSC or set hsm_module in the config (or module= in --identity hsm:...) to your token's PKCS#11 library", err))
+		return fail(ErrHSMModule, err)
 	}
 	slot, label, err := findSlot(spec)
 	if err != nil {
@@ -117,7 +117,7 @@ func findP256Key(ctx *crypto11.Context, spec HSMSpec) (crypto.Signer, error) {
 	}
 	priv, err := ctx.FindPrivateKey(spec.KeyID, label)
 	if err != nil || priv == nil {
-		return fail(ErrHSMKey, fmt.Errorf("no private key with that id/label in %s; `pkcs11-tool --module MODULE -O` lists the objects", spec.where()))
+		return fail(ErrHSMKey, fmt.Errorf("no private key with that id/label in %s", spec.where()))
 	}
 	kt, ok := priv.(interface{ KeyType() uint })
 	if !ok || kt.KeyType() != pkcs11.CKK_EC {

@@ -177,7 +177,7 @@ func (env IdentityEnv) loadDFX(name string) (*Identity, error) {
 	case cfg != nil && cfg.Encryption != nil:
 		return loadDFXEncrypted(pemPath+".encrypted", name, *cfg.Encryption, env)
 	case cfg != nil && cfg.KeyringSuffix != "":
-		return nil, fmt.Errorf("%w: %w: dfx identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected dfx identity (`dfx identity new NAME --storage-mode password-protected`) or a key in a token (--identity hsm:...)", ErrIdentity, ErrUnreadableIdentity, name)
+		return nil, fmt.Errorf("%w: %w: dfx identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected dfx identity (`dfx identity new NAME --storage-mode password-protected`) or a key in a token (an hsm: identity)", ErrIdentity, ErrUnreadableIdentity, name)
 	}
 	if _, err := os.Stat(pemPath); err == nil {
 		return loadIdentityFile(pemPath, name, env)

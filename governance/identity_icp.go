@@ -38,7 +38,7 @@ func (env IdentityEnv) loadICP(name string) (*Identity, error) {
 	spec, listed := readICPSpec(dir, name)
 	switch {
 	case listed && spec.Kind == "keyring":
-		return nil, fmt.Errorf("%w: %w: icp-cli identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected icp-cli identity (`icp identity new NAME --storage password`) or a key in a token (--identity hsm:...)", ErrIdentity, ErrUnreadableIdentity, name)
+		return nil, fmt.Errorf("%w: %w: icp-cli identity %q keeps its key in the system keyring, which nnspatch cannot read; use a password-protected icp-cli identity (`icp identity new NAME --storage password`) or a key in a token (an hsm: identity)", ErrIdentity, ErrUnreadableIdentity, name)
 	case listed && spec.Kind == "internet-identity":
 		return nil, fmt.Errorf("%w: %w: icp-cli identity %q is an Internet Identity delegation, which nnspatch cannot sign with; use a PEM, password-protected or HSM identity", ErrIdentity, ErrUnreadableIdentity, name)
 	case listed && spec.Kind == "hsm":

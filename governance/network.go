@@ -24,6 +24,22 @@ const DefaultLocalURL = "http://127.0.0.1:4943"
 // ErrNetwork reports a network name or root key that cannot be resolved.
 var ErrNetwork = errors.New("invalid network")
 
+// The ways a network's root key setting can be wrong; each comes wrapped
+// together with ErrNetwork.
+var (
+	// ErrNoRootKey reports a network that is not on a loopback address
+	// and has no root key.
+	ErrNoRootKey = errors.New("needs a root key")
+	// ErrFetchNotLoopback reports a root key to be fetched from a network
+	// that is not on a loopback address, without the user asking for it.
+	ErrFetchNotLoopback = errors.New("its root key is fetched only from loopback addresses")
+	// ErrMainnetRootKey reports a root key given for the IC mainnet, which
+	// always uses the built-in one.
+	ErrMainnetRootKey = errors.New("the built-in IC root key is used")
+	// ErrBadRootKey reports a root key that is not a hex DER BLS key.
+	ErrBadRootKey = errors.New("malformed root key")
+)
+
 // Network is where the Client sends requests and how it trusts the answers.
 type Network struct {
 	// Name is "ic", "local", a configured name, or the URL itself.
@@ -131,7 +147,7 @@ func (r Resolver) Resolve(name, rootKey string) (Network, error) {
 
 func (r Resolver) mainnet(rootKey string) (Network, error) {
 	if rootKey != "" {
-		return Network{}, fmt.Errorf("%w: --root-key cannot be used with network ic; mainnet always uses the built-in root key", ErrNetwork)
+		return Network{}, fmt.Errorf("%w: a root key cannot be given for network ic: %w", ErrNetwork, ErrMainnetRootKey)
 	}
 	u := MainnetURL
 	if cfg, ok := r.Networks["ic"]; ok && cfg.URL != "" {
@@ -160,9 +176,9 @@ func buildNetwork(name string, cfg NetworkConfig, explicitFetch bool) (Network, 
 		n.FetchRootKey = true
 	case cfg.RootKey == "fetch":
 		return Network{}, fmt.Errorf("%w: network %s has URL %s, which is not a loopback address (127.0.0.0/8, ::1 or localhost); "+
-			"its root key is fetched only from loopback addresses: set local_url to a loopback URL, or pass --root-key HEX", ErrNetwork, name, n.URL)
+			"%w", ErrNetwork, name, n.URL, ErrFetchNotLoopback)
 	case cfg.RootKey == "":
-		return Network{}, fmt.Errorf("%w: network %s needs a root key; pass --root-key HEX (or --root-key fetch for a test network you trust)", ErrNetwork, name)
+		return Network{}, fmt.Errorf("%w: network %s %w", ErrNetwork, name, ErrNoRootKey)
 	default:
 		key, err := ParseRootKey(cfg.RootKey)
 		if err != nil {
@@ -177,10 +193,10 @@ func buildNetwork(name string, cfg NetworkConfig, explicitFetch bool) (Network, 
 func ParseRootKey(s string) ([]byte, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("%w: root key is not hex (%w); pass the DER key in hex, as `nnspatch localnet start` prints it (or fetch for a test network you trust)", ErrNetwork, err)
+		return nil, fmt.Errorf("%w: %w: not hex (%w)", ErrNetwork, ErrBadRootKey, err)
 	}
 	if _, err := certification.PublicBLSKeyFromDER(key); err != nil {
-		return nil, fmt.Errorf("%w: root key is not a DER BLS12-381 key (%w); pass the whole DER key in hex, not the raw 96-byte key", ErrNetwork, err)
+		return nil, fmt.Errorf("%w: %w: not a DER BLS12-381 key (%w); pass the whole DER key in hex, not the raw 96-byte key", ErrNetwork, ErrBadRootKey, err)
 	}
 	return key, nil
 }
@@ -193,7 +209,7 @@ func mainnetHostNetwork(n Network, host, rootKey string) (Network, error) {
 	case "":
 	case "fetch":
 		return Network{}, fmt.Errorf("%w: network %s is on %s, an Internet Computer mainnet host; its root key is never fetched: "+
-			"drop --root-key fetch (the built-in IC root key is used)", ErrNetwork, n.Name, host)
+			"%w", ErrNetwork, n.Name, host, ErrMainnetRootKey)
 	default:
 		key, err := ParseRootKey(rootKey)
 		if err != nil {

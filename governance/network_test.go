@@ -48,21 +48,25 @@ func TestResolve(t *testing.T) {
 
 func TestResolveErrors(t *testing.T) {
 	r := Resolver{Networks: map[string]NetworkConfig{"remote": {URL: "https://testnet.example.org"}, "bad": {URL: "ftp://x"}}}
-	// Each error says what to do next.
-	cases := []struct{ name, net, rootKey, advice string }{
-		{"ic key cannot be replaced", "ic", "fetch", "built-in root key"},
-		{"unknown name", "nowhere", "", "add it under networks"},
-		{"remote without key", "remote", "", "pass --root-key HEX"},
-		{"url without key", "https://x.example.org", "", "pass --root-key HEX"},
-		{"bad hex", "https://x.example.org", "zz", "DER key in hex"},
-		{"not a BLS key", "https://x.example.org", "3003020100", "whole DER key in hex"},
-		{"bad scheme", "bad", "fetch", "want http(s)://host[:port]"},
+	// Each error says what is wrong; the typed ones let the CLI say what
+	// to do next.
+	cases := []struct {
+		name, net, rootKey, fact string
+		kind                     error
+	}{
+		{"ic key cannot be replaced", "ic", "fetch", "built-in IC root key", ErrMainnetRootKey},
+		{"unknown name", "nowhere", "", "add it under networks", ErrNetwork},
+		{"remote without key", "remote", "", "network remote needs a root key", ErrNoRootKey},
+		{"url without key", "https://x.example.org", "", "needs a root key", ErrNoRootKey},
+		{"bad hex", "https://x.example.org", "zz", "not hex", ErrBadRootKey},
+		{"not a BLS key", "https://x.example.org", "3003020100", "whole DER key in hex", ErrBadRootKey},
+		{"bad scheme", "bad", "fetch", "want http(s)://host[:port]", ErrNetwork},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := r.Resolve(c.net, c.rootKey)
-			if !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), c.advice) {
-				t.Errorf("err = %v, want ErrNetwork saying %q", err, c.advice)
+			if !errors.Is(err, ErrNetwork) || !errors.Is(err, c.kind) || !strings.Contains(err.Error(), c.fact) {
+				t.Errorf("err = %v, want ErrNetwork and %v saying %q", err, c.kind, c.fact)
 			}
 		})
 	}
@@ -94,8 +98,8 @@ func TestResolveLoopbackIsAnAddress(t *testing.T) {
 	}
 	remote := []string{"https://127.attacker.example", "http://127.0.0.1.attacker.example:4943", "http://localhost.attacker.example", "http://[::2]:4943"}
 	for _, u := range remote {
-		if n, err := (Resolver{}).Resolve(u, ""); !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), "--root-key HEX") {
-			t.Errorf("%s: got %+v, %v; want ErrNetwork asking for --root-key HEX", u, n, err)
+		if n, err := (Resolver{}).Resolve(u, ""); !errors.Is(err, ErrNetwork) || !errors.Is(err, ErrNoRootKey) {
+			t.Errorf("%s: got %+v, %v; want ErrNetwork: ErrNoRootKey", u, n, err)
 		}
 		r := Resolver{Networks: map[string]NetworkConfig{"local": {URL: u, RootKey: "fetch"}}}
 		if n, err := r.Resolve("local", ""); !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), "not a loopback address") {

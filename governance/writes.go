@@ -116,6 +116,25 @@ func (e *BallotConflictError) Error() string {
 	return fmt.Sprintf("neuron %d had already voted %s on proposal %d; its ballot stands and cannot be changed to %s", e.Neuron, e.Existing, e.Proposal, e.Wanted)
 }
 
+// BallotUnreadableError reports that governance refused a vote as already
+// cast, but the neuron's ballot could not be read to compare with the vote
+// wanted: whether the ballot is the wanted one is unknown.
+type BallotUnreadableError struct {
+	Neuron, Proposal uint64
+	Wanted           Vote
+	// Err says why the ballot could not be read.
+	Err error
+}
+
+// Error implements error.
+func (e *BallotUnreadableError) Error() string {
+	return fmt.Sprintf("governance says neuron %d already voted on proposal %d, but its ballot could not be read to compare with %s: %v",
+		e.Neuron, e.Proposal, e.Wanted, e.Err)
+}
+
+// Unwrap returns why the ballot could not be read.
+func (e *BallotUnreadableError) Unwrap() error { return e.Err }
+
 // UnknownOutcomeError reports a write that was sent but whose reply could
 // not be verified: it may have executed. Err is the verification failure.
 type UnknownOutcomeError struct {
@@ -181,8 +200,7 @@ func (c *Client) compareBallot(ctx context.Context, neuron, proposal uint64, v V
 		}
 		err = fmt.Errorf("neuron %d has no yes or no ballot among the %d the proposal shows", neuron, len(p.Ballots))
 	}
-	r.Outcome, r.Err = OutcomeUnknown, fmt.Errorf("governance says neuron %d already voted on proposal %d, but its ballot could not be read to compare with %s (check with `nnspatch proposal show %d`): %w",
-		neuron, proposal, v, proposal, err)
+	r.Outcome, r.Err = OutcomeUnknown, &BallotUnreadableError{Neuron: neuron, Proposal: proposal, Wanted: v, Err: err}
 	return r
 }
 

@@ -35,7 +35,7 @@ func ParseDraft(data []byte) (Draft, error) {
 		return Draft{}, yamlError(err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		return Draft{}, &FileError{Err: errors.New("empty; start from the example in `nnspatch draft --help` or DraftFileReference")}
+		return Draft{}, &FileError{Err: errors.New("empty")}
 	}
 	doc := root.Content[0]
 	if doc.Kind != yaml.MappingNode {

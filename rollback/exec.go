@@ -17,6 +17,10 @@ import (
 // ErrStepFailed reports a rollback proposal that was rejected or failed.
 var ErrStepFailed = errors.New("rollback step failed")
 
+// ErrNoLedger reports a plan that halts a rollout executed without the
+// release's ledger.
+var ErrNoLedger = errors.New("no release ledger is open")
+
 // StepFailedError says which step's proposal did not pass, and why.
 type StepFailedError struct {
 	N        int
@@ -31,7 +35,7 @@ func (e *StepFailedError) Error() string {
 	if e.Reason != "" {
 		s += ": " + e.Reason
 	}
-	return s + "; run `nnspatch rollback submit` again to resubmit it"
+	return s
 }
 
 // Is reports whether target is ErrStepFailed.
@@ -276,7 +280,7 @@ func (r *runner) proposal(ctx context.Context, id uint64) (*governance.Proposal,
 
 func (r *runner) halt(ctx context.Context, s Step, rec *StepRecord) error {
 	if r.e.Ledger == nil {
-		return fmt.Errorf("rollback step %d: the plan halts a rollout but no release ledger is open; pass --release DIR", s.N)
+		return fmt.Errorf("rollback step %d: the plan halts a rollout but %w", s.N, ErrNoLedger)
 	}
 	if err := r.e.Ledger.Halt(ctx, r.st.Plan.Problem); err != nil {
 		return fmt.Errorf("rollback step %d: halt the rollout: %w", s.N, err)

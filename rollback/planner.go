@@ -30,9 +30,13 @@ const DefaultProblem = "a subnet stopped making progress after its GuestOS updat
 const NeutralProblem = "the release is rolled back as a precaution; no failure was detected on the targets"
 
 // ErrNoFailure reports a plan with a timeline, no failing subnet, no
-// --subnets and no --all-targets: healthy targets are not rolled back
-// unless asked.
+// subnets named and not every target asked for: healthy targets are not
+// rolled back unless asked.
 var ErrNoFailure = errors.New("no failing target")
+
+// ErrNotTarget reports a subnet named for a rollback (as a target or as
+// failing) that is not in the registry or does not run the release.
+var ErrNotTarget = errors.New("not a rollback target")
 
 // Input is what Build plans from.
 type Input struct {
@@ -124,7 +128,7 @@ func Build(in Input) (*Plan, error) {
 // rollback order.
 func findTargets(in Input) ([]Target, error) {
 	if in.To != "" && in.To == in.Release {
-		return nil, fmt.Errorf("plan rollback: the version to restore (--to) is GuestOS %s, the release being rolled back: %w; pass an earlier version", in.Release, ErrNoTarget)
+		return nil, fmt.Errorf("plan rollback: the version to restore is GuestOS %s, the release being rolled back: %w", in.Release, ErrNoTarget)
 	}
 	var out []Target
 	for _, s := range in.Registry.Subnets {
@@ -147,7 +151,7 @@ func findTargets(in Input) ([]Target, error) {
 	}
 	for _, id := range in.Subnets {
 		if !slices.ContainsFunc(out, func(t Target) bool { return t.Subnet == id }) {
-			return nil, fmt.Errorf("plan rollback: subnet %s does not run GuestOS %s; pass only subnets listed by `nnspatch subnets`", id, in.Release)
+			return nil, fmt.Errorf("plan rollback: subnet %s does not run GuestOS %s: %w", id, in.Release, ErrNotTarget)
 		}
 	}
 	sortTargets(out, in.Failing)
@@ -168,7 +172,7 @@ func findTargets(in Input) ([]Target, error) {
 	}
 	out = append(out, bns...)
 	if len(out) == 0 && healthyLeftAlone(in) && len(in.Failing) == 0 && runsRelease(in) {
-		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named; name the subnets with --failing or --subnets, or pass --all-targets to roll back every target", in.Release, ErrNoFailure)
+		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w was detected or named", in.Release, ErrNoFailure)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("plan rollback of GuestOS %s: %w", in.Release, ErrNothingToRollBack)
@@ -228,7 +232,7 @@ func target(in Input, what string, vs []VersionChange) (Target, error) {
 		break
 	}
 	if t.Restore == "" || t.Restore == in.Release {
-		return t, fmt.Errorf("plan rollback: %s has run GuestOS %s since its record was created: %w; pass --to VERSION", what, in.Release, ErrNoTarget)
+		return t, fmt.Errorf("plan rollback: %s has run GuestOS %s since its record was created: %w", what, in.Release, ErrNoTarget)
 	}
 	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
 	return t, nil
@@ -259,7 +263,7 @@ func lastGoodTarget(in Input, what string, vs []VersionChange) (Target, error) {
 	}
 	lg, err := in.Timeline.LastGood(id, in.Release, bad)
 	if err != nil {
-		return t, fmt.Errorf("plan rollback: %w: %w; pass --to VERSION", err, ErrNoTarget)
+		return t, fmt.Errorf("plan rollback: %w: %w", err, ErrNoTarget)
 	}
 	t.Restore, t.RestoreWhy = lg.Version, lg.Why
 	_, t.RestoreElected = in.Registry.GuestOSByID(t.Restore)
@@ -288,10 +292,10 @@ func CheckFailing(reg *governance.Registry, release string, failing []string) er
 	for _, id := range failing {
 		s, ok := reg.SubnetByID(id)
 		if !ok {
-			return fmt.Errorf("failing subnet %s is not in the registry; pass subnet ids listed by `nnspatch subnets`", id)
+			return fmt.Errorf("failing subnet %s is not in the registry: %w", id, ErrNotTarget)
 		}
 		if s.GuestOSVersion != release {
-			return fmt.Errorf("failing subnet %s runs GuestOS %s, not the release %s; name only subnets that run the release", id, s.GuestOSVersion, release)
+			return fmt.Errorf("failing subnet %s runs GuestOS %s, not the release %s: %w", id, s.GuestOSVersion, release, ErrNotTarget)
 		}
 	}
 	return nil
@@ -361,7 +365,7 @@ func (b *builder) reelect(v string) error {
 		return err
 	}
 	if !ok && v == b.in.To {
-		return fmt.Errorf("plan rollback: --to GuestOS %s was never elected (the registry history has no replica_version record of it): %w; pass a version listed by `nnspatch versions`", v, ErrNoTarget)
+		return fmt.Errorf("plan rollback: the version to restore, GuestOS %s, was never elected (the registry history has no replica_version record of it): %w", v, ErrNoTarget)
 	}
 	if !ok {
 		return fmt.Errorf("plan rollback: GuestOS %s is not elected and the registry history has no record of it: %w", v, ErrNoTarget)

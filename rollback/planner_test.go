@@ -227,7 +227,7 @@ func TestBuildRefusesBadOverrides(t *testing.T) {
 	}
 	never := "4444444444444444444444444444444444444444"
 	_, err = Build(Input{Release: vPatch, Registry: reg, History: h, To: never})
-	if !errors.Is(err, ErrNoTarget) || !strings.Contains(err.Error(), "--to GuestOS "+never+" was never elected") {
+	if !errors.Is(err, ErrNoTarget) || !strings.Contains(err.Error(), "GuestOS "+never+", was never elected") {
 		t.Fatalf("Build --to a never-elected version = %v", err)
 	}
 	if err := CheckFailing(reg, vPatch, []string{subA, subC}); err != nil {

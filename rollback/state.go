@@ -74,7 +74,7 @@ type StateFile struct {
 func (f StateFile) Load() (*State, error) {
 	b, err := os.ReadFile(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read rollback state %s: %w; run `nnspatch rollback submit` first", f.Path, ErrNoState)
+		return nil, fmt.Errorf("read rollback state %s: %w", f.Path, ErrNoState)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read rollback state %s: %w", f.Path, err)

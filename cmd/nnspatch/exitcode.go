@@ -11,6 +11,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/internal/config"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -95,11 +96,26 @@ var exitRules = []exitRule{
 	{match: is(context.Canceled), code: ExitUsage},
 	{match: isCobraUsage, code: ExitUsage, hint: text("run `nnspatch help` to list the commands and flags")},
 	{match: as[*CodeError], code: ExitError}, // replaced by the carried code in exitCodeFor
+	{match: is(localnet.ErrUnreachable), code: ExitNetwork, hint: text("start one with `nnspatch localnet start`")},
+	{match: is(localnet.ErrNotAdmin), code: ExitRefused, hint: text("point --url at a running `nnspatch localnet start`")},
+	{match: is(localnet.ErrStateLocked), code: ExitRefused, hint: text("stop that network or pass another --state")},
+	{match: is(localnet.ErrSeedMismatch), code: ExitRefused,
+		hint: text("start with the seed it was created from, or use a fresh --state directory")},
+	{match: is(localnet.ErrConfigMismatch), code: ExitRefused,
+		hint: text("start without --voting-period or use a fresh --state directory")},
+	{match: is(localnet.ErrListen), code: ExitRefused, hint: text("stop what uses the address or pass another host:port to --listen")},
+	{match: is(localnet.ErrStateDir), code: ExitError, hint: text("pass a writable --state directory")},
+	{match: is(localnet.ErrAdminRefused), code: ExitRefused},
+	{match: is(localnet.ErrCorruptLog), code: ExitRefused},
+	{match: is(localnet.ErrBadSeed), code: ExitUsage},
+	{match: is(localnet.ErrBadFault), code: ExitUsage, hint: text("name subnets by their ids, as `nnspatch subnets` lists them")},
 	{match: is(config.ErrMalformed), code: ExitError,
 		hint: text("fix the line named above; `nnspatch config init --config /tmp/example.yaml` writes a commented file with every key")},
 	{match: is(config.ErrInvalid), code: ExitError,
 		hint: text("fix that key in the config file, or the NNSPATCH_<KEY> variable or flag that sets it")},
 	{match: as[*DraftInvalidError], code: ExitDraftInvalid, hint: draftInvalidHint},
+	{match: is(rollout.ErrNoElectionDraft), code: ExitDraftInvalid,
+		hint: text("pass --redraft FILE with the election draft to submit")},
 	{match: missingDraftFile, code: ExitDraftInvalid,
 		hint: text("check the path; `nnspatch draft <kind> -o FILE` writes a draft file")},
 	{match: is(proposals.ErrDraftFile), code: ExitDraftInvalid,
@@ -123,14 +139,17 @@ var exitRules = []exitRule{
 	{match: is(rollout.ErrGateFailed), code: ExitRefused,
 		hint: text("the rollout is stopped; investigate the subnet, roll it back or fix it, then run `nnspatch rollout status`")},
 	{match: is(rollout.ErrElectionFailed), code: ExitRefused},
-	{match: is(rollout.ErrQuietPeriod), code: ExitRefused},
+	{match: is(rollout.ErrQuietPeriod), code: ExitRefused, hint: text("pass --force with --reason to disclose anyway")},
+	{match: is(rollout.ErrNoReason), code: ExitError, hint: text("pass --reason TEXT; the reason is recorded in the release ledger")},
+	{match: is(rollout.ErrRolledBack), code: ExitRefused,
+		hint: text("re-deploying the version needs `nnspatch rollout advance <release> --redeploy-rolled-back` (recorded as an override) or a new release")},
 	{match: is(rollout.ErrAbandoned), code: ExitRefused},
-	{match: is(rollout.ErrHalted), code: ExitRefused,
-		hint: text("`nnspatch release log <release>` shows who halted the rollout and why")},
+	{match: is(rollout.ErrHalted), code: ExitRefused, hint: haltedHint},
 	{match: is(rollout.ErrNotHalted), code: ExitRefused,
 		hint: text("nothing to resume; `nnspatch rollout status` shows where the rollout stands")},
-	{match: is(rollout.ErrElectionNotFound), code: ExitRefused,
-		hint: text("`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has; a release not elected yet starts with `nnspatch release new`")},
+	{match: is(rollout.ErrElectionNotFound), code: ExitRefused, hint: electionNotFoundHint},
+	{match: is(rollout.ErrNoPackageHash), code: ExitUsage,
+		hint: text("pass the release package's --sha256 to find its election proposal")},
 	{match: is(rollout.ErrOtherElection), code: ExitRefused,
 		hint: text("attach into another directory with --dir, or check the version")},
 	{match: is(rollout.ErrNoRelease), code: ExitError,
@@ -147,7 +166,11 @@ var exitRules = []exitRule{
 		hint: text("name a shipped scenario (`nnspatch drill list`) or give a path to a scenario file")},
 	{match: is(drill.ErrScenario), code: ExitUsage,
 		hint: text("fix the scenario file; `nnspatch drill list` shows the shipped scenarios, documented examples")},
-	{match: is(rollback.ErrStepFailed), code: ExitRefused},
+	{match: is(rollback.ErrStepFailed), code: ExitRefused,
+		hint: text("run `nnspatch rollback submit` again to resubmit it")},
+	{match: is(rollback.ErrNoLedger), code: ExitError, hint: text("pass --release DIR with the release's directory")},
+	{match: is(rollback.ErrNotTarget), code: ExitError,
+		hint: text("name only subnets that run the release, as `nnspatch subnets` lists them")},
 	{match: is(rollback.ErrNothingToRollBack), code: ExitRefused,
 		hint: text("no subnet runs that version; check --version or `nnspatch subnets`")},
 	{match: is(rollback.ErrNoTarget), code: ExitRefused, hint: noTargetHint},
@@ -155,7 +178,7 @@ var exitRules = []exitRule{
 		hint: func(error) string {
 			return "healthy targets are not rolled back unless asked: name them with --failing or --subnets, or pass --all-targets"
 		}},
-	{match: is(rollback.ErrNoState), code: ExitError},
+	{match: is(rollback.ErrNoState), code: ExitError, hint: text("run `nnspatch rollback submit` first")},
 	{match: is(rollback.ErrHistory), code: ExitError},
 	{match: is(governance.ErrNoSecret), code: ExitAuth,
 		hint: text("run the command in a terminal to be asked, or (in scripts) set NNSPATCH_IDENTITY_PASSWORD for a key's password or NNSPATCH_HSM_PIN for a token's PIN")},
@@ -198,6 +221,14 @@ var exitRules = []exitRule{
 		hint: text("nothing was submitted; fix the failed checks listed above and try again")},
 	{match: is(governance.ErrProposalClosed), code: ExitRefused},
 	{match: as[*governance.RejectedError], code: ExitRefused},
+	{match: is(governance.ErrNoRootKey), code: ExitError,
+		hint: text("pass --root-key HEX (or --root-key fetch for a test network you trust)")},
+	{match: is(governance.ErrFetchNotLoopback), code: ExitError,
+		hint: text("set local_url to a loopback URL, or pass --root-key HEX")},
+	{match: is(governance.ErrMainnetRootKey), code: ExitError,
+		hint: text("drop --root-key (and root_key in the config): the IC mainnet always uses the built-in root key")},
+	{match: is(governance.ErrBadRootKey), code: ExitError,
+		hint: text("pass the DER key in hex, as `nnspatch localnet start` prints it (or --root-key fetch for a test network you trust)")},
 	{match: is(governance.ErrNetwork), code: ExitError,
 		hint: text("use --network ic, local, a URL, or a name under networks: in the config file (`nnspatch config show`)")},
 	{match: is(artifact.ErrTLS), code: ExitUntrusted,
@@ -205,6 +236,7 @@ var exitRules = []exitRule{
 	{match: is(artifact.ErrNetwork), code: ExitNetwork, hint: text("check the URL and your connection")},
 	{match: isUnreachable, code: ExitNetwork,
 		hint: text("check --network and the URL in `nnspatch config show`; is the replica running?")},
+	{match: as[*governance.BallotUnreadableError], code: ExitError, hint: ballotUnreadableHint},
 }
 
 // exitCodeFor returns the exit code and the hint ("" if none) for err.
@@ -216,15 +248,77 @@ func exitCodeFor(err error) (ExitCode, string) {
 	if errors.As(err, &ce) {
 		return ce.Code, ""
 	}
+	var fe *FlagError
+	if errors.As(err, &fe) {
+		return ExitUsage, wrappedHint(fe.Err)
+	}
 	for _, r := range exitRules {
 		if r.match(err) {
 			if r.hint == nil {
 				return r.code, ""
 			}
-			return r.code, r.hint(err)
+			return r.code, hintWithRef(err, r.hint(err))
 		}
 	}
 	return ExitError, ""
+}
+
+// ballotUnreadableHint names the command that shows the ballot.
+func ballotUnreadableHint(err error) string {
+	var be *governance.BallotUnreadableError
+	if !errors.As(err, &be) {
+		return ""
+	}
+	return fmt.Sprintf("check the neuron's ballot with `nnspatch proposal show %d`", be.Proposal)
+}
+
+// hintWithRef names the release in a hint when the command wrapped the error
+// with the release reference it was given (refError).
+func hintWithRef(err error, hint string) string {
+	var re *refError
+	if errors.As(err, &re) && re.ref != "" {
+		return strings.ReplaceAll(hint, "<release>", re.ref)
+	}
+	return hint
+}
+
+// haltedHint says how to lift a halt recorded in the ledger; a halt on
+// chain gets none (its error says how it ends), and an ErrHalted without
+// the halt's facts points at the ledger's log.
+func haltedHint(err error) string {
+	var he *rollout.HaltedError
+	switch {
+	case errors.As(err, &he) && he.Source == rollout.HaltChain:
+		return ""
+	case errors.As(err, &he):
+		return "once resolved, lift the halt with `nnspatch rollout resume <release> --reason TEXT`"
+	}
+	return "`nnspatch release log <release>` shows who halted the rollout and why"
+}
+
+// electionNotFoundHint points at the hash when the registry knows the
+// version under another one.
+func electionNotFoundHint(err error) string {
+	var ee *rollout.ElectionNotFoundError
+	switch {
+	case errors.As(err, &ee) && ee.Registry != "":
+		return "check --sha256; `nnspatch proposal list --topic ic-os-version-election` shows the elections governance has"
+	case errors.As(err, &ee):
+		return "check the version and --sha256, or create the release with `nnspatch release new` and submit its election; " +
+			"`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has"
+	}
+	return "`nnspatch proposal list --topic ic-os-version-election` shows the elections governance has; a release not elected yet starts with `nnspatch release new`"
+}
+
+// wrappedHint is the hint for a library error a FlagError wraps (with %w),
+// so a flag's value refused by a library gets the library error's hint; ""
+// when the flag error wraps nothing.
+func wrappedHint(err error) string {
+	if errors.Unwrap(err) == nil {
+		return ""
+	}
+	_, hint := exitCodeFor(errors.Unwrap(err))
+	return hint
 }
 
 func draftInvalidHint(err error) string {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/hsmtest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
@@ -248,7 +249,7 @@ func TestHSMReleaseRolloutRollback(t *testing.T) {
 	}
 	mustRun(t, ExitRefused, "rollout", "status", rel)
 	mustRun(t, 0, "rollback", "submit", "--release", rel, "--yes")
-	var doc rollbackStatusDoc
+	var doc jsonout.RollbackStatus
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

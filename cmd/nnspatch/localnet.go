@@ -117,7 +117,7 @@ func localnetStartRun(ctx context.Context, opts *localnetStartOptions) error {
 	defer stop()
 	n, err := localnet.Start(ctx, cfg)
 	if err != nil {
-		return localnetError(err)
+		return err
 	}
 	info := infoOf(n.Status())
 	if opts.JSON() {
@@ -272,7 +272,7 @@ func localnetAdminRun(ctx context.Context, opts *localnetAdminOptions, do func(c
 	}
 	st, err := do(ctx, localnet.Admin{URL: u})
 	if err != nil {
-		return localnetError(err)
+		return err
 	}
 	if opts.JSON() {
 		return jsonout.Write(opts.IO.Out, infoOf(st))
@@ -282,18 +282,4 @@ func localnetAdminRun(ctx context.Context, opts *localnetAdminOptions, do func(c
 		fmt.Fprintf(opts.IO.Out, "fault: %s\n", fl)
 	}
 	return nil
-}
-
-// localnetError attaches the exit-code contract to localnet's errors.
-func localnetError(err error) error {
-	switch {
-	case errors.Is(err, localnet.ErrUnreachable):
-		return &CodeError{Code: ExitNetwork, Err: err}
-	case errors.Is(err, localnet.ErrStateLocked), errors.Is(err, localnet.ErrSeedMismatch), errors.Is(err, localnet.ErrListen),
-		errors.Is(err, localnet.ErrAdminRefused), errors.Is(err, localnet.ErrCorruptLog), errors.Is(err, localnet.ErrConfigMismatch):
-		return &CodeError{Code: ExitRefused, Err: err}
-	case errors.Is(err, localnet.ErrBadSeed), errors.Is(err, localnet.ErrBadFault):
-		return &CodeError{Code: ExitUsage, Err: err}
-	}
-	return err
 }

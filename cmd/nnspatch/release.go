@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
-	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/spf13/cobra"
 )
 
@@ -24,13 +22,6 @@ under the releases directory) or a release directory.`,
 		newCmdReleaseLog(f, nil), newCmdReleaseVote(f, nil), newCmdReleaseAbandon(f, nil), newCmdReleaseDisclose(f, nil),
 		newCmdReleaseAttach(f, nil))
 	return cmd
-}
-
-// releaseDoc is printed by `release new|log --json`.
-type releaseDoc struct {
-	jsonout.Envelope
-	Dir    string          `json:"dir"`
-	Ledger *rollout.Ledger `json:"release"`
 }
 
 type releaseRefOptions struct {

@@ -53,17 +53,10 @@ func releaseSubmitRun(ctx context.Context, o *releaseRefOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Election proposal %d recorded in %s\n", id, t.Store.Path())
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, submittedDoc{Envelope: jsonout.NewEnvelope(), Submitted: []rollout.Submitted{{Kind: rollout.KindElect, Proposal: id}}})
+		return jsonout.Write(o.IO.Out, jsonout.Submitted{Envelope: jsonout.NewEnvelope(), Submitted: []rollout.Submitted{{Kind: rollout.KindElect, Proposal: id}}})
 	}
 	_, err = fmt.Fprintln(o.IO.Out, id)
 	return err
-}
-
-// submittedDoc is printed by `release submit --json` and `rollout advance --json`.
-type submittedDoc struct {
-	jsonout.Envelope
-	Submitted []rollout.Submitted `json:"submitted"`
-	Status    *rollout.Status     `json:"status,omitempty"`
 }
 
 func newCmdReleaseAbandon(f *Factory, runF func(*releaseRefOptions) error) *cobra.Command {
@@ -120,10 +113,7 @@ func releaseDiscloseRun(ctx context.Context, o *releaseRefOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Disclosure of %s recorded at %s\n", o.Ref, d.At.Format(time.RFC3339))
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, struct {
-			jsonout.Envelope
-			Disclosure *rollout.Disclosure `json:"disclosure"`
-		}{jsonout.NewEnvelope(), d})
+		return jsonout.Write(o.IO.Out, jsonout.ReleaseDisclosure{Envelope: jsonout.NewEnvelope(), Disclosure: d})
 	}
 	return nil
 }

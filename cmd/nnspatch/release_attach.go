@@ -101,16 +101,9 @@ func releaseAttachRun(ctx context.Context, o *releaseAttachOptions) error {
 	}
 	fmt.Fprintln(o.env.IO.ErrOut, attachSummary(s.Dir, res))
 	if o.env.JSON() {
-		return jsonout.Write(o.env.IO.Out, attachDoc{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Attach: res})
+		return jsonout.Write(o.env.IO.Out, jsonout.ReleaseAttach{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Attach: res})
 	}
 	return writeStatus(o.env.IO.Out, res.Status)
-}
-
-// attachDoc is printed by `release attach --json`.
-type attachDoc struct {
-	jsonout.Envelope
-	Dir    string                `json:"dir"`
-	Attach *rollout.AttachResult `json:"attach"`
 }
 
 func (o *releaseAttachOptions) mode() proposals.Mode {
@@ -154,7 +147,7 @@ func adoptPlan(ctx context.Context, t *rollout.Tracker, file, version string) (*
 // attachError turns a missing package hash into a usage error.
 func attachError(err error) error {
 	if errors.Is(err, rollout.ErrNoPackageHash) {
-		return FlagErrorf("%v", err)
+		return FlagErrorf("%w", err)
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 )
 
@@ -28,7 +29,7 @@ func TestReleaseAttachSecondDirSameStatus(t *testing.T) {
 
 	relB := filepath.Join(t.TempDir(), "releases-b", patchVersion)
 	r := mustRun(t, 0, "release", "attach", patchVersion, "--dir", relB, "--plan", plan, "--json")
-	var doc attachDoc
+	var doc jsonout.ReleaseAttach
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("decode attach JSON: %v\n%s", err, r.Stdout)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -147,7 +148,7 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 	mustRun(t, 0, "release", "disclose", rel, "--source-url", "https://github.com/dfinity/ic/tree/"+patchVersion)
 
 	r = mustRun(t, 0, "verify", strconv.FormatUint(election, 10), "--artifact", pkg, "--json")
-	var v verifyDoc
+	var v jsonout.Verify
 	if err := json.Unmarshal([]byte(r.Stdout), &v); err != nil || !v.Match || v.Package.Version != patchVersion {
 		t.Fatalf("verify: %v %+v", err, v)
 	}
@@ -232,7 +233,7 @@ func driveRollout(t *testing.T, n *localnet.Network, rel string) []string {
 		if r.Code != 0 && r.Code != ExitPending {
 			t.Fatalf("rollout advance: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 		}
-		var doc submittedDoc
+		var doc jsonout.Submitted
 		if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 			t.Fatalf("decode advance JSON: %v\n%s", err, r.Stdout)
 		}

@@ -31,7 +31,7 @@ func releaseLogRun(_ context.Context, o *releaseRefOptions) error {
 		return err
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, releaseDoc{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
+		return jsonout.Write(o.IO.Out, jsonout.Release{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
 	}
 	return writeAudit(o.IO.Out, l.Audit)
 }

@@ -101,7 +101,7 @@ func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "Created %s release %s in %s; next: nnspatch release submit %s\n", l.Mode, l.Version, s.Dir, s.Dir)
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, releaseDoc{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
+		return jsonout.Write(o.IO.Out, jsonout.Release{Envelope: jsonout.NewEnvelope(), Dir: s.Dir, Ledger: l})
 	}
 	_, err = fmt.Fprintln(o.IO.Out, s.Dir)
 	return err

@@ -122,16 +122,9 @@ func rollbackPlanRun(ctx context.Context, o *rollbackOptions) error {
 		return err
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, rollbackPlanDoc{Envelope: jsonout.NewEnvelope(), Plan: p})
+		return jsonout.Write(o.IO.Out, jsonout.RollbackPlan{Envelope: jsonout.NewEnvelope(), Plan: p})
 	}
 	return writeRollbackPlan(o.IO.Out, o.Format, p)
-}
-
-// rollbackPlanDoc is printed by `rollback plan --json`; --format json
-// prints the bare plan document.
-type rollbackPlanDoc struct {
-	jsonout.Envelope
-	Plan *rollback.Plan `json:"plan"`
 }
 
 func writeRollbackPlan(w io.Writer, format string, p *rollback.Plan) error {
@@ -238,7 +231,7 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		return nil, err
 	}
 	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {
-		return nil, FlagErrorf("--failing: %v", err)
+		return nil, FlagErrorf("--failing: %w", err)
 	}
 	if in.Now, err = s.now(ctx); err != nil {
 		return nil, err
@@ -485,15 +478,9 @@ func rollbackStatusRun(ctx context.Context, o *rollbackOptions) error {
 	}
 }
 
-// rollbackStatusDoc is printed by `rollback submit|status --json`.
-type rollbackStatusDoc struct {
-	jsonout.Envelope
-	Status *rollback.Status `json:"status"`
-}
-
 func (o *rollbackOptions) writeRollbackStatus(st *rollback.Status) error {
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, rollbackStatusDoc{Envelope: jsonout.NewEnvelope(), Status: st})
+		return jsonout.Write(o.IO.Out, jsonout.RollbackStatus{Envelope: jsonout.NewEnvelope(), Status: st})
 	}
 	return writeRollbackStatus(o.IO.Out, st)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/rollback"
@@ -49,7 +50,7 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if len(p.Notes) == 0 || !strings.Contains(strings.Join(p.Notes, "\n"), "left alone") {
 		t.Errorf("plan does not name the healthy subnets it leaves alone: %v", p.Notes)
 	}
-	var env rollbackPlanDoc
+	var env jsonout.RollbackPlan
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "plan", "--release", rel, "--json").Stdout), &env); err != nil ||
 		env.SchemaVersion == 0 || len(env.Plan.Steps) != len(p.Steps) {
 		t.Fatalf("--json plan envelope: %v %+v", err, env)
@@ -105,7 +106,7 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if after := proposalCount(n); after != before {
 		t.Fatalf("a second submit made %d proposal(s)", after-before)
 	}
-	var doc rollbackStatusDoc
+	var doc jsonout.RollbackStatus
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &doc); err != nil {
 		t.Fatal(err)
 	}

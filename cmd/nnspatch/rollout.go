@@ -137,10 +137,7 @@ func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
 	}
 	fmt.Fprintf(o.IO.ErrOut, "Planned %d batches for %s; next: nnspatch rollout advance %s\n", len(saved.Batches), o.Ref, o.Ref)
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, struct {
-			jsonout.Envelope
-			Plan *rollout.Plan `json:"plan"`
-		}{jsonout.NewEnvelope(), saved})
+		return jsonout.Write(o.IO.Out, jsonout.RolloutPlan{Envelope: jsonout.NewEnvelope(), Plan: saved})
 	}
 	return writePlan(o.IO.Out, saved)
 }
@@ -304,7 +301,7 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 func (o *releaseRefOptions) report(st *rollout.Status) error {
 	withRef(st, o.Ref)
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, statusDoc{Envelope: jsonout.NewEnvelope(), Status: st})
+		return jsonout.Write(o.IO.Out, jsonout.RolloutStatus{Envelope: jsonout.NewEnvelope(), Status: st})
 	}
 	return writeStatus(o.IO.Out, st)
 }
@@ -315,12 +312,6 @@ func withRef(st *rollout.Status, ref string) {
 	for i, b := range st.Blockers {
 		st.Blockers[i] = strings.ReplaceAll(b, "<release>", ref)
 	}
-}
-
-// statusDoc is printed by `rollout status --json` and `release status --json`.
-type statusDoc struct {
-	jsonout.Envelope
-	Status *rollout.Status `json:"status"`
 }
 
 // statusExit maps a failed or halted state to its error (exit 9),
@@ -441,7 +432,7 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 			fmt.Fprintf(o.IO.ErrOut, "Submitted %s%s: proposal %d\n", sub.Kind, subnetSuffix(sub.Subnet), sub.Proposal)
 		}
 		if o.JSON() {
-			if jerr := jsonout.Write(o.IO.Out, submittedDoc{Envelope: jsonout.NewEnvelope(), Submitted: res.Submitted, Status: res.Status}); jerr != nil {
+			if jerr := jsonout.Write(o.IO.Out, jsonout.Submitted{Envelope: jsonout.NewEnvelope(), Submitted: res.Submitted, Status: res.Status}); jerr != nil {
 				return jerr
 			}
 		} else {
@@ -458,13 +449,13 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 }
 
 // rolledBackError names the release in a rolled-back rollout's error and
-// exits 9; other errors are returned unchanged.
+// its hint (exit 9, from exitRules); other errors are returned unchanged.
 func rolledBackError(ref string, err error) error {
 	var re *rollout.RolledBackError
 	if !errors.As(err, &re) {
 		return err
 	}
-	return &CodeError{Code: ExitRefused, Err: &refError{msg: strings.ReplaceAll(re.Error(), "<release>", ref), err: err}}
+	return &refError{msg: re.Error(), err: err, ref: ref}
 }
 
 // badQuery turns a query Prometheus refused into a usage error naming the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -78,28 +77,27 @@ func haltOrResume(ctx context.Context, o *releaseRefOptions, verb string, fn fun
 		fmt.Fprintf(o.IO.ErrOut, "Rollout of %s resumed; next: nnspatch rollout advance %s\n", o.Ref, o.Ref)
 	}
 	if o.JSON() {
-		return jsonout.Write(o.IO.Out, struct {
-			jsonout.Envelope
-			Halted *rollout.Halt `json:"halted"`
-		}{jsonout.NewEnvelope(), h})
+		return jsonout.Write(o.IO.Out, jsonout.RolloutHalt{Envelope: jsonout.NewEnvelope(), Halted: h})
 	}
 	return nil
 }
 
-// haltedError names the release in a halted rollout's error and exits 9;
-// other errors are returned unchanged.
+// haltedError names the release in a halted rollout's error and its hint
+// (exit 9, from exitRules); other errors are returned unchanged.
 func haltedError(ref string, err error) error {
 	var he *rollout.HaltedError
 	if !errors.As(err, &he) {
 		return err
 	}
-	return &CodeError{Code: ExitRefused, Err: &refError{msg: strings.Replace(he.Error(), "<release>", ref, 1), err: err}}
+	return &refError{msg: he.Error(), err: err, ref: ref}
 }
 
-// refError rewords an error for the command line, keeping its chain.
+// refError rewords an error for the command line, keeping its chain; ref,
+// when set, is the release reference the hint names for "<release>".
 type refError struct {
 	msg string
 	err error
+	ref string
 }
 
 // Error implements error.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 )
@@ -90,7 +91,7 @@ func TestRolloutResumeAfterRollback(t *testing.T) {
 	if _, err := n.Advance(30 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	var rb rollbackStatusDoc
+	var rb jsonout.RollbackStatus
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &rb); err != nil || !rb.Status.Done {
 		t.Fatalf("rollback not done: %v %+v", err, rb.Status)
 	}
@@ -150,7 +151,7 @@ func TestRolloutResumeAfterRollback(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = mustRun(t, 0, "rollout", "advance", rel, "--yes", "--redeploy-rolled-back", "--json")
-	var adv submittedDoc
+	var adv jsonout.Submitted
 	if err := json.Unmarshal([]byte(r.Stdout), &adv); err != nil {
 		t.Fatal(err)
 	}

@@ -68,24 +68,6 @@ $ nnspatch verify 139000 --artifact https://download.dfinity.systems/ic/$COMMIT/
 	return cmd
 }
 
-// verifyDoc is printed by `verify --json`.
-type verifyDoc struct {
-	jsonout.Envelope
-	Proposal uint64 `json:"proposal"`
-	// Kind is "election" (Package is set) or "install_code" (Install is
-	// set: an NNS canister upgrade, checked by its wasm_module_hash).
-	Kind     string                  `json:"kind"`
-	Package  *rollout.ElectedPackage `json:"package,omitempty"`
-	Install  *governance.InstallView `json:"install,omitempty"`
-	Artifact jsonout.Digest          `json:"artifact"`
-	// Mirrors are the digests of each URL the proposal names, when the
-	// package was downloaded from them (no --artifact).
-	Mirrors []jsonout.Digest `json:"mirrors,omitempty"`
-	// SumsSHA256 is the SHA256SUMS entry's hash ("" without --sums).
-	SumsSHA256 string `json:"sums_sha256,omitempty"`
-	Match      bool   `json:"match"`
-}
-
 func verifyRun(ctx context.Context, o *verifyOptions) error {
 	c, err := o.Client(ctx, o.Net.RootKey)
 	if err != nil {
@@ -110,7 +92,7 @@ func verifyRun(ctx context.Context, o *verifyOptions) error {
 		return err
 	}
 	d := digests[0]
-	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "election", Package: &pkg,
+	doc := jsonout.Verify{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "election", Package: &pkg,
 		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
 	if o.Artifact == "" {
 		for _, m := range digests {
@@ -138,7 +120,7 @@ func verifyInstallCode(ctx context.Context, o *verifyOptions, in *governance.Ins
 	if err != nil {
 		return err
 	}
-	doc := verifyDoc{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "install_code", Install: in,
+	doc := jsonout.Verify{Envelope: jsonout.NewEnvelope(), Proposal: o.Proposal, Kind: "install_code", Install: in,
 		Artifact: jsonout.Digest{SHA256: d.Hex, Size: d.Size, Source: d.Source}}
 	fmt.Fprintf(o.IO.ErrOut, "proposal %d: InstallCode (%s) of canister %s\n", o.Proposal, in.Mode, governance.Sanitize(in.CanisterID))
 	return o.compare(ctx, &doc, in.WasmModuleHash, d, aopts)
@@ -146,7 +128,7 @@ func verifyInstallCode(ctx context.Context, o *verifyOptions, in *governance.Ins
 
 // compare checks d against the proposal's hash (and --sums), prints both
 // and writes the result.
-func (o *verifyOptions) compare(ctx context.Context, doc *verifyDoc, want string, d artifact.Digest, aopts artifact.Options) error {
+func (o *verifyOptions) compare(ctx context.Context, doc *jsonout.Verify, want string, d artifact.Digest, aopts artifact.Options) error {
 	checkErr := artifact.Check(want, d)
 	if o.Sums != "" && checkErr == nil {
 		sums, err := artifact.LoadSums(ctx, o.Sums, aopts)

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -94,7 +95,7 @@ func TestVerifyDownloadsFromTheProposalsURLs(t *testing.T) {
 		return out.String(), errOut.String(), code
 	}
 	out, errOut, code := verify()
-	var doc verifyDoc
+	var doc jsonout.Verify
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || !doc.Match || len(doc.Mirrors) != 2 {
 		t.Fatalf("verify: exit %d (%v)\n%s\n%s", code, err, out, errOut)
 	}
@@ -154,7 +155,7 @@ func TestVerifyInstallCode(t *testing.T) {
 	pid := strconv.FormatUint(id, 10)
 
 	r := run(t, flags, "verify", pid, "--artifact", wasm, "--json")
-	var doc verifyDoc
+	var doc jsonout.Verify
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || r.Code != ExitOK || !doc.Match {
 		t.Fatalf("verify: exit %d (%v)\n%s\n%s", r.Code, err, r.Stdout, r.Stderr)
 	}
@@ -203,7 +204,7 @@ func TestVerifyHostOSElection(t *testing.T) {
 	id := makeProposal(t, n.URL(), n.DeveloperIdentityPath(), govdid.MakeProposalRequest{Title: &title, Summary: "Elect.",
 		Action: &govdid.ProposalActionRequest{ExecuteNnsFunction: &govdid.ExecuteNnsFunction{NnsFunction: 50, Payload: payload}}})
 	r := run(t, flags, "verify", strconv.FormatUint(id, 10), "--artifact", pkg, "--json")
-	var doc verifyDoc
+	var doc jsonout.Verify
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil || r.Code != ExitOK || !doc.Match {
 		t.Fatalf("verify: exit %d (%v)\n%s\n%s", r.Code, err, r.Stdout, r.Stderr)
 	}

@@ -287,11 +287,14 @@ func voteMark(r governance.VoteResult) string {
 
 func voteDetail(r governance.VoteResult) string {
 	var uo *governance.UnknownOutcomeError
+	var bu *governance.BallotUnreadableError
 	switch {
 	case r.Err == nil:
 		return ""
 	case errors.As(r.Err, &uo):
 		return governance.SanitizeLine(fmt.Sprintf("sent, reply not verified: check with `%s` (%v)", uo.Check, uo.Err))
+	case errors.As(r.Err, &bu):
+		return governance.SanitizeLine(fmt.Sprintf("%v (check with `nnspatch proposal show %d`)", r.Err, bu.Proposal))
 	}
 	return governance.SanitizeLine(r.Err.Error())
 }

@@ -39,7 +39,7 @@ func TestAdminClientNamesForeignServers(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
 	_, err := Admin{URL: srv.URL}.Advance(context.Background(), time.Hour)
-	if !errors.Is(err, ErrAdminRefused) || !strings.Contains(err.Error(), "not as a local network's admin endpoint") ||
+	if !errors.Is(err, ErrAdminRefused) || !errors.Is(err, ErrNotAdmin) ||
 		!strings.Contains(err.Error(), srv.URL) {
 		t.Errorf("advance against a foreign server: %v", err)
 	}

@@ -17,6 +17,10 @@ var ErrUnreachable = errors.New("local network unreachable")
 // ErrAdminRefused is returned when a running network refuses an admin request.
 var ErrAdminRefused = errors.New("local network refused the request")
 
+// ErrNotAdmin is returned, with ErrAdminRefused, when the URL answers but
+// not as a local network's admin endpoint.
+var ErrNotAdmin = errors.New("not a local network's admin endpoint")
+
 // Admin talks to the admin endpoints of a running network.
 type Admin struct {
 	// URL is the network's base URL, e.g. http://127.0.0.1:4949.
@@ -74,14 +78,13 @@ func (a Admin) do(ctx context.Context, method, path string, q url.Values, out an
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%w at %s: %v; start one with `nnspatch localnet start`", ErrUnreachable, a.URL, err)
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, a.URL, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
 		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Error == "" {
-			return fmt.Errorf("%w: %s answered %s, not as a local network's admin endpoint; point --url at a running `nnspatch localnet start`",
-				ErrAdminRefused, a.URL, resp.Status)
+			return fmt.Errorf("%w: %s answered %s, %w", ErrAdminRefused, a.URL, resp.Status, ErrNotAdmin)
 		}
 		return fmt.Errorf("%w: %s: %s", ErrAdminRefused, resp.Status, e.Error)
 	}

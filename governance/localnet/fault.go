@@ -66,7 +66,7 @@ func (f Fault) validate() error {
 	}
 	for _, sn := range f.Subnets {
 		if _, err := principal.Decode(sn); err != nil {
-			return fmt.Errorf("%w %q: subnet %q is not a principal id; use a subnet id as `nnspatch subnets` lists it", ErrBadFault, f.String(), sn)
+			return fmt.Errorf("%w %q: subnet %q is not a principal id", ErrBadFault, f.String(), sn)
 		}
 	}
 	return nil

@@ -54,6 +54,9 @@ var ErrListen = errors.New("cannot listen")
 // another seed.
 var ErrSeedMismatch = errors.New("state directory was created from another seed")
 
+// ErrStateDir is returned when the state directory cannot be created.
+var ErrStateDir = errors.New("create state directory")
+
 // Config configures a Network. Only StateDir is required.
 type Config struct {
 	// StateDir holds the write-ahead log, the lock and developer.pem.
@@ -187,7 +190,7 @@ func (c Config) withDefaults() (Config, *Seed, error) {
 // the log into fresh models.
 func (n *Network) open(seed *Seed) error {
 	if err := os.MkdirAll(n.cfg.StateDir, 0o700); err != nil {
-		return fmt.Errorf("create state directory: %w; pass a writable --state directory", err)
+		return fmt.Errorf("%w: %w", ErrStateDir, err)
 	}
 	if err := n.lockState(); err != nil {
 		return err

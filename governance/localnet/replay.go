@@ -40,7 +40,7 @@ func (n *Network) replay(seed *Seed) error {
 		return fmt.Errorf("%w: first record is not the genesis record", ErrCorruptLog)
 	}
 	if !bytes.Equal(recs[0].SeedHash, hash) {
-		return fmt.Errorf("%w: start with the seed it was created from, or use a fresh --state directory", ErrSeedMismatch)
+		return ErrSeedMismatch
 	}
 	if err := n.adoptVotingPeriod(time.Duration(recs[0].VotingPeriod)); err != nil {
 		return err
@@ -69,7 +69,7 @@ func (n *Network) adoptVotingPeriod(logged time.Duration) error {
 	switch {
 	case logged == 0:
 	case n.cfg.VotingPeriod > 0 && n.cfg.VotingPeriod != logged:
-		return fmt.Errorf("%w: the state in %s was created with a voting period of %s, not %s; start without --voting-period or use a fresh --state directory",
+		return fmt.Errorf("%w: the state in %s was created with a voting period of %s, not %s",
 			ErrConfigMismatch, n.cfg.StateDir, FormatDuration(logged), FormatDuration(n.cfg.VotingPeriod))
 	default:
 		n.cfg.VotingPeriod = logged

@@ -43,7 +43,7 @@ func (n *Network) serve(ctx context.Context) error {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", n.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("%w on %s: %w; stop what uses the address or pass another host:port to --listen", ErrListen, n.cfg.Listen, err)
+		return fmt.Errorf("%w on %s: %w", ErrListen, n.cfg.Listen, err)
 	}
 	n.ln = ln
 	n.http = n.httpServer()
@@ -83,7 +83,7 @@ func (n *Network) routes() http.Handler {
 func (n *Network) lockState() error {
 	unlock, err := fsutil.TryLock(filepath.Join(n.cfg.StateDir, lockFile))
 	if errors.Is(err, fsutil.ErrLocked) {
-		return fmt.Errorf("%w: %s is used by another running network; stop it or pass another --state", ErrStateLocked, n.cfg.StateDir)
+		return fmt.Errorf("%w: %s is used by another running network", ErrStateLocked, n.cfg.StateDir)
 	}
 	if err != nil {
 		return fmt.Errorf("open lock: %w", err)
@@ -199,7 +199,7 @@ func (n *Network) SetFault(f Fault) error {
 func (n *Network) knownSubnets(f Fault) error {
 	for _, id := range f.Subnets {
 		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) {
-			return fmt.Errorf("%w %q: no subnet %s in this network; list them with `nnspatch subnets`", ErrBadFault, f.String(), id)
+			return fmt.Errorf("%w %q: no subnet %s in this network", ErrBadFault, f.String(), id)
 		}
 	}
 	return nil

@@ -70,7 +70,7 @@ func (e *RolledBackError) Error() string {
 	for _, s := range e.Subnets {
 		parts = append(parts, rolledBackLine(s))
 	}
-	return "rollout stopped: " + strings.Join(parts, "; ") + "; nothing was submitted; " + RedeployHint
+	return "rollout stopped: " + strings.Join(parts, "; ") + "; nothing was submitted"
 }
 
 // Is reports whether target is ErrRolledBack.
@@ -334,15 +334,19 @@ func (t *Tracker) deployDraft(l *Ledger, subnet string) (proposals.Draft, error)
 }
 
 // ErrQuietPeriod reports a disclosure before the quiet period ended
-// without --force.
+// without force.
 var ErrQuietPeriod = errors.New("quiet period has not ended")
+
+// ErrNoReason reports an action that is recorded with a reason (a forced
+// disclosure, a halt, a resume) asked for without one.
+var ErrNoReason = errors.New("a reason is required")
 
 // Disclose records the publication of the source at sourceURL. Before the
 // quiet period ended it refuses unless force is set with a reason, which
 // is recorded.
 func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*Disclosure, error) {
 	if force && reason == "" {
-		return nil, errors.New("disclose: --force needs a reason")
+		return nil, fmt.Errorf("disclose: %w to force a disclosure", ErrNoReason)
 	}
 	tl, err := readTimeline(ctx, t.Gov)
 	if err != nil {
@@ -369,9 +373,9 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 		early := !q.Over
 		if early && !force {
 			if !q.Started {
-				return fmt.Errorf("%w: it has not started (the rollout is not complete; `nnspatch rollout status` records its start); pass --force with a reason to disclose anyway", ErrQuietPeriod)
+				return fmt.Errorf("%w: it has not started (the rollout is not complete; reading the rollout's status records its start)", ErrQuietPeriod)
 			}
-			return fmt.Errorf("%w: %s; pass --force with a reason to disclose anyway", ErrQuietPeriod, q)
+			return fmt.Errorf("%w: %s", ErrQuietPeriod, q)
 		}
 		note := ""
 		if early {

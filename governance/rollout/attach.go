@@ -34,9 +34,9 @@ type ElectionNotFoundError struct {
 func (e *ElectionNotFoundError) Error() string {
 	msg := fmt.Sprintf("no election of GuestOS %s with release package sha256 %s among the %d election proposals governance has", e.Version, e.SHA256, e.Scanned)
 	if e.Registry != "" {
-		return msg + fmt.Sprintf(", and the registry lists the version with sha256 %s: check --sha256", e.Registry)
+		return msg + fmt.Sprintf(", and the registry lists the version with sha256 %s", e.Registry)
 	}
-	return msg + ", and the registry does not list the version as elected: check the version and --sha256, or create the release with `nnspatch release new` and submit its election"
+	return msg + ", and the registry does not list the version as elected"
 }
 
 // Is reports whether target is ErrElectionNotFound.
@@ -188,7 +188,7 @@ func (t *Tracker) Attach(ctx context.Context, o AttachOptions) (*AttachResult, e
 	sha := strings.ToLower(o.SHA256)
 	if sha == "" {
 		if !inRegistry {
-			return nil, fmt.Errorf("attach %s: %w: the registry does not list the version as elected; pass the release package's --sha256 to find its election proposal", o.Version, ErrNoPackageHash)
+			return nil, fmt.Errorf("attach %s: %w: the registry does not list the version as elected", o.Version, ErrNoPackageHash)
 		}
 		sha = strings.ToLower(elected.SHA256)
 	}

@@ -45,7 +45,7 @@ func (e *HaltedError) Error() string {
 	if e.Source == HaltChain {
 		return fmt.Sprintf("rollout is halted on chain: %s; nothing was submitted; it continues once the subnet is un-halted in the registry", e.Halt.Reason)
 	}
-	return fmt.Sprintf("rollout is halted since %s by %s: %s; nothing was submitted; once resolved, lift the halt with `nnspatch rollout resume <release> --reason TEXT`",
+	return fmt.Sprintf("rollout is halted since %s by %s: %s; nothing was submitted",
 		e.Halt.At.Format(time.RFC3339), e.Halt.By, e.Halt.Reason)
 }
 
@@ -64,7 +64,7 @@ func (e *HaltedError) Is(target error) bool { return target == ErrHalted }
 // release (before it existed, rollback abandoned the release instead).
 func (t *Tracker) Halt(ctx context.Context, reason, actor string) error {
 	if reason == "" {
-		return errors.New("halt: a reason is required (say why the rollout stops, e.g. --reason \"rolling back subnet X\")")
+		return fmt.Errorf("halt: %w (say why the rollout stops)", ErrNoReason)
 	}
 	if actor == "" {
 		actor = t.Actor
@@ -90,7 +90,7 @@ func (t *Tracker) Halt(ctx context.Context, reason, actor string) error {
 // still stops Advance until it is healthy again or rolled back.
 func (t *Tracker) Resume(ctx context.Context, reason, actor string) error {
 	if reason == "" {
-		return errors.New("resume: a reason is required (say what was resolved, e.g. --reason \"rollback done, subnet healthy\")")
+		return fmt.Errorf("resume: %w (say what was resolved)", ErrNoReason)
 	}
 	if actor == "" {
 		actor = t.Actor

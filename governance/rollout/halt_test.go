@@ -93,8 +93,8 @@ func TestAdvanceRefusesWhileHalted(t *testing.T) {
 	if !errors.As(err, &he) || !errors.Is(err, ErrHalted) || len(res.Submitted) != 0 {
 		t.Fatalf("advance while halted: %v, submitted %v", err, res)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "incident on another release") || !strings.Contains(msg, "rollout resume") {
-		t.Errorf("error %q names neither the reason nor how to resume", msg)
+	if msg := err.Error(); !strings.Contains(msg, "incident on another release") || he.Source != HaltLocal {
+		t.Errorf("error %q (source %v) does not name the reason of the halt in the ledger", msg, he.Source)
 	}
 	st, err := tr.Status(ctx)
 	if err != nil {

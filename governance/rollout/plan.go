@@ -92,6 +92,17 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // MarshalText writes the duration as text (JSON).
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
+// UnmarshalText reads the text MarshalText writes, so a --json document
+// decodes back into its type.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
 // nns returns the plan's NNS subnet.
 func (p *Plan) nns() string {
 	if p.NNSSubnet != "" {

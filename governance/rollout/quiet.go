@@ -67,11 +67,11 @@ type DiscloseRefusedError struct {
 func (e *DiscloseRefusedError) Error() string {
 	switch {
 	case len(e.Unpatched) > 0 && e.Void:
-		return fmt.Sprintf("%v: void, not 100%% patched: %s left the patched version; pass --force with --reason to disclose anyway", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
+		return fmt.Sprintf("%v: void, not 100%% patched: %s left the patched version", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
 	case len(e.Unpatched) > 0:
-		return fmt.Sprintf("%v: not 100%% patched: %s do not run it yet; pass --force with --reason to disclose anyway", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
+		return fmt.Sprintf("%v: not 100%% patched: %s do not run it yet", ErrQuietPeriod, strings.Join(e.Unpatched, ", "))
 	}
-	return fmt.Sprintf("%v: 100%% patched has held for %s of %s; pass --force with --reason to disclose anyway", ErrQuietPeriod, e.Held.Round(time.Minute), e.Need)
+	return fmt.Sprintf("%v: 100%% patched has held for %s of %s", ErrQuietPeriod, e.Held.Round(time.Minute), e.Need)
 }
 
 // Unwrap makes errors.Is(err, ErrQuietPeriod) hold.

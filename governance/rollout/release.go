@@ -20,6 +20,10 @@ const ElectionDraftFile = "election.yaml"
 // adopted or executed.
 var ErrElectionLive = errors.New("election proposal is still live")
 
+// ErrNoElectionDraft reports a submission of a release whose election
+// draft is missing (an attached release has none).
+var ErrNoElectionDraft = errors.New("the release has no election draft")
+
 // ReleaseOption adjusts a new release's ledger.
 type ReleaseOption func(*Ledger)
 
@@ -91,7 +95,7 @@ func (t *Tracker) SubmitElection(ctx context.Context) (uint64, error) {
 	}
 	d, err := proposals.LoadDraft(filepath.Join(t.Store.Dir, l.ElectionDraft))
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("submit the election of %s: the release has no election draft (it was attached, not drafted here): pass --redraft FILE: %w", l.Version, err)
+		return 0, fmt.Errorf("submit the election of %s: %w (it was attached, not drafted here): %w", l.Version, ErrNoElectionDraft, err)
 	}
 	if err != nil {
 		return 0, err

@@ -111,7 +111,7 @@ func (s Store) Create(ctx context.Context, l *Ledger) error {
 func (s Store) Read() (*Ledger, error) {
 	b, err := readBounded(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read ledger %s: %w; create the release with `nnspatch release new`", s.Path(), ErrNoRelease)
+		return nil, fmt.Errorf("read ledger %s: %w", s.Path(), ErrNoRelease)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read ledger %s: %w", s.Path(), err)
@@ -216,7 +216,7 @@ type Locked struct {
 // Lock waits (polling, until ctx ends) for the release's exclusive lock.
 func (s Store) Lock(ctx context.Context) (*Locked, error) {
 	if _, err := os.Stat(s.Dir); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open release %s: %w (no such directory); create the release with `nnspatch release new`", s.Dir, ErrNoRelease)
+		return nil, fmt.Errorf("open release %s: %w (no such directory)", s.Dir, ErrNoRelease)
 	} else if err != nil {
 		return nil, fmt.Errorf("open release %s: %w", s.Dir, err)
 	}
