@@ -286,7 +286,7 @@ func contractRelease(c *contract, dir string) {
 	c.run(0, "release", "status", rel)
 	c.run(0, "release", "log", rel)
 	plan := filepath.Join(dir, "plan.yaml")
-	c.run(0, "rollout", "plan", rel, "--batch-size", "2", "--bake", "15m", "-o", plan)
+	c.run(0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m", "-o", plan)
 	c.run(0, "rollout", "advance", rel, "--yes")
 	c.run(0, "rollout", "status", rel)
 	c.run(0, "rollout", "halt", rel, "--reason", "contract test", "--yes")
