@@ -147,7 +147,7 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 		name := filepath.Base(s.Dir)
 		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t})
 		d.Rollbacks = append(d.Rollbacks, rollbackpage.Release{Name: name,
-			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron, Policy: t.Policy}})
+			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron}})
 	}
 	return d, nil
 }

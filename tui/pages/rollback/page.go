@@ -165,6 +165,7 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 	}
 	e := &p.entries[msg.Index]
 	name := common.Short(p.releases[msg.Index].Name, 12)
+	src := p.releases[msg.Index].Source
 	e.busy = false
 	if msg.Status != nil {
 		e.status = msg.Status
@@ -172,13 +173,6 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 	}
 	if msg.Targets != nil {
 		e.targets = msg.Targets
-		if len(e.targets) > 0 && e.started && e.status != nil && e.status.Done && e.recovered(p.releases[msg.Index].Source) && !e.announced {
-			e.announced = true
-			p.Log.Printf("rollback of %s: every target recovered", name)
-			if !e.following {
-				return common.StatusCmd("rollback of " + name + ": every target healthy on its restored version")
-			}
-		}
 	}
 	if msg.WatchErr != nil {
 		p.Log.Printf("watch the targets of %s: %v", name, msg.WatchErr)
@@ -189,15 +183,70 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 		}
 		return p.fail(msg.Index, "roll back ", msg.Err)
 	}
-	if msg.Status != nil && msg.Status.Done && e.following {
-		e.following = false
-		p.Log.Printf("rollback of %s: every step done", name)
-		return common.StatusCmd("rollback of " + name + " complete: every step's expected state holds")
-	}
-	if msg.Submitted && e.following {
-		return common.StatusCmd("rollback of " + name + " submitted; following it on every refresh")
+	if note := p.progressNote(e, src, name, msg.Submitted); note != "" {
+		return common.StatusCmd(note)
 	}
 	return p.recovered(msg.Index)
+}
+
+// progressNote says what the rollback's status and its targets' health
+// say is true now: submitted and recovering, steps done and recovering,
+// recovered. It never calls a rollback complete while a target is not
+// healthy on its restored version. "" when nothing changed worth saying.
+func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) string {
+	done := e.status != nil && e.status.Done
+	_, watched := src.(Watcher)
+	rec := rb.CountRecovery(e.targets)
+	recovering := rec.Recovering()
+	if !watched || e.targets == nil {
+		recovering = len(subnetTargets(e.plan))
+	}
+	switch {
+	case done && watched && e.recovered(src) && len(e.targets) > 0:
+		e.following = false
+		if e.announced {
+			return ""
+		}
+		e.announced = true
+		p.Log.Printf("rollback of %s: every target recovered", name)
+		return fmt.Sprintf("rollback of %s recovered: %d of %d targets healthy; every target healthy on its restored version", name, rec.Healthy, rec.Total)
+	case done && !watched && e.following:
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done, no health source", name)
+		return "rollback of " + name + ": every step's proposal took effect; target health not observed (no health source)"
+	case submitted && e.following && done:
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done, %d target(s) recovering", name, recovering)
+		return fmt.Sprintf("rollback of %s submitted, %s recovering", name, targets(recovering))
+	case submitted && e.following:
+		return fmt.Sprintf("rollback of %s submitted, %s recovering; following it on every refresh", name, targets(recovering))
+	case done && e.targets != nil && !e.announced:
+		return fmt.Sprintf("rollback of %s: steps done, %d of %d targets recovering", name, recovering, rec.Total)
+	}
+	return ""
+}
+
+// targets is "1 target" or "N targets".
+func targets(n int) string {
+	if n == 1 {
+		return "1 target"
+	}
+	return fmt.Sprintf("%d targets", n)
+}
+
+// subnetTargets lists the plan's subnet targets (the unassigned nodes have
+// no health of their own).
+func subnetTargets(pl *rb.Plan) []rb.Target {
+	if pl == nil {
+		return nil
+	}
+	var out []rb.Target
+	for _, t := range pl.Targets {
+		if t.Subnet != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // recovered clears the error line once a call that failed succeeds.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
@@ -144,7 +145,11 @@ func (p *Page) healthNote(e entry, t rb.Target) string {
 		}
 		var bad []string
 		for _, c := range h.Checks {
-			if !c.OK {
+			switch {
+			case c.OK:
+			case h.Waiting && c.Name == health.CheckFinalizing:
+				bad = append(bad, "… "+c.Name) // no verdict yet: a wait, not a failure
+			default:
 				bad = append(bad, "✗ "+c.Name)
 			}
 		}
