@@ -209,3 +209,47 @@ func disclosureAction(st *Status) (string, string, time.Time, bool) {
 	}
 	return "wait until every target runs the version (quiet period)", "", time.Time{}, false
 }
+
+// NNS function names of the proposals Advance submits.
+const (
+	DeploySubnetFunction     = "DeployGuestosToAllSubnetNodes"
+	DeployUnassignedFunction = "DeployGuestosToAllUnassignedNodes"
+)
+
+// AdvancePreview is what Advance would submit on st, as a confirmation
+// names it before anything is sent.
+type AdvancePreview struct {
+	// Batch is the batch whose subnets are proposed (0: the unassigned
+	// nodes).
+	Batch int
+	// Function is the NNS function of every proposal.
+	Function string
+	// Subnets are the subnets proposed (empty for the unassigned nodes).
+	Subnets []string
+	// Wait says why nothing would be submitted (Subnets empty, Batch 0,
+	// Function "").
+	Wait []string
+}
+
+// PreviewAdvance says what Advance would submit on st (same selection as
+// Advance, without retries or re-deploys), before the gate checks Advance
+// repeats against a fresh status.
+func (st *Status) PreviewAdvance() AdvancePreview {
+	l := &Ledger{Plan: &Plan{UnassignedNodes: st.UnassignedStart}}
+	targets, wait := nextTargets(l, st, false, false)
+	switch {
+	case len(targets) == 0:
+		return AdvancePreview{Wait: wait}
+	case targets[0] == "":
+		return AdvancePreview{Function: DeployUnassignedFunction}
+	}
+	p := AdvancePreview{Function: DeploySubnetFunction, Subnets: targets}
+	for _, b := range st.Batches {
+		for _, s := range b.Subnets {
+			if s.Subnet == targets[0] {
+				p.Batch = b.Batch
+			}
+		}
+	}
+	return p
+}

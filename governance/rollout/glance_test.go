@@ -64,3 +64,24 @@ func TestGlance(t *testing.T) {
 		}
 	})
 }
+
+func TestPreviewAdvance(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	b1 := BatchStatus{Batch: 1, Start: now.Add(-time.Minute), State: StatePending,
+		Subnets: []SubnetStatus{{Subnet: "a", State: StatePending}, {Subnet: "b", State: StatePending}}}
+	st := &Status{Now: now, State: RolloutUpgrading, Batches: []BatchStatus{b1}}
+	if p := st.PreviewAdvance(); p.Batch != 1 || p.Function != DeploySubnetFunction || len(p.Subnets) != 2 {
+		t.Errorf("preview %+v", p)
+	}
+	st.Batches[0].Start = now.Add(time.Hour)
+	st.Blockers = []string{"batch 1 starts later"}
+	if p := st.PreviewAdvance(); p.Function != "" || len(p.Wait) != 1 {
+		t.Errorf("preview before the start %+v", p)
+	}
+	st.Batches[0].State = StateComplete
+	st.UnassignedStart = now.Add(-time.Minute)
+	st.Unassigned = SubnetStatus{Subnet: "unassigned", State: StatePending}
+	if p := st.PreviewAdvance(); p.Function != DeployUnassignedFunction || len(p.Subnets) != 0 {
+		t.Errorf("preview of the unassigned nodes %+v", p)
+	}
+}

@@ -50,7 +50,6 @@ type Page struct {
 	releases []Release
 	status   []*rollout.Status
 	loading  []bool
-	sel      int
 	scroll   int
 	confirm  bool
 	sending  bool
@@ -88,8 +87,8 @@ func (p *Page) Refresh() tea.Cmd {
 
 // Status returns the selected release's last observed status.
 func (p *Page) Status() *rollout.Status {
-	if p.sel < len(p.status) {
-		return p.status[p.sel]
+	if p.sel() < len(p.status) {
+		return p.status[p.sel()]
 	}
 	return nil
 }
@@ -177,7 +176,7 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Confirm):
 			p.confirm, p.sending = false, true
-			return advanceCmd(p.sel, p.releases[p.sel].Tracker, p.timeout)
+			return advanceCmd(p.sel(), p.releases[p.sel()].Tracker, p.timeout)
 		case key.Matches(msg, k.Cancel):
 			p.confirm = false
 			return common.StatusCmd("advance cancelled, nothing sent")
@@ -186,9 +185,11 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.NextRelease) && len(p.releases) > 0:
-		p.sel, p.scroll = (p.sel+1)%len(p.releases), 0
+		p.Release.Next(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.PrevRelease) && len(p.releases) > 0:
-		p.sel, p.scroll = (p.sel+len(p.releases)-1)%len(p.releases), 0
+		p.Release.Prev(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.Up):
 		p.scroll = max(p.scroll-1, 0)
 	case key.Matches(msg, k.Down):
@@ -214,4 +215,12 @@ func (p *Page) ShortHelp() []key.Binding {
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
 	return [][]key.Binding{{k.Advance, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+}
+
+// sel is the index of the release selected on every page (common.Selection).
+func (p *Page) sel() int {
+	if p.Release == nil {
+		return 0
+	}
+	return p.Release.Index(len(p.releases))
 }

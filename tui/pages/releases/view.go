@@ -23,7 +23,7 @@ func (p *Page) View() string {
 	var tail []string
 	switch {
 	case p.confirm:
-		tail = []string{p.Styles.Warn.Render(fmt.Sprintf("Advance %s: submit what the plan calls for?  y confirm · n cancel", common.Short(p.releases[p.sel].Name, 12)))}
+		tail = []string{p.Styles.Warn.Render(fmt.Sprintf("Advance %s: submit what the plan calls for?  y confirm · n cancel", common.Short(p.releases[p.sel()].Name, 12)))}
 	case p.sending:
 		tail = []string{"… advancing"}
 	}
@@ -43,7 +43,7 @@ func (p *Page) picker() string {
 	for i, r := range p.releases {
 		names[i] = r.Name
 	}
-	return common.Picker(p.Styles, "Release ", names, p.sel, p.Width)
+	return common.Picker(p.Styles, "Release ", names, p.sel(), p.Width)
 }
 
 func (p *Page) body(st *rollout.Status) []string {

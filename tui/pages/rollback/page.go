@@ -57,7 +57,6 @@ type Page struct {
 	common.Common
 	releases []Release
 	entries  []entry
-	sel      int
 	scroll   int
 	confirm  bool
 	timeout  time.Duration
@@ -106,8 +105,8 @@ func (p *Page) Refresh() tea.Cmd {
 
 // Status returns the selected release's last known rollback status.
 func (p *Page) Status() *rb.Status {
-	if p.sel < len(p.entries) {
-		return p.entries[p.sel].status
+	if p.sel() < len(p.entries) {
+		return p.entries[p.sel()].status
 	}
 	return nil
 }
@@ -279,12 +278,14 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if len(p.releases) == 0 {
 		return nil
 	}
-	e := &p.entries[p.sel]
+	e := &p.entries[p.sel()]
 	switch {
 	case key.Matches(msg, k.NextRelease):
-		p.sel, p.scroll = (p.sel+1)%len(p.releases), 0
+		p.Release.Next(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.PrevRelease):
-		p.sel, p.scroll = (p.sel+len(p.releases)-1)%len(p.releases), 0
+		p.Release.Prev(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.Up):
 		p.scroll = max(p.scroll-1, 0)
 	case key.Matches(msg, k.Down):
@@ -307,7 +308,7 @@ func (p *Page) plan(e *entry) tea.Cmd {
 		return nil
 	}
 	e.planning = true
-	return p.planCmd(p.sel)
+	return p.planCmd(p.sel())
 }
 
 func (p *Page) askSubmit(e *entry) tea.Cmd {
@@ -325,12 +326,12 @@ func (p *Page) askSubmit(e *entry) tea.Cmd {
 
 func (p *Page) confirmed() tea.Cmd {
 	p.confirm = false
-	e := &p.entries[p.sel]
+	e := &p.entries[p.sel()]
 	e.following, e.busy = true, true
 	if e.started {
-		return p.progressCmd(p.sel, true)
+		return p.progressCmd(p.sel(), true)
 	}
-	return p.startCmd(p.sel, e.plan)
+	return p.startCmd(p.sel(), e.plan)
 }
 
 // ShortHelp implements help.KeyMap.
@@ -346,4 +347,12 @@ func (p *Page) ShortHelp() []key.Binding {
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
 	return [][]key.Binding{{k.Plan, k.SubmitRollback, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+}
+
+// sel is the index of the release selected on every page (common.Selection).
+func (p *Page) sel() int {
+	if p.Release == nil {
+		return 0
+	}
+	return p.Release.Index(len(p.releases))
 }
