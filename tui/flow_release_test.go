@@ -88,7 +88,7 @@ func (f *releaseFlow) now(context.Context) (time.Time, error) { return f.n.Now()
 func (f *releaseFlow) app(refresh time.Duration) *App {
 	name := filepath.Base(f.tr.Store.Dir)
 	return New(Deps{Gov: f.c, Network: "local", Neuron: devNeuron, Neurons: []uint64{devNeuron}, Refresh: refresh, NetworkNow: f.now,
-		Releases: []releases.Release{{Name: name, Tracker: f.tr}},
+		Releases: []releases.Release{{Name: name, Tracker: f.tr, Neuron: devNeuron}},
 		Rollbacks: []rollbackpage.Release{{Name: name, Source: &rollbackpage.ReleaseSource{Tracker: f.tr, Client: f.c,
 			Neuron: devNeuron}}}})
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -96,6 +98,19 @@ func TestCLIAndTUIShareReleaseFacts(t *testing.T) {
 	}
 	if diff := cmp.Diff(planJSON(t, cliPlan), planJSON(t, tuiPlan)); diff != "" {
 		t.Errorf("rollback plan: CLI (-) and TUI (+) differ:\n%s", diff)
+	}
+
+	// The app also lists every release directory in releases_dir (once,
+	// also when named with --release), in one order for both pages.
+	t.Setenv("NNSPATCH_RELEASES_DIR", filepath.Dir(rel))
+	if err := os.MkdirAll(filepath.Join(filepath.Dir(rel), "not-a-release"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{nil, {"--release", rel}} {
+		d := tuiDepsFor(t, args...)
+		if len(d.Releases) != 1 || d.Releases[0].Name != patchVersion || len(d.Rollbacks) != 1 || d.Rollbacks[0].Name != patchVersion {
+			t.Errorf("tui %v: releases %+v, rollbacks %+v; want %s once", args, d.Releases, d.Rollbacks, patchVersion)
+		}
 	}
 }
 

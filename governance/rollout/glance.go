@@ -84,6 +84,9 @@ func alertsOf(st *Status) []GlanceAlert {
 				continue
 			}
 			a := GlanceAlert{Subnet: s.Subnet, Detail: c.Detail}
+			if a.Detail == "" {
+				a.Detail = s.Detail
+			}
 			if s.State == StateFailed {
 				a.Since = s.Record.Failed
 			}
@@ -106,7 +109,7 @@ func batchGate(st *Status, b BatchStatus) string {
 		if st.Now.Before(b.Start) {
 			return "starts " + b.Start.Format("2006-01-02 15:04 MST")
 		}
-		return "open: every earlier batch is complete and its start time has come"
+		return "open: earlier batches complete, start time passed"
 	case StateProposing, StateWaitingForAdoption:
 		return "deploy proposals waiting for adoption and execution"
 	case StateUpgrading:
@@ -163,7 +166,7 @@ func nextAction(st *Status, cur *BatchStatus) (action, command string, at time.T
 }
 
 func batchAction(st *Status, b BatchStatus) (string, string, time.Time, bool) {
-	advance := fmt.Sprintf("advance: submit batch %d's deploy proposals (%d subnets)", b.Batch, len(b.Subnets))
+	advance := fmt.Sprintf("advance batch %d: deploy to %d subnets", b.Batch, len(b.Subnets))
 	switch b.State {
 	case StatePending:
 		if st.Now.Before(b.Start) {
@@ -185,7 +188,7 @@ func batchAction(st *Status, b BatchStatus) (string, string, time.Time, bool) {
 }
 
 func unassignedAction(st *Status) (string, string, time.Time, bool) {
-	const advance = "advance: submit the unassigned nodes' deploy proposal"
+	const advance = "advance: deploy to the unassigned nodes"
 	switch u := st.Unassigned; {
 	case u.State == StatePending && st.Now.Before(st.UnassignedStart):
 		return advance, "rollout advance", st.UnassignedStart, false
@@ -205,7 +208,7 @@ func disclosureAction(st *Status) (string, string, time.Time, bool) {
 	case q.Over:
 		return "disclose the source", "release disclose", time.Time{}, true
 	case q.Started:
-		return "disclose the source at the end of the quiet period", "release disclose", q.End, false
+		return "disclose the source when the quiet period ends", "release disclose", q.End, false
 	}
 	return "wait until every target runs the version (quiet period)", "", time.Time{}, false
 }
@@ -252,4 +255,14 @@ func (st *Status) PreviewAdvance() AdvancePreview {
 		}
 	}
 	return p
+}
+
+// DisclosureDue returns when the source is due to be disclosed: the end of
+// the quiet period while it runs (not void) and nothing was disclosed yet.
+func (st *Status) DisclosureDue() (time.Time, bool) {
+	q := st.Quiet
+	if st.Disclosure != nil || !q.Started || q.Void {
+		return time.Time{}, false
+	}
+	return q.End, true
 }

@@ -13,7 +13,7 @@ import (
 // View implements tea.Model.
 func (p *Page) View() string {
 	if len(p.releases) == 0 {
-		return common.Clip(p.Styles.Muted.Render("no release tracked; start with --release DIR to plan its rollback"), p.Width, p.Height)
+		return common.Clip(p.Styles.Muted.Render("no release found: put release directories in releases_dir, or pass --release DIR"), p.Width, p.Height)
 	}
 	e := p.entries[p.sel()]
 	lines := []string{p.picker()}
