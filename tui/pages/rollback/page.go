@@ -194,14 +194,17 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 // healthy on its restored version. "" when nothing changed worth saying.
 func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) string {
 	done := e.status != nil && e.status.Done
-	_, watched := src.(Watcher)
+	_, watcher := src.(Watcher)
+	// observed: the targets' health is known (a Watcher with a health
+	// source reported them); otherwise recovery is not claimed either way.
+	observed := watcher && len(e.targets) > 0
 	rec := rb.CountRecovery(e.targets)
 	recovering := rec.Recovering()
-	if !watched || e.targets == nil {
+	if !observed {
 		recovering = len(subnetTargets(e.plan))
 	}
 	switch {
-	case done && watched && e.recovered(src) && len(e.targets) > 0:
+	case done && observed && rec.Recovered():
 		e.following = false
 		if e.announced {
 			return ""
@@ -209,9 +212,9 @@ func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) s
 		e.announced = true
 		p.Log.Printf("rollback of %s: every target recovered", name)
 		return fmt.Sprintf("rollback of %s recovered: %d of %d targets healthy; every target healthy on its restored version", name, rec.Healthy, rec.Total)
-	case done && !watched && e.following:
+	case done && !observed && e.following && (!watcher || e.targets != nil):
 		e.following = false
-		p.Log.Printf("rollback of %s: every step done, no health source", name)
+		p.Log.Printf("rollback of %s: every step done, target health not observed", name)
 		return "rollback of " + name + ": every step's proposal took effect; target health not observed (no health source)"
 	case submitted && e.following && done:
 		e.following = false
@@ -219,7 +222,7 @@ func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) s
 		return fmt.Sprintf("rollback of %s submitted, %s recovering", name, targets(recovering))
 	case submitted && e.following:
 		return fmt.Sprintf("rollback of %s submitted, %s recovering; following it on every refresh", name, targets(recovering))
-	case done && e.targets != nil && !e.announced:
+	case done && observed && !e.announced:
 		return fmt.Sprintf("rollback of %s: steps done, %d of %d targets recovering", name, recovering, rec.Total)
 	}
 	return ""

@@ -415,3 +415,33 @@ func TestFinalizingWaitIsNotFailure(t *testing.T) {
 		t.Errorf("a finalization wait shows as a failure:\n%s", out)
 	}
 }
+
+// blindSource is a Watcher without a health source: it observes nothing.
+type blindSource struct{ *fakeSource }
+
+func (blindSource) Watch(context.Context, *rb.Plan) ([]TargetHealth, error) { return []TargetHealth{}, nil }
+
+// TestNoHealthSourceClaimsNothing: without health data the page neither
+// counts "0 targets recovering" nor calls the targets recovered.
+func TestNoHealthSourceClaimsNothing(t *testing.T) {
+	src := blindSource{&fakeSource{plan: fixturePlan()}}
+	p := New(tuitest.Common(), []Release{{Name: "2026-11-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(notes[0], "submitted, 2 targets recovering") || !strings.Contains(all, "target health not observed") ||
+		strings.Contains(all, "0 targets") || strings.Contains(all, "recovered") {
+		t.Errorf("notes without a health source:\n%s", all)
+	}
+}
