@@ -419,7 +419,9 @@ func TestFinalizingWaitIsNotFailure(t *testing.T) {
 // blindSource is a Watcher without a health source: it observes nothing.
 type blindSource struct{ *fakeSource }
 
-func (blindSource) Watch(context.Context, *rb.Plan) ([]TargetHealth, error) { return []TargetHealth{}, nil }
+func (blindSource) Watch(context.Context, *rb.Plan) ([]TargetHealth, error) {
+	return []TargetHealth{}, nil
+}
 
 // TestNoHealthSourceClaimsNothing: without health data the page neither
 // counts "0 targets recovering" nor calls the targets recovered.
