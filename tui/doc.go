@@ -1,10 +1,15 @@
 // Package tui is nnspatch's terminal app (bubbletea v1): a Proposals page
 // with live tallies, a proposal Detail page with verify and vote, a Draft
 // form for security-patch elections, a Releases page that follows staged
-// rollouts and advances them, and a Rollback page that plans a release's
-// rollback, submits it and follows it to completion. It calls the same
-// governance, proposals, rollout and rollback libraries as the CLI; all I/O
-// runs inside tea commands. Countdowns follow the network's clock (a local
+// rollouts and plans, advances, halts, resumes them and records the
+// disclosure, and a Rollback page that plans a release's rollback, submits
+// it and follows it until its targets recover. It calls the same
+// governance, proposals, rollout and rollback functions as the CLI for every
+// release fact (rollout.Tracker's Status, Advance, PlanNow, Halt, Resume,
+// Disclose; Status.Glance and PreviewAdvance; rollback.PlanRelease,
+// ReleaseExecutor and TargetWatch); all I/O runs inside tea commands. One
+// release selection (common.Selection) is shared by the Releases and
+// Rollback pages. Countdowns follow the network's clock (a local
 // network's virtual clock), read on every refresh tick.
 //
 // The root tags the status-line messages of every page's commands with the

@@ -34,7 +34,7 @@ type Deps struct {
 	// Network names the network in the tab bar.
 	Network string
 	// Mainnet is true when Gov is the Internet Computer mainnet: the Draft
-	// page then asks for "mainnet" typed out before submitting.
+	// and Releases pages then ask for "mainnet" typed out before acting.
 	Mainnet bool
 	// Neuron proposes from the Draft page (0: none).
 	Neuron uint64
@@ -42,7 +42,8 @@ type Deps struct {
 	Neurons []uint64
 	// Releases are the releases the Releases page follows.
 	Releases []releases.Release
-	// Rollbacks are the releases the Rollback page can roll back.
+	// Rollbacks are the releases the Rollback page can roll back, in the
+	// order of Releases: both pages show the one selected release.
 	Rollbacks []rollback.Release
 	// Limit is how many proposals the list loads (default 500).
 	Limit int
@@ -97,6 +98,7 @@ func New(d Deps) *App {
 		policy = *d.Policy
 	}
 	rel := releases.New(c, d.Releases)
+	rel.SetMainnet(d.Mainnet)
 	detail := proposal.Options{DisclosureDue: rel.DisclosureDue, OpenURL: d.OpenURL, Hash: d.HashOptions}
 	if dir := d.ReleasesDir; dir != "" {
 		detail.Disclosure = func(p governance.Proposal) rollout.DisclosureView { return rollout.DisclosureOf(dir, p) }

@@ -147,7 +147,7 @@ func TestConcurrentRollbacksMakeOneProposalPerSubnet(t *testing.T) {
 	bin := buildBinary(t)
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "3", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "3", "--bake", "15m")
 	batch1 := mustReadLedger(t, rel).Plan.Batches[0].Subnets
 	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{batch1[0]}}); err != nil {
 		t.Fatal(err)

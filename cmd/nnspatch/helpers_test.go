@@ -98,9 +98,23 @@ func isolateConfig(t *testing.T) string {
 	// never from the developer's home.
 	t.Setenv("DFX_CONFIG_ROOT", dir)
 	t.Setenv("XDG_DATA_HOME", "/data")
+	keepGoBuildCache(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("XDG_STATE_HOME", t.TempDir()) // write locks
 	return dir
+}
+
+// keepGoBuildCache pins GOCACHE to the cache go uses now, so that moving
+// XDG_CACHE_HOME (which holds Go's default build cache) does not make a
+// test that builds the binary compile everything from scratch.
+func keepGoBuildCache(t *testing.T) {
+	t.Helper()
+	if os.Getenv("GOCACHE") != "" {
+		return
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		t.Setenv("GOCACHE", filepath.Join(dir, "go-build"))
+	}
 }
 
 // golden compares got with testdata/<TestName>/<case>.golden, where case

@@ -15,7 +15,7 @@ import (
 func TestTruncatedLedgerOffersTheBackup(t *testing.T) {
 	releaseNet(t)
 	rel, _, _ := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "10", "--bake", "30m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "10", "--bake", "30m")
 	ledger, bak := filepath.Join(rel, "release.yaml"), filepath.Join(rel, "release.yaml.bak")
 	full, err := os.ReadFile(ledger)
 	if err != nil {

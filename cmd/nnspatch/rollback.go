@@ -13,7 +13,6 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/rollback"
 	"github.com/spf13/cobra"
@@ -181,66 +180,61 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 	return s, nil
 }
 
-// plan builds the plan: the failing subnets come from the release's
-// rollout status (gates), the targets from the registry's history.
+// plan builds the plan: with --release through rollback.PlanRelease, the
+// function the TUI's Rollback page calls too (failing subnets from the
+// rollout's gates, pending deploys, halt first); with --version from the
+// registry and its history alone.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
-	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing,
-		Exclude: o.Exclude, AllTargets: o.All, APIBoundary: o.APIBoundary}
-	if s.ledger != nil {
-		in.Release, in.Mode, in.Halt = s.ledger.Version, s.ledger.Mode, true
-		st, err := s.tracker.Status(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var failed []string
-		failed, in.Problem = failingSubnets(st, o.Problem)
-		in.Failing = append(in.Failing, failed...)
-		in.Pending, in.Stalled = pendingDeploys(st), stalledSubnets(st)
-		if a := st.APIBoundary; a != nil && a.State == rollout.StateFailed {
-			in.APIBoundary = true
-		}
-	}
+	var tpl rollback.Templates
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)
 		if err != nil {
 			return nil, fmt.Errorf("read templates: %w", err)
 		}
-		if err := yaml.Unmarshal(b, &in.Templates); err != nil {
+		if err := yaml.Unmarshal(b, &tpl); err != nil {
 			return nil, FlagErrorf("--templates %s: %v", o.Templates, err)
 		}
 	}
+	// Versions a release of which was halted or abandoned are never restored.
 	dir, err := o.releasesDir()
 	if err != nil {
 		return nil, err
 	}
-	// Versions a release of which was halted or abandoned are never restored.
-	if in.Bad, err = rollout.BadVersions(dir); err != nil {
+	var p *rollback.Plan
+	if s.ledger != nil {
+		p, err = rollback.PlanRelease(ctx, s.tracker, s.client, rollback.ReleaseOptions{Subnets: o.Subnets, Failing: o.Failing,
+			To: o.To, Problem: o.Problem, Exclude: o.Exclude, AllTargets: o.All, Templates: tpl, APIBoundary: o.APIBoundary, ReleasesDir: dir})
+	} else {
+		p, err = s.planVersion(ctx, o, tpl, dir)
+	}
+	var fe *rollback.FailingError
+	switch {
+	case errors.As(err, &fe):
+		return nil, FlagErrorf("--failing: %v", fe.Err)
+	case errors.Is(err, rollback.ErrNoTarget):
+		return nil, &noTargetError{To: o.To, Err: err}
+	}
+	return p, err
+}
+
+// planVersion plans the rollback of --version without a release ledger.
+func (s *rollbackSession) planVersion(ctx context.Context, o *rollbackOptions, tpl rollback.Templates, releasesDir string) (*rollback.Plan, error) {
+	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing,
+		Exclude: o.Exclude, AllTargets: o.All, Templates: tpl, APIBoundary: o.APIBoundary}
+	var err error
+	if in.Bad, err = rollout.BadVersions(releasesDir); err != nil {
 		return nil, err
 	}
-	if in.History, err = rollback.ReadHistory(ctx, s.client); err != nil {
-		return nil, err
-	}
-	if in.Registry, err = in.History.Registry(); err != nil {
-		return nil, err
-	}
-	log, err := s.client.RegistryLog(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if in.Timeline, err = timeline.Build(log); err != nil {
+	if err := in.ReadNetwork(ctx, s.client); err != nil {
 		return nil, err
 	}
 	if err := rollback.CheckFailing(in.Registry, in.Release, o.Failing); err != nil {
-		return nil, FlagErrorf("--failing: %w", err)
+		return nil, &rollback.FailingError{Err: err}
 	}
 	if in.Now, err = s.now(ctx); err != nil {
 		return nil, err
 	}
-	p, err := rollback.Build(in)
-	if errors.Is(err, rollback.ErrNoTarget) {
-		return nil, &noTargetError{To: o.To, Err: err}
-	}
-	return p, err
+	return rollback.Build(in)
 }
 
 // noTargetError is a rollback.ErrNoTarget from planning, with the --to
@@ -269,36 +263,6 @@ func noTargetHint(err error) string {
 		return "pass --to VERSION to name the version to restore"
 	}
 	return "pass --to with a GuestOS version that ran before the release and is elected or in the registry history (`nnspatch versions`)"
-}
-
-// failingSubnets lists the subnets whose gate failed and, unless given,
-// describes the failure in one line.
-func failingSubnets(st *rollout.Status, problem string) ([]string, string) {
-	var out []string
-	for _, b := range st.Batches {
-		for _, sn := range b.Subnets {
-			if sn.State == rollout.StateFailed {
-				out = append(out, sn.Subnet)
-				if problem == "" {
-					problem = fmt.Sprintf("subnet %s failed the %s check after its GuestOS update: %s", sn.Subnet, sn.FailedCheck, sn.Detail)
-				}
-			}
-		}
-	}
-	return out, problem
-}
-
-// pendingDeploys lists the release's deploy proposals not executed yet.
-func pendingDeploys(st *rollout.Status) []rollback.PendingDeploy {
-	var out []rollback.PendingDeploy
-	for _, b := range st.Batches {
-		for _, sn := range b.Subnets {
-			if sn.Proposal != 0 && (sn.State == rollout.StateWaitingForAdoption || sn.State == rollout.StateProposing) {
-				out = append(out, rollback.PendingDeploy{Subnet: sn.Subnet, Proposal: sn.Proposal})
-			}
-		}
-	}
-	return out
 }
 
 func newCmdRollbackSubmit(f *Factory, runF func(*rollbackOptions) error) *cobra.Command {
@@ -351,13 +315,11 @@ func (s *rollbackSession) executor(o *rollbackOptions, path string) (*rollback.E
 	if err != nil {
 		return nil, err
 	}
-	e := &rollback.Executor{Gov: s.client, File: rollback.StateFile{Path: path}, Neuron: o.Neuron, Policy: cfg.Policy(), Now: s.now}
 	if s.tracker != nil {
-		e.Ledger, e.Health = rollback.ReleaseLedger{Tracker: s.tracker}, s.tracker.Health
-	} else {
-		e.Health = o.healthSource(cfg, s.client.Network)
+		return rollback.ReleaseExecutor(s.tracker, s.client, path, o.Neuron), nil
 	}
-	return e, nil
+	return &rollback.Executor{Gov: s.client, File: rollback.StateFile{Path: path}, Neuron: o.Neuron, Policy: cfg.Policy(), Now: s.now,
+		Health: o.healthSource(cfg, s.client.Network)}, nil
 }
 
 func rollbackSubmitRun(ctx context.Context, o *rollbackOptions) error {

@@ -154,7 +154,7 @@ func TestKill9SoakAdvanceAndRollback(t *testing.T) {
 	bin := buildBinary(t)
 	n := releaseNet(t)
 	rel, _, election := newTestRelease(t)
-	mustRun(t, 0, "rollout", "plan", rel, "--batch-size", "3", "--bake", "15m")
+	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "3", "--bake", "15m")
 	batch1 := mustReadLedger(t, rel).Plan.Batches[0].Subnets
 	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{batch1[0]}}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"early.nnspatch.invalid/termquery"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/tui"
 	"github.com/nnspatch/nnspatch/tui/pages/releases"
 	rollbackpage "github.com/nnspatch/nnspatch/tui/pages/rollback"
@@ -37,7 +38,8 @@ func newCmdTUI(f *Factory, runF func(*tuiOptions) error) *cobra.Command {
 		Short: "Open the terminal app",
 		Long: `Open the terminal app: proposals with live tallies, a proposal's detail with
 verify and vote, a security-patch election draft form, the releases page
-that follows staged rollouts and advances them, and the rollback page that
+(every release directory in releases_dir, and each --release) that follows
+staged rollouts and plans, advances, halts, resumes and records disclosures, and the rollback page that
 plans a release's rollback, submits it and follows it to completion (sharing
 the release's rollback.json with nnspatch rollback). Running nnspatch with no
 arguments on a terminal opens it too. Press ? inside for the keys.
@@ -58,7 +60,7 @@ $ nnspatch tui --release releases/2c4fdf9d2d53dffed97a40992b867120e89c9346`,
 	}
 	opts.env.addFlags(cmd, true)
 	opts.env.addHealthFlags(cmd.Flags())
-	cmd.Flags().StringArrayVar(&opts.Releases, "release", nil, "release `dir` or version to follow on the Releases page (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Releases, "release", nil, "release `dir` or version to follow besides those in releases_dir (repeatable)")
 	cmd.Flags().DurationVar(&opts.Refresh, "refresh", 10*time.Second, "how often the data refreshes")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 500, "how many recent proposals the list loads")
 	cmd.Flags().StringVar(&opts.LogFile, "log-file", "", "log `file` (default <user cache dir>/nnspatch/tui.log)")
@@ -136,21 +138,56 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 	if e.Neuron != 0 {
 		d.Neurons = []uint64{e.Neuron}
 	}
-	for _, ref := range o.Releases {
-		s, err := e.store(ref)
-		if err != nil {
-			return tui.Deps{}, err
-		}
+	stores, err := o.releaseStores()
+	if err != nil {
+		return tui.Deps{}, err
+	}
+	for _, s := range stores {
 		t, err := e.tracker(ctx, s, e.Neuron != 0)
 		if err != nil {
 			return tui.Deps{}, err
 		}
 		name := filepath.Base(s.Dir)
-		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t})
+		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t, Neuron: e.Neuron})
 		d.Rollbacks = append(d.Rollbacks, rollbackpage.Release{Name: name,
-			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron, Policy: t.Policy}})
+			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron, ReleasesDir: d.ReleasesDir}})
 	}
 	return d, nil
+}
+
+// releaseStores are the --release directories, then every release
+// directory in releases_dir (rollout.FindReleases: those made by `release
+// new` and `release attach`), each once.
+func (o *tuiOptions) releaseStores() ([]rollout.Store, error) {
+	var out []rollout.Store
+	seen := map[string]bool{}
+	add := func(s rollout.Store) {
+		abs, err := filepath.Abs(s.Dir)
+		if err != nil {
+			abs = s.Dir
+		}
+		if !seen[abs] {
+			seen[abs] = true
+			out = append(out, s)
+		}
+	}
+	for _, ref := range o.Releases {
+		s, err := o.env.store(ref)
+		if err != nil {
+			return nil, err
+		}
+		add(s)
+	}
+	if dir, err := o.env.releasesDir(); err == nil {
+		found, err := rollout.FindReleases(dir)
+		if err != nil {
+			return nil, fmt.Errorf("list the releases in %s: %w", dir, err)
+		}
+		for _, s := range found {
+			add(s)
+		}
+	}
+	return out, nil
 }
 
 func networkLabel(n governance.Network) string {

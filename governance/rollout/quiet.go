@@ -40,7 +40,20 @@ func (t *Tracker) quietFromTimeline(l *Ledger, o *observation) QuietStatus {
 	qs.Voided = len(q.Voided())
 	qs.Void = !holding && qs.Voided > 0
 	qs.Unpatched = targetNames(q.Unpatched)
+	qs.Targets = existingTargets(o.tl)
 	return qs
+}
+
+// existingTargets counts the targets that exist at the timeline's latest
+// registry version.
+func existingTargets(tl *timeline.Timeline) int {
+	n := 0
+	for _, tg := range tl.Targets {
+		if _, ok := tg.VersionAt(tl.Latest); ok {
+			n++
+		}
+	}
+	return n
 }
 
 func targetNames(ids []timeline.TargetID) []string {

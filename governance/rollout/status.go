@@ -130,6 +130,10 @@ type QuietStatus struct {
 	// Unpatched names the targets (subnets, unassigned nodes, API boundary
 	// nodes) not running the version or a newer one.
 	Unpatched []string `json:"unpatched,omitempty"`
+	// Targets counts every target that exists now (subnets, unassigned
+	// nodes, API boundary nodes), from the registry timeline; 0 without
+	// one. Targets - len(Unpatched) are patched.
+	Targets int `json:"targets,omitempty"`
 }
 
 // String renders e.g. "quiet period day 3 of 10, disclosure due 2026-12-05".

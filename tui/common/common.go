@@ -33,6 +33,8 @@ type Common struct {
 	// Wall is the local clock: the age of data and the expiry of status
 	// messages are measured with it.
 	Wall func() time.Time
+	// Release is the release selected on every page (shared by copies).
+	Release *Selection
 }
 
 // New returns a Common with the default styles and keymap, logging to w
@@ -45,7 +47,7 @@ func New(w io.Writer, now func() time.Time) Common {
 		now = time.Now
 	}
 	return Common{Styles: styles.DefaultStyles(), Keys: keymap.DefaultKeyMap(),
-		Log: log.New(w, "ui ", log.LstdFlags|log.Lmsgprefix), Now: now, Wall: time.Now}
+		Log: log.New(w, "ui ", log.LstdFlags|log.Lmsgprefix), Now: now, Wall: time.Now, Release: &Selection{}}
 }
 
 // WithPrefix returns a copy of c whose logger prefixes lines with

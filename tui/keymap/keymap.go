@@ -23,6 +23,8 @@ type KeyMap struct {
 	NextField, PrevField, Run, Submit, LeaveField, ClearField, DeleteWord key.Binding
 	// Releases.
 	Advance, NextRelease, PrevRelease key.Binding
+	// Releases: plan the rollout, halt, resume, record the disclosure.
+	PlanRollout, Halt, Resume, Disclose key.Binding
 	// Rollback.
 	Plan, SubmitRollback key.Binding
 }
@@ -71,6 +73,10 @@ func DefaultKeyMap() *KeyMap {
 		DeleteWord:     b("ctrl+w", "delete word", "ctrl+w"),
 		Submit:         b("ctrl+s", "submit", "ctrl+s"),
 		Advance:        b("a", "advance rollout", "a"),
+		PlanRollout:    b("P", "plan rollout", "P"),
+		Halt:           b("H", "halt rollout", "H"),
+		Resume:         b("R", "resume rollout", "R"),
+		Disclose:       b("D", "record disclosure", "D"),
 		NextRelease:    b("→/l", "next release", "right", "l"),
 		PrevRelease:    b("←/h", "previous release", "left", "h"),
 		Plan:           b("p", "plan rollback", "p"),

@@ -9,6 +9,7 @@
 package proposal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -366,17 +367,30 @@ func (p *Page) handleVerifyInput(msg tea.KeyMsg) tea.Cmd {
 	return common.Edit(&p.input, msg)
 }
 
-// Expected returns the checksum the proposal's payload declares and the
-// field that holds it.
+// Expected returns the checksum the proposal declares and the field that
+// holds it, found the way `nnspatch verify` finds it: the elected package
+// of an election of any shape (rollout.PackageOf), the wasm_module_hash of
+// a canister install; otherwise a payload field named like a checksum.
 func (p *Page) Expected() (sum, field string) {
+	named := ""
 	for _, f := range p.fields {
 		if strings.HasSuffix(f.Key, "sha256_hex") || strings.HasSuffix(f.Key, "wasm_module_hash") {
 			if f.Value != "" && f.Value != "null" {
-				return strings.ToLower(f.Value), f.Key
+				sum, named = strings.ToLower(f.Value), f.Key
+				break
 			}
 		}
 	}
-	return "", ""
+	if p.prop == nil {
+		return sum, named
+	}
+	if pkg, err := rollout.PackageOf(p.prop); err == nil && pkg.SHA256 != "" {
+		return strings.ToLower(pkg.SHA256), cmp.Or(named, "release_package_sha256_hex")
+	}
+	if in := p.prop.Action.Install; p.prop.Action.Kind == "InstallCode" && in != nil && in.WasmModuleHash != "" {
+		return strings.ToLower(in.WasmModuleHash), "wasm_module_hash"
+	}
+	return sum, named
 }
 
 func (p *Page) verify(d hasher.DoneMsg) {
@@ -387,7 +401,7 @@ func (p *Page) verify(d hasher.DoneMsg) {
 		p.verdict, p.verOK = "✗ nothing hashed", false
 	case want == "":
 		p.verdict, p.verOK = "? sha256 "+d.Digests[0].Hex+" (the payload declares no checksum)", false
-	case d.Digests[0].Hex == want:
+	case artifact.Check(want, d.Digests[0]) == nil:
 		p.verdict, p.verOK = "✓ checksum matches "+field+": "+want, true
 	default:
 		p.verdict, p.verOK = fmt.Sprintf("✗ checksum mismatch: artifact %s, %s %s", d.Digests[0].Hex, field, want), false

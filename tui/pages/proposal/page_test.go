@@ -298,3 +298,16 @@ func TestRefreshFailureMarksStale(t *testing.T) {
 		t.Error("the proposal went away on a failed refresh")
 	}
 }
+
+// TestExpectedLikeVerify: the checksum a canister upgrade declares is its
+// wasm_module_hash, as `nnspatch verify` reads it, also when no payload
+// field is named like a checksum.
+func TestExpectedLikeVerify(t *testing.T) {
+	want := strings.Repeat("ab", 32)
+	pr := governance.Proposal{ID: 2001, Title: "Upgrade the registry canister", Status: governance.StatusOpen,
+		Action: governance.Action{Kind: "InstallCode", Install: &governance.InstallView{CanisterID: "rwlgt-iiaaa-aaaaa-aaaaa-cai", WasmModuleHash: strings.ToUpper(want)}}}
+	p := newPage(t, &tuitest.Gov{Proposals: []governance.Proposal{pr}}, 2001)
+	if sum, field := p.Expected(); sum != want || field != "wasm_module_hash" {
+		t.Errorf("Expected() = %q, %q; want %q, wasm_module_hash", sum, field, want)
+	}
+}

@@ -1,14 +1,16 @@
-// Package releases is the Releases page: each tracked release's election
-// status, its rollout batches with per-subnet state and health, what blocks
-// progress, the quiet-period countdown, and advancing the rollout after a
-// confirmation (through governance/rollout).
+// Package releases is the Releases page: the selected release's glance
+// (targets patched, current batch and gate, next action and when, quiet
+// period, alerts with their age), its election, its batches with
+// per-subnet state and health, and the release manager's actions: plan,
+// advance, halt, resume and record the disclosure, each after a
+// confirmation that names exactly what is submitted or recorded, through
+// the governance/rollout functions the CLI calls (rollout.Tracker's
+// PlanNow, Advance, Halt, Resume, Disclose; Status.Glance and
+// PreviewAdvance). Proposal ids open in the Detail page.
 package releases
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -21,6 +23,10 @@ import (
 type Tracker interface {
 	Status(ctx context.Context) (*rollout.Status, error)
 	Advance(ctx context.Context) (*rollout.AdvanceResult, error)
+	PlanNow(ctx context.Context, o rollout.PlanOptions) (*rollout.Plan, error)
+	Halt(ctx context.Context, reason, actor string) error
+	Resume(ctx context.Context, reason, actor string) error
+	Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*rollout.Disclosure, error)
 }
 
 // Release is one tracked release.
@@ -28,6 +34,8 @@ type Release struct {
 	// Name labels it (usually the release directory).
 	Name    string
 	Tracker Tracker
+	// Neuron proposes the deploys of an advance (0: advancing is refused).
+	Neuron uint64
 }
 
 // StatusMsg carries one release's observed status.
@@ -44,17 +52,30 @@ type AdvancedMsg struct {
 	Err    error
 }
 
+// ActedMsg carries the outcome of a plan, halt, resume or disclose: the
+// status read after it (what the library says is true now).
+type ActedMsg struct {
+	Index  int
+	Kind   ActionKind
+	Plan   *rollout.Plan
+	Disc   *rollout.Disclosure
+	Status *rollout.Status
+	Err    error
+}
+
 // Page is the Releases page.
 type Page struct {
 	common.Common
 	releases []Release
 	status   []*rollout.Status
 	loading  []bool
-	sel      int
 	scroll   int
-	confirm  bool
-	sending  bool
-	timeout  time.Duration
+	// cursor is the highlighted proposal among those shown (-1: none).
+	cursor  int
+	act     *action
+	sending bool
+	mainnet bool
+	timeout time.Duration
 }
 
 var _ common.Page = (*Page)(nil)
@@ -65,11 +86,15 @@ func New(c common.Common, rs []Release) *Page {
 		status: make([]*rollout.Status, len(rs)), loading: make([]bool, len(rs)), timeout: 2 * time.Minute}
 }
 
+// SetMainnet marks the network as the Internet Computer mainnet: every
+// action then needs "mainnet" typed out at its confirmation.
+func (p *Page) SetMainnet(on bool) { p.mainnet = on }
+
 // Title implements common.Page.
 func (p *Page) Title() string { return "Releases" }
 
 // Capturing implements common.Page.
-func (p *Page) Capturing() bool { return p.confirm }
+func (p *Page) Capturing() bool { return p.act != nil }
 
 // Init implements tea.Model.
 func (p *Page) Init() tea.Cmd { return p.Refresh() }
@@ -77,50 +102,40 @@ func (p *Page) Init() tea.Cmd { return p.Refresh() }
 // Refresh observes every release not being observed already.
 func (p *Page) Refresh() tea.Cmd {
 	var cmds []tea.Cmd
-	for i, r := range p.releases {
-		if !p.loading[i] {
-			p.loading[i] = true
-			cmds = append(cmds, statusCmd(i, r.Tracker, p.timeout))
+	for i := range p.releases {
+		if cmd := p.observe(i); cmd != nil {
+			cmds = append(cmds, cmd)
 		}
 	}
 	return tea.Batch(cmds...)
 }
 
+func (p *Page) observe(i int) tea.Cmd {
+	if p.loading[i] {
+		return nil
+	}
+	p.loading[i] = true
+	return statusCmd(i, p.releases[i].Tracker, p.timeout)
+}
+
 // Status returns the selected release's last observed status.
 func (p *Page) Status() *rollout.Status {
-	if p.sel < len(p.status) {
-		return p.status[p.sel]
+	if i := p.sel(); i < len(p.status) {
+		return p.status[i]
 	}
 	return nil
 }
 
-// DisclosureDue returns when the source of version is due to be disclosed:
-// the end of its release's quiet period, once it started.
+// DisclosureDue returns when the source of version is due to be disclosed,
+// as its release's status says (rollout.Status.DisclosureDue: never once
+// disclosed or while the quiet period is void).
 func (p *Page) DisclosureDue(version string) (time.Time, bool) {
 	for _, st := range p.status {
-		if st != nil && st.Version == version && st.Quiet.Started {
-			return st.Quiet.End, true
+		if st != nil && st.Version == version {
+			return st.DisclosureDue()
 		}
 	}
 	return time.Time{}, false
-}
-
-func statusCmd(i int, t Tracker, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		st, err := t.Status(ctx)
-		return StatusMsg{Index: i, Status: st, Err: err}
-	}
-}
-
-func advanceCmd(i int, t Tracker, timeout time.Duration) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		res, err := t.Advance(ctx)
-		return AdvancedMsg{Index: i, Result: res, Err: err}
-	}
 }
 
 // Update implements tea.Model.
@@ -130,6 +145,8 @@ func (p *Page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return p, p.observed(msg)
 	case AdvancedMsg:
 		return p, p.advanced(msg)
+	case ActedMsg:
+		return p, p.acted(msg)
 	case tea.KeyMsg:
 		return p, p.handleKey(msg)
 	}
@@ -149,69 +166,89 @@ func (p *Page) observed(msg StatusMsg) tea.Cmd {
 	return common.FreshCmd()
 }
 
-func (p *Page) advanced(msg AdvancedMsg) tea.Cmd {
-	p.sending = false
-	name := common.Short(p.releases[msg.Index].Name, 12)
-	if msg.Result != nil && msg.Result.Status != nil {
-		p.status[msg.Index] = msg.Result.Status
-	}
-	var wait *rollout.WaitError
-	switch {
-	case errors.As(msg.Err, &wait):
-		return common.StatusCmd("nothing to advance yet: " + strings.Join(wait.Reasons, "; "))
-	case msg.Err != nil:
-		p.Log.Printf("advance %s: %v", name, msg.Err)
-		return common.ErrorCmd("advance "+name, msg.Err)
-	}
-	var ids []string
-	for _, s := range msg.Result.Submitted {
-		ids = append(ids, fmt.Sprintf("#%d (%s %s)", s.Proposal, s.Kind, common.Short(s.Subnet, 5)))
-	}
-	p.Log.Printf("advance %s: submitted %v", name, ids)
-	return common.StatusCmd(fmt.Sprintf("advanced %s: submitted %s", name, strings.Join(ids, ", ")))
-}
-
 func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
-	k := p.Keys
-	if p.confirm {
-		switch {
-		case key.Matches(msg, k.Confirm):
-			p.confirm, p.sending = false, true
-			return advanceCmd(p.sel, p.releases[p.sel].Tracker, p.timeout)
-		case key.Matches(msg, k.Cancel):
-			p.confirm = false
-			return common.StatusCmd("advance cancelled, nothing sent")
-		}
-		return nil
+	if p.act != nil {
+		return p.handleAction(msg)
 	}
+	k := p.Keys
+	n := len(p.releases)
 	switch {
-	case key.Matches(msg, k.NextRelease) && len(p.releases) > 0:
-		p.sel, p.scroll = (p.sel+1)%len(p.releases), 0
-	case key.Matches(msg, k.PrevRelease) && len(p.releases) > 0:
-		p.sel, p.scroll = (p.sel+len(p.releases)-1)%len(p.releases), 0
+	case n == 0:
+		return nil
+	case key.Matches(msg, k.NextRelease):
+		p.Release.Next(n)
+		p.scroll, p.cursor = 0, 0
+	case key.Matches(msg, k.PrevRelease):
+		p.Release.Prev(n)
+		p.scroll, p.cursor = 0, 0
 	case key.Matches(msg, k.Up):
-		p.scroll = max(p.scroll-1, 0)
+		p.move(-1)
 	case key.Matches(msg, k.Down):
-		p.scroll++
+		p.move(1)
+	case key.Matches(msg, k.Open):
+		return p.openProposal()
 	case key.Matches(msg, k.Refresh):
 		return p.Refresh()
-	case key.Matches(msg, k.Advance) && len(p.releases) > 0 && !p.sending:
-		p.confirm = true
+	case p.sending:
+		if key.Matches(msg, k.Advance, k.PlanRollout, k.Halt, k.Resume, k.Disclose) {
+			return common.StatusCmd("busy: wait for the running action")
+		}
+	case key.Matches(msg, k.Advance):
+		return p.begin(ActAdvance)
+	case key.Matches(msg, k.PlanRollout):
+		return p.begin(ActPlan)
+	case key.Matches(msg, k.Halt):
+		return p.begin(ActHalt)
+	case key.Matches(msg, k.Resume):
+		return p.begin(ActResume)
+	case key.Matches(msg, k.Disclose):
+		return p.begin(ActDisclose)
 	}
 	return nil
+}
+
+// openProposal opens the highlighted proposal on the Detail page.
+func (p *Page) openProposal() tea.Cmd {
+	ids := p.proposalIDs()
+	if len(ids) == 0 {
+		return common.StatusCmd("no proposal of this release to open yet")
+	}
+	id := ids[min(p.cursor, len(ids)-1)]
+	return func() tea.Msg { return common.OpenProposalMsg{ID: id} }
+}
+
+// move moves the proposal cursor (scrolling with it), or scrolls when no
+// proposal is shown.
+func (p *Page) move(d int) {
+	if n := len(p.proposalIDs()); n > 0 {
+		p.cursor = min(max(p.cursor+d, 0), n-1)
+		return
+	}
+	p.scroll = max(p.scroll+d, 0)
 }
 
 // ShortHelp implements help.KeyMap.
 func (p *Page) ShortHelp() []key.Binding {
 	k := p.Keys
-	if p.confirm {
+	switch {
+	case p.act != nil && p.act.field != nil && !p.act.confirming:
+		return []key.Binding{k.Run, k.LeaveField, k.ClearField}
+	case p.act != nil:
 		return []key.Binding{k.Confirm, k.Cancel}
 	}
-	return []key.Binding{k.Advance, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Help, k.Quit}
+	return []key.Binding{k.Advance, k.Halt, k.Resume, k.PlanRollout, k.Disclose, k.Open, k.PrevRelease, k.NextRelease, k.Help}
 }
 
 // FullHelp implements help.KeyMap.
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
-	return [][]key.Binding{{k.Advance, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+	return [][]key.Binding{{k.Advance, k.PlanRollout, k.Halt, k.Resume, k.Disclose}, {k.Open, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+}
+
+// sel is the index of the release selected on every page (common.Selection).
+func (p *Page) sel() int {
+	if p.Release == nil {
+		return 0
+	}
+	return p.Release.Index(len(p.releases))
 }

@@ -20,11 +20,39 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fakeTracker returns a fixed status and counts advances.
+// fakeTracker returns a status, counts advances and plans, and records
+// halts, resumes and disclosures in the status it returns afterwards.
 type fakeTracker struct {
 	st       *rollout.Status
 	advances int
+	plans    int
 	wait     bool
+	reasons  []string
+}
+
+func (f *fakeTracker) PlanNow(ctx context.Context, o rollout.PlanOptions) (*rollout.Plan, error) {
+	f.plans++
+	return &rollout.Plan{Batches: make([]rollout.Batch, 3)}, nil
+}
+
+func (f *fakeTracker) Halt(ctx context.Context, reason, actor string) error {
+	f.reasons = append(f.reasons, "halt: "+reason)
+	f.st.Halted, f.st.State = &rollout.Halt{At: f.st.Now, By: "2zedg-uv7ud", Reason: reason}, rollout.RolloutHalted
+	return nil
+}
+
+func (f *fakeTracker) Resume(ctx context.Context, reason, actor string) error {
+	if f.st.Halted == nil {
+		return rollout.ErrNotHalted
+	}
+	f.reasons = append(f.reasons, "resume: "+reason)
+	f.st.Halted, f.st.State = nil, rollout.RolloutUpgrading
+	return nil
+}
+
+func (f *fakeTracker) Disclose(ctx context.Context, url string, force bool, reason string) (*rollout.Disclosure, error) {
+	f.st.Disclosure = &rollout.Disclosure{At: f.st.Now, SourceURL: url}
+	return f.st.Disclosure, nil
 }
 
 func (f *fakeTracker) Status(ctx context.Context) (*rollout.Status, error) { return f.st, nil }
@@ -61,7 +89,7 @@ func newPage(t *testing.T, trs ...*fakeTracker) *Page {
 	t.Helper()
 	var rs []Release
 	for i, tr := range trs {
-		rs = append(rs, Release{Name: []string{"2026-11-patch", "2026-10-patch"}[i], Tracker: tr})
+		rs = append(rs, Release{Name: []string{"2026-11-patch", "2026-10-patch"}[i], Tracker: tr, Neuron: 80})
 	}
 	p := New(tuitest.Common(), rs)
 	p.SetSize(80, 21)
@@ -127,12 +155,55 @@ func TestView(t *testing.T) {
 	})
 }
 
+// ready is a rollout whose batch 2 is due now: batch 1 is complete and
+// batch 2's start has passed.
+func ready() *rollout.Status {
+	now := tuitest.Now
+	return &rollout.Status{Version: tuitest.ElectVersion, Mode: "security", Now: now, State: rollout.RolloutUpgrading,
+		Election: rollout.ElectionStatus{Proposal: 1041, Status: "executed", Tally: governance.Tally{Yes: 60, Total: 100}},
+		Batches: []rollout.BatchStatus{
+			{Batch: 1, Start: now.Add(-3 * time.Hour), State: rollout.StateComplete, Subnets: []rollout.SubnetStatus{
+				{Subnet: "io67a-2jmkw-zup3h", State: rollout.StateComplete, Proposal: 1050, Checks: []health.Check{{Name: "finalizing", OK: true}}}}},
+			{Batch: 2, Start: now.Add(-time.Minute), State: rollout.StatePending, Subnets: []rollout.SubnetStatus{
+				{Subnet: "shefu-t3kr5-t5q3w", State: rollout.StatePending, Detail: "no deploy proposal yet"},
+				{Subnet: "uzr34-akd3s-xrdag", State: rollout.StatePending, Detail: "no deploy proposal yet"}}},
+			{Batch: 3, Start: now.Add(2 * time.Hour), State: rollout.StatePending, Subnets: []rollout.SubnetStatus{
+				{Subnet: rollout.NNSSubnet, State: rollout.StatePending}}},
+		},
+		Next:     &rollout.NextBatch{Batch: 3, At: now.Add(2 * time.Hour), In: 2 * time.Hour},
+		Blockers: []string{"batch 2 is pending: subnet shefu no deploy proposal yet"},
+		Quiet:    rollout.QuietStatus{Days: 10, Targets: 5, Unpatched: []string{"a", "b", "c", "d"}},
+	}
+}
+
+// TestReadyHeader: a batch that is simply due reads as the next action,
+// now, with its key; never "(in due)", another batch's countdown or a
+// "Blocked by" section.
+func TestReadyHeader(t *testing.T) {
+	p := newPage(t, &fakeTracker{st: ready()})
+	out := p.View()
+	for _, want := range []string{"Patched  1 of 5 targets", "Batch    2 of 3 · open", "Next     [a] now: advance batch 2: deploy to 2 subnets"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("header lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"(in due)", "Blocked by", "Waiting on", "batch 3 at"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("header shows %q:\n%s", bad, out)
+		}
+	}
+	tuitest.Golden(t, out)
+}
+
 func TestAdvanceNeedsConfirmation(t *testing.T) {
-	tr := &fakeTracker{st: upgrading()}
+	tr := &fakeTracker{st: ready()}
 	p := newPage(t, tr)
 	press(p, "a")
-	if !strings.Contains(p.View(), "y confirm · n cancel") {
-		t.Fatalf("no confirmation:\n%s", p.View())
+	out := flat(p.View())
+	for _, want := range []string{"submit 2 DeployGuestosToAllSubnetNodes proposal(s) for batch 2", "shefu-t3kr5…", "uzr34-akd3s…", "neuron 80", "y confirm · n cancel"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, out)
+		}
 	}
 	press(p, "n")
 	if tr.advances != 0 {
@@ -140,7 +211,7 @@ func TestAdvanceNeedsConfirmation(t *testing.T) {
 	}
 	press(p, "a")
 	msgs := press(p, "y")
-	if tr.advances != 1 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "submitted #1077") {
+	if tr.advances != 1 || len(msgs) == 0 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "submitted #1077") {
 		t.Errorf("advances=%d msgs=%v", tr.advances, msgs)
 	}
 	tr.wait = true
@@ -148,6 +219,135 @@ func TestAdvanceNeedsConfirmation(t *testing.T) {
 	msgs = press(p, "y")
 	if len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "nothing to advance yet: batch 2 starts") {
 		t.Errorf("wait: %v", msgs)
+	}
+}
+
+// TestAdvanceNotDue: with nothing due the page says why and asks nothing.
+func TestAdvanceNotDue(t *testing.T) {
+	st := ready()
+	st.Batches[1].Start = tuitest.Now.Add(time.Hour)
+	st.Blockers = []string{"batch 2 starts at 13:00"}
+	tr := &fakeTracker{st: st}
+	p := newPage(t, tr)
+	msgs := press(p, "a")
+	if p.Capturing() || tr.advances != 0 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "nothing to advance yet: batch 2 starts") {
+		t.Errorf("capturing=%v advances=%d msgs=%v", p.Capturing(), tr.advances, msgs)
+	}
+	if out := p.View(); !strings.Contains(out, "Next     [a] advance batch 2: deploy to 2 subnets · in 1h00m (11-20 13:00Z)") {
+		t.Errorf("timed next action:\n%s", out)
+	}
+}
+
+// flat joins the rows of a view, so a wrapped confirmation reads whole.
+func flat(out string) string { return strings.ReplaceAll(out, "\n", " ") }
+
+func typeText(p *Page, s string) {
+	for _, r := range s {
+		p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func enter(p *Page) []tea.Msg {
+	_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	return run(p, cmd)
+}
+
+// TestHaltResumeDisclose: each asks for its text, confirms naming it, and
+// reports what the status read afterwards says.
+func TestHaltResumeDisclose(t *testing.T) {
+	tr := &fakeTracker{st: ready()}
+	p := newPage(t, tr)
+	press(p, "H")
+	typeText(p, "subnet uzr34 stalled")
+	enter(p)
+	if out := flat(p.View()); !strings.Contains(out, `Halt the rollout of 2026-11-patch? Recorded in this release`) || !strings.Contains(out, `"subnet uzr34 stalled"`) {
+		t.Fatalf("halt confirmation:\n%s", out)
+	}
+	msgs := press(p, "y")
+	if len(tr.reasons) != 1 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "halted in this release directory; next: resume") {
+		t.Fatalf("halt: %v %v", tr.reasons, msgs)
+	}
+	press(p, "R")
+	if msgs := enter(p); len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "reason is required") {
+		t.Errorf("empty reason: %v", msgs)
+	}
+	typeText(p, "patched")
+	enter(p)
+	msgs = press(p, "y")
+	if len(tr.reasons) != 2 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "resumed; next: advance") {
+		t.Fatalf("resume: %v %v", tr.reasons, msgs)
+	}
+	press(p, "D")
+	typeText(p, "https://github.com/dfinity/ic/tree/x")
+	enter(p)
+	if out := flat(p.View()); !strings.Contains(out, "source published at https://github.com/dfinity/ic/tree/x") {
+		t.Fatalf("disclose confirmation:\n%s", out)
+	}
+	msgs = press(p, "y")
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "disclosure of 2026-11-patch recorded") {
+		t.Fatalf("disclose: %v", msgs)
+	}
+	if msgs := press(p, "D"); len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "recorded already") {
+		t.Errorf("second disclose: %v", msgs)
+	}
+}
+
+func TestPlanRollout(t *testing.T) {
+	tr := &fakeTracker{st: ready()}
+	p := newPage(t, tr)
+	press(p, "P")
+	if out := flat(p.View()); !strings.Contains(out, "Plan the rollout of 2026-11-patch from the live registry") || !strings.Contains(out, "Nothing is submitted to governance") {
+		t.Fatalf("plan confirmation:\n%s", out)
+	}
+	msgs := press(p, "y")
+	if tr.plans != 1 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "planned 2026-11-patch: 3 batches") {
+		t.Errorf("plans=%d msgs=%v", tr.plans, msgs)
+	}
+}
+
+// TestMainnetNeedsTheWord: on mainnet "y" does not act; "mainnet" typed
+// out and enter does.
+func TestMainnetNeedsTheWord(t *testing.T) {
+	tr := &fakeTracker{st: ready()}
+	p := newPage(t, tr)
+	p.SetMainnet(true)
+	press(p, "a")
+	if out := p.View(); !strings.Contains(out, "MAINNET") || !strings.Contains(out, `type "mainnet"`) {
+		t.Fatalf("mainnet confirmation:\n%s", out)
+	}
+	press(p, "y")
+	if msgs := enter(p); tr.advances != 0 || len(msgs) != 1 || !strings.Contains(string(msgs[0].(common.StatusMsg)), "not confirmed") {
+		t.Fatalf("y on mainnet: advances=%d %v", tr.advances, msgs)
+	}
+	press(p, "a")
+	typeText(p, "mainnet")
+	enter(p)
+	if tr.advances != 1 {
+		t.Errorf("typed mainnet: advances=%d", tr.advances)
+	}
+}
+
+// TestProposalOpensInDetail: enter opens the highlighted proposal; j moves
+// to the next one shown.
+func TestProposalOpensInDetail(t *testing.T) {
+	p := newPage(t, &fakeTracker{st: upgrading()})
+	open := func() uint64 {
+		_, cmd := p.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		m, ok := cmd().(common.OpenProposalMsg)
+		if !ok {
+			t.Fatalf("enter gave %T", cmd())
+		}
+		return m.ID
+	}
+	if id := open(); id != 1041 {
+		t.Errorf("first proposal %d, want the election 1041", id)
+	}
+	press(p, "j")
+	if id := open(); id != 1050 {
+		t.Errorf("second proposal %d, want 1050", id)
+	}
+	if out := p.View(); !strings.Contains(out, "▶   ✓ io67a-2jmkw") {
+		t.Errorf("cursor not shown:\n%s", out)
 	}
 }
 

@@ -3,7 +3,6 @@ package rollback
 import (
 	"context"
 
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	rb "github.com/nnspatch/nnspatch/rollback"
 )
 
@@ -31,22 +30,8 @@ type Watcher interface {
 }
 
 // TargetHealth is one subnet target's gate checks against its restored
-// version.
-type TargetHealth struct {
-	Subnet  string
-	Version string
-	Checks  []health.Check
-}
-
-// Healthy reports whether every check passed.
-func (t TargetHealth) Healthy() bool {
-	for _, c := range t.Checks {
-		if !c.OK {
-			return false
-		}
-	}
-	return len(t.Checks) > 0
-}
+// version (the rollback package's).
+type TargetHealth = rb.TargetHealth
 
 // Release is one release the page can roll back.
 type Release struct {

@@ -57,7 +57,6 @@ type Page struct {
 	common.Common
 	releases []Release
 	entries  []entry
-	sel      int
 	scroll   int
 	confirm  bool
 	timeout  time.Duration
@@ -106,8 +105,8 @@ func (p *Page) Refresh() tea.Cmd {
 
 // Status returns the selected release's last known rollback status.
 func (p *Page) Status() *rb.Status {
-	if p.sel < len(p.entries) {
-		return p.entries[p.sel].status
+	if p.sel() < len(p.entries) {
+		return p.entries[p.sel()].status
 	}
 	return nil
 }
@@ -165,6 +164,7 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 	}
 	e := &p.entries[msg.Index]
 	name := common.Short(p.releases[msg.Index].Name, 12)
+	src := p.releases[msg.Index].Source
 	e.busy = false
 	if msg.Status != nil {
 		e.status = msg.Status
@@ -172,13 +172,6 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 	}
 	if msg.Targets != nil {
 		e.targets = msg.Targets
-		if len(e.targets) > 0 && e.started && e.status != nil && e.status.Done && e.recovered(p.releases[msg.Index].Source) && !e.announced {
-			e.announced = true
-			p.Log.Printf("rollback of %s: every target recovered", name)
-			if !e.following {
-				return common.StatusCmd("rollback of " + name + ": every target healthy on its restored version")
-			}
-		}
 	}
 	if msg.WatchErr != nil {
 		p.Log.Printf("watch the targets of %s: %v", name, msg.WatchErr)
@@ -189,15 +182,73 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 		}
 		return p.fail(msg.Index, "roll back ", msg.Err)
 	}
-	if msg.Status != nil && msg.Status.Done && e.following {
-		e.following = false
-		p.Log.Printf("rollback of %s: every step done", name)
-		return common.StatusCmd("rollback of " + name + " complete: every step's expected state holds")
-	}
-	if msg.Submitted && e.following {
-		return common.StatusCmd("rollback of " + name + " submitted; following it on every refresh")
+	if note := p.progressNote(e, src, name, msg.Submitted); note != "" {
+		return common.StatusCmd(note)
 	}
 	return p.recovered(msg.Index)
+}
+
+// progressNote says what the rollback's status and its targets' health
+// say is true now: submitted and recovering, steps done and recovering,
+// recovered. It never calls a rollback complete while a target is not
+// healthy on its restored version. "" when nothing changed worth saying.
+func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) string {
+	done := e.status != nil && e.status.Done
+	_, watcher := src.(Watcher)
+	// observed: the targets' health is known (a Watcher with a health
+	// source reported them); otherwise recovery is not claimed either way.
+	observed := watcher && len(e.targets) > 0
+	rec := rb.CountRecovery(e.targets)
+	recovering := rec.Recovering()
+	if !observed {
+		recovering = len(subnetTargets(e.plan))
+	}
+	switch {
+	case done && observed && rec.Recovered():
+		e.following = false
+		if e.announced {
+			return ""
+		}
+		e.announced = true
+		p.Log.Printf("rollback of %s: every target recovered", name)
+		return fmt.Sprintf("rollback of %s recovered: %d of %d targets healthy; every target healthy on its restored version", name, rec.Healthy, rec.Total)
+	case done && !observed && e.following && (!watcher || e.targets != nil):
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done, target health not observed", name)
+		return "rollback of " + name + ": every step's proposal took effect; target health not observed (no health source)"
+	case submitted && e.following && done:
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done, %d target(s) recovering", name, recovering)
+		return fmt.Sprintf("rollback of %s submitted, %s recovering", name, targets(recovering))
+	case submitted && e.following:
+		return fmt.Sprintf("rollback of %s submitted, %s recovering; following it on every refresh", name, targets(recovering))
+	case done && observed && !e.announced:
+		return fmt.Sprintf("rollback of %s: steps done, %d of %d targets recovering", name, recovering, rec.Total)
+	}
+	return ""
+}
+
+// targets is "1 target" or "N targets".
+func targets(n int) string {
+	if n == 1 {
+		return "1 target"
+	}
+	return fmt.Sprintf("%d targets", n)
+}
+
+// subnetTargets lists the plan's subnet targets (the unassigned nodes have
+// no health of their own).
+func subnetTargets(pl *rb.Plan) []rb.Target {
+	if pl == nil {
+		return nil
+	}
+	var out []rb.Target
+	for _, t := range pl.Targets {
+		if t.Subnet != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // recovered clears the error line once a call that failed succeeds.
@@ -230,12 +281,14 @@ func (p *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if len(p.releases) == 0 {
 		return nil
 	}
-	e := &p.entries[p.sel]
+	e := &p.entries[p.sel()]
 	switch {
 	case key.Matches(msg, k.NextRelease):
-		p.sel, p.scroll = (p.sel+1)%len(p.releases), 0
+		p.Release.Next(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.PrevRelease):
-		p.sel, p.scroll = (p.sel+len(p.releases)-1)%len(p.releases), 0
+		p.Release.Prev(len(p.releases))
+		p.scroll = 0
 	case key.Matches(msg, k.Up):
 		p.scroll = max(p.scroll-1, 0)
 	case key.Matches(msg, k.Down):
@@ -258,7 +311,7 @@ func (p *Page) plan(e *entry) tea.Cmd {
 		return nil
 	}
 	e.planning = true
-	return p.planCmd(p.sel)
+	return p.planCmd(p.sel())
 }
 
 func (p *Page) askSubmit(e *entry) tea.Cmd {
@@ -276,12 +329,12 @@ func (p *Page) askSubmit(e *entry) tea.Cmd {
 
 func (p *Page) confirmed() tea.Cmd {
 	p.confirm = false
-	e := &p.entries[p.sel]
+	e := &p.entries[p.sel()]
 	e.following, e.busy = true, true
 	if e.started {
-		return p.progressCmd(p.sel, true)
+		return p.progressCmd(p.sel(), true)
 	}
-	return p.startCmd(p.sel, e.plan)
+	return p.startCmd(p.sel(), e.plan)
 }
 
 // ShortHelp implements help.KeyMap.
@@ -297,4 +350,12 @@ func (p *Page) ShortHelp() []key.Binding {
 func (p *Page) FullHelp() [][]key.Binding {
 	k := p.Keys
 	return [][]key.Binding{{k.Plan, k.SubmitRollback, k.PrevRelease, k.NextRelease, k.Up, k.Down, k.Refresh}}
+}
+
+// sel is the index of the release selected on every page (common.Selection).
+func (p *Page) sel() int {
+	if p.Release == nil {
+		return 0
+	}
+	return p.Release.Index(len(p.releases))
 }

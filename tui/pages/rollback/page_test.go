@@ -223,8 +223,11 @@ func TestFollowsToCompletion(t *testing.T) {
 	if !p.Status().Done {
 		t.Fatalf("not done after %d submits:\n%s", src.submits, p.View())
 	}
-	if len(last) != 1 || !strings.Contains(string(last[0].(common.StatusMsg)), "complete") {
-		t.Errorf("completion not reported: %v", last)
+	// Without a health source the page says what it knows: the steps took
+	// effect, the targets' health is not observed; never "complete".
+	if len(last) != 1 || !strings.Contains(string(last[0].(common.StatusMsg)), "target health not observed") ||
+		strings.Contains(string(last[0].(common.StatusMsg)), "complete") {
+		t.Errorf("completion not reported truthfully: %v", last)
 	}
 	out := p.View()
 	if !strings.Contains(out, "✓ done") || strings.Count(out, "✓ ") < 3 {
@@ -318,9 +321,26 @@ func TestFollowsUntilTargetsRecover(t *testing.T) {
 	run(p, p.Init())
 	press(p, "p")
 	press(p, "s")
-	press(p, "y")
+	// The status line says what is true: submitted, the targets recovering
+	// (both unhealthy), never "complete".
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
 	for i := 0; i < 10 && !p.Status().Done; i++ {
-		run(p, p.Refresh())
+		for _, m := range run(p, p.Refresh()) {
+			if sm, ok := m.(common.StatusMsg); ok {
+				notes = append(notes, string(sm))
+			}
+		}
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "submitted, 2 targets recovering") {
+		t.Errorf("after the submit: %q", notes)
+	}
+	for _, n := range notes {
+		if strings.Contains(n, "complete") || strings.Contains(n, "recovered") {
+			t.Errorf("claims completion while the targets are unhealthy: %q", n)
+		}
 	}
 	if !p.Status().Done {
 		t.Fatal("steps not done")
@@ -366,5 +386,64 @@ func TestPickerFitsLongNames(t *testing.T) {
 	first := strings.Split(p.View(), "\n")[0]
 	if w := ansi.StringWidth(first); w > 80 || !strings.Contains(first, "["+a[:20]) || !strings.Contains(first, " "+b[:20]) || strings.Contains(first, "…]…") {
 		t.Errorf("picker line (%d wide): %q", ansi.StringWidth(first), first)
+	}
+}
+
+// waitingSource reports the targets with finalization not judged yet (one
+// height observed): a wait, shown as "… finalizing", not a failure.
+type waitingSource struct{ *fakeSource }
+
+func (w *waitingSource) Watch(_ context.Context, p *rb.Plan) ([]TargetHealth, error) {
+	var out []TargetHealth
+	for _, t := range p.Targets {
+		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Waiting: true, Checks: []health.Check{
+			{Name: health.CheckVersion, OK: true}, {Name: health.CheckFinalizing, Detail: "no finalized-height data"}, {Name: health.CheckAlerts, OK: true}}})
+	}
+	return out, nil
+}
+
+func TestFinalizingWaitIsNotFailure(t *testing.T) {
+	src := &waitingSource{fakeSource: &fakeSource{plan: fixturePlan()}}
+	p := New(tuitest.Common(), []Release{{Name: "2026-11-patch", Source: src}})
+	p.SetSize(100, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	press(p, "y")
+	out := p.View()
+	if !strings.Contains(out, "… finalizing") || strings.Contains(out, "✗ finalizing") {
+		t.Errorf("a finalization wait shows as a failure:\n%s", out)
+	}
+}
+
+// blindSource is a Watcher without a health source: it observes nothing.
+type blindSource struct{ *fakeSource }
+
+func (blindSource) Watch(context.Context, *rb.Plan) ([]TargetHealth, error) {
+	return []TargetHealth{}, nil
+}
+
+// TestNoHealthSourceClaimsNothing: without health data the page neither
+// counts "0 targets recovering" nor calls the targets recovered.
+func TestNoHealthSourceClaimsNothing(t *testing.T) {
+	src := blindSource{&fakeSource{plan: fixturePlan()}}
+	p := New(tuitest.Common(), []Release{{Name: "2026-11-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(notes[0], "submitted, 2 targets recovering") || !strings.Contains(all, "target health not observed") ||
+		strings.Contains(all, "0 targets") || strings.Contains(all, "recovered") {
+		t.Errorf("notes without a health source:\n%s", all)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
@@ -12,9 +13,9 @@ import (
 // View implements tea.Model.
 func (p *Page) View() string {
 	if len(p.releases) == 0 {
-		return common.Clip(p.Styles.Muted.Render("no release tracked; start with --release DIR to plan its rollback"), p.Width, p.Height)
+		return common.Clip(p.Styles.Muted.Render("no release found: put release directories in releases_dir, or pass --release DIR"), p.Width, p.Height)
 	}
-	e := p.entries[p.sel]
+	e := p.entries[p.sel()]
 	lines := []string{p.picker()}
 	switch {
 	case e.plan != nil:
@@ -52,7 +53,7 @@ func (p *Page) tail(e entry) []string {
 	switch {
 	case p.confirm:
 		return []string{p.Styles.Warn.Render(fmt.Sprintf("Submit rollback of %s (%d steps, each when due)? y confirm · n cancel",
-			common.Short(p.releases[p.sel].Name, 12), len(e.plan.Steps)))}
+			common.Short(p.releases[p.sel()].Name, 12), len(e.plan.Steps)))}
 	case e.following && e.busy:
 		return []string{"… submitting due steps"}
 	case e.following:
@@ -66,7 +67,7 @@ func (p *Page) picker() string {
 	for i, r := range p.releases {
 		names[i] = r.Name
 	}
-	return common.Picker(p.Styles, "Release ", names, p.sel, p.Width)
+	return common.Picker(p.Styles, "Release ", names, p.sel(), p.Width)
 }
 
 // planLines shows the plan, merged with the progress once it started.
@@ -94,7 +95,7 @@ func (p *Page) planLines(e entry) []string {
 
 func (p *Page) progressWord(e entry) string {
 	switch {
-	case e.status != nil && e.status.Done && !e.recovered(p.releases[p.sel].Source):
+	case e.status != nil && e.status.Done && !e.recovered(p.releases[p.sel()].Source):
 		return "✓ steps done · … targets recovering"
 	case e.status != nil && e.status.Done && len(e.targets) > 0:
 		return "✓ done · targets healthy"
@@ -144,7 +145,11 @@ func (p *Page) healthNote(e entry, t rb.Target) string {
 		}
 		var bad []string
 		for _, c := range h.Checks {
-			if !c.OK {
+			switch {
+			case c.OK:
+			case h.Waiting && c.Name == health.CheckFinalizing:
+				bad = append(bad, "… "+c.Name) // no verdict yet: a wait, not a failure
+			default:
 				bad = append(bad, "✗ "+c.Name)
 			}
 		}
