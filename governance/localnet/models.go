@@ -62,6 +62,7 @@ func registrySeed(t *Topology, genesis time.Time) regmodel.Seed {
 	for _, id := range sortedKeys(t.NodeHostOS) {
 		s.Nodes = append(s.Nodes, regmodel.Node{ID: principal.MustDecode(id), HostOSVersion: t.NodeHostOS[id]})
 	}
+	s.Canisters = seedModules()
 	if g := t.Registry; g != nil {
 		s.ChunkAbove = g.ChunkAboveBytes
 		if g.Versions > 1 {

@@ -26,6 +26,7 @@ func (n *Network) serve(ctx context.Context) error {
 		replica.WithCanister(GovernanceID, n.wrap(GovernanceID.Raw, n.gov)),
 		replica.WithCanister(RegistryID, n.wrap(RegistryID.Raw, n.reg)),
 	}
+	opts = append(opts, n.moduleCanisterOptions()...)
 	if n.cfg.BadRootKey {
 		opts = append(opts, replica.WithBadRootKey())
 	}
@@ -185,11 +186,12 @@ func (n *Network) SetFault(f Fault) error {
 	return n.wal.wait(seq)
 }
 
-// knownSubnets refuses a fault naming a subnet the topology does not have.
+// knownSubnets refuses a fault naming a subnet or node the topology does
+// not have.
 func (n *Network) knownSubnets(f Fault) error {
 	for _, id := range f.Subnets {
-		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) {
-			return fmt.Errorf("%w %q: no subnet %s in this network; list them with `nnspatch subnets`", ErrBadFault, f.String(), id)
+		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) && !n.topo.knownNode(id) {
+			return fmt.Errorf("%w %q: no subnet or node %s in this network; list them with `nnspatch subnets`", ErrBadFault, f.String(), id)
 		}
 	}
 	return nil
