@@ -315,6 +315,12 @@ var ErrQuietPeriod = errors.New("quiet period has not ended")
 // quiet period ended it refuses unless force is set with a reason, which
 // is recorded.
 func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*Disclosure, error) {
+	if k, err := t.kindOf(); err != nil || k != ReleaseGuestOS {
+		if err != nil {
+			return nil, err
+		}
+		return t.discloseKind(ctx, k, sourceURL, force, reason)
+	}
 	if force && reason == "" {
 		return nil, errors.New("disclose: --force needs a reason")
 	}
