@@ -71,7 +71,7 @@ func BuildHostOS(l *rollout.Ledger, reg *governance.Registry, problem string, no
 			return nil, err
 		}
 		p.Steps = append(p.Steps, Step{N: len(p.Steps) + 1, Kind: StepHostOS, Version: prev, From: l.Version, Nodes: nodes,
-			Why: fmt.Sprintf("%d nodes run the release; they ran HostOS %s before", len(nodes), shortV(prev)),
+			Why:          fmt.Sprintf("%d nodes run the release; they ran HostOS %s before", len(nodes), shortV(prev)),
 			Precondition: Condition{Kind: CondHostOSElected, Version: prev, Text: "HostOS " + shortV(prev) + " is elected"},
 			Expect: Condition{Kind: CondNodesRunHostOS, Version: prev, Nodes: nodes,
 				Text: fmt.Sprintf("the registry assigns %d nodes HostOS %s", len(nodes), shortV(prev))},

@@ -38,11 +38,11 @@ const (
 	DefaultHostOSUnassignedBatch = 100
 	// MaxHostOSBatch bounds a batch so its proposal's summary, which lists
 	// every node, stays within governance's 30000-byte limit.
-	MaxHostOSBatch = 150
-	ToleranceCanary              = 0.0
-	ToleranceMain                = 0.05
-	ToleranceUnassigned          = 0.15
-	ToleranceStragglers          = 1.0
+	MaxHostOSBatch      = 150
+	ToleranceCanary     = 0.0
+	ToleranceMain       = 0.05
+	ToleranceUnassigned = 0.15
+	ToleranceStragglers = 1.0
 )
 
 // DefaultCanaryBatches are the canary batch sizes: 1 unassigned node, then 5.
@@ -289,10 +289,10 @@ const (
 
 // HostOSBatchStatus is one batch's state.
 type HostOSBatchStatus struct {
-	Batch    int         `json:"batch"`
-	Start    time.Time   `json:"start"`
-	Nodes    int         `json:"nodes"`
-	State    State       `json:"state"`
+	Batch    int          `json:"batch"`
+	Start    time.Time    `json:"start"`
+	Nodes    int          `json:"nodes"`
+	State    State        `json:"state"`
 	Proposal ProposalView `json:"proposal"`
 	// Down are the batch's nodes whose host does not answer on the version.
 	Down []string `json:"down,omitempty"`
