@@ -191,7 +191,7 @@ func (n *Network) SetFault(f Fault) error {
 func (n *Network) knownSubnets(f Fault) error {
 	for _, id := range f.Subnets {
 		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) && !n.topo.knownNode(id) {
-			return fmt.Errorf("%w %q: no subnet or node %s in this network; list them with `nnspatch subnets`", ErrBadFault, f.String(), id)
+			return fmt.Errorf("%w %q: no subnet %s in this network (and no node with that id); list subnets with `nnspatch subnets`", ErrBadFault, f.String(), id)
 		}
 	}
 	return nil
