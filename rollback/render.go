@@ -80,6 +80,10 @@ func stepHeadline(s Step) string {
 		return "re-elect GuestOS " + s.Version
 	case StepUnassigned:
 		return "roll the unassigned nodes back to " + short(s.Version)
+	case StepHostOS:
+		return fmt.Sprintf("roll %d nodes back to HostOS %s", len(s.Nodes), short(s.Version))
+	case StepCanister:
+		return fmt.Sprintf("reinstall the previous module %s of canister %s", short(s.Version), s.Canister)
 	}
 	return fmt.Sprintf("roll subnet %s back to %s", s.Subnet, short(s.Version))
 }
