@@ -60,7 +60,7 @@ func BuildCanister(l *rollout.Ledger, prev []CanisterRollback, problem string, n
 	if len(prev) == 0 {
 		return nil, errors.New("rollback of an NNS canister release: give the previous wasm of each canister to roll back (--wasm CANISTER=FILE)")
 	}
-	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: l.Version, Mode: l.Mode, Problem: problem, Created: now.UTC(),
+	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: l.Version, Kind: rollout.ReleaseCanister, Mode: l.Mode, Problem: problem, Created: now.UTC(),
 		Targets: []Target{}, Steps: []Step{haltStep(problem)}}
 	for _, r := range prev {
 		u, ok := findUpgrade(l, r.Canister)
@@ -75,7 +75,12 @@ func BuildCanister(l *rollout.Ledger, prev []CanisterRollback, problem string, n
 		if got := hex.EncodeToString(sum[:]); u.Previous == "" || got != u.Previous {
 			return nil, &PreviousWasmError{Canister: u.Name, Got: got, Want: u.Previous}
 		}
-		d, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Mode: l.Mode,
+		texts := proposals.Texts{
+			Title: fmt.Sprintf("Roll back NNS canister %s to its previous module", u.Name),
+			Summary: fmt.Sprintf("Reinstall in canister %s (`%s`) the wasm module it ran before its upgrade: SHA-256 `%s`, the module hash the certified state recorded before the upgrade to `%s`, which is being rolled back; the release is halted.\n",
+				u.Name, u.Canister, u.Previous, u.WasmSHA256),
+		}
+		d, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Texts: texts, Mode: l.Mode,
 			Code: proposals.InstallCode{CanisterID: u.Canister, WasmPath: r.WasmPath, Wasm: wasm}})
 		if err != nil {
 			return nil, err

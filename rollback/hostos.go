@@ -3,6 +3,7 @@ package rollback
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -40,7 +41,7 @@ func BuildHostOS(l *rollout.Ledger, reg *governance.Registry, problem string, no
 	if l.HostOS == nil {
 		return nil, fmt.Errorf("%w: HostOS release %s has no plan, so no node was deployed by it", ErrNothingToRollBack, l.Version)
 	}
-	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: l.Version, Mode: l.Mode, Problem: problem, Created: now.UTC(),
+	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: l.Version, Kind: rollout.ReleaseHostOS, Mode: l.Mode, Problem: problem, Created: now.UTC(),
 		RegistryVersion: reg.Version, Targets: []Target{}, Steps: []Step{}}
 	byPrev := map[string][]string{}
 	for _, id := range sortedIDs(l.HostOS.Previous) {
@@ -97,7 +98,23 @@ func hostOSDraft(mode proposals.Mode, version string, nodes []string) (proposals
 		}
 		ids = append(ids, p)
 	}
-	return proposals.NewDeployHostOS(proposals.DeployHostOSOptions{Mode: mode, Version: version, NodeIDs: ids})
+	texts := proposals.Texts{
+		Title: fmt.Sprintf("Roll back %d node(s) to HostOS version %s", len(nodes), version),
+		Summary: fmt.Sprintf("Set HostOS version `%s` again on %d node(s), the version each ran before its last HostOS update, which is being rolled back; that rollout is halted.\n\nNodes:\n\n- %s\n",
+			version, len(nodes), strings.Join(nodes, "\n- ")),
+	}
+	return proposals.NewDeployHostOS(proposals.DeployHostOSOptions{Texts: texts, Mode: mode, Version: version, NodeIDs: ids})
+}
+
+// planWhat names what a plan rolls back.
+func planWhat(p *Plan) string {
+	switch p.Kind {
+	case rollout.ReleaseHostOS:
+		return "HostOS"
+	case rollout.ReleaseCanister:
+		return "NNS canister release"
+	}
+	return "GuestOS"
 }
 
 // sortedIDs returns the keys of m in order.

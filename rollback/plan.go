@@ -176,8 +176,11 @@ type Target struct {
 type Plan struct {
 	SchemaVersion int `json:"schema_version"`
 	// Release is the GuestOS version being rolled back (the patch).
-	Release string         `json:"release"`
-	Mode    proposals.Mode `json:"mode"`
+	Release string `json:"release"`
+	// Kind is what the release patched: empty for GuestOS, "hostos" or
+	// "nns-canister" (rollout.Release* kinds).
+	Kind string         `json:"kind,omitempty"`
+	Mode proposals.Mode `json:"mode"`
 	// Problem says what failed, in words the proposals reuse.
 	Problem string `json:"problem"`
 	// Created is when the plan was made (the network's time).

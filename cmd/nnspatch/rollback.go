@@ -52,6 +52,8 @@ type rollbackOptions struct {
 	State     string
 	Watch     bool
 	Interval  time.Duration
+	// Wasm are --wasm CANISTER=FILE (NNS canister releases).
+	Wasm []string
 }
 
 func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
@@ -66,6 +68,7 @@ func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
 	fl.StringSliceVar(&o.Exclude, "exclude", nil, "never restore these `versions` (marked bad)")
 	fl.BoolVar(&o.All, "all-targets", false, "also roll back healthy targets that run the version (default: only failing ones)")
 	fl.StringVar(&o.Templates, "templates", "", "YAML `file` of title/summary templates overriding rollback.deploy.title and friends")
+	fl.StringArrayVar(&o.Wasm, "wasm", nil, "NNS canister releases: `CANISTER=FILE`, the previous wasm of a canister (checked against its module hash before the upgrade)")
 }
 
 func (o *rollbackOptions) check() error {
@@ -187,6 +190,9 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 // plan builds the plan: the failing subnets come from the release's
 // rollout status (gates), the targets from the registry's history.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
+	if s.ledger != nil && s.ledger.ReleaseKind() != rollout.ReleaseGuestOS {
+		return s.kindRollbackPlan(ctx, o)
+	}
 	in := rollback.Input{Release: o.Version, Mode: proposals.Mode(o.Mode), Subnets: o.Subnets, To: o.To, Problem: o.Problem, Failing: o.Failing,
 		Exclude: o.Exclude, AllTargets: o.All}
 	if s.ledger != nil {

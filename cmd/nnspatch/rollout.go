@@ -42,6 +42,8 @@ type rolloutPlanOptions struct {
 	Interval  time.Duration
 	Bake      time.Duration
 	Start     string
+	// PerSubnet is --per-subnet (HostOS releases).
+	PerSubnet int
 }
 
 func newCmdRolloutPlan(f *Factory, runF func(*rolloutPlanOptions) error) *cobra.Command {
@@ -70,6 +72,7 @@ Additional exit codes:
 	fl.DurationVar(&opts.Interval, "interval", rollout.DefaultInterval, "time between batches")
 	fl.DurationVar(&opts.Bake, "bake", rollout.DefaultBake, "how long each subnet must stay healthy before the next batch")
 	fl.StringVar(&opts.Start, "start", "", "first batch `time` (RFC 3339; default: now on the network's clock)")
+	fl.IntVar(&opts.PerSubnet, "per-subnet", rollout.DefaultHostOSPerSubnet, "HostOS releases: nodes of each subnet per main-stage batch")
 	return cmd
 }
 
@@ -85,6 +88,9 @@ func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
 	t, err := o.tracker(ctx, s, false)
 	if err != nil {
 		return err
+	}
+	if l.ReleaseKind() != rollout.ReleaseGuestOS {
+		return kindPlanRun(ctx, o, t, l)
 	}
 	p, err := o.plan(ctx, t, l.Version)
 	if err != nil {
@@ -186,6 +192,12 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 	t, err := o.openRelease(ctx, o.Ref, false)
 	if err != nil {
 		return err
+	}
+	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
+		if err != nil {
+			return err
+		}
+		return kindStatusRun(ctx, o, t, k)
 	}
 	for {
 		st, err := t.Status(ctx)
@@ -336,6 +348,12 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	t.RetryProposals, t.RedeployRolledBack = o.Retry, o.Redeploy
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
+	}
+	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
+		if err != nil {
+			return err
+		}
+		return kindAdvanceRun(ctx, o, t, k)
 	}
 	res, err := t.Advance(ctx)
 	if res != nil {
