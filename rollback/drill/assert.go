@@ -18,6 +18,9 @@ func (d *drill) check(name string, ok bool, format string, args ...any) {
 	d.rep.Assertions = append(d.rep.Assertions, Assertion{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
 }
 
+// errorsIsHalted reports a halted rollout.
+func errorsIsHalted(err error) bool { return errors.Is(err, rollout.ErrHalted) }
+
 func (d *drill) failedAssertions() []Assertion {
 	var out []Assertion
 	for _, a := range d.rep.Assertions {
@@ -32,6 +35,10 @@ func (d *drill) failedAssertions() []Assertion {
 // fails with the read error as its detail.
 func (d *drill) assertAll(ctx context.Context) {
 	d.assertDetection()
+	if d.rep.Outcome == OutcomeRecoveryNeeded {
+		d.assertRecovery(ctx)
+		return
+	}
 	if d.rep.Plan == nil {
 		return
 	}

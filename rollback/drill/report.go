@@ -81,6 +81,9 @@ type Report struct {
 	Plan        *rollback.Plan `json:"rollback_plan,omitempty"`
 	// TimeToRollBack is virtual time from detection to every target healthy.
 	TimeToRollBack time.Duration `json:"time_to_roll_back_ns"`
+	// Outcome is how the drill ended: OutcomeRolledBack or
+	// OutcomeRecoveryNeeded (empty when nothing was detected).
+	Outcome string `json:"outcome,omitempty"`
 	Proposals      []Proposal    `json:"proposals"`
 	Assertions     []Assertion   `json:"assertions"`
 	Passed         bool          `json:"passed"`
@@ -110,7 +113,11 @@ func RenderText(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("\nTime to detect:    not detected\n")
 	}
-	fmt.Fprintf(&b, "Time to roll back: %s\n", fmtVirtual(r.TimeToRollBack))
+	if r.Outcome == OutcomeRecoveryNeeded {
+		fmt.Fprintf(&b, "Outcome:           %s\n", r.Outcome)
+	} else {
+		fmt.Fprintf(&b, "Time to roll back: %s\n", fmtVirtual(r.TimeToRollBack))
+	}
 	fmt.Fprintf(&b, "Total:             %s virtual, %s wall\n", fmtVirtual(r.VirtualTotal), fmtWall(r.WallTotal))
 	fmt.Fprintf(&b, "\nProposals (%d):\n", len(r.Proposals))
 	for _, p := range r.Proposals {

@@ -16,6 +16,9 @@ import (
 // rollout and submits the plan until every target runs its restored
 // version healthily.
 func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
+	if ge.Subnet == rollout.NNSSubnet {
+		return d.recoveryNeeded(ctx, ge)
+	}
 	plan, err := d.rollbackPlan(ctx, ge)
 	if err != nil {
 		return err
@@ -39,7 +42,7 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 			return err
 		}
 		if st.Done && healthy {
-			d.rep.TimeToRollBack = d.now.Sub(d.rep.Detection.DetectedAt)
+			d.rep.TimeToRollBack, d.rep.Outcome = d.now.Sub(d.rep.Detection.DetectedAt), OutcomeRolledBack
 			d.step("rolled back", fmt.Sprintf("every target runs its last good version and finalizes (%s after detection)", fmtVirtual(d.rep.TimeToRollBack)))
 			return nil
 		}

@@ -76,12 +76,19 @@ func TestDrillNNSLastBatch(t *testing.T) {
 	if rep.FaultSubnet != rollout.NNSSubnet || rep.Detection.Subnet != rollout.NNSSubnet {
 		t.Fatalf("fault %s detected on %+v; want the NNS subnet", rep.FaultSubnet, rep.Detection)
 	}
-	steps := rep.Plan.Steps
-	if steps[1].Subnet != rollout.NNSSubnet || steps[1].Version != Commit("nns-base") {
-		t.Fatalf("first rollback step = %+v; want the NNS subnet back to nns-base", steps[1])
+	// A stalled NNS cannot execute proposals: no rollback plan, no
+	// rollback proposal, the rollout halted, recovery named.
+	if rep.Outcome != OutcomeRecoveryNeeded || rep.Plan != nil {
+		t.Fatalf("outcome %q with plan %v; want %q and no plan", rep.Outcome, rep.Plan != nil, OutcomeRecoveryNeeded)
 	}
-	if len(rep.Plan.Targets) != 6 {
-		t.Fatalf("targets = %d; want all 6 subnets", len(rep.Plan.Targets))
+	for _, p := range rep.Proposals {
+		if p.Kind == "rollback" {
+			t.Fatalf("rollback proposal %d made while the NNS subnet is stalled", p.ID)
+		}
+	}
+	var buf strings.Builder
+	if err := RenderText(&buf, rep); err != nil || !strings.Contains(buf.String(), "subnet recovery needed") {
+		t.Fatalf("report does not say subnet recovery needed (%v):\n%s", err, buf.String())
 	}
 }
 
