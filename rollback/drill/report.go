@@ -83,12 +83,12 @@ type Report struct {
 	TimeToRollBack time.Duration `json:"time_to_roll_back_ns"`
 	// Outcome is how the drill ended: OutcomeRolledBack or
 	// OutcomeRecoveryNeeded (empty when nothing was detected).
-	Outcome string `json:"outcome,omitempty"`
-	Proposals      []Proposal    `json:"proposals"`
-	Assertions     []Assertion   `json:"assertions"`
-	Passed         bool          `json:"passed"`
-	VirtualTotal   time.Duration `json:"virtual_total_ns"`
-	WallTotal      time.Duration `json:"wall_total_ns"`
+	Outcome      string        `json:"outcome,omitempty"`
+	Proposals    []Proposal    `json:"proposals"`
+	Assertions   []Assertion   `json:"assertions"`
+	Passed       bool          `json:"passed"`
+	VirtualTotal time.Duration `json:"virtual_total_ns"`
+	WallTotal    time.Duration `json:"wall_total_ns"`
 }
 
 // RenderText writes the report for a terminal.
