@@ -39,6 +39,10 @@ func (d *drill) assertAll(ctx context.Context) {
 		d.assertRecovery(ctx)
 		return
 	}
+	if d.s.Kind == KindHostOS || d.s.Kind == KindCanister {
+		d.assertKind(ctx)
+		return
+	}
 	if d.rep.Plan == nil {
 		return
 	}
