@@ -462,17 +462,6 @@ func (c *Client) readLog() (*RegistryLog, error) {
 	return log, err
 }
 
-// syncedValues syncs and returns the latest value of every key and the
-// store's version, without loading the changelog.
-func (c *Client) syncedValues(ctx context.Context) (map[string][]byte, uint64, error) {
-	c.reg.mu.Lock()
-	defer c.reg.mu.Unlock()
-	if _, err := c.syncLocked(ctx, nil); err != nil {
-		return nil, 0, err
-	}
-	return c.reg.store.Values(), c.reg.store.Version(), nil
-}
-
 // changesSinceLocal answers get_changes_since from the synced store. It
 // syncs when a reader starts over (since 0) or has read everything the
 // store holds.

@@ -46,6 +46,11 @@ type Input struct {
 	History  *History
 	// Failing are the subnets seen failing, most important first.
 	Failing []string
+	// Stalled are the subnets seen not finalizing at all. The NNS subnet
+	// among them makes Build return a *RecoveryNeededError.
+	Stalled []string
+	// NNSSubnet is the NNS subnet (rollout.NNSSubnet when empty).
+	NNSSubnet string
 	// Subnets limits the rollback to these subnets (empty: every subnet
 	// that runs Release). The unassigned nodes are planned only then.
 	Subnets []string
@@ -90,6 +95,9 @@ func Build(in Input) (*Plan, error) {
 	}
 	if err := in.Templates.Validate(); err != nil {
 		return nil, fmt.Errorf("plan rollback: %w", err)
+	}
+	if err := checkNNSStalled(in); err != nil {
+		return nil, err
 	}
 	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: in.Release, Mode: in.Mode, Problem: in.Problem,
 		Created: in.Now.UTC(), RegistryVersion: in.Registry.Version, Targets: []Target{}, Steps: []Step{}}

@@ -321,3 +321,23 @@ func TestBuildKeepsTheFailingSubnetFirst(t *testing.T) {
 		t.Fatalf("steps = %v\nwant    %v", got, want)
 	}
 }
+
+// TestBuildRefusesAStalledNNSSubnet: with the NNS subnet among the stalled
+// subnets, Build plans no proposal and says a subnet recovery is needed,
+// naming the other failing subnets for afterwards; an NNS subnet that is
+// failing but still finalizing is planned as usual.
+func TestBuildRefusesAStalledNNSSubnet(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	nns := reg.Subnets[0].ID
+	in := Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, NNSSubnet: nns,
+		Failing: []string{nns, subB}, Stalled: []string{nns}}
+	_, err := Build(in)
+	var rn *RecoveryNeededError
+	if !errors.As(err, &rn) || !errors.Is(err, ErrRecoveryNeeded) || rn.Subnet != nns || len(rn.Others) != 1 || rn.Others[0] != subB {
+		t.Fatalf("Build = %v (%+v); want a RecoveryNeededError for %s naming %s", err, rn, nns, subB)
+	}
+	in.Stalled = nil
+	if _, err := Build(in); errors.Is(err, ErrRecoveryNeeded) {
+		t.Fatalf("a finalizing NNS subnet needs no recovery: %v", err)
+	}
+}

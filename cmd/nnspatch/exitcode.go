@@ -184,6 +184,8 @@ var exitRules = []exitRule{
 		hint: text("a ballot cannot be changed; the table above shows the neuron's ballot that stands")},
 	{match: as[*governance.UnknownOutcomeError], code: ExitUntrusted,
 		hint: text("do not retry blindly: the write may have executed; check its outcome as the message says, and the network's root key (`nnspatch config show`)")},
+	{match: is(rollback.ErrRecoveryNeeded), code: ExitRefused,
+		hint: text("no proposal can execute while the NNS subnet is stalled: it needs a subnet recovery by the node providers (a recovery catch-up package, outside governance); once it finalizes, run `nnspatch rollback plan` again for the other subnets")},
 	{match: as[*governance.UntrustedError], code: ExitUntrusted, hint: untrustedHint},
 	{match: is(governance.ErrSignedMessage), code: ExitError,
 		hint: text("sign the messages again with --sign-only; --expires-in moves the 5-minute sending window later")},

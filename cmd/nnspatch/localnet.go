@@ -108,6 +108,7 @@ $ nnspatch localnet start --fault 2c4fdf9d2d53dffed97a40992b867120e89c9346@uzr34
 }
 
 func localnetStartRun(ctx context.Context, opts *localnetStartOptions) error {
+	longRunningGC()
 	cfg, err := startConfig(opts)
 	if err != nil {
 		return err

@@ -51,14 +51,13 @@ func TestReleaseAttachSecondDirSameStatus(t *testing.T) {
 	mustRun(t, 0, "rollout", "plan", relC, "--file", plan)
 
 	// upgrading, then healthy (the bake starts), then baked
-	var out string
 	for range 3 {
-		out = sameStatus(t, relA, relB, relC)
+		sameStatus(t, relA, relB, relC)
 		if _, err := n.Advance(31 * time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out = sameStatus(t, relA, relB, relC)
+	out := sameStatus(t, relA, relB, relC)
 	if !strings.Contains(out, "Batch 1 ") || !strings.Contains(out, "✓ complete") {
 		t.Errorf("after the bake batch 1 is not complete:\n%s", out)
 	}

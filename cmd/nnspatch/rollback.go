@@ -204,7 +204,7 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 		var failed []string
 		failed, in.Problem = failingSubnets(st, o.Problem)
 		in.Failing = append(in.Failing, failed...)
-		in.Pending = pendingDeploys(st)
+		in.Pending, in.Stalled = pendingDeploys(st), stalledSubnets(st)
 	}
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)
@@ -215,7 +215,14 @@ func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollba
 			return nil, FlagErrorf("--templates %s: %v", o.Templates, err)
 		}
 	}
-	var err error
+	dir, err := o.releasesDir()
+	if err != nil {
+		return nil, err
+	}
+	// Versions a release of which was halted or abandoned are never restored.
+	if in.Bad, err = rollout.BadVersions(dir); err != nil {
+		return nil, err
+	}
 	if in.History, err = rollback.ReadHistory(ctx, s.client); err != nil {
 		return nil, err
 	}

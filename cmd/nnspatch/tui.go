@@ -85,6 +85,7 @@ func openTUILog(path string) (*os.File, error) {
 }
 
 func tuiRun(ctx context.Context, o *tuiOptions) error {
+	longRunningGC()
 	e := o.env
 	if !e.IO.IsStdoutTTY() || !e.IO.IsStdinTTY() {
 		return ErrNoTerminal

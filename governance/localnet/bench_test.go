@@ -26,6 +26,8 @@ func benchSeed(history int) *localnet.Seed {
 	if history > 0 {
 		s.Neurons[0].StakeICP = 10_000_000 // adopts its history motions alone
 		s.History = &localnet.HistorySeed{Proposals: history, Proposer: devNeuron}
+		off := 0 // keep the whole history listable
+		s.Governance = &localnet.GovernanceSeed{MaxProposalsToKeepPerTopic: &off}
 	}
 	return s
 }

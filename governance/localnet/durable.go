@@ -106,7 +106,7 @@ func (n *Network) tick() {
 		return
 	}
 	n.lastTick = now
-	n.gov.Tick(now)
+	n.govTick(now)
 	n.log(record{Kind: recTick, Time: now.UnixNano()})
 }
 

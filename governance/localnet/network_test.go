@@ -132,7 +132,20 @@ func TestDeveloperDeploysAndFaultStallsSubnet(t *testing.T) {
 		t.Errorf("healthy subnet height %v -> %v, want +3600", after.height[other], later.height[other])
 	}
 
-	// Roll back: deploy the previous version; the subnet recovers at its switch.
+	// A stalled NNS subnet executes no proposal, not even the rollback:
+	// it needs a subnet recovery, which clearing the fault stands for.
+	if _, err := dev.propose(devNeuron, "Roll back the NNS subnet", deploy(t, nnsSubnet, oldVersion)); err == nil ||
+		!strings.Contains(err.Error(), "until the subnet is recovered") {
+		t.Fatalf("a proposal on the stalled NNS subnet: %v, want it refused", err)
+	}
+	if stalled, _ := n.NNSStalled(); !stalled {
+		t.Fatal("NNSStalled says the NNS subnet finalizes")
+	}
+	if err := n.SetFault(localnet.Fault{Version: newVersion, Clear: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Then roll back: deploy the previous version; the subnet switches.
 	rb, err := dev.propose(devNeuron, "Roll back the NNS subnet", deploy(t, nnsSubnet, oldVersion))
 	if err != nil || dev.info(t, rb).Status != 4 {
 		t.Fatalf("rollback proposal %d: %v", rb, err)

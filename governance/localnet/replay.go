@@ -95,6 +95,7 @@ func (n *Network) buildModels() error {
 	}
 	cfg := govmodel.DefaultConfig()
 	cfg.VotingPeriod = n.cfg.VotingPeriod
+	cfg.MaxProposalsToKeepPerTopic = n.topo.KeepProposalsPerTopic
 	cfg.Executor = reg
 	n.reg = reg
 	if n.gov, err = newGovernance(cfg, governanceSeed(n.topo, n.genesis)); err != nil {
@@ -138,7 +139,7 @@ func (n *Network) apply(r record) error {
 		replayCall(can, replica.Call{Method: r.Method, Arg: r.Arg, Caller: principal.Principal{Raw: r.Caller},
 			Now: r.time(), Replicated: true})
 	case recTick, recAdvance:
-		n.gov.Tick(r.time())
+		n.govTick(r.time())
 		n.lastTick = r.time()
 	case recFault:
 		if r.Fault == nil {

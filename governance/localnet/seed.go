@@ -45,6 +45,18 @@ type Seed struct {
 	// Registry tunes the registry's history length and chunking
 	// (benchmarks, tests of chunked values).
 	Registry *RegistrySeed `yaml:"registry,omitempty"`
+	// Governance tunes the governance model.
+	Governance *GovernanceSeed `yaml:"governance,omitempty"`
+}
+
+// GovernanceSeed tunes the governance model.
+type GovernanceSeed struct {
+	// MaxProposalsToKeepPerTopic is NetworkEconomics'
+	// max_proposals_to_keep_per_topic: governance keeps, per topic, only the
+	// newest this many proposals once they are final and settled. Absent
+	// means governance's 100; 0 turns garbage collection off, as it does on
+	// governance (long histories for benchmarks).
+	MaxProposalsToKeepPerTopic *int `yaml:"max_proposals_to_keep_per_topic"`
 }
 
 // RegistrySeed tunes the registry model.

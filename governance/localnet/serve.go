@@ -64,7 +64,7 @@ func (n *Network) applyStartFaults() error {
 // routes mounts the IC endpoints, /metrics and the admin endpoints.
 func (n *Network) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api/", n.barrier(n.srv.Handler()))
+	mux.Handle("/api/", n.nnsProgress(n.barrier(n.srv.Handler())))
 	mux.HandleFunc("GET /metrics", n.handleMetrics)
 	mux.Handle("/_/admin/", loopbackOnly(n.adminRoutes()))
 	return mux
@@ -163,7 +163,7 @@ func (n *Network) Advance(d time.Duration) (time.Time, error) {
 	}
 	n.mu.Lock()
 	now := n.clock.Advance(d)
-	n.gov.Tick(now)
+	n.govTick(now)
 	n.lastTick = now
 	seq := n.log(record{Kind: recAdvance, Time: now.UnixNano(), Offset: int64(n.clock.Offset())})
 	n.mu.Unlock()

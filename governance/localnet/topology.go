@@ -36,6 +36,8 @@ type Topology struct {
 	History *HistorySeed
 	// Registry tunes the registry model, if set.
 	Registry *RegistrySeed
+	// KeepProposalsPerTopic is govmodel.Config.MaxProposalsToKeepPerTopic.
+	KeepProposalsPerTopic int
 	// Developer is the principal of the developer identity.
 	Developer principal.Principal
 }
@@ -306,6 +308,16 @@ func (r *resolver) neurons() error {
 			return fmt.Errorf("%w: history: proposer %d is not a listed neuron", ErrBadSeed, h.Proposer)
 		}
 		r.topo.History = h
+	}
+	if g := r.seed.Governance; g != nil && g.MaxProposalsToKeepPerTopic != nil {
+		switch k := *g.MaxProposalsToKeepPerTopic; {
+		case k < 0:
+			return fmt.Errorf("%w: governance: max_proposals_to_keep_per_topic must not be negative (0 turns garbage collection off)", ErrBadSeed)
+		case k == 0:
+			r.topo.KeepProposalsPerTopic = -1
+		default:
+			r.topo.KeepProposalsPerTopic = k
+		}
 	}
 	if g := r.seed.Registry; g != nil {
 		if g.Versions < 0 || g.ChunkAboveBytes < 0 {

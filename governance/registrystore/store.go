@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/registrypb"
@@ -80,14 +81,21 @@ type header struct {
 	BodySHA256 string `json:"body_sha256"`
 }
 
-// Store is one network's registry copy. It is not safe for concurrent use;
-// its owner serialises calls.
+// Store is one network's registry copy. Its owner serialises calls, except
+// that Latest and Values may run concurrently with one Append (a reader
+// decoding the held registry while a sync commits newer versions).
 type Store struct {
 	dir     string
 	rootKey []byte
 	version uint64
 	logSize int64
-	latest  map[string]Entry
+	// mu guards latest and body. The snapshot's body is decoded on first
+	// use, so opening a store costs one file read and a hash check, and
+	// the decoding can overlap a sync's network round trip.
+	mu     sync.Mutex
+	latest map[string]Entry
+	body   []byte
+	bodyAt uint64 // the version body holds
 	// mem holds the changelog of a store without a directory.
 	mem []Batch
 }
@@ -105,7 +113,7 @@ func Open(dir string, rootKey []byte) (*Store, error) {
 		return nil, fmt.Errorf("create registry cache %s: %w", dir, err)
 	}
 	if err := s.load(); err != nil {
-		s.version, s.logSize, s.latest = 0, 0, map[string]Entry{}
+		s.version, s.logSize, s.latest, s.body = 0, 0, map[string]Entry{}, nil
 		return s, err
 	}
 	return s, nil
@@ -117,17 +125,69 @@ func (s *Store) Dir() string { return s.dir }
 // Version is the newest registry version the store holds.
 func (s *Store) Version() uint64 { return s.version }
 
-// Latest returns every present key's latest value. The map is the store's;
-// callers must not modify it.
-func (s *Store) Latest() map[string]Entry { return s.latest }
+// Latest returns every present key's latest value. The map is the store's
+// and never modified (a commit replaces it); callers must not modify it.
+// A snapshot body that passed its checksum but does not decode is
+// ErrCorrupt; Reset starts over.
+func (s *Store) Latest() (map[string]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries()
+}
 
-// Values returns every present key's latest value bytes.
-func (s *Store) Values() map[string][]byte {
-	out := make(map[string][]byte, len(s.latest))
-	for k, e := range s.latest {
+// Values returns every present key's latest value bytes. Before the first
+// commit it decodes them straight from the snapshot, without building the
+// entries Latest returns.
+func (s *Store) Values() (map[string][]byte, error) {
+	s.mu.Lock()
+	body, at, latest := s.body, s.bodyAt, s.latest
+	s.mu.Unlock()
+	if body != nil {
+		snap, err := decodeSnapshot(body, at)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string][]byte, len(snap.GetDeltas()))
+		for _, d := range snap.GetDeltas() {
+			for _, v := range d.GetValues() {
+				out[string(d.GetKey())] = nonNil(v.GetValue())
+			}
+		}
+		return out, nil
+	}
+	out := make(map[string][]byte, len(latest))
+	for k, e := range latest {
 		out[k] = e.Value
 	}
-	return out
+	return out, nil
+}
+
+// decodeSnapshot decodes a snapshot body that should hold version at.
+func decodeSnapshot(body []byte, at uint64) (*registrypb.HighCapacityRegistryGetChangesSinceResponse, error) {
+	var snap registrypb.HighCapacityRegistryGetChangesSinceResponse
+	if err := proto.Unmarshal(body, &snap); err != nil || snap.GetVersion() != at {
+		return nil, fmt.Errorf("%w: snapshot body does not decode", ErrCorrupt)
+	}
+	return &snap, nil
+}
+
+// entries decodes the snapshot body on first use; s.mu is held.
+func (s *Store) entries() (map[string]Entry, error) {
+	if s.body == nil {
+		return s.latest, nil
+	}
+	snap, err := decodeSnapshot(s.body, s.bodyAt)
+	if err != nil {
+		return nil, err
+	}
+	latest := make(map[string]Entry, len(snap.GetDeltas()))
+	for _, d := range snap.GetDeltas() {
+		for _, v := range d.GetValues() {
+			latest[string(d.GetKey())] = Entry{Value: nonNil(v.GetValue()), Version: v.GetVersion(), TimeNanos: v.GetTimestampNanoseconds()}
+		}
+	}
+	s.latest, s.body = latest, nil
+	return latest, nil
 }
 
 // load reads and checks the snapshot and the changelog's length.
@@ -150,17 +210,7 @@ func (s *Store) load() error {
 	if err != nil || fi.Size() < h.LogBytes {
 		return fmt.Errorf("%w: changelog is shorter than the snapshot says (%d bytes)", ErrCorrupt, h.LogBytes)
 	}
-	var snap registrypb.HighCapacityRegistryGetChangesSinceResponse
-	if err := proto.Unmarshal(body, &snap); err != nil || snap.GetVersion() != h.Version {
-		return fmt.Errorf("%w: snapshot body does not decode", ErrCorrupt)
-	}
-	s.latest = make(map[string]Entry, len(snap.GetDeltas()))
-	for _, d := range snap.GetDeltas() {
-		for _, v := range d.GetValues() {
-			s.latest[string(d.GetKey())] = Entry{Value: nonNil(v.GetValue()), Version: v.GetVersion(), TimeNanos: v.GetTimestampNanoseconds()}
-		}
-	}
-	s.version, s.logSize = h.Version, h.LogBytes
+	s.version, s.logSize, s.body, s.bodyAt = h.Version, h.LogBytes, body, h.Version
 	return nil
 }
 
@@ -184,7 +234,8 @@ func splitSnapshot(raw []byte) (header, []byte, error) {
 
 // Reset empties the store: version 0, no files but the lock.
 func (s *Store) Reset() error {
-	s.version, s.logSize, s.latest, s.mem = 0, 0, map[string]Entry{}, nil
+	s.setLatest(map[string]Entry{})
+	s.version, s.logSize, s.mem = 0, 0, nil
 	if s.dir == "" {
 		return nil
 	}
@@ -224,9 +275,14 @@ func (s *Store) Append(batches []Batch) error {
 	if len(batches) == 0 {
 		return nil
 	}
-	latest := applyBatches(s.latest, batches)
+	held, err := s.Latest()
+	if err != nil {
+		return err
+	}
+	latest := applyBatches(held, batches)
 	if s.dir == "" {
-		s.version, s.latest, s.mem = next, latest, append(s.mem, batches...)
+		s.setLatest(latest)
+		s.version, s.mem = next, append(s.mem, batches...)
 		return nil
 	}
 	unlock, err := s.lock()
@@ -244,8 +300,16 @@ func (s *Store) Append(batches []Batch) error {
 	if err := writeSnapshot(s.dir, s.rootKey, next, size, latest); err != nil {
 		return err
 	}
-	s.version, s.logSize, s.latest = next, size, latest
+	s.setLatest(latest)
+	s.version, s.logSize = next, size
 	return nil
+}
+
+// setLatest replaces the latest values.
+func (s *Store) setLatest(latest map[string]Entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latest, s.body = latest, nil
 }
 
 // checkUnchanged refuses to commit over a snapshot another process moved
@@ -466,7 +530,8 @@ type Status struct {
 
 // Status reports the store's version, size and last sync.
 func (s *Store) Status() Status {
-	st := Status{Dir: s.dir, Version: s.version, Keys: len(s.latest)}
+	latest, _ := s.Latest()
+	st := Status{Dir: s.dir, Version: s.version, Keys: len(latest)}
 	if s.dir == "" {
 		return st
 	}

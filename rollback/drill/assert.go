@@ -18,9 +18,6 @@ func (d *drill) check(name string, ok bool, format string, args ...any) {
 	d.rep.Assertions = append(d.rep.Assertions, Assertion{Name: name, OK: ok, Detail: fmt.Sprintf(format, args...)})
 }
 
-// errorsIsHalted reports a halted rollout.
-func errorsIsHalted(err error) bool { return errors.Is(err, rollout.ErrHalted) }
-
 func (d *drill) failedAssertions() []Assertion {
 	var out []Assertion
 	for _, a := range d.rep.Assertions {
@@ -35,10 +32,7 @@ func (d *drill) failedAssertions() []Assertion {
 // fails with the read error as its detail.
 func (d *drill) assertAll(ctx context.Context) {
 	d.assertDetection()
-	if d.rep.Outcome == OutcomeRecoveryNeeded {
-		d.assertRecovery(ctx)
-		return
-	}
+	d.assertRecovery(ctx)
 	if d.s.Kind == KindHostOS || d.s.Kind == KindCanister {
 		d.assertKind(ctx)
 		return

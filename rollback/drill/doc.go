@@ -41,14 +41,12 @@
 //	  detect_within: 30m              virtual time from the stall to the gate failing
 //	  rollback_within: 2h             virtual time from detection to every subnet healthy again
 //	  reelect: [old]                  versions the rollback must re-elect first
+//	  recovery_needed: false          true: the fault stalls the NNS subnet, which executes no proposal,
+//	                                  so the drill must end in "subnet recovery needed", not a rollback
 //	assert:                           all default to true
 //	  all_healthy, no_unelected_in_use, quiet_period_not_started, nothing_disclosed, rollout_halted, texts_leak_nothing
 //	tick: 5m                          virtual time per polling round
 //	max_virtual: 14d                  give up after this much virtual time
-//
-// A fault that stalls the NNS subnet ends the drill in "subnet recovery
-// needed" (Report.Outcome): a stalled NNS executes no proposal, a rollback
-// included, so the drill halts the rollout and proposes nothing.
 //
 // kind: hostos drills a HostOS release of patch.version: the nodes run the
 // seed's first HostOS version, the plan has DFINITY's stages, and the fault

@@ -2,54 +2,58 @@ package drill
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
-	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/rollback"
 )
 
-// Drill outcomes (Report.Outcome).
+// OutcomeRolledBack and OutcomeRecoveryNeeded are how a drill ends.
 const (
-	// OutcomeRolledBack: the rollback proposals executed and every target
-	// runs its last good version again.
-	OutcomeRolledBack = "rolled back"
-	// OutcomeRecoveryNeeded: the fault stalled the NNS subnet. A stalled
-	// NNS finalizes no block, so it cannot execute any proposal, a
-	// rollback included: only a subnet recovery (ic-recovery, from a CUP
-	// of the last good version, agreed by the node providers) brings it
-	// back. The drill submits nothing and halts the rollout.
+	OutcomeRolledBack     = "rolled back"
 	OutcomeRecoveryNeeded = "subnet recovery needed"
 )
 
-// recoveryNeeded ends a drill whose fault stalled the NNS subnet: the
-// rollout is halted in the ledger (a local act, no proposal) and the
-// report says the subnet needs a recovery, not a rollback proposal.
-func (d *drill) recoveryNeeded(ctx context.Context, ge *rollout.GateError) error {
-	reason := fmt.Sprintf("the NNS subnet stalled on %s: subnet recovery needed", short(d.patch))
-	if err := d.track.Halt(ctx, reason, d.track.Actor); err != nil {
+// recoveryNeeded ends a drill whose fault stalled the NNS subnet: no
+// proposal can execute there, so the drill halts the rollout (locally),
+// reports the recovery and makes no rollback proposal.
+func (d *drill) recoveryNeeded(ctx context.Context, rn *rollback.RecoveryNeededError) error {
+	d.rep.Outcome = OutcomeRecoveryNeeded
+	detail := fmt.Sprintf("the NNS subnet %s does not finalize, so no proposal can execute; it needs a subnet recovery", rn.Subnet)
+	if len(rn.Others) > 0 {
+		detail += "; then roll back " + strings.Join(rn.Others, ", ")
+	}
+	d.step(OutcomeRecoveryNeeded, detail)
+	if err := d.track.Halt(ctx, "the NNS subnet stalled on the release: subnet recovery needed", "drill"); err != nil {
 		return fmt.Errorf("halt the rollout: %w", err)
 	}
-	d.rep.Outcome = OutcomeRecoveryNeeded
-	d.step("subnet recovery needed", fmt.Sprintf("subnet %s (NNS) finalizes no block, so it cannot execute proposals, a rollback included; "+
-		"rollout halted; recover the subnet (ic-recovery from a CUP of %s, agreed by the node providers), then roll the other subnets back",
-		shortSubnet(ge.Subnet), short(d.nnsVersion())))
 	return nil
 }
 
-// nnsVersion is the version the NNS subnet ran before the patch.
-func (d *drill) nnsVersion() string { return Commit(d.s.Network.NNSVersion) }
-
-// assertRecovery checks a drill that ended in a subnet recovery: no
-// rollback proposal was made and the rollout is halted.
+// assertRecovery checks a drill that expects (or not) a subnet recovery:
+// it ended that way, it proposed no rollback, and the stalled NNS subnet
+// really executes nothing (a motion is refused).
 func (d *drill) assertRecovery(ctx context.Context) {
-	n := 0
-	for _, p := range d.kinds {
+	want := d.s.Expect.RecoveryNeeded
+	d.check("outcome", (d.rep.Outcome == OutcomeRecoveryNeeded) == want, "ended with %q (expected %q)", d.rep.Outcome, map[bool]string{true: OutcomeRecoveryNeeded, false: OutcomeRolledBack}[want])
+	if !want {
+		return
+	}
+	var rollbacks []uint64
+	for id, p := range d.kinds {
 		if p.Kind == "rollback" {
-			n++
+			rollbacks = append(rollbacks, id)
 		}
 	}
-	d.check("no_rollback_proposal", n == 0, "%d rollback proposal(s) made while the NNS subnet is stalled", n)
-	if on(d.s.Assert.RolloutHalted) {
-		_, err := d.track.Advance(ctx)
-		d.check("rollout_halted", err != nil && errorsIsHalted(err), "rollout advance after the stall: %v", err)
-	}
+	d.check("no_rollback_proposal", len(rollbacks) == 0, "rollback proposals made: %v", rollbacks)
+	_, err := d.client.MakeProposal(ctx, d.neuron, motionRequest("Motion: does the stalled NNS subnet execute proposals?"))
+	d.check("nns_executes_nothing", err != nil && !errors.Is(err, context.Canceled), "a proposal on the stalled NNS subnet: %v", err)
+}
+
+// motionRequest is a motion proposal with title as its title and text.
+func motionRequest(title string) govdid.MakeProposalRequest {
+	return govdid.MakeProposalRequest{Title: &title, Summary: "A drill checks that the stalled NNS subnet executes nothing.",
+		Action: &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: title}}}
 }

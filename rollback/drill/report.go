@@ -79,16 +79,16 @@ type Report struct {
 	Steps       []Step         `json:"steps"`
 	Detection   *Detection     `json:"detection,omitempty"`
 	Plan        *rollback.Plan `json:"rollback_plan,omitempty"`
+	// Outcome is OutcomeRolledBack or OutcomeRecoveryNeeded ("" when the
+	// drill stopped before either).
+	Outcome string `json:"outcome"`
 	// TimeToRollBack is virtual time from detection to every target healthy.
 	TimeToRollBack time.Duration `json:"time_to_roll_back_ns"`
-	// Outcome is how the drill ended: OutcomeRolledBack or
-	// OutcomeRecoveryNeeded (empty when nothing was detected).
-	Outcome      string        `json:"outcome,omitempty"`
-	Proposals    []Proposal    `json:"proposals"`
-	Assertions   []Assertion   `json:"assertions"`
-	Passed       bool          `json:"passed"`
-	VirtualTotal time.Duration `json:"virtual_total_ns"`
-	WallTotal    time.Duration `json:"wall_total_ns"`
+	Proposals      []Proposal    `json:"proposals"`
+	Assertions     []Assertion   `json:"assertions"`
+	Passed         bool          `json:"passed"`
+	VirtualTotal   time.Duration `json:"virtual_total_ns"`
+	WallTotal      time.Duration `json:"wall_total_ns"`
 }
 
 // RenderText writes the report for a terminal.
@@ -113,11 +113,10 @@ func RenderText(w io.Writer, r *Report) error {
 	} else {
 		b.WriteString("\nTime to detect:    not detected\n")
 	}
-	if r.Outcome == OutcomeRecoveryNeeded {
+	if r.Outcome != "" {
 		fmt.Fprintf(&b, "Outcome:           %s\n", r.Outcome)
-	} else {
-		fmt.Fprintf(&b, "Time to roll back: %s\n", fmtVirtual(r.TimeToRollBack))
 	}
+	fmt.Fprintf(&b, "Time to roll back: %s\n", fmtVirtual(r.TimeToRollBack))
 	fmt.Fprintf(&b, "Total:             %s virtual, %s wall\n", fmtVirtual(r.VirtualTotal), fmtWall(r.WallTotal))
 	fmt.Fprintf(&b, "\nProposals (%d):\n", len(r.Proposals))
 	for _, p := range r.Proposals {

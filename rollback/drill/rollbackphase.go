@@ -16,10 +16,11 @@ import (
 // rollout and submits the plan until every target runs its restored
 // version healthily.
 func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
-	if ge.Subnet == rollout.NNSSubnet {
-		return d.recoveryNeeded(ctx, ge)
-	}
 	plan, err := d.rollbackPlan(ctx, ge)
+	var rn *rollback.RecoveryNeededError
+	if errors.As(err, &rn) {
+		return d.recoveryNeeded(ctx, rn)
+	}
 	if err != nil {
 		return err
 	}
@@ -53,6 +54,10 @@ func (d *drill) rollback(ctx context.Context, ge *rollout.GateError) error {
 }
 
 func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollback.Plan, error) {
+	stalled, err := d.stalled(ctx, ge.Subnet)
+	if err != nil {
+		return nil, err
+	}
 	hist, err := d.history(ctx)
 	if err != nil {
 		return nil, err
@@ -62,7 +67,7 @@ func (d *drill) rollbackPlan(ctx context.Context, ge *rollout.GateError) (*rollb
 		return nil, err
 	}
 	return rollback.Build(rollback.Input{Release: d.patch, Mode: d.s.Patch.Mode, Registry: reg, History: hist,
-		Failing: []string{ge.Subnet}, Halt: true, Now: d.now,
+		Failing: []string{ge.Subnet}, Stalled: stalled, Halt: true, Now: d.now,
 		Problem: fmt.Sprintf("subnet %s failed the %s health check after its GuestOS update (%s)", ge.Subnet, ge.Check, ge.Detail)})
 }
 
@@ -126,4 +131,29 @@ func (d *drill) targetsHealthy(ctx context.Context, p *rollback.Plan) (bool, err
 		}
 	}
 	return true, nil
+}
+
+// stalled lists subnet when it does not finalize: its lowest finalized
+// height, read before and after one tick, did not grow (a gate that failed
+// on alerts may still be finalizing slowly).
+func (d *drill) stalled(ctx context.Context, subnet string) ([]string, error) {
+	height := func() (*float64, error) {
+		snap, err := d.health.Snapshot(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("observe subnet %s: %w", subnet, err)
+		}
+		return snap.Subnets[subnet].Height, nil
+	}
+	before, err := height()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.tick(ctx, "checking finalization"); err != nil {
+		return nil, err
+	}
+	after, err := height()
+	if err != nil || before == nil || after == nil || *after > *before {
+		return nil, err
+	}
+	return []string{subnet}, nil
 }

@@ -116,6 +116,9 @@ type Expect struct {
 	DetectWithin   Duration `yaml:"detect_within" json:"detect_within"`
 	RollbackWithin Duration `yaml:"rollback_within" json:"rollback_within"`
 	Reelect        []string `yaml:"reelect" json:"reelect"`
+	// RecoveryNeeded expects the drill to end in a subnet recovery (the
+	// fault stalls the NNS subnet) instead of a rollback.
+	RecoveryNeeded bool `yaml:"recovery_needed" json:"recovery_needed,omitempty"`
 }
 
 // Asserts switches end-state assertions off (all are on by default).

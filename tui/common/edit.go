@@ -17,9 +17,3 @@ func Edit(ti *textinput.Model, msg tea.KeyMsg) tea.Cmd {
 	*ti, cmd = ti.Update(msg)
 	return cmd
 }
-
-// IsText reports whether msg is typed text (runes or a space), the keys a
-// focused field takes before any shortcut.
-func IsText(msg tea.KeyMsg) bool {
-	return (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Alt
-}

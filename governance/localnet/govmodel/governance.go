@@ -56,6 +56,11 @@ type Config struct {
 	Executor Executor
 	// BuildMetadata is the reply of get_build_metadata.
 	BuildMetadata string
+	// MaxProposalsToKeepPerTopic is NetworkEconomics'
+	// max_proposals_to_keep_per_topic, the garbage collection rule (see
+	// gc.go): 0 takes governance's 100; a negative value keeps every
+	// proposal (what governance does when the economics say 0).
+	MaxProposalsToKeepPerTopic int
 }
 
 // DefaultConfig returns the production-like parameters: 4-day voting period,
@@ -115,7 +120,10 @@ type Governance struct {
 	followers map[int32]map[uint64][]uint64
 	nextPrune uint64 // when pruneFollowing next has work (0: never)
 
-	proposals []*proposal // proposals[i].id == i+1
+	proposals []*proposal // proposals[i].id == i+1; nil once garbage-collected
+	held      int         // non-nil proposals
+	gcAt      uint64      // latest_gc_timestamp_seconds
+	gcHeld    int         // latest_gc_num_proposals
 	open      []uint64    // ids of open proposals, ascending
 	unsettled []uint64    // ids not yet settled by a reward event, ascending
 }
@@ -182,6 +190,7 @@ func (g *Governance) tick(now uint64) {
 	}
 	g.pruneFollowing(now)
 	g.distributeRewards(now)
+	g.maybeGC(now)
 }
 
 // ProposalCount returns the number of proposals ever made.
@@ -240,7 +249,9 @@ func (g *Governance) StatusCounts() map[int32]int {
 	defer g.mu.RUnlock()
 	out := make(map[int32]int)
 	for _, p := range g.proposals {
-		out[p.status()]++
+		if p != nil {
+			out[p.status()]++
+		}
 	}
 	return out
 }

@@ -188,6 +188,7 @@ func (g *Governance) makeProposal(id uint64, caller principal.Principal, req *go
 	}
 	g.fillBallots(p, now)
 	g.proposals = append(g.proposals, p)
+	g.held++
 	g.open = append(g.open, p.id)
 	g.unsettled = append(g.unsettled, p.id)
 	g.vote(p, id, VoteYes, now)

@@ -53,7 +53,7 @@ func (g *Governance) listProposals(call replica.Call, now uint64) ([]byte, error
 	}
 	var picked []*proposal
 	for id := end; id >= 1 && len(picked) < limit; id-- {
-		if p := g.proposals[id-1]; listed(p, &req, now) {
+		if p := g.proposals[id-1]; p != nil && listed(p, &req, now) {
 			picked = append(picked, p)
 		}
 	}
@@ -190,7 +190,7 @@ func (g *Governance) NetworkEconomics() govdid.NetworkEconomics {
 	clearFollowing := uint64(clearFollowingAfterSeconds)
 	return govdid.NetworkEconomics{
 		NeuronMinimumStakeE8s:             e8s,
-		MaxProposalsToKeepPerTopic:        100,
+		MaxProposalsToKeepPerTopic:        uint32(g.cfg.keepPerTopic()),
 		NeuronManagementFeePerProposalE8s: 1_000_000,
 		RejectCostE8s:                     g.cfg.RejectCostE8s,
 		TransactionFeeE8s:                 10_000,
