@@ -1,4 +1,4 @@
-package localnet_test
+package governance_test
 
 import (
 	"context"
