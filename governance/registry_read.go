@@ -47,8 +47,9 @@ func (c *Client) registryLocked(ctx context.Context) (*Registry, error) {
 	}
 	early := make(chan decoded, 1)
 	if held > 0 {
+		cur := st // st is reopened below while this decodes
 		go func() {
-			values, err := st.Values()
+			values, err := cur.Values()
 			if err != nil {
 				early <- decoded{nil, err}
 				return

@@ -74,6 +74,17 @@ func (m *InstallMode) UnmarshalYAML(n *yaml.Node) error {
 // MarshalText writes the mode by name (JSON output).
 func (m InstallMode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 
+// UnmarshalText reads a mode name or number (JSON input, e.g. a rollback
+// state file holding an InstallCode draft).
+func (m *InstallMode) UnmarshalText(b []byte) error {
+	v, err := ParseInstallMode(string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
 // InstallCode is the InstallCode proposal action that upgrades (or
 // installs) an NNS canister. The draft file names the wasm module by path;
 // LoadDraft reads it into Wasm. The module's SHA-256 is what voters see and,

@@ -26,7 +26,7 @@ const (
 // the Security Patch Policy facts (proposal 48792) in nnspatch's own words.
 const tplSecurityPolicy = `This is a security patch, proposed under the Security Patch Policy and Procedure that the NNS adopted with proposal [{{.PolicyProposal}}](https://dashboard.internetcomputer.org/proposal/{{.PolicyProposal}}). As that policy provides, this proposal does not describe the change, and the source code behind it is not public yet.
 
-The source will be published no later than {{.DisclosureDays}} days after the patched release has been rolled out to every subnet. From that point on, anyone can rebuild it and confirm after the fact that the binaries adopted here are exactly the ones built from that source.`
+The source will be published no later than {{.DisclosureDays}} days after {{if .CanisterID}}the patched module has been installed in the {{.CanisterName}} canister{{else if eq .OS "HostOS"}}the patched release has been rolled out to every node{{else}}the patched release has been rolled out to every subnet{{end}}. From that point on, anyone can rebuild it and confirm after the fact that the binaries adopted here are exactly the ones built from that source.`
 
 const tplElectTitle = `{{if .Version}}Elect new IC/{{.OS}} revision (commit {{.Revision}}){{if .Unelect}}, and retire old version(s) {{join .UnelectShort ", "}}{{end}}{{else}}Retire IC/{{.OS}} version(s) {{join .UnelectShort ", "}}{{end}}`
 

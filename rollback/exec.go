@@ -2,8 +2,6 @@ package rollback
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -191,7 +189,8 @@ func (r *runner) observe(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	r.world.ModuleHashes, err = readModuleHashes(ctx, r.e.Gov, r.st.Plan)
+	return err
 }
 
 func (r *runner) save(rec *StepRecord, state StepState, detail string) error {
@@ -292,16 +291,18 @@ func (r *runner) halt(ctx context.Context, s Step, rec *StepRecord) error {
 
 // propose submits a step's draft: intent first, then the proposal id.
 func (r *runner) propose(ctx context.Context, s Step, rec *StepRecord) error {
+	if err := loadWasm(s.Draft); err != nil {
+		return fmt.Errorf("rollback step %d: %w", s.N, err)
+	}
 	req, err := proposals.ValidRequest(*s.Draft, r.e.Policy)
 	if err != nil {
 		return fmt.Errorf("rollback step %d: %w", s.N, err)
 	}
-	_, payload, err := s.Draft.Payload()
+	fp, err := fingerprint(*s.Draft)
 	if err != nil {
 		return fmt.Errorf("rollback step %d: %w", s.N, err)
 	}
-	sum := sha256.Sum256(payload)
-	rec.PayloadSHA256, rec.Intended = hex.EncodeToString(sum[:]), r.now.UTC()
+	rec.PayloadSHA256, rec.Intended = fp, r.now.UTC()
 	if err := r.save(rec, StateIntended, "submission recorded, waiting for the proposal id"); err != nil {
 		return err
 	}

@@ -27,6 +27,10 @@ const (
 	StepDeploy StepKind = "deploy"
 	// StepUnassigned deploys the last good version to the unassigned nodes.
 	StepUnassigned StepKind = "unassigned"
+	// StepHostOS deploys nodes' previous HostOS version back (hostos.go).
+	StepHostOS StepKind = "hostos"
+	// StepCanister installs a canister's previous wasm back (canister.go).
+	StepCanister StepKind = "canister"
 )
 
 // ConditionKind names a checkable fact about the network.
@@ -49,6 +53,14 @@ const (
 	CondSubnetRuns ConditionKind = "subnet_runs"
 	// CondUnassignedRun holds when the unassigned nodes are configured for Version.
 	CondUnassignedRun ConditionKind = "unassigned_run"
+	// CondHostOSElected holds while HostOS Version is elected.
+	CondHostOSElected ConditionKind = "hostos_elected"
+	// CondNodesRunHostOS holds when every node of Nodes has HostOS
+	// Version in its registry record.
+	CondNodesRunHostOS ConditionKind = "nodes_run_hostos"
+	// CondModuleHash holds when Canister's installed module hash is
+	// Version (hex SHA-256), as the certified state records it.
+	CondModuleHash ConditionKind = "module_hash"
 )
 
 // Condition is a fact a step needs before it (precondition) or brings
@@ -57,8 +69,11 @@ type Condition struct {
 	Kind    ConditionKind `json:"kind"`
 	Subnet  string        `json:"subnet,omitempty"`
 	Version string        `json:"version,omitempty"`
-	// Nodes are the API boundary nodes of CondAPIBoundaryRun.
+	// Nodes are the API boundary nodes of CondAPIBoundaryRun, or the
+	// node ids of a HostOS condition.
 	Nodes []string `json:"nodes,omitempty"`
+	// Canister is the canister id of a module-hash condition.
+	Canister string `json:"canister,omitempty"`
 	// Text says the same in words.
 	Text string `json:"text"`
 }
@@ -71,6 +86,9 @@ type World struct {
 	// Health is the replicas' health; nil when not observed, and then a
 	// subnet's version is judged from the registry alone.
 	Health *health.Snapshot
+	// ModuleHashes are the installed module hashes (hex) of the canisters
+	// a plan's conditions name, by canister id; read only for such plans.
+	ModuleHashes map[string]string
 }
 
 // Holds reports whether c holds in w.
@@ -93,6 +111,8 @@ func (c Condition) Holds(w World) bool {
 		return w.Registry.UnassignedVersion == c.Version
 	case CondAPIBoundaryRun:
 		return apiBoundaryRuns(w, c.Nodes, c.Version)
+	case CondHostOSElected, CondNodesRunHostOS, CondModuleHash:
+		return c.holdsKind(w)
 	}
 	return false
 }
@@ -119,7 +139,8 @@ type Step struct {
 	Kind StepKind `json:"kind"`
 	// Subnet is the target of a deploy.
 	Subnet string `json:"subnet,omitempty"`
-	// Nodes are the API boundary nodes of a StepAPIBoundary.
+	// Nodes are the API boundary nodes of a StepAPIBoundary, or the nodes
+	// a HostOS step moves back.
 	Nodes []string `json:"nodes,omitempty"`
 	// Version is the version restored (deploy) or re-elected.
 	Version string `json:"version,omitempty"`
@@ -133,6 +154,8 @@ type Step struct {
 	Expect Condition `json:"expect"`
 	// Draft is the proposal the step submits (nil for a halt).
 	Draft *proposals.Draft `json:"draft,omitempty"`
+	// Canister is the canister a canister step reinstalls.
+	Canister string `json:"canister,omitempty"`
 }
 
 // Target is one subnet, the unassigned nodes, or a group of API boundary
@@ -162,8 +185,11 @@ type Target struct {
 type Plan struct {
 	SchemaVersion int `json:"schema_version"`
 	// Release is the GuestOS version being rolled back (the patch).
-	Release string         `json:"release"`
-	Mode    proposals.Mode `json:"mode"`
+	Release string `json:"release"`
+	// Kind is what the release patched: empty for GuestOS, "hostos" or
+	// "nns-canister" (rollout.Release* kinds).
+	Kind string         `json:"kind,omitempty"`
+	Mode proposals.Mode `json:"mode"`
 	// Problem says what failed, in words the proposals reuse.
 	Problem string `json:"problem"`
 	// Created is when the plan was made (the network's time).

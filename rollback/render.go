@@ -14,7 +14,7 @@ import (
 // sanitized.
 func RenderText(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Rollback plan for GuestOS %s (%s mode)\n", p.Release, p.Mode)
+	fmt.Fprintf(&b, "Rollback plan for %s %s (%s mode)\n", planWhat(p), p.Release, p.Mode)
 	fmt.Fprintf(&b, "What failed: %s\n", textsafe.Line(p.Problem))
 	fmt.Fprintf(&b, "Planned at %s, registry version %d\n\n", p.Created.Format("2006-01-02 15:04:05Z07:00"), p.RegistryVersion)
 	b.WriteString("Targets (in rollback order):\n")
@@ -85,6 +85,10 @@ func stepHeadline(s Step) string {
 		return "roll the unassigned nodes back to " + short(s.Version)
 	case StepAPIBoundary:
 		return fmt.Sprintf("roll %d API boundary node(s) back to %s", len(s.Nodes), short(s.Version))
+	case StepHostOS:
+		return fmt.Sprintf("roll %d nodes back to HostOS %s", len(s.Nodes), short(s.Version))
+	case StepCanister:
+		return fmt.Sprintf("reinstall the previous module %s of canister %s", short(s.Version), s.Canister)
 	}
 	return fmt.Sprintf("roll subnet %s back to %s", s.Subnet, short(s.Version))
 }
@@ -93,7 +97,7 @@ func stepHeadline(s Step) string {
 // or a runbook).
 func RenderMarkdown(w io.Writer, p *Plan) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Rollback plan: GuestOS `%s`\n\n", p.Release)
+	fmt.Fprintf(&b, "# Rollback plan: %s `%s`\n\n", planWhat(p), p.Release)
 	fmt.Fprintf(&b, "- **Mode:** %s\n- **What failed:** %s\n- **Planned at:** %s (registry version %d)\n\n",
 		p.Mode, textsafe.MarkdownLine(p.Problem), p.Created.Format("2006-01-02 15:04:05Z07:00"), p.RegistryVersion)
 	b.WriteString("## Targets\n\n| | Target | Runs | Restores | Upgraded at | Restore elected |\n|---|---|---|---|---|---|\n")

@@ -237,7 +237,9 @@ func newCmdLocalnetFault(f *Factory, runF func(*localnetAdminOptions) error) *co
 		Long: `Mark a GuestOS version bad on a running local network, on the given subnets or
 on all of them. A subnet that runs (or later upgrades to) a bad version stops
 finalizing and raises IC_Subnet_Stalled alerts in /metrics until it runs
-another version or the fault is cleared with --clear.`,
+another version or the fault is cleared with --clear. A HostOS version works the
+same on nodes: the nodes that run it (all, those of the --subnet subnets, or
+--subnet NODE_ID) report up{job="host_node_exporter"} 0 in /metrics.`,
 		Example: `$ nnspatch localnet fault 2c4fdf9d2d53dffed97a40992b867120e89c9346
 $ nnspatch localnet fault 2c4fdf9d2d53dffed97a40992b867120e89c9346 --subnet uzr34-akd3s-xrdag-3ql62-ocgoh-ld2ao-tamcv-54e7j-krwgb-2gm4z-oqe
 $ nnspatch localnet fault 2c4fdf9d2d53dffed97a40992b867120e89c9346 --clear`,

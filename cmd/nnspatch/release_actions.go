@@ -47,6 +47,12 @@ func releaseSubmitRun(ctx context.Context, o *releaseRefOptions) error {
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Submit the election of release %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
 	}
+	if k, err := o.releaseKindOf(o.Ref); err != nil || k == rollout.ReleaseCanister {
+		if err != nil {
+			return err
+		}
+		return kindAdvanceRun(ctx, o, t, k)
+	}
 	id, err := t.SubmitElection(ctx)
 	if err != nil {
 		return err

@@ -18,6 +18,10 @@ type releaseNewOptions struct {
 	env       *releaseEnv
 	Dir       string
 	QuietDays int
+	// Kind is --kind: guestos (default), hostos or nns-canister.
+	Kind string
+	// Upgrades are the --upgrade drafts of an NNS canister release.
+	Upgrades []string
 }
 
 func newCmdReleaseNew(f *Factory, runF func(*releaseNewOptions) error) *cobra.Command {
@@ -36,6 +40,12 @@ Additional exit codes:
 $ nnspatch release new --version $COMMIT --sha256 $SHA --measurements-waiver "lab build" --dir /srv/releases/hotfix`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkKind(opts.Kind); err != nil {
+				return err
+			}
+			if opts.Kind == rollout.ReleaseCanister {
+				return releaseNewCanisterRun(cmd.Context(), canisterOpts(cmd, opts))
+			}
 			if !cmd.Flags().Changed("output") {
 				_ = electCmd.Flags().Set("output", "election.yaml")
 			}
@@ -52,10 +62,22 @@ $ nnspatch release new --version $COMMIT --sha256 $SHA --measurements-waiver "la
 	})
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "release `directory` (default: <releases_dir>/<version>)")
 	cmd.Flags().IntVar(&opts.QuietDays, "quiet-days", rollout.DefaultQuietPeriodDays, "quiet period before disclosure, in `days`")
+	cmd.Flags().StringVar(&opts.Kind, "kind", rollout.ReleaseGuestOS, "what the release patches: guestos, hostos (same flags, a HostOS election) or nns-canister (--upgrade drafts)")
+	cmd.Flags().StringArrayVar(&opts.Upgrades, "upgrade", nil, "with --kind nns-canister: an upgrade-canister draft `file`, once per canister, in upgrade order")
 	return cmd
 }
 
+// canisterOpts gathers the flags an NNS canister release uses.
+func canisterOpts(cmd *cobra.Command, o *releaseNewOptions) *canisterNewOptions {
+	security, _ := cmd.Flags().GetBool("security")
+	version, _ := cmd.Flags().GetString("version")
+	return &canisterNewOptions{env: o.env, Upgrades: o.Upgrades, Version: version, Security: security, Dir: o.Dir, QuietDays: o.QuietDays}
+}
+
 func releaseNewRun(ctx context.Context, o *releaseNewOptions) error {
+	if o.Kind == rollout.ReleaseHostOS {
+		return releaseNewHostOSRun(ctx, o)
+	}
 	eo, err := o.electOptions(ctx)
 	if err != nil {
 		return err

@@ -54,6 +54,8 @@ type rollbackOptions struct {
 	State       string
 	Watch       bool
 	Interval    time.Duration
+	// Wasm are --wasm CANISTER=FILE (NNS canister releases).
+	Wasm []string
 }
 
 func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
@@ -69,6 +71,7 @@ func (o *rollbackOptions) addPlanFlags(cmd *cobra.Command) {
 	fl.BoolVar(&o.All, "all-targets", false, "also roll back healthy targets that run the version (default: only failing ones)")
 	fl.BoolVar(&o.APIBoundary, "api-boundary-nodes", false, "also roll back the API boundary nodes that run the version (DeployGuestosToSomeApiBoundaryNodes, 47; default: when they failed their stage or with --all-targets)")
 	fl.StringVar(&o.Templates, "templates", "", "YAML `file` of title/summary templates overriding rollback.deploy.title and friends")
+	fl.StringArrayVar(&o.Wasm, "wasm", nil, "NNS canister releases: `CANISTER=FILE`, the previous wasm of a canister (checked against its module hash before the upgrade)")
 }
 
 func (o *rollbackOptions) check() error {
@@ -185,6 +188,9 @@ func (o *rollbackOptions) session(ctx context.Context, writes bool) (*rollbackSe
 // rollout's gates, pending deploys, halt first); with --version from the
 // registry and its history alone.
 func (s *rollbackSession) plan(ctx context.Context, o *rollbackOptions) (*rollback.Plan, error) {
+	if s.ledger != nil && s.ledger.ReleaseKind() != rollout.ReleaseGuestOS {
+		return s.kindRollbackPlan(ctx, o)
+	}
 	var tpl rollback.Templates
 	if o.Templates != "" {
 		b, err := os.ReadFile(o.Templates)

@@ -49,6 +49,8 @@ type rolloutPlanOptions struct {
 	// BatchSizeSet and IntervalSet report --batch-size and --interval given
 	// (they then override the policy's).
 	BatchSizeSet, IntervalSet bool
+	// PerSubnet is --per-subnet (HostOS releases).
+	PerSubnet int
 }
 
 func newCmdRolloutPlan(f *Factory, runF func(*rolloutPlanOptions) error) *cobra.Command {
@@ -100,6 +102,7 @@ Additional exit codes:
 		}
 		return nil
 	}
+	fl.IntVar(&opts.PerSubnet, "per-subnet", rollout.DefaultHostOSPerSubnet, "HostOS releases: nodes of each subnet per main-stage batch")
 	return cmd
 }
 
@@ -115,6 +118,9 @@ func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
 	t, err := o.tracker(ctx, s, false)
 	if err != nil {
 		return err
+	}
+	if l.ReleaseKind() != rollout.ReleaseGuestOS {
+		return kindPlanRun(ctx, o, t, l)
 	}
 	p, err := o.plan(ctx, t, l.Version)
 	if err != nil {
@@ -276,6 +282,12 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 	if err != nil {
 		return err
 	}
+	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
+		if err != nil {
+			return err
+		}
+		return kindStatusRun(ctx, o, t, k)
+	}
 	for {
 		st, err := t.Status(ctx)
 		if err != nil {
@@ -425,6 +437,12 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	t.RetryProposals, t.RedeployRolledBack = o.Retry, o.Redeploy
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
+	}
+	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
+		if err != nil {
+			return err
+		}
+		return kindAdvanceRun(ctx, o, t, k)
 	}
 	res, err := t.Advance(ctx)
 	if res != nil {

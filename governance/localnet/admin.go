@@ -86,7 +86,7 @@ func (n *Network) handleFault(w http.ResponseWriter, r *http.Request) {
 
 func (n *Network) handleMetrics(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	writeMetrics(w, n.Subnets(), n.clock.Now(), n.clock.Offset())
+	writeMetrics(w, n.Subnets(), n.Nodes(), n.clock.Now(), n.clock.Offset())
 }
 
 // loopbackOnly refuses requests that do not come from a loopback address.

@@ -15,11 +15,15 @@ var ErrBadFault = errors.New("bad fault")
 
 // Fault marks a GuestOS version bad: a subnet that runs it stops finalizing
 // (from the later of its upgrade and the fault) until it runs another
-// version or the fault is cleared.
+// version or the fault is cleared. A fault on a HostOS version takes the
+// nodes that run it down (their `up` signal is 0); its targets may then be
+// subnets (their member nodes) or node ids.
 type Fault struct {
 	// Version is the GuestOS version (40-hex commit).
 	Version string `cbor:"1,keyasint" json:"version"`
-	// Subnets limits the fault to these subnets; empty means every subnet.
+	// Subnets limits the fault to these subnets (or, for a HostOS
+	// version, these subnets' nodes and these node ids); empty means
+	// every subnet (every node).
 	Subnets []string `cbor:"2,keyasint,omitempty" json:"subnets,omitempty"`
 	// Clear removes every fault on Version instead of adding one.
 	Clear bool `cbor:"3,keyasint,omitempty" json:"clear,omitempty"`

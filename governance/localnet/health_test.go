@@ -82,7 +82,7 @@ func TestWriteMetricsParses(t *testing.T) {
 		{ID: "c", Nodes: []string{"n4"}, RunningVersion: "w", Height: 9},
 	}
 	var buf bytes.Buffer
-	if err := writeMetrics(&buf, sts, time.Unix(1000, 0), time.Hour); err != nil {
+	if err := writeMetrics(&buf, sts, nil, time.Unix(1000, 0), time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	fams, err := new(expfmt.TextParser).TextToMetricFamilies(&buf)

@@ -22,6 +22,9 @@ import (
 //	localnet_virtual_time_seconds                                the virtual clock
 //	localnet_virtual_clock_offset_seconds                        virtual minus real time
 //	localnet_subnet_stalled{ic_subnet}                           1 while stalled, else 0
+//	up{job="host_node_exporter",ic_node}                         1 while a node's host answers, 0 while a fault
+//	                                                             on its HostOS version takes it down (the HostOS
+//	                                                             rollout's per-node health signal)
 const (
 	// MetricReplicaInfo is the per-replica version info series.
 	MetricReplicaInfo = "ic_replica_info"
@@ -34,10 +37,16 @@ const (
 	// AlertBehind is pending while replicas catch up after a version switch
 	// and fires while the subnet is stalled.
 	AlertBehind = "IC_Replica_Behind"
+	// MetricUp is Prometheus's target health series; the HostOS node
+	// exporters are the job JobHostNodeExporter.
+	MetricUp = "up"
+	// JobHostNodeExporter is the scrape job of the node exporters on
+	// HostOS.
+	JobHostNodeExporter = "host_node_exporter"
 )
 
 // writeMetrics renders the subnet statuses in Prometheus text format.
-func writeMetrics(w io.Writer, subnets []SubnetStatus, now time.Time, offset time.Duration) error {
+func writeMetrics(w io.Writer, subnets []SubnetStatus, nodes []NodeStatus, now time.Time, offset time.Duration) error {
 	info := family(MetricReplicaInfo, "Replica version info, one series per replica.")
 	height := family(MetricHeight, "Finalized height of the validated consensus pool.")
 	alerts := family(MetricAlerts, "Alerts pending or firing, as Prometheus exports them.")
@@ -51,8 +60,12 @@ func writeMetrics(w io.Writer, subnets []SubnetStatus, now time.Time, offset tim
 		stalled.Metric = append(stalled.Metric, gauge(b2f(s.Stalled), "ic_subnet", s.ID))
 		alerts.Metric = append(alerts.Metric, subnetAlerts(s)...)
 	}
+	up := family(MetricUp, "1 while the scrape target (a HostOS node exporter) answers.")
+	for _, nd := range nodes {
+		up.Metric = append(up.Metric, gauge(b2f(nd.Up), "ic_node", nd.ID, "job", JobHostNodeExporter))
+	}
 	fams := []*dto.MetricFamily{
-		info, height, alerts, stalled,
+		info, height, alerts, stalled, up,
 		single("localnet_virtual_time_seconds", "The network's virtual clock.", float64(now.UnixNano())/1e9),
 		single("localnet_virtual_clock_offset_seconds", "How far the virtual clock runs ahead of real time.", offset.Seconds()),
 	}

@@ -72,6 +72,7 @@ func registrySeed(t *Topology, genesis time.Time) regmodel.Seed {
 	for _, op := range t.NodeOperators {
 		s.NodeOperators = append(s.NodeOperators, regmodel.NodeOperator{ID: op.ID, Provider: op.Provider, DC: op.DC, Allowance: 1})
 	}
+	s.Canisters = seedModules()
 	if g := t.Registry; g != nil {
 		s.ChunkAbove = g.ChunkAboveBytes
 		if g.Versions > 1 {

@@ -28,6 +28,7 @@ func (n *Network) serve(ctx context.Context) error {
 		replica.WithCanister(RegistryID, n.wrap(RegistryID.Raw, n.reg)),
 		replica.WithAnswered(n.answered),
 	}
+	opts = append(opts, n.moduleCanisterOptions()...)
 	if n.cfg.BadRootKey {
 		opts = append(opts, replica.WithBadRootKey())
 	}
@@ -195,11 +196,12 @@ func (n *Network) SetFault(f Fault) error {
 	return n.wal.wait(seq)
 }
 
-// knownSubnets refuses a fault naming a subnet the topology does not have.
+// knownSubnets refuses a fault naming a subnet or node the topology does
+// not have.
 func (n *Network) knownSubnets(f Fault) error {
 	for _, id := range f.Subnets {
-		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) {
-			return fmt.Errorf("%w %q: no subnet %s in this network", ErrBadFault, f.String(), id)
+		if !slices.ContainsFunc(n.topo.Subnets, func(sn Subnet) bool { return sn.ID == id }) && !n.topo.knownNode(id) {
+			return fmt.Errorf("%w %q: no subnet %s in this network (and no node with that id)", ErrBadFault, f.String(), id)
 		}
 	}
 	return nil

@@ -345,6 +345,12 @@ var ErrNoReason = errors.New("a reason is required")
 // quiet period ended it refuses unless force is set with a reason, which
 // is recorded.
 func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*Disclosure, error) {
+	if k, err := t.kindOf(); err != nil || k != ReleaseGuestOS {
+		if err != nil {
+			return nil, err
+		}
+		return t.discloseKind(ctx, k, sourceURL, force, reason)
+	}
 	if force && reason == "" {
 		return nil, fmt.Errorf("disclose: %w to force a disclosure", ErrNoReason)
 	}

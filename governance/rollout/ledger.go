@@ -59,6 +59,14 @@ type Ledger struct {
 	Halted *Halt `yaml:"halted,omitempty" json:"halted,omitempty"`
 	// Audit is the append-only log of every action on the release.
 	Audit []Event `yaml:"audit" json:"audit"`
+	// Kind is what the release patches: ReleaseGuestOS (empty),
+	// ReleaseHostOS or ReleaseCanister (see kinds.go).
+	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"`
+	// HostOS is a HostOS release's staged node plan (hostos.go); nil
+	// until `rollout plan` ran.
+	HostOS *HostOSPlan `yaml:"hostos,omitempty" json:"hostos,omitempty"`
+	// Canisters are an NNS canister release's upgrades (canister.go).
+	Canisters *CanisterRelease `yaml:"canisters,omitempty" json:"canisters,omitempty"`
 }
 
 // Artifact is a release package: its SHA-256 and download URLs.

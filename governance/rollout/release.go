@@ -78,6 +78,9 @@ func (t *Tracker) SubmitElection(ctx context.Context) (uint64, error) {
 	if l.Abandoned != nil {
 		return 0, ErrAbandoned
 	}
+	if l.ReleaseKind() == ReleaseCanister {
+		return 0, &KindError{Kind: ReleaseCanister, Want: "GuestOS or HostOS", What: "submit an election (an NNS canister release is submitted by `rollout advance`)"}
+	}
 	if e, ok := l.Election(); ok && !e.IsIntent() {
 		st, err := t.electionNow(ctx, l, e)
 		if err != nil {

@@ -12,8 +12,8 @@ func BadVersions(releasesDir string) (map[string]string, error) {
 	bad := map[string]string{}
 	for _, s := range stores {
 		l, err := s.Read()
-		if err != nil || l.Version == "" {
-			continue
+		if err != nil || l.Version == "" || l.ReleaseKind() != ReleaseGuestOS {
+			continue // HostOS and NNS canister releases name no GuestOS version
 		}
 		if why := badReason(l); why != "" {
 			bad[l.Version] = why

@@ -171,6 +171,9 @@ func (t *Tracker) Status(ctx context.Context) (*Status, error) {
 
 // status observes and derives, updating l's bookkeeping in memory.
 func (t *Tracker) status(ctx context.Context, l *Ledger) (*Status, error) {
+	if err := requireKind(l, ReleaseGuestOS, "GuestOS rollout"); err != nil {
+		return nil, err
+	}
 	intents := pendingIntents(l)
 	o, err := t.observe(ctx, l)
 	if err != nil {

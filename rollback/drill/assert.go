@@ -33,6 +33,10 @@ func (d *drill) failedAssertions() []Assertion {
 func (d *drill) assertAll(ctx context.Context) {
 	d.assertDetection()
 	d.assertRecovery(ctx)
+	if d.s.Kind == KindHostOS || d.s.Kind == KindCanister {
+		d.assertKind(ctx)
+		return
+	}
 	if d.rep.Plan == nil {
 		return
 	}

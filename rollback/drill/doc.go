@@ -16,6 +16,7 @@
 //
 //	schema_version: 1                 required
 //	name: stall-early-batch           required
+//	kind: guestos                     guestos (default), hostos or nns-canister (see below)
 //	description: ...                  free text
 //	network:                          the embedded network (ignored with --network)
 //	  versions: [base, old]           elected GuestOS versions at the start
@@ -29,6 +30,7 @@
 //	patch:
 //	  version: patch-1                the release
 //	  mode: security                  security (default) or regular
+//	  canister: root                  nns-canister drills: the NNS canister upgraded
 //	votes: [81]                       neurons (controlled by the developer) voting yes on every proposal
 //	rollout: {batch_size: 3, interval: 1h, bake: 15m}
 //	fault:                            the patch stalls one subnet once it runs it
@@ -52,4 +54,12 @@
 //	  all_healthy, no_unelected_in_use, quiet_period_not_started, nothing_disclosed, rollout_halted, texts_leak_nothing
 //	tick: 5m                          virtual time per polling round
 //	max_virtual: 14d                  give up after this much virtual time
+//
+// kind: hostos drills a HostOS release of patch.version: the nodes run the
+// seed's first HostOS version, the plan has DFINITY's stages, and the fault
+// takes node fault.index of HostOS batch fault.batch down on the patch; the
+// drill passes when a stage exceeds its tolerance and the HostOS rollback
+// brings the nodes back. kind: nns-canister upgrades patch.canister by
+// InstallCode and rolls it back to its seeded module (the local network
+// models no canister health: the rollback decision is scripted).
 package drill

@@ -80,6 +80,12 @@ func Run(ctx context.Context, s *Scenario, opt Options) (*Report, error) {
 }
 
 func (d *drill) play(ctx context.Context) error {
+	switch d.s.Kind {
+	case KindHostOS:
+		return d.playHostOS(ctx)
+	case KindCanister:
+		return d.playCanister(ctx)
+	}
 	if err := d.elect(ctx); err != nil {
 		return err
 	}

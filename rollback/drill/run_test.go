@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/rollback"
 )
@@ -152,5 +153,43 @@ func TestDrillAPIBoundaryNodeFault(t *testing.T) {
 		if ok, seen := names[want]; !seen || !ok {
 			t.Errorf("assertion %s: seen %v, ok %v", want, seen, ok)
 		}
+	}
+}
+
+// TestDrillHostOSStageTolerance: the canary node down on the HostOS patch
+// stops the rollout on the canary stage's tolerance, and the HostOS
+// rollback brings it back to its previous version, up.
+func TestDrillHostOSStageTolerance(t *testing.T) {
+	rep, err := runScenario(t, "hostos-stage-tolerance.yaml")
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rep.Outcome != OutcomeRolledBack || rep.Detection.Check != "failure tolerance" || rep.Detection.Subnet != rep.FaultSubnet {
+		t.Fatalf("outcome %q, detection %+v; want the fault node's stage over tolerance, rolled back", rep.Outcome, rep.Detection)
+	}
+	if rep.Plan.Kind != "hostos" || rep.Plan.Steps[1].Kind != rollback.StepHostOS || !slices.Contains(rep.Plan.Steps[1].Nodes, rep.FaultSubnet) {
+		t.Fatalf("rollback plan %+v; want a HostOS step with the fault node", rep.Plan.Steps)
+	}
+}
+
+// TestDrillNNSCanisterRollback: the root canister's upgrade is installed
+// and then rolled back to the module it ran before.
+func TestDrillNNSCanisterRollback(t *testing.T) {
+	rep, err := runScenario(t, "nns-canister-rollback.yaml")
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if rep.Outcome != OutcomeRolledBack || rep.Plan.Steps[1].Kind != rollback.StepCanister {
+		t.Fatalf("outcome %q, plan %+v; want a canister rollback", rep.Outcome, rep.Plan)
+	}
+	kinds := map[string]int{}
+	for _, p := range rep.Proposals {
+		kinds[p.Kind]++
+		if p.Status != governance.StatusExecuted {
+			t.Errorf("proposal %d (%s) is %s", p.ID, p.Kind, p.Status)
+		}
+	}
+	if kinds["upgrade"] != 1 || kinds["rollback"] != 1 {
+		t.Fatalf("proposals by kind %v; want one upgrade and one rollback", kinds)
 	}
 }

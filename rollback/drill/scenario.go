@@ -45,19 +45,22 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 
 // Scenario is one drill.
 type Scenario struct {
-	SchemaVersion int       `yaml:"schema_version" json:"schema_version"`
-	Name          string    `yaml:"name" json:"name"`
-	Description   string    `yaml:"description" json:"description"`
-	Network       Network   `yaml:"network" json:"network"`
-	Patch         Patch     `yaml:"patch" json:"patch"`
-	Votes         []uint64  `yaml:"votes" json:"votes"`
-	Rollout       Rollout   `yaml:"rollout" json:"rollout"`
-	Fault         FaultSpec `yaml:"fault" json:"fault"`
-	Events        []Event   `yaml:"events" json:"events"`
-	Expect        Expect    `yaml:"expect" json:"expect"`
-	Assert        Asserts   `yaml:"assert" json:"assert"`
-	Tick          Duration  `yaml:"tick" json:"tick"`
-	MaxVirtual    Duration  `yaml:"max_virtual" json:"max_virtual"`
+	SchemaVersion int    `yaml:"schema_version" json:"schema_version"`
+	Name          string `yaml:"name" json:"name"`
+	// Kind is the release kind drilled: guestos (default), hostos or
+	// nns-canister (kinds.go).
+	Kind        string    `yaml:"kind" json:"kind,omitempty"`
+	Description string    `yaml:"description" json:"description"`
+	Network     Network   `yaml:"network" json:"network"`
+	Patch       Patch     `yaml:"patch" json:"patch"`
+	Votes       []uint64  `yaml:"votes" json:"votes"`
+	Rollout     Rollout   `yaml:"rollout" json:"rollout"`
+	Fault       FaultSpec `yaml:"fault" json:"fault"`
+	Events      []Event   `yaml:"events" json:"events"`
+	Expect      Expect    `yaml:"expect" json:"expect"`
+	Assert      Asserts   `yaml:"assert" json:"assert"`
+	Tick        Duration  `yaml:"tick" json:"tick"`
+	MaxVirtual  Duration  `yaml:"max_virtual" json:"max_virtual"`
 }
 
 // Network is the embedded network's topology.
@@ -85,6 +88,9 @@ type SubnetGroup struct {
 type Patch struct {
 	Version string         `yaml:"version" json:"version"`
 	Mode    proposals.Mode `yaml:"mode" json:"mode"`
+	// Canister is the NNS canister an nns-canister drill upgrades (its
+	// well-known name, e.g. root).
+	Canister string `yaml:"canister" json:"canister,omitempty"`
 }
 
 // Rollout shapes the staged rollout plan.
@@ -213,17 +219,26 @@ func (s *Scenario) validate() error {
 	if len(s.Network.Versions) == 0 {
 		bad("network.versions: at least one version is required")
 	}
-	switch s.Fault.Target {
-	case "":
-		if s.Fault.Batch < 1 {
-			bad("fault.batch: must be at least 1")
+	switch s.Kind {
+	case "", KindGuestOS, KindHostOS:
+		switch s.Fault.Target {
+		case "":
+			if s.Fault.Batch < 1 {
+				bad("fault.batch: must be at least 1")
+			}
+		case FaultAPIBoundaryNodes:
+			if s.Fault.Batch != 0 || s.Fault.Index != 0 {
+				bad("fault: target %s takes no batch or index", FaultAPIBoundaryNodes)
+			}
+		default:
+			bad("fault.target: %q: leave it out (a subnet) or use %s", s.Fault.Target, FaultAPIBoundaryNodes)
 		}
-	case FaultAPIBoundaryNodes:
-		if s.Fault.Batch != 0 || s.Fault.Index != 0 {
-			bad("fault: target %s takes no batch or index", FaultAPIBoundaryNodes)
+	case KindCanister:
+		if localnet.SeedWasm(s.Patch.Canister) == nil {
+			bad("patch.canister: %q is not an NNS canister of the local network (root, ledger, lifeline, ...)", s.Patch.Canister)
 		}
 	default:
-		bad("fault.target: %q: leave it out (a subnet) or use %s", s.Fault.Target, FaultAPIBoundaryNodes)
+		bad("kind: %q is not guestos, hostos or nns-canister", s.Kind)
 	}
 	if s.Fault.Index < 0 {
 		bad("fault.index: must not be negative")

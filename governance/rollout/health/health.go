@@ -45,6 +45,9 @@ type Subnet struct {
 // Snapshot is one observation of every subnet, by subnet id.
 type Snapshot struct {
 	Subnets map[string]Subnet `json:"subnets"`
+	// Nodes are the per-node host signals by node id (HostOS rollouts);
+	// nil when the source has none.
+	Nodes map[string]Node `json:"nodes,omitempty"`
 }
 
 // Source observes subnets.

@@ -141,6 +141,7 @@ func fromFamilies(first, second map[string]*dto.MetricFamily) *Snapshot {
 		}
 		s.Subnets[subnet] = sub
 	}
+	s.Nodes = nodesFrom(second)
 	return s
 }
 

@@ -1,0 +1,117 @@
+package rollback
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/proposals"
+)
+
+const hostOSPatch = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
+
+// TestHostOSRollbackEndToEnd: a fault takes the canary node down on the new
+// HostOS, the canary stage exceeds its tolerance, and the HostOS rollback
+// plan (halt, then DeployHostosToSomeNodes back to the node's previous
+// version) runs through the executor: the node is back, its host up, and
+// the release reports rolled_back and refuses to advance.
+func TestHostOSRollbackEndToEnd(t *testing.T) {
+	n := localnettest.Start(t)
+	ctx := context.Background()
+	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: hostOSPatch, SHA256: strings.Repeat("ab", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rollout.Store{Dir: filepath.Join(t.TempDir(), "hostos")}
+	if _, err := rollout.NewHostOSRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := func(context.Context) (time.Time, error) { return n.Now(), nil }
+	src := health.Metrics{URL: n.URL() + "/metrics", Once: true}
+	tr := &rollout.Tracker{Store: s, Gov: c, Now: now, Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy(), Health: src}
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := tr.SaveHostOSPlan(ctx, rollout.HostOSPlanOptions{Start: n.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := plan.Stages[0].Batches[0].Nodes[0]
+	if err := n.SetFault(localnet.Fault{Version: hostOSPatch, Subnets: []string{canary}}); err != nil {
+		t.Fatal(err)
+	}
+	var stop error
+	for range 10 {
+		if _, stop = tr.AdvanceHostOS(ctx); stop != nil && !errors.Is(stop, rollout.ErrNotReady) {
+			break
+		}
+		if _, err := n.Advance(time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !errors.Is(stop, rollout.ErrGateFailed) {
+		t.Fatalf("advance stopped with %v; want the canary stage over tolerance", stop)
+	}
+	l, err := s.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.Registry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := BuildHostOS(l, reg, "canary node down on the HostOS patch", n.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := plan.Previous[canary]
+	if len(p.Steps) != 2 || p.Steps[1].Kind != StepHostOS || p.Steps[1].Version != prev || len(p.Steps[1].Nodes) != 1 {
+		t.Fatalf("plan steps %+v; want halt, then the canary node back to %s", p.Steps, prev)
+	}
+	e := &Executor{Gov: c, File: StateFile{Path: filepath.Join(t.TempDir(), "rb.json")}, Ledger: ReleaseLedger{Tracker: tr},
+		Neuron: 80, Policy: proposals.DefaultPolicy(), Now: now, Health: src}
+	if _, err := e.Start(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.Submit(ctx)
+	if err != nil || !st.Done {
+		t.Fatalf("rollback submit: %+v, %v", st, err)
+	}
+	if reg, err = c.Registry(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := reg.Nodes[canary].HostOSVersion; got != prev {
+		t.Fatalf("canary node runs HostOS %s after the rollback; want %s", got, prev)
+	}
+	for _, nd := range n.Nodes() {
+		if nd.ID == canary && !nd.Up {
+			t.Fatalf("canary node still down on %s", nd.HostOSVersion)
+		}
+	}
+	hs, err := tr.HostOSStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hs.State != rollout.RolloutHalted || len(hs.RolledBack) != 1 {
+		t.Fatalf("release state %s, rolled back %v; want halted with the canary rolled back", hs.State, hs.RolledBack)
+	}
+	if _, err := tr.AdvanceHostOS(ctx); !errors.Is(err, rollout.ErrHalted) {
+		t.Fatalf("advance after the rollback: %v; want ErrHalted", err)
+	}
+}
