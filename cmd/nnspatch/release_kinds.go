@@ -187,7 +187,15 @@ func kindPlanRun(ctx context.Context, o *rolloutPlanOptions, t *rollout.Tracker,
 	if bake == rollout.DefaultBake {
 		bake = rollout.DefaultHostOSBake
 	}
-	p, err := t.SaveHostOSPlan(ctx, rollout.HostOSPlanOptions{Start: start, Interval: interval, Bake: bake, PerSubnet: o.PerSubnet})
+	policy, _, err := o.policy()
+	if err != nil {
+		return err
+	}
+	perSubnet := o.PerSubnet
+	if perSubnet == rollout.DefaultHostOSPerSubnet {
+		perSubnet = 0 // the policy's
+	}
+	p, err := t.SaveHostOSPlan(ctx, policy.HostOS.PlanOptions(rollout.HostOSPlanOptions{Start: start, Interval: interval, Bake: bake, PerSubnet: perSubnet}))
 	if err != nil {
 		return err
 	}

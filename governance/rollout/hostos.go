@@ -103,6 +103,16 @@ type HostOSPlanOptions struct {
 	UnassignedBatch int
 	// Canary are the canary batch sizes (unassigned nodes).
 	Canary []int
+	// Tolerances override stages' failure tolerances (HostOSPolicy).
+	Tolerances map[string]float64
+}
+
+// tolerance is the stage's tolerance: the options', else the default.
+func (o HostOSPlanOptions) tolerance(stage string, def float64) float64 {
+	if t, ok := o.Tolerances[stage]; ok {
+		return t
+	}
+	return def
 }
 
 func (o HostOSPlanOptions) withDefaults() HostOSPlanOptions {
@@ -156,10 +166,11 @@ func BuildHostOSPlan(version string, reg *governance.Registry, o HostOSPlanOptio
 			canary, unassigned = append(canary, unassigned[:take]), unassigned[take:]
 		}
 	}
-	p.addStage(StageCanary, ToleranceCanary, canary)
-	p.addStage(StageMain, ToleranceMain, mainBatches(reg, p.Previous, o.PerSubnet))
-	p.addStage(StageUnassigned, ToleranceUnassigned, chunks(unassigned, min(o.UnassignedBatch, MaxHostOSBatch)))
-	p.Stages = append(p.Stages, HostOSStage{Name: StageStragglers, Tolerance: ToleranceStragglers, Batches: []NodeBatch{{Rest: true, Nodes: []string{}}}})
+	p.addStage(StageCanary, o.tolerance(StageCanary, ToleranceCanary), canary)
+	p.addStage(StageMain, o.tolerance(StageMain, ToleranceMain), mainBatches(reg, p.Previous, o.PerSubnet))
+	p.addStage(StageUnassigned, o.tolerance(StageUnassigned, ToleranceUnassigned), chunks(unassigned, min(o.UnassignedBatch, MaxHostOSBatch)))
+	p.Stages = append(p.Stages, HostOSStage{Name: StageStragglers, Tolerance: o.tolerance(StageStragglers, ToleranceStragglers),
+		Batches: []NodeBatch{{Rest: true, Nodes: []string{}}}})
 	n := 0
 	for si := range p.Stages {
 		for bi := range p.Stages[si].Batches {

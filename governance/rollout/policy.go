@@ -65,6 +65,67 @@ type Policy struct {
 	// APIBoundaryNodes adds the API boundary node stage after the
 	// unassigned nodes.
 	APIBoundaryNodes bool `yaml:"api_boundary_nodes" json:"api_boundary_nodes"`
+	// HostOS shapes HostOS releases (nodes by stage).
+	HostOS HostOSPolicy `yaml:"hostos" json:"hostos"`
+}
+
+// HostOSPolicy is how a HostOS release moves nodes, after DFINITY's HostOS
+// rollout (dre-airflow): canary batches of unassigned nodes, then each
+// subnet a few nodes at a time, then the other unassigned nodes, then the
+// stragglers, each stage stopping once more than its tolerance of its
+// nodes fail.
+type HostOSPolicy struct {
+	// Canary are the canary batch sizes.
+	Canary []int `yaml:"canary" json:"canary"`
+	// PerSubnet is how many nodes of each subnet a main batch takes.
+	PerSubnet int `yaml:"per_subnet" json:"per_subnet"`
+	// UnassignedBatch is how many unassigned nodes a batch takes.
+	UnassignedBatch int `yaml:"unassigned_batch" json:"unassigned_batch"`
+	// Tolerances are each stage's failure tolerance, a fraction from 0
+	// to 1 of its nodes, by stage (canary, main, unassigned, stragglers).
+	Tolerances map[string]float64 `yaml:"tolerances" json:"tolerances"`
+}
+
+// DefaultHostOSPolicy is DFINITY's HostOS practice (see hostos.go).
+func DefaultHostOSPolicy() HostOSPolicy {
+	return HostOSPolicy{Canary: append([]int(nil), DefaultCanaryBatches...), PerSubnet: DefaultHostOSPerSubnet,
+		UnassignedBatch: DefaultHostOSUnassignedBatch, Tolerances: map[string]float64{
+			StageCanary: ToleranceCanary, StageMain: ToleranceMain, StageUnassigned: ToleranceUnassigned, StageStragglers: ToleranceStragglers}}
+}
+
+// check refuses unknown stages, tolerances outside 0..1 and sizes below 1.
+func (h HostOSPolicy) check() error {
+	for stage, tol := range h.Tolerances {
+		switch stage {
+		case StageCanary, StageMain, StageUnassigned, StageStragglers:
+		default:
+			return fmt.Errorf("%w: hostos.tolerances: unknown stage %q; use canary, main, unassigned or stragglers", ErrPolicy, stage)
+		}
+		if tol < 0 || tol > 1 {
+			return fmt.Errorf("%w: hostos.tolerances.%s: %v is not a fraction from 0 to 1", ErrPolicy, stage, tol)
+		}
+	}
+	for _, n := range h.Canary {
+		if n < 1 {
+			return fmt.Errorf("%w: hostos.canary: batch sizes must be at least 1", ErrPolicy)
+		}
+	}
+	if h.PerSubnet < 0 || h.UnassignedBatch < 0 {
+		return fmt.Errorf("%w: hostos.per_subnet and hostos.unassigned_batch must not be negative", ErrPolicy)
+	}
+	return nil
+}
+
+// PlanOptions returns HostOSPlanOptions shaped by the policy.
+func (h HostOSPolicy) PlanOptions(o HostOSPlanOptions) HostOSPlanOptions {
+	o.Canary, o.Tolerances = h.Canary, h.Tolerances
+	if o.PerSubnet <= 0 {
+		o.PerSubnet = h.PerSubnet
+	}
+	if o.UnassignedBatch <= 0 {
+		o.UnassignedBatch = h.UnassignedBatch
+	}
+	return o
 }
 
 // DefaultPolicy is DFINITY's practice for GuestOS rollouts: one canary
@@ -82,6 +143,7 @@ func DefaultPolicy() Policy {
 		CanaryCount: 1, Alone: []string{SigningSubnet, SigningBackup},
 		SeparateDays:     [][]string{{SigningSubnet, SigningBackup}},
 		ApplicationFirst: true, NNSNextWeek: true, APIBoundaryNodes: true,
+		HostOS: DefaultHostOSPolicy(),
 	}
 }
 
@@ -98,6 +160,9 @@ func ParsePolicy(data []byte) (Policy, error) {
 	if _, err := p.calendar(); err != nil {
 		return Policy{}, err
 	}
+	if err := p.HostOS.check(); err != nil {
+		return Policy{}, err
+	}
 	return p, nil
 }
 
@@ -108,7 +173,7 @@ func LoadPolicy(nameOrPath string) (Policy, bool, error) {
 	case "", PolicyDFINITY:
 		return DefaultPolicy(), true, nil
 	case PolicyContinuous:
-		return Policy{Name: PolicyContinuous}, false, nil
+		return Policy{Name: PolicyContinuous, HostOS: DefaultHostOSPolicy()}, false, nil
 	}
 	b, err := readBounded(nameOrPath)
 	if err != nil {
