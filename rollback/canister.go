@@ -48,6 +48,10 @@ type CanisterRollback struct {
 	WasmPath string
 }
 
+// ErrNoPreviousWasm reports a canister rollback planned without the wasm
+// modules to restore.
+var ErrNoPreviousWasm = errors.New("the previous wasm of each canister to roll back is needed")
+
 // BuildCanister plans the rollback of an NNS canister release: halt its
 // rollout, then one InstallCode (upgrade) per canister back to the wasm
 // given, which must hash to the module the certified state recorded for the
@@ -58,7 +62,7 @@ func BuildCanister(l *rollout.Ledger, prev []CanisterRollback, problem string, n
 		return nil, fmt.Errorf("%w: release %s is not an NNS canister release", ErrNothingToRollBack, l.Version)
 	}
 	if len(prev) == 0 {
-		return nil, errors.New("rollback of an NNS canister release: give the previous wasm of each canister to roll back (--wasm CANISTER=FILE)")
+		return nil, fmt.Errorf("rollback of NNS canister release %s: %w", l.Version, ErrNoPreviousWasm)
 	}
 	p := &Plan{SchemaVersion: PlanSchemaVersion, Release: l.Version, Kind: rollout.ReleaseCanister, Mode: l.Mode, Problem: problem, Created: now.UTC(),
 		Targets: []Target{}, Steps: []Step{haltStep(problem)}}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -136,14 +135,14 @@ func (in *Input) ReadNetwork(ctx context.Context, net Network) error {
 	return err
 }
 
-// StalledSubnets lists the release's subnets whose latest observation
-// failed the finalizing check: they do not finalize at all (the NNS
+// StalledSubnets lists the release's subnets whose gate failed on the
+// finalizing check: they do not finalize at all (the NNS
 // subnet among them needs a recovery, not a proposal).
 func StalledSubnets(st *rollout.Status) []string {
 	var out []string
 	for _, b := range st.Batches {
 		for _, sn := range b.Subnets {
-			if slices.ContainsFunc(sn.Checks, func(c health.Check) bool { return c.Name == health.CheckFinalizing && !c.OK }) {
+			if sn.State == rollout.StateFailed && sn.FailedCheck == health.CheckFinalizing {
 				out = append(out, sn.Subnet)
 			}
 		}

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"math"
@@ -356,9 +357,12 @@ type ToleranceError struct {
 	Down      []string
 }
 
+// ErrNoPlan reports an advance of a release that has no plan yet.
+var ErrNoPlan = errors.New("the release has no plan")
+
 // Error implements error.
 func (e *ToleranceError) Error() string {
-	return fmt.Sprintf("rollout stopped: HostOS stage %s has %d failed node(s) of %d, over its tolerance of %.0f%% (%s); roll back with `nnspatch rollback plan`",
+	return fmt.Sprintf("rollout stopped: HostOS stage %s has %d failed node(s) of %d, over its tolerance of %.0f%% (%s)",
 		e.Stage, e.Failed, e.Nodes, e.Tolerance*100, listSome(e.Down, 5))
 }
 
@@ -666,7 +670,7 @@ func hostOSPrecheck(l *Ledger, st *HostOSStatus) error {
 	case st.Election.Status != governance.StatusExecuted.String():
 		return &WaitError{Reasons: []string{"the election is " + st.Election.Status}}
 	case l.HostOS == nil:
-		return fmt.Errorf("advance: the release has no plan; run `nnspatch rollout plan <release>` first")
+		return fmt.Errorf("advance: %w", ErrNoPlan)
 	}
 	for _, s := range st.Stages {
 		if s.Exceeded {

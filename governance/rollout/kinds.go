@@ -94,7 +94,7 @@ func kindQuiet(l *Ledger, now time.Time, actor string, complete bool, completedA
 // forced with a reason.
 func (t *Tracker) discloseKind(ctx context.Context, kind, sourceURL string, force bool, reason string) (*Disclosure, error) {
 	if force && reason == "" {
-		return nil, errors.New("disclose: --force needs a reason")
+		return nil, fmt.Errorf("disclose: %w to force a disclosure", ErrNoReason)
 	}
 	var q QuietStatus
 	var err error
