@@ -60,8 +60,8 @@ func TestTUIRollbackInTmux(t *testing.T) {
 
 	// The Releases header: the failure and what to do about it.
 	s.run("send-keys", "-t", "tui", "4")
-	scr := s.waitScreen("✗ failed")
-	scr = s.waitScreen("Next     [5,p] now: roll back or halt: subnet " + failing[:11])
+	s.waitScreen("✗ failed")
+	scr := s.waitScreen("Next     [5,p] now: roll back or halt: subnet " + failing[:11])
 	if !strings.Contains(scr, "✗ "+failing[:11]) {
 		t.Errorf("the failed subnet is not marked:\n%s", scr)
 	}
