@@ -78,7 +78,10 @@ output: text
 # boundary nodes), continuous (registry order, back to back, no API boundary
 # node stage), or the path of a policy YAML file that overrides dfinity's
 # fields (time_zone, days, hours, batch_size, interval, canaries, canary_count,
-# alone, separate_days, application_first, nns_next_week, api_boundary_nodes).
+# alone, separate_days, application_first, nns_next_week, api_boundary_nodes, and
+# hostos for HostOS releases: canary batch sizes [1, 5], per_subnet 1 node,
+# unassigned_batch 100, and tolerances by stage, e.g. {canary: 0, main: 0.05,
+# unassigned: 0.15, stragglers: 1}).
 rollout_policy: dfinity
 `
 }
