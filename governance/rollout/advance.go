@@ -111,22 +111,11 @@ type AdvanceResult struct {
 // the version. A failed gate is a *GateError; nothing to do is a *WaitError;
 // a halted rollout (Halt) is a *HaltedError and nothing is submitted.
 func (t *Tracker) Advance(ctx context.Context) (*AdvanceResult, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, l, st, err := lockedLook(ctx, t.Store, t.status)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.status(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	if err := lk.Save(l); err != nil {
-		return nil, err
-	}
 	if err := t.precheck(l, st); err != nil {
 		return &AdvanceResult{Status: st, Submitted: []Submitted{}}, err
 	}

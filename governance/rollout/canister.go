@@ -285,22 +285,11 @@ type CanisterAdvanceResult struct {
 // is recorded first as the one a rollback restores. Nothing to do is a
 // *WaitError; a failed proposal a *GateError.
 func (t *Tracker) AdvanceCanisters(ctx context.Context) (*CanisterAdvanceResult, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, l, st, err := lockedLook(ctx, t.Store, t.canisterStatus)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.canisterStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	if err := lk.Save(l); err != nil {
-		return nil, err
-	}
 	res := &CanisterAdvanceResult{Status: st, Submitted: []Submitted{}}
 	switch {
 	case l.Abandoned != nil:

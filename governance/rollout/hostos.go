@@ -615,22 +615,11 @@ type HostOSAdvanceResult struct {
 // tolerance) and the batch's start time has come. A stage over its
 // tolerance is a *ToleranceError; nothing to do is a *WaitError.
 func (t *Tracker) AdvanceHostOS(ctx context.Context) (*HostOSAdvanceResult, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, l, st, err := lockedLook(ctx, t.Store, t.hostOSStatus)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.hostOSStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	if err := lk.Save(l); err != nil {
-		return nil, err
-	}
 	res := &HostOSAdvanceResult{Status: st, Submitted: []Submitted{}}
 	if err := hostOSPrecheck(l, st); err != nil {
 		return res, err
