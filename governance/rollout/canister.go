@@ -140,20 +140,12 @@ type CanisterStatus struct {
 // CanisterStatus observes the release's InstallCode proposals and the
 // canisters' module hashes and derives its state.
 func (t *Tracker) CanisterStatus(ctx context.Context) (*CanisterStatus, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, _, st, err := lockedLook(ctx, t.Store, t.canisterStatus)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.canisterStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return st, lk.Save(l)
+	return st, nil
 }
 
 func (t *Tracker) moduleHashes() (ModuleHashReader, error) {

@@ -380,20 +380,12 @@ func listSome(ids []string, n int) string {
 // HostOSStatus observes the release and derives its state (recording the
 // quiet period's start and the proposals' facts).
 func (t *Tracker) HostOSStatus(ctx context.Context) (*HostOSStatus, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, _, st, err := lockedLook(ctx, t.Store, t.hostOSStatus)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.hostOSStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return st, lk.Save(l)
+	return st, nil
 }
 
 // hostOSStatus derives the state of l (the caller saves l).

@@ -2,7 +2,7 @@ package rollout
 
 import "context"
 
-// lockedLook starts every advance: it takes the release lock, reads the
+// lockedLook is every status read and the start of every advance: it takes the release lock, reads the
 // ledger, derives the release's status with look (which may update the
 // ledger's bookkeeping) and saves the ledger. On success the caller holds
 // the lock and must unlock it; on an error it is released.

@@ -153,20 +153,12 @@ func (q QuietStatus) String() string {
 // learned (bake starts, completions, gate failures, the quiet period's
 // start) in the ledger.
 func (t *Tracker) Status(ctx context.Context) (*Status, error) {
-	lk, err := t.Store.Lock(ctx)
+	lk, _, st, err := lockedLook(ctx, t.Store, t.status)
 	if err != nil {
 		return nil, err
 	}
 	defer lk.Unlock()
-	l, err := lk.Read()
-	if err != nil {
-		return nil, err
-	}
-	st, err := t.status(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return st, lk.Save(l)
+	return st, nil
 }
 
 // status observes and derives, updating l's bookkeeping in memory.
