@@ -17,6 +17,13 @@ type Glance struct {
 	// boundary nodes) patched and existing, from the registry timeline;
 	// Targets is 0 when no timeline was read.
 	Patched, Targets int
+	// Unit names what Targets counts: "targets (subnets, unassigned nodes,
+	// API boundary nodes)", "nodes" (HostOS) or "canisters".
+	Unit string
+	// StepName names the kind's step ("Batch", "Stage", "Canister") and
+	// Step the current one in words ("2 of 3", "canary · batch 1 of 7",
+	// "1 of 2 · root"); "" when no step is current.
+	StepName, Step string
 	// Batch is the current batch: the first one not complete (nil: none).
 	Batch *BatchStatus
 	// Gate says in words what the current batch waits for.
@@ -30,12 +37,15 @@ type Glance struct {
 	Ready bool
 	// Quiet is the quiet period in a phrase: the day, or why it is void.
 	Quiet string
-	// Alerts are the subnets whose alerts check does not pass.
+	// Alerts are the subnets whose alerts check does not pass (HostOS: the
+	// nodes down on the version).
 	Alerts []GlanceAlert
 }
 
-// GlanceAlert is one subnet's alerts.
+// GlanceAlert is one target's alerts.
 type GlanceAlert struct {
+	// Subnet is the target: a subnet id, "unassigned", or for a HostOS
+	// release "node <id>".
 	Subnet string
 	// Detail names the alerts and their states.
 	Detail string
@@ -46,13 +56,14 @@ type GlanceAlert struct {
 
 // Glance derives the glance of st.
 func (st *Status) Glance() Glance {
-	g := Glance{Targets: st.Quiet.Targets, Quiet: quietPhrase(st.Quiet)}
+	g := Glance{Targets: st.Quiet.Targets, Quiet: quietPhrase(st.Quiet), Unit: "targets (subnets, unassigned nodes, API boundary nodes)", StepName: "Batch"}
 	if g.Targets > 0 {
 		g.Patched = g.Targets - len(st.Quiet.Unpatched)
 	}
 	for i := range st.Batches {
 		if st.Batches[i].State != StateComplete {
 			g.Batch = &st.Batches[i]
+			g.Step = fmt.Sprintf("%d of %d", g.Batch.Batch, len(st.Batches))
 			break
 		}
 	}
@@ -157,7 +168,7 @@ func nextAction(st *Status, cur *BatchStatus) (action, command string, at time.T
 	case RolloutUnassigned:
 		return unassignedAction(st)
 	case RolloutComplete:
-		return disclosureAction(st)
+		return disclosureAction(st.Quiet, st.Disclosure)
 	}
 	if cur == nil {
 		return "wait for the next observation", "", at, false
@@ -200,10 +211,10 @@ func unassignedAction(st *Status) (string, string, time.Time, bool) {
 	return "wait for the unassigned nodes' deploy proposal to execute", "", time.Time{}, false
 }
 
-func disclosureAction(st *Status) (string, string, time.Time, bool) {
-	q := st.Quiet
+// disclosureAction is the next action of a rollout that reached 100%.
+func disclosureAction(q QuietStatus, d *Disclosure) (string, string, time.Time, bool) {
 	switch {
-	case st.Disclosure != nil:
+	case d != nil:
 		return "none: the source is disclosed", "", time.Time{}, false
 	case q.Over:
 		return "disclose the source", "release disclose", time.Time{}, true
@@ -229,6 +240,15 @@ type AdvancePreview struct {
 	Function string
 	// Subnets are the subnets proposed (empty for the unassigned nodes).
 	Subnets []string
+	// Kind is the release kind (ReleaseGuestOS, ReleaseHostOS,
+	// ReleaseCanister).
+	Kind string
+	// Stage is the HostOS stage of Batch and Nodes the batch's nodes.
+	Stage string
+	Nodes []string
+	// Canister, CanisterName and WasmSHA256 are the NNS canister upgraded
+	// and its new module's SHA-256.
+	Canister, CanisterName, WasmSHA256 string
 	// Wait says why nothing would be submitted (Subnets empty, Batch 0,
 	// Function "").
 	Wait []string
@@ -244,9 +264,9 @@ func (st *Status) PreviewAdvance() AdvancePreview {
 	case len(targets) == 0:
 		return AdvancePreview{Wait: wait}
 	case targets[0] == "":
-		return AdvancePreview{Function: DeployUnassignedFunction}
+		return AdvancePreview{Kind: ReleaseGuestOS, Function: DeployUnassignedFunction}
 	}
-	p := AdvancePreview{Function: DeploySubnetFunction, Subnets: targets}
+	p := AdvancePreview{Kind: ReleaseGuestOS, Function: DeploySubnetFunction, Subnets: targets}
 	for _, b := range st.Batches {
 		for _, s := range b.Subnets {
 			if s.Subnet == targets[0] {

@@ -90,6 +90,24 @@ type NodeBatch struct {
 // key is the batch's target in the ledger's proposal records.
 func (b NodeBatch) key() string { return fmt.Sprintf("hostos batch %d", b.Batch) }
 
+// clone returns a deep copy of p (nil: nil).
+func (p *HostOSPlan) clone() *HostOSPlan {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Stages = make([]HostOSStage, len(p.Stages))
+	for i, s := range p.Stages {
+		c.Stages[i] = s
+		c.Stages[i].Batches = make([]NodeBatch, len(s.Batches))
+		for j, b := range s.Batches {
+			b.Nodes = append([]string(nil), b.Nodes...)
+			c.Stages[i].Batches[j] = b
+		}
+	}
+	return &c
+}
+
 // Nodes returns the number of planned nodes.
 func (p *HostOSPlan) Nodes() int { return len(p.Previous) }
 
@@ -345,6 +363,9 @@ type HostOSStatus struct {
 	Blockers   []string    `json:"blockers,omitempty"`
 	// unpatched are the nodes not on the version, by id.
 	unpatched []string
+	// plan is a copy of the ledger's plan (nil: none), for PreviewAdvance
+	// and the glance's bake times.
+	plan *HostOSPlan
 }
 
 // ToleranceError reports a HostOS stage whose failed nodes exceed its
@@ -451,6 +472,7 @@ func (t *Tracker) hostOSStatus(ctx context.Context, l *Ledger) (*HostOSStatus, e
 	st.Quiet, _ = kindQuiet(l, now, t.Actor, complete, completedAt, nodeNames(unpatched))
 	st.State = hostOSState(l, st, complete)
 	st.Blockers = hostOSBlockers(l, st)
+	st.plan = l.HostOS.clone()
 	return st, nil
 }
 
@@ -639,18 +661,24 @@ func (t *Tracker) AdvanceHostOS(ctx context.Context) (*HostOSAdvanceResult, erro
 // hostOSPrecheck refuses to advance an abandoned, halted, rolled-back or
 // failed rollout and waits for the election and the plan.
 func hostOSPrecheck(l *Ledger, st *HostOSStatus) error {
+	return hostOSCheck(st, l.Abandoned != nil, l.Halted, l.HostOS != nil)
+}
+
+// hostOSCheck is hostOSPrecheck on the facts it needs (PreviewAdvance has
+// the status alone).
+func hostOSCheck(st *HostOSStatus, abandoned bool, halted *Halt, planned bool) error {
 	switch {
-	case l.Abandoned != nil:
+	case abandoned:
 		return ErrAbandoned
-	case l.Halted != nil:
-		return &HaltedError{Halt: *l.Halted, Source: HaltLocal}
+	case halted != nil:
+		return &HaltedError{Halt: *halted, Source: HaltLocal}
 	case len(st.RolledBack) > 0:
-		return fmt.Errorf("%w: %s", ErrRolledBack, hostOSBlockers(l, st)[0])
+		return fmt.Errorf("%w: %s", ErrRolledBack, st.Blockers[0])
 	case st.Election.Status == governance.StatusRejected.String() || st.Election.Status == governance.StatusFailed.String():
 		return fmt.Errorf("%w: proposal %d %s", ErrElectionFailed, st.Election.Proposal, st.Election.Status)
 	case st.Election.Status != governance.StatusExecuted.String():
 		return &WaitError{Reasons: []string{"the election is " + st.Election.Status}}
-	case l.HostOS == nil:
+	case !planned:
 		return fmt.Errorf("advance: %w", ErrNoPlan)
 	}
 	for _, s := range st.Stages {
