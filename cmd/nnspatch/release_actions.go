@@ -51,7 +51,7 @@ func releaseSubmitRun(ctx context.Context, o *releaseRefOptions) error {
 		if err != nil {
 			return err
 		}
-		return kindAdvanceRun(ctx, o, t, k)
+		return advanceRun(ctx, o, t)
 	}
 	id, err := t.SubmitElection(ctx)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -226,30 +225,20 @@ func writeKindDoc(o *releaseRefOptions, key string, v any, text func(io.Writer))
 	return nil
 }
 
-// kindStatusRun shows a HostOS or NNS canister release (exit 9 when it
+// kindStatusReport shows a HostOS or NNS canister release (exit 9 when it
 // failed, was rolled back or is halted).
-func kindStatusRun(ctx context.Context, o *releaseRefOptions, t *rollout.Tracker, kind string) error {
-	var state rollout.RolloutState
-	if kind == rollout.ReleaseHostOS {
-		st, err := t.HostOSStatus(ctx)
-		if err != nil {
-			return badQuery(err)
+func kindStatusReport(o *releaseRefOptions, v *rollout.View) error {
+	err := writeKindDoc(o, "status", v.Doc(), func(w io.Writer) {
+		if v.HostOS != nil {
+			writeHostOSStatus(w, v.HostOS)
+		} else {
+			writeCanisterStatus(w, v.Canister)
 		}
-		state = st.State
-		if err := writeKindDoc(o, "status", st, func(w io.Writer) { writeHostOSStatus(w, st) }); err != nil {
-			return err
-		}
-	} else {
-		st, err := t.CanisterStatus(ctx)
-		if err != nil {
-			return err
-		}
-		state = st.State
-		if err := writeKindDoc(o, "status", st, func(w io.Writer) { writeCanisterStatus(w, st) }); err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
-	return statusExit(&rollout.Status{State: state})
+	return statusExit(&rollout.Status{State: v.Summary().State})
 }
 
 func writeHostOSStatus(w io.Writer, st *rollout.HostOSStatus) {
@@ -305,41 +294,14 @@ func writeKindTail(w io.Writer, blockers []string, q rollout.QuietStatus, d *rol
 	}
 }
 
-// kindAdvanceRun advances a HostOS or NNS canister release.
-func kindAdvanceRun(ctx context.Context, o *releaseRefOptions, t *rollout.Tracker, kind string) error {
-	var subs []rollout.Submitted
-	var status any
-	var err error
-	if kind == rollout.ReleaseHostOS {
-		var res *rollout.HostOSAdvanceResult
-		if res, err = t.AdvanceHostOS(ctx); res != nil {
-			subs, status = res.Submitted, res.Status
-		}
-	} else {
-		var res *rollout.CanisterAdvanceResult
-		if res, err = t.AdvanceCanisters(ctx); res != nil {
-			subs, status = res.Submitted, res.Status
-		}
+// writeAdvanced writes an advance's submissions and status as JSON: the
+// GuestOS document (jsonout.Submitted), or for the other kinds the same keys
+// around the kind's own status.
+func writeAdvanced(o *releaseRefOptions, adv *rollout.Advanced) error {
+	if st := adv.View.GuestOS; st != nil {
+		return jsonout.Write(o.IO.Out, jsonout.Submitted{Envelope: jsonout.NewEnvelope(), Submitted: adv.Submitted, Status: st})
 	}
-	for _, sub := range subs {
-		fmt.Fprintf(o.IO.ErrOut, "Submitted %s%s: proposal %d\n", sub.Kind, subnetSuffix(sub.Subnet), sub.Proposal)
-	}
-	if status != nil {
-		if o.JSON() {
-			if jerr := jsonout.Write(o.IO.Out, map[string]any{"schema_version": jsonout.NewEnvelope().SchemaVersion, "submitted": subs, "status": status}); jerr != nil {
-				return jerr
-			}
-		} else {
-			for _, sub := range subs {
-				fmt.Fprintln(o.IO.Out, sub.Proposal)
-			}
-		}
-	}
-	var we *rollout.WaitError
-	if errors.As(err, &we) {
-		return &PendingError{What: "rollout of " + o.Ref + " (" + strings.Join(we.Reasons, "; ") + ")"}
-	}
-	return badQuery(haltedError(o.Ref, err))
+	return jsonout.Write(o.IO.Out, map[string]any{"schema_version": jsonout.NewEnvelope().SchemaVersion, "submitted": adv.Submitted, "status": adv.View.Doc()})
 }
 
 // kindRollbackPlan plans the rollback of a HostOS release (each node back

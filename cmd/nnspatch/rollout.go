@@ -282,16 +282,14 @@ func rolloutStatusRun(ctx context.Context, o *releaseRefOptions) error {
 	if err != nil {
 		return err
 	}
-	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
-		if err != nil {
-			return err
-		}
-		return kindStatusRun(ctx, o, t, k)
-	}
 	for {
-		st, err := t.Status(ctx)
+		v, err := t.Look(ctx)
 		if err != nil {
 			return badQuery(err)
+		}
+		st := v.GuestOS
+		if st == nil {
+			return kindStatusReport(o, v)
 		}
 		if err := o.report(st); err != nil {
 			return err
@@ -438,23 +436,25 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
 		return err
 	}
-	if k, err := o.releaseKindOf(o.Ref); err != nil || k != rollout.ReleaseGuestOS {
-		if err != nil {
-			return err
-		}
-		return kindAdvanceRun(ctx, o, t, k)
-	}
-	res, err := t.Advance(ctx)
-	if res != nil {
-		for _, sub := range res.Submitted {
+	return advanceRun(ctx, o, t)
+}
+
+// advanceRun advances the release, whatever its kind
+// (rollout.Tracker.AdvanceRelease), and reports what was submitted: one
+// line per proposal on stderr, the proposal ids on stdout (--json: the
+// submissions and the status the advance saw).
+func advanceRun(ctx context.Context, o *releaseRefOptions, t *rollout.Tracker) error {
+	adv, err := t.AdvanceRelease(ctx)
+	if adv != nil {
+		for _, sub := range adv.Submitted {
 			fmt.Fprintf(o.IO.ErrOut, "Submitted %s%s: proposal %d\n", sub.Kind, subnetSuffix(sub.Subnet), sub.Proposal)
 		}
 		if o.JSON() {
-			if jerr := jsonout.Write(o.IO.Out, jsonout.Submitted{Envelope: jsonout.NewEnvelope(), Submitted: res.Submitted, Status: res.Status}); jerr != nil {
+			if jerr := writeAdvanced(o, adv); jerr != nil {
 				return jerr
 			}
 		} else {
-			for _, sub := range res.Submitted {
+			for _, sub := range adv.Submitted {
 				fmt.Fprintln(o.IO.Out, sub.Proposal)
 			}
 		}
