@@ -22,11 +22,11 @@ var errOffline = errors.New("offline")
 // looks at which one each page has selected.
 type idleTracker struct{}
 
-func (idleTracker) Status(context.Context) (*rollout.Status, error) { return nil, errOffline }
-func (idleTracker) Advance(context.Context) (*rollout.AdvanceResult, error) {
+func (idleTracker) Look(context.Context) (*rollout.View, error) { return nil, errOffline }
+func (idleTracker) AdvanceRelease(context.Context) (*rollout.Advanced, error) {
 	return nil, errOffline
 }
-func (idleTracker) PlanNow(context.Context, rollout.PlanOptions) (*rollout.Plan, error) {
+func (idleTracker) PlanRelease(context.Context) (*rollout.Planned, error) {
 	return nil, errOffline
 }
 func (idleTracker) Halt(context.Context, string, string) error   { return errOffline }

@@ -78,10 +78,11 @@ func TestCLIAndTUIShareReleaseFacts(t *testing.T) {
 	if len(d.Releases) != 1 || len(d.Rollbacks) != 1 {
 		t.Fatalf("tui releases %d, rollbacks %d; want 1 each", len(d.Releases), len(d.Rollbacks))
 	}
-	tuiStatus, err := d.Releases[0].Tracker.Status(ctx)
+	tuiView, err := d.Releases[0].Tracker.Look(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tuiStatus := tuiView.GuestOS
 	tuiPlan, err := d.Rollbacks[0].Source.Plan(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
@@ -50,29 +51,32 @@ type action struct {
 // needs text, else the confirmation.
 func (p *Page) begin(kind ActionKind) tea.Cmd {
 	i := p.sel()
-	st := p.status[i]
+	v := p.status[i]
 	a := &action{kind: kind, index: i}
 	switch kind {
 	case ActAdvance:
-		if st == nil {
+		if v == nil {
 			return common.StatusCmd("no status yet: wait for the release to be observed")
 		}
 		if p.releases[i].Neuron == 0 {
 			return common.StatusCmd("no proposer neuron: start nnspatch tui with --neuron N to advance")
 		}
-		pv := st.PreviewAdvance()
+		pv := v.PreviewAdvance()
 		if pv.Function == "" {
 			return common.StatusCmd("nothing to advance yet: " + strings.Join(pv.Wait, "; "))
 		}
 		a.prompt = p.advancePrompt(i, pv)
 	case ActPlan:
-		a.prompt = fmt.Sprintf("Plan the rollout of %s from the live registry (batches of %d, %s apart, bake %s, starting now) and store it in the release ledger? Nothing is submitted to governance.",
-			p.fullName(i), rollout.DefaultBatchSize, rollout.DefaultInterval, rollout.DefaultBake)
+		prompt, ok := p.planPrompt(i, v)
+		if !ok {
+			return common.StatusCmd(prompt)
+		}
+		a.prompt = prompt
 	case ActHalt, ActResume:
 		a.field, a.label = newField("reason: "), "Reason"
 	case ActDisclose:
-		if st != nil && st.Disclosure != nil {
-			return common.StatusCmd("the disclosure of " + p.name(i) + " is recorded already: " + common.Line(st.Disclosure.SourceURL))
+		if d := disclosed(v); d != nil {
+			return common.StatusCmd("the disclosure of " + p.name(i) + " is recorded already: " + common.Line(d.SourceURL))
 		}
 		a.field, a.label = newField("source URL: "), "Source URL"
 	}
@@ -94,9 +98,42 @@ func (p *Page) name(i int) string { return common.Short(p.releases[i].Name, 16) 
 // fullName is the release's whole name, for confirmations (which wrap).
 func (p *Page) fullName(i int) string { return common.Line(p.releases[i].Name) }
 
-// advancePrompt names the batch, the proposal kind, the subnets and the
-// neuron of an advance.
+// disclosed is the view's recorded disclosure (nil: none, or no view).
+func disclosed(v *rollout.View) *rollout.Disclosure {
+	if v == nil {
+		return nil
+	}
+	return v.Summary().Disclosure
+}
+
+// planPrompt is the confirmation of a plan, by the release's kind; ok is
+// false when there is nothing to confirm (an NNS canister release needs no
+// plan) and the text says why.
+func (p *Page) planPrompt(i int, v *rollout.View) (text string, ok bool) {
+	kind := ""
+	if v != nil {
+		kind = v.Kind
+	}
+	switch kind {
+	case rollout.ReleaseCanister:
+		return fmt.Sprintf("no plan needed: the %d canister upgrade(s) of %s go in the order given at `release new`, one after the other", len(v.Canister.Canisters), p.name(i)), false
+	case rollout.ReleaseHostOS:
+		return fmt.Sprintf("Plan the HostOS rollout of %s from the live registry (stages %s → %s → %s → %s, tolerances %.0f%%/%.0f%%/%.0f%%/%.0f%%, batches %s apart, bake %s, starting now) and store it in the release ledger? Nothing is submitted to governance.",
+			p.fullName(i), rollout.StageCanary, rollout.StageMain, rollout.StageUnassigned, rollout.StageStragglers,
+			rollout.ToleranceCanary*100, rollout.ToleranceMain*100, rollout.ToleranceUnassigned*100, rollout.ToleranceStragglers*100,
+			rollout.DefaultHostOSInterval, rollout.DefaultHostOSBake), true
+	}
+	return fmt.Sprintf("Plan the rollout of %s from the live registry (batches of %d, %s apart, bake %s, starting now) and store it in the release ledger? Nothing is submitted to governance.",
+		p.fullName(i), rollout.DefaultBatchSize, rollout.DefaultInterval, rollout.DefaultBake), true
+}
+
+// advancePrompt names the batch, the proposal kind, the subnets (HostOS:
+// stage, batch and node count; NNS canister: the canister and its wasm
+// hash) and the neuron of an advance.
 func (p *Page) advancePrompt(i int, pv rollout.AdvancePreview) string {
+	if pv.Kind == rollout.ReleaseHostOS || pv.Kind == rollout.ReleaseCanister {
+		return fmt.Sprintf("Advance %s: submit %s, with neuron %d?", p.fullName(i), pv.Describe(), p.releases[i].Neuron)
+	}
 	if len(pv.Subnets) == 0 {
 		return fmt.Sprintf("Advance %s: submit 1 %s proposal (the unassigned nodes) with neuron %d?", p.fullName(i), pv.Function, p.releases[i].Neuron)
 	}
@@ -195,7 +232,7 @@ func (p *Page) run() tea.Cmd {
 		m := ActedMsg{Index: i, Kind: a.kind}
 		switch a.kind {
 		case ActPlan:
-			m.Plan, m.Err = t.PlanNow(ctx, rollout.PlanOptions{})
+			m.Plan, m.Err = t.PlanRelease(ctx)
 		case ActHalt:
 			m.Err = t.Halt(ctx, text, "")
 		case ActResume:
@@ -203,9 +240,9 @@ func (p *Page) run() tea.Cmd {
 		case ActDisclose:
 			m.Disc, m.Err = t.Disclose(ctx, text, false, "")
 		}
-		st, err := t.Status(ctx)
+		v, err := t.Look(ctx)
 		if err == nil {
-			m.Status = st
+			m.View = v
 		}
 		return m
 	}
@@ -215,8 +252,8 @@ func statusCmd(i int, t Tracker, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		st, err := t.Status(ctx)
-		return StatusMsg{Index: i, Status: st, Err: err}
+		v, err := t.Look(ctx)
+		return StatusMsg{Index: i, View: v, Err: err}
 	}
 }
 
@@ -224,7 +261,7 @@ func advanceCmd(i int, t Tracker, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		res, err := t.Advance(ctx)
+		res, err := t.AdvanceRelease(ctx)
 		return AdvancedMsg{Index: i, Result: res, Err: err}
 	}
 }
@@ -237,8 +274,8 @@ func (p *Page) advanced(msg AdvancedMsg) tea.Cmd {
 		return nil
 	}
 	name := p.name(msg.Index)
-	if msg.Result != nil && msg.Result.Status != nil {
-		p.status[msg.Index] = msg.Result.Status
+	if msg.Result != nil && msg.Result.View != nil {
+		p.status[msg.Index] = msg.Result.View
 	}
 	var wait *rollout.WaitError
 	switch {
@@ -250,15 +287,25 @@ func (p *Page) advanced(msg AdvancedMsg) tea.Cmd {
 	}
 	var ids []string
 	for _, s := range msg.Result.Submitted {
-		what := "unassigned nodes"
-		if s.Subnet != "" {
-			what = common.Short(s.Subnet, 5)
-		}
-		ids = append(ids, fmt.Sprintf("#%d (%s %s)", s.Proposal, s.Kind, what))
+		ids = append(ids, fmt.Sprintf("#%d (%s %s)", s.Proposal, s.Kind, submittedTarget(s)))
 	}
 	p.Log.Printf("advance %s: submitted %v", name, ids)
 	return tea.Batch(common.StatusCmd(fmt.Sprintf("advanced %s: submitted %s; proposals open until adopted and executed", name, strings.Join(ids, ", "))),
 		p.observe(msg.Index))
+}
+
+// submittedTarget names what a submitted proposal targets: a subnet, the
+// unassigned nodes, a HostOS batch or an NNS canister.
+func submittedTarget(s rollout.Submitted) string {
+	switch {
+	case s.Kind == rollout.KindHostOSDeploy:
+		return s.Subnet
+	case s.Kind == rollout.KindInstall:
+		return proposals.CanisterName(s.Subnet)
+	case s.Subnet == "":
+		return "unassigned nodes"
+	}
+	return common.Short(s.Subnet, 5)
 }
 
 // acted reports a plan, halt, resume or disclosure by what the ledger and
@@ -269,8 +316,8 @@ func (p *Page) acted(msg ActedMsg) tea.Cmd {
 		return nil
 	}
 	name := p.name(msg.Index)
-	if msg.Status != nil {
-		p.status[msg.Index] = msg.Status
+	if msg.View != nil {
+		p.status[msg.Index] = msg.View
 	}
 	if msg.Err != nil {
 		p.Log.Printf("%s %s: %v", msg.Kind, name, msg.Err)
@@ -278,19 +325,24 @@ func (p *Page) acted(msg ActedMsg) tea.Cmd {
 	}
 	p.Log.Printf("%s %s: done", msg.Kind, name)
 	next := ""
-	if msg.Status != nil {
-		next = "; next: " + msg.Status.Glance().Action
+	var halted *rollout.Halt
+	if msg.View != nil {
+		next = "; next: " + msg.View.Glance().Action
+		halted = msg.View.Summary().Halted
 	}
 	switch msg.Kind {
 	case ActPlan:
-		return common.StatusCmd(fmt.Sprintf("planned %s: %d batches stored in the ledger%s", name, len(msg.Plan.Batches), next))
+		if !msg.Plan.Stored {
+			return common.StatusCmd(fmt.Sprintf("%s: %s%s", name, msg.Plan.Describe(), next))
+		}
+		return common.StatusCmd(fmt.Sprintf("planned %s: %s stored in the ledger%s", name, msg.Plan.Describe(), next))
 	case ActHalt:
-		if msg.Status != nil && msg.Status.Halted != nil {
+		if halted != nil {
 			return common.StatusCmd("rollout of " + name + " halted in this release directory" + next)
 		}
 		return common.StatusCmd("halt of " + name + " recorded, but the status does not show it halted")
 	case ActResume:
-		if msg.Status != nil && msg.Status.Halted == nil {
+		if msg.View != nil && halted == nil {
 			return common.StatusCmd("rollout of " + name + " resumed" + next)
 		}
 		return common.StatusCmd("resume of " + name + " recorded, but the status still shows a halt")

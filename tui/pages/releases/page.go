@@ -1,12 +1,15 @@
 // Package releases is the Releases page: the selected release's glance
-// (targets patched, current batch and gate, next action and when, quiet
-// period, alerts with their age), its election, its batches with
-// per-subnet state and health, and the release manager's actions: plan,
-// advance, halt, resume and record the disclosure, each after a
-// confirmation that names exactly what is submitted or recorded, through
-// the governance/rollout functions the CLI calls (rollout.Tracker's
-// PlanNow, Advance, Halt, Resume, Disclose; Status.Glance and
-// PreviewAdvance). Proposal ids open in the Detail page.
+// (targets patched, current batch or stage or canister and its gate, next
+// action and when, quiet period, alerts with their age), its election, its
+// own structure (GuestOS batches with per-subnet state and health, HostOS
+// stages with batches and failed nodes against the tolerance, NNS canisters
+// with their proposals and expected against installed module hashes), and
+// the release manager's actions: plan, advance, halt, resume and record the
+// disclosure, each after a confirmation that names exactly what is
+// submitted or recorded, through the governance/rollout functions the CLI
+// calls for every release kind (rollout.Tracker's Look, AdvanceRelease,
+// PlanRelease, Halt, Resume, Disclose; View.Glance and PreviewAdvance).
+// Proposal ids open in the Detail page.
 package releases
 
 import (
@@ -19,11 +22,13 @@ import (
 	"github.com/nnspatch/nnspatch/tui/common"
 )
 
-// Tracker is what the page needs of a rollout.Tracker.
+// Tracker is what the page needs of a rollout.Tracker: the kind-neutral
+// calls, so GuestOS, HostOS and NNS canister releases are read and acted on
+// alike.
 type Tracker interface {
-	Status(ctx context.Context) (*rollout.Status, error)
-	Advance(ctx context.Context) (*rollout.AdvanceResult, error)
-	PlanNow(ctx context.Context, o rollout.PlanOptions) (*rollout.Plan, error)
+	Look(ctx context.Context) (*rollout.View, error)
+	AdvanceRelease(ctx context.Context) (*rollout.Advanced, error)
+	PlanRelease(ctx context.Context) (*rollout.Planned, error)
 	Halt(ctx context.Context, reason, actor string) error
 	Resume(ctx context.Context, reason, actor string) error
 	Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*rollout.Disclosure, error)
@@ -38,36 +43,36 @@ type Release struct {
 	Neuron uint64
 }
 
-// StatusMsg carries one release's observed status.
+// StatusMsg carries one release's observed view.
 type StatusMsg struct {
-	Index  int
-	Status *rollout.Status
-	Err    error
+	Index int
+	View  *rollout.View
+	Err   error
 }
 
 // AdvancedMsg carries the outcome of an advance.
 type AdvancedMsg struct {
 	Index  int
-	Result *rollout.AdvanceResult
+	Result *rollout.Advanced
 	Err    error
 }
 
 // ActedMsg carries the outcome of a plan, halt, resume or disclose: the
 // status read after it (what the library says is true now).
 type ActedMsg struct {
-	Index  int
-	Kind   ActionKind
-	Plan   *rollout.Plan
-	Disc   *rollout.Disclosure
-	Status *rollout.Status
-	Err    error
+	Index int
+	Kind  ActionKind
+	Plan  *rollout.Planned
+	Disc  *rollout.Disclosure
+	View  *rollout.View
+	Err   error
 }
 
 // Page is the Releases page.
 type Page struct {
 	common.Common
 	releases []Release
-	status   []*rollout.Status
+	status   []*rollout.View
 	loading  []bool
 	scroll   int
 	// cursor is the highlighted proposal among those shown (-1: none).
@@ -83,7 +88,7 @@ var _ common.Page = (*Page)(nil)
 // New returns the page over rs.
 func New(c common.Common, rs []Release) *Page {
 	return &Page{Common: c.WithPrefix("releases"), releases: append([]Release(nil), rs...),
-		status: make([]*rollout.Status, len(rs)), loading: make([]bool, len(rs)), timeout: 2 * time.Minute}
+		status: make([]*rollout.View, len(rs)), loading: make([]bool, len(rs)), timeout: 2 * time.Minute}
 }
 
 // SetMainnet marks the network as the Internet Computer mainnet: every
@@ -118,8 +123,8 @@ func (p *Page) observe(i int) tea.Cmd {
 	return statusCmd(i, p.releases[i].Tracker, p.timeout)
 }
 
-// Status returns the selected release's last observed status.
-func (p *Page) Status() *rollout.Status {
+// Status returns the selected release's last observed view.
+func (p *Page) Status() *rollout.View {
 	if i := p.sel(); i < len(p.status) {
 		return p.status[i]
 	}
@@ -127,12 +132,12 @@ func (p *Page) Status() *rollout.Status {
 }
 
 // DisclosureDue returns when the source of version is due to be disclosed,
-// as its release's status says (rollout.Status.DisclosureDue: never once
-// disclosed or while the quiet period is void).
+// as its release's view says (rollout.View.DisclosureDue: never once
+// disclosed or while the quiet period is void), whatever its kind.
 func (p *Page) DisclosureDue(version string) (time.Time, bool) {
-	for _, st := range p.status {
-		if st != nil && st.Version == version {
-			return st.DisclosureDue()
+	for _, v := range p.status {
+		if v != nil && v.Summary().Version == version {
+			return v.DisclosureDue()
 		}
 	}
 	return time.Time{}, false
@@ -162,7 +167,7 @@ func (p *Page) observed(msg StatusMsg) tea.Cmd {
 		p.Log.Printf("status of %s: %v", p.releases[msg.Index].Name, msg.Err)
 		return common.StaleCmd("release "+p.releases[msg.Index].Name, msg.Err)
 	}
-	p.status[msg.Index] = msg.Status
+	p.status[msg.Index] = msg.View
 	return common.FreshCmd()
 }
 

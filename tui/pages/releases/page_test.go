@@ -30,9 +30,9 @@ type fakeTracker struct {
 	reasons  []string
 }
 
-func (f *fakeTracker) PlanNow(ctx context.Context, o rollout.PlanOptions) (*rollout.Plan, error) {
+func (f *fakeTracker) PlanRelease(ctx context.Context) (*rollout.Planned, error) {
 	f.plans++
-	return &rollout.Plan{Batches: make([]rollout.Batch, 3)}, nil
+	return &rollout.Planned{Kind: rollout.ReleaseGuestOS, Plan: &rollout.Plan{Batches: make([]rollout.Batch, 3)}, Stored: true}, nil
 }
 
 func (f *fakeTracker) Halt(ctx context.Context, reason, actor string) error {
@@ -55,14 +55,16 @@ func (f *fakeTracker) Disclose(ctx context.Context, url string, force bool, reas
 	return f.st.Disclosure, nil
 }
 
-func (f *fakeTracker) Status(ctx context.Context) (*rollout.Status, error) { return f.st, nil }
+func (f *fakeTracker) Look(ctx context.Context) (*rollout.View, error) {
+	return &rollout.View{Kind: rollout.ReleaseGuestOS, GuestOS: f.st}, nil
+}
 
-func (f *fakeTracker) Advance(ctx context.Context) (*rollout.AdvanceResult, error) {
+func (f *fakeTracker) AdvanceRelease(ctx context.Context) (*rollout.Advanced, error) {
 	f.advances++
 	if f.wait {
 		return nil, &rollout.WaitError{Reasons: []string{"batch 2 starts at 14:00"}}
 	}
-	return &rollout.AdvanceResult{Status: f.st, Submitted: []rollout.Submitted{{Kind: rollout.KindDeploy, Subnet: "io67a-2jmkw", Proposal: 1077}}}, nil
+	return &rollout.Advanced{View: &rollout.View{Kind: rollout.ReleaseGuestOS, GuestOS: f.st}, Submitted: []rollout.Submitted{{Kind: rollout.KindDeploy, Subnet: "io67a-2jmkw", Proposal: 1077}}}, nil
 }
 
 func upgrading() *rollout.Status {

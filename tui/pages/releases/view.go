@@ -121,13 +121,18 @@ func (p *Page) picker() string {
 	return common.Picker(p.Styles, "Release ", names, p.sel(), p.Width)
 }
 
-func (p *Page) body(st *rollout.Status) []row {
+// body is the release's rows: its header, glance and election, then its
+// kind's own structure.
+func (p *Page) body(v *rollout.View) []row {
 	s := p.Styles
-	g := st.Glance()
-	rows := []row{{text: fmt.Sprintf("Version %s · %s · %s", common.Short(st.Version, 12), st.Mode, stateWord(st.State))}}
-	rows = append(rows, p.glance(st, g)...)
-	rows = append(rows, row{text: p.electionLine(st), proposal: st.Election.Proposal})
-	if h := st.Halted; h != nil {
+	sum := v.Summary()
+	g := v.Glance()
+	rows := []row{{text: fmt.Sprintf("%s %s · %s · %s", kindLabel(v.Kind), common.Short(sum.Version, 12), sum.Mode, stateWord(sum.State))}}
+	rows = append(rows, p.glance(sum, g)...)
+	if sum.HasElection {
+		rows = append(rows, row{text: p.electionLine(sum.Election), proposal: sum.Election.Proposal})
+	}
+	if h := sum.Halted; h != nil {
 		text := fmt.Sprintf("%s by %s: %s", common.Stamp(h.At), common.Short(common.Line(h.By), 11), common.Line(h.Reason))
 		for i, l := range common.Wrap(text, max(p.Width-9, 20)) {
 			label := "         "
@@ -138,16 +143,39 @@ func (p *Page) body(st *rollout.Status) []row {
 		}
 		rows = append(rows, row{text: "         advancing waits for R (resume) or `nnspatch rollout resume`"})
 	}
-	if a := st.Abandoned; a != nil {
+	if a := sum.Abandoned; a != nil {
 		rows = append(rows, row{text: s.Bad.Render("✗ Abandoned ") + fmt.Sprintf("%s by %s: %s", common.Stamp(a.At), common.Short(common.Line(a.By), 11), common.Line(a.Reason))})
 	}
-	if len(st.Blockers) > 0 && !g.Ready {
+	if len(sum.Blockers) > 0 && !g.Ready {
 		rows = append(rows, row{text: s.Section.Render("Waiting on")})
-		for _, b := range st.Blockers {
+		for _, b := range sum.Blockers {
 			rows = append(rows, row{text: s.Warn.Render("  ! ") + common.Line(b)})
 		}
 	}
-	rows = append(rows, row{text: s.Section.Render("Batches")})
+	switch {
+	case v.HostOS != nil:
+		return append(rows, p.hostOSRows(v.HostOS)...)
+	case v.Canister != nil:
+		return append(rows, p.canisterRows(v.Canister)...)
+	}
+	return append(rows, p.batchRows(v.GuestOS)...)
+}
+
+// kindLabel heads the release's first row by its kind.
+func kindLabel(kind string) string {
+	switch kind {
+	case rollout.ReleaseHostOS:
+		return "HostOS"
+	case rollout.ReleaseCanister:
+		return "NNS canisters"
+	}
+	return "Version"
+}
+
+// batchRows are a GuestOS release's batches with per-subnet state and
+// health, then the unassigned nodes.
+func (p *Page) batchRows(st *rollout.Status) []row {
+	rows := []row{{text: p.Styles.Section.Render("Batches")}}
 	for _, b := range st.Batches {
 		rows = append(rows, row{text: fmt.Sprintf("  %s batch %d · %s · starts %s", b.State.Symbol(), b.Batch, b.State, common.Stamp(b.Start))})
 		for _, sub := range b.Subnets {
@@ -161,6 +189,93 @@ func (p *Page) body(st *rollout.Status) []row {
 	return rows
 }
 
+// hostOSRows are a HostOS release's stages: failed nodes against the
+// stage's tolerance, then each batch with its proposal and the nodes down
+// or rolled back on it.
+func (p *Page) hostOSRows(st *rollout.HostOSStatus) []row {
+	s := p.Styles
+	rows := []row{{text: s.Section.Render("Stages")}}
+	if len(st.Stages) == 0 {
+		return append(rows, row{text: s.Muted.Render("  no plan yet: P plans the stages (canary → main → unassigned → stragglers)")})
+	}
+	for _, sg := range st.Stages {
+		line := fmt.Sprintf("  %s %s · %s · %d nodes, %d failed, tolerance %.0f%%", sg.State.Symbol(), sg.Name, sg.State, sg.Nodes, sg.Failed, sg.Tolerance*100)
+		if sg.Exceeded {
+			line += " " + s.Bad.Render("✗ over tolerance")
+		}
+		rows = append(rows, row{text: line})
+		for _, b := range sg.Batches {
+			text := fmt.Sprintf("    %s batch %d · %s · %d nodes · starts %s", b.State.Symbol(), b.Batch, common.Pad(string(b.State), 20), b.Nodes, common.Stamp(b.Start))
+			if b.Proposal.ID != 0 {
+				text += fmt.Sprintf(" #%d", b.Proposal.ID)
+			}
+			rows = append(rows, row{text: text, proposal: b.Proposal.ID})
+			for _, id := range b.Down {
+				rows = append(rows, row{text: s.Bad.Render("      ✗ down ") + common.Short(id, 29)})
+			}
+			for _, id := range b.RolledBack {
+				rows = append(rows, row{text: s.Warn.Render("      ↩ rolled back ") + common.Short(id, 29)})
+			}
+		}
+	}
+	return rows
+}
+
+// canisterRows are an NNS canister release's canisters in upgrade order:
+// state and InstallCode proposal, then the expected module hash (the
+// wasm's SHA-256) against the one installed on chain, whole (they wrap
+// rather than being cut).
+func (p *Page) canisterRows(st *rollout.CanisterStatus) []row {
+	s := p.Styles
+	rows := []row{{text: s.Section.Render("Canisters")}}
+	for i, c := range st.Canisters {
+		line := fmt.Sprintf("  %s %d. %s (%s) · %s", c.State.Symbol(), i+1, c.Name, common.Short(c.Canister, 11), c.State)
+		if c.Proposal.ID != 0 {
+			line += fmt.Sprintf(" #%d", c.Proposal.ID)
+		}
+		if c.Detail != "" {
+			line += " · " + common.Line(c.Detail)
+		}
+		rows = append(rows, row{text: line, proposal: c.Proposal.ID})
+		mark := s.Warn.Render("✗ differs")
+		if c.ModuleHash == c.WasmSHA256 {
+			mark = s.Good.Render("✓ matches")
+		}
+		rows = append(rows, p.hashRows("expected  ", c.WasmSHA256, "")...)
+		rows = append(rows, p.hashRows("installed ", orNone(c.ModuleHash), " "+mark)...)
+		if c.Previous != "" {
+			rows = append(rows, p.hashRows("previous  ", c.Previous, "")...)
+		}
+	}
+	return rows
+}
+
+// hashRows shows a hash after its label, wrapped (never cut) when the
+// page is narrower than the row.
+func (p *Page) hashRows(label, hash, suffix string) []row {
+	const indent = "      "
+	text := indent + p.Styles.Label.Render(label) + hash + suffix
+	if common.Width(text) <= p.Width || p.Width <= 0 {
+		return []row{{text: text}}
+	}
+	var rows []row
+	for i, l := range common.Wrap(hash+suffix, max(p.Width-len(indent)-len(label), 16)) {
+		lead := indent + strings.Repeat(" ", len(label))
+		if i == 0 {
+			lead = indent + p.Styles.Label.Render(label)
+		}
+		rows = append(rows, row{text: lead + strings.TrimLeft(l, " ")})
+	}
+	return rows
+}
+
+func orNone(h string) string {
+	if h == "" {
+		return "(none)"
+	}
+	return h
+}
+
 // actionKey is the page's key for a glance command.
 var actionKey = map[string]string{
 	"rollout advance": "a", "rollout resume": "R", "release disclose": "D", "rollout plan": "P", "rollback plan": "5,p",
@@ -168,14 +283,14 @@ var actionKey = map[string]string{
 
 // glance is the header read at a glance: targets patched, the current
 // batch and its gate, the next action and when, the quiet period, alerts.
-func (p *Page) glance(st *rollout.Status, g rollout.Glance) []row {
+func (p *Page) glance(st rollout.Summary, g rollout.Glance) []row {
 	s := p.Styles
 	var rows []row
 	if g.Targets > 0 {
-		rows = append(rows, row{text: s.Label.Render("Patched  ") + fmt.Sprintf("%d of %d targets (subnets, unassigned nodes, API boundary nodes)", g.Patched, g.Targets)})
+		rows = append(rows, row{text: s.Label.Render("Patched  ") + fmt.Sprintf("%d of %d %s", g.Patched, g.Targets, g.Unit)})
 	}
-	if b := g.Batch; b != nil {
-		rows = append(rows, row{text: s.Label.Render("Batch    ") + common.Line(fmt.Sprintf("%d of %d · %s", b.Batch, len(st.Batches), g.Gate))})
+	if g.Step != "" {
+		rows = append(rows, row{text: s.Label.Render(fmt.Sprintf("%-9s", g.StepName)) + common.Line(g.Step+" · "+g.Gate)})
 	}
 	next := g.Action
 	switch {
@@ -221,8 +336,7 @@ func stateWord(s rollout.RolloutState) string {
 	return "… " + string(s)
 }
 
-func (p *Page) electionLine(st *rollout.Status) string {
-	e := st.Election
+func (p *Page) electionLine(e rollout.ElectionStatus) string {
 	line := " " + p.Styles.Label.Render("Election ")
 	if e.Proposal != 0 {
 		line += fmt.Sprintf("#%d ", e.Proposal)
@@ -240,7 +354,7 @@ func (p *Page) electionLine(st *rollout.Status) string {
 	return line
 }
 
-func (p *Page) quietLine(st *rollout.Status, g rollout.Glance) string {
+func (p *Page) quietLine(st rollout.Summary, g rollout.Glance) string {
 	q := st.Quiet
 	switch {
 	case st.Disclosure != nil:
