@@ -205,7 +205,7 @@ func (p *Page) hostOSRows(st *rollout.HostOSStatus) []row {
 		}
 		rows = append(rows, row{text: line})
 		for _, b := range sg.Batches {
-			text := fmt.Sprintf("    %s batch %d · %s · %d nodes · starts %s", b.State.Symbol(), b.Batch, common.Pad(string(b.State), 20), b.Nodes, common.Stamp(b.Start))
+			text := fmt.Sprintf("    %s batch %-3d %s %4d nodes · starts %s", b.State.Symbol(), b.Batch, common.Pad(string(b.State), 20), b.Nodes, common.Stamp(b.Start))
 			if b.Proposal.ID != 0 {
 				text += fmt.Sprintf(" #%d", b.Proposal.ID)
 			}
