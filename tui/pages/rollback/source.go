@@ -46,9 +46,35 @@ func (s *ReleaseSource) executor() *rb.Executor {
 	return rb.ReleaseExecutor(s.Tracker, s.Client, s.StatePath, s.Neuron)
 }
 
+// KindError is the Plan of a HostOS or NNS canister release:
+// rollback.PlanRelease plans GuestOS rollbacks only, and the CLI plans
+// theirs (`nnspatch rollback plan --release DIR`, with --wasm for the
+// previous canister modules, which the page cannot ask for).
+type KindError struct {
+	// Kind is the release's kind (rollout.ReleaseHostOS, ReleaseCanister).
+	Kind string
+}
+
+// Error implements error.
+func (e *KindError) Error() string {
+	hint := ""
+	if e.Kind == rollout.ReleaseCanister {
+		hint = " --wasm CANISTER=FILE"
+	}
+	return "rollback of " + e.Kind + " releases: use the CLI `nnspatch rollback plan --release DIR" + hint + "`"
+}
+
 // Plan implements Source. Pressing p with no failure detected asks for
-// every target (the page says so), like the CLI's --all-targets.
+// every target (the page says so), like the CLI's --all-targets. A HostOS
+// or NNS canister release is a *KindError.
 func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
+	l, err := s.Tracker.Store.Read()
+	if err != nil {
+		return nil, err
+	}
+	if k := l.ReleaseKind(); k != rollout.ReleaseGuestOS {
+		return nil, &KindError{Kind: k}
+	}
 	return rb.PlanRelease(ctx, s.Tracker, s.Client, rb.ReleaseOptions{AllWhenNoFailure: true, ReleasesDir: s.ReleasesDir})
 }
 
