@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -165,4 +168,95 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestFindReleasesEveryKind: FindReleases lists the GuestOS, HostOS and NNS
+// canister releases of a releases dir alike (the TUI's picker shows them
+// all), while BadVersions keeps only GuestOS versions: with all three
+// halted, only the GuestOS one is never to be restored.
+func TestFindReleasesEveryKind(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	guest, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: strings.Repeat("1", 40),
+		SHA256: strings.Repeat("ab", 32), MeasurementsWaiver: "test build"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: strings.Repeat("2", 40), SHA256: strings.Repeat("cd", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(name string) Store { return Store{Dir: filepath.Join(dir, name)} }
+	if _, err := NewRelease(ctx, store("a-guestos"), guest, "tester", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewHostOSRelease(ctx, store("b-hostos"), host, "tester", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewCanisterRelease(ctx, store("c-canister"), strings.Repeat("3", 40), proposals.ModeSecurity,
+		[]proposals.Draft{canisterDraft(t, proposals.RootCanisterID, []byte("\x00asm\x01\x00\x00\x00patched root"))}, "tester", now); err != nil {
+		t.Fatal(err)
+	}
+	found, err := FindReleases(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, s := range found {
+		l, err := s.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, l.ReleaseKind())
+		tr := &Tracker{Store: s, Actor: "tester", Now: func(context.Context) (time.Time, error) { return now, nil }}
+		if err := tr.Halt(ctx, "incident", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{ReleaseGuestOS, ReleaseHostOS, ReleaseCanister}; !slices.Equal(kinds, want) {
+		t.Fatalf("FindReleases kinds %v; want %v", kinds, want)
+	}
+	bad, err := BadVersions(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bad) != 1 || bad[strings.Repeat("1", 40)] == "" {
+		t.Fatalf("BadVersions %v; want only the GuestOS version", bad)
+	}
+}
+
+// TestLookHostOSOverTolerance: the first canary node down on the version
+// puts the canary stage over its tolerance of 0; the view's glance then
+// names the stage as closed, alerts on the node, and says roll back or
+// halt; the preview submits nothing and says why.
+func TestLookHostOSOverTolerance(t *testing.T) {
+	n, _, tr := hostOSTracker(t, 20)
+	ctx := context.Background()
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	if err := n.SetFault(localnet.Fault{Version: hostOSVersion, Subnets: []string{canary}}); err != nil {
+		t.Fatal(err)
+	}
+	advanceUntil(t, n, tr, func(_ *HostOSAdvanceResult, err error) bool { return errors.Is(err, ErrGateFailed) })
+	v, err := tr.Look(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := v.Glance()
+	if v.Summary().State != RolloutFailed || g.Command != "rollback plan" || !strings.HasPrefix(g.Action, "roll back or halt: rollout stopped: HostOS stage canary") {
+		t.Errorf("glance action %q %q in state %s", g.Action, g.Command, v.Summary().State)
+	}
+	if !strings.HasPrefix(g.Step, "canary") || !strings.Contains(g.Gate, "closed: 1 of 6 node(s) failed, over the stage's tolerance of 0%") {
+		t.Errorf("glance step %q gate %q", g.Step, g.Gate)
+	}
+	if len(g.Alerts) != 1 || g.Alerts[0].Subnet != "node "+canary {
+		t.Errorf("alerts %+v; want node %s", g.Alerts, canary)
+	}
+	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(joinOr(pv.Wait, ""), "over its tolerance") {
+		t.Errorf("preview %+v", pv)
+	}
 }
