@@ -1,12 +1,13 @@
 // Package tui is nnspatch's terminal app (bubbletea v1): a Proposals page
 // with live tallies, a proposal Detail page with verify and vote, a Draft
 // form for security-patch elections, a Releases page that follows staged
-// rollouts and plans, advances, halts, resumes them and records the
-// disclosure, and a Rollback page that plans a release's rollback, submits
-// it and follows it until its targets recover. It calls the same
-// governance, proposals, rollout and rollback functions as the CLI for every
-// release fact (rollout.Tracker's Status, Advance, PlanNow, Halt, Resume,
-// Disclose; Status.Glance and PreviewAdvance; rollback.PlanRelease,
+// rollouts of every release kind (GuestOS, HostOS, NNS canisters) and
+// plans, advances, halts, resumes them and records the disclosure, and a
+// Rollback page that plans a release's rollback, submits it and follows it
+// until its targets recover. It calls the same governance, proposals,
+// rollout and rollback functions as the CLI for every release fact
+// (rollout.Tracker's Look, AdvanceRelease, PlanRelease, Halt, Resume,
+// Disclose; View.Glance and PreviewAdvance; rollback.PlanRelease,
 // ReleaseExecutor and TargetWatch); all I/O runs inside tea commands. One
 // release selection (common.Selection) is shared by the Releases and
 // Rollback pages. Countdowns follow the network's clock (a local
