@@ -338,7 +338,7 @@ func (t *Tracker) Disclose(ctx context.Context, sourceURL string, force bool, re
 		if err != nil {
 			return nil, err
 		}
-		return t.discloseKind(ctx, k, sourceURL, force, reason)
+		return t.discloseKind(ctx, sourceURL, force, reason)
 	}
 	if force && reason == "" {
 		return nil, fmt.Errorf("disclose: %w to force a disclosure", ErrNoReason)

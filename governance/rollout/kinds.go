@@ -90,31 +90,17 @@ func kindQuiet(l *Ledger, now time.Time, actor string, complete bool, completedA
 }
 
 // discloseKind records the disclosure of a HostOS or canister release:
-// only once 100% of its targets ran the patch for the quiet period, unless
-// forced with a reason.
-func (t *Tracker) discloseKind(ctx context.Context, kind, sourceURL string, force bool, reason string) (*Disclosure, error) {
+// only once 100% of its targets ran the patch for the quiet period (as
+// Look sees it), unless forced with a reason.
+func (t *Tracker) discloseKind(ctx context.Context, sourceURL string, force bool, reason string) (*Disclosure, error) {
 	if force && reason == "" {
 		return nil, fmt.Errorf("disclose: %w to force a disclosure", ErrNoReason)
 	}
-	var q QuietStatus
-	var err error
-	switch kind {
-	case ReleaseHostOS:
-		var st *HostOSStatus
-		st, err = t.HostOSStatus(ctx)
-		if st != nil {
-			q = st.Quiet
-		}
-	case ReleaseCanister:
-		var st *CanisterStatus
-		st, err = t.CanisterStatus(ctx)
-		if st != nil {
-			q = st.Quiet
-		}
-	}
+	v, err := t.Look(ctx)
 	if err != nil {
 		return nil, err
 	}
+	q := v.Summary().Quiet
 	var d *Disclosure
 	err = t.update(ctx, func(l *Ledger, now time.Time) error {
 		if l.Disclosure != nil {
