@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +76,33 @@ func withoutNow(t *testing.T, v any) map[string]any {
 	}
 	delete(m, "now")
 	return m
+}
+
+// TestReleaseAdvanceConfirmationNamesPreview: asked interactively, `rollout
+// advance` of a HostOS release names what it would submit (the library's
+// preview the TUI's confirmation shows): declined, nothing is proposed;
+// accepted, the named batch is.
+func TestReleaseAdvanceConfirmationNamesPreview(t *testing.T) {
+	releaseNet(t)
+	rel := newHostOSRelease(t)
+	ask := func(answer string) cliResult {
+		ios, in, _, _ := TestStreams()
+		ios.SetTTY(true, false, true)
+		in.WriteString(answer + "\n")
+		return runCLIWith(t, ios, "rollout", "advance", rel)
+	}
+	want := "Advance the rollout of " + rel + " with neuron 80: 1 DeployHostosToSomeNodes proposal: HostOS stage canary, batch 1, 1 node(s)? [y/N]"
+	r := ask("n")
+	if r.Code != ExitUsage || !strings.Contains(r.Stderr, want) {
+		t.Fatalf("declined: exit %d\n%s\nwant %q", r.Code, r.Stderr, want)
+	}
+	if l, err := (rollout.Store{Dir: rel}).Read(); err != nil || len(l.ProposalsFor(rollout.KindHostOSDeploy, "hostos batch 1")) != 0 {
+		t.Fatalf("a declined advance proposed (%v)", err)
+	}
+	if r := ask("y"); r.Code != 0 || !strings.Contains(r.Stderr, "Submitted hostos_deploy") {
+		t.Fatalf("accepted: exit %d\n%s", r.Code, r.Stderr)
+	}
+	if l, err := (rollout.Store{Dir: rel}).Read(); err != nil || len(l.ProposalsFor(rollout.KindHostOSDeploy, "hostos batch 1")) != 1 {
+		t.Fatalf("the accepted advance did not propose batch 1 (%v)", err)
+	}
 }

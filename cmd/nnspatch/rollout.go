@@ -433,10 +433,26 @@ func rolloutAdvanceRun(ctx context.Context, o *releaseRefOptions) error {
 		return err
 	}
 	t.RetryProposals, t.RedeployRolledBack = o.Retry, o.Redeploy
-	if err := confirm(o.IO, o.Yes(), fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)); err != nil {
+	if err := confirm(o.IO, o.Yes(), advanceQuestion(ctx, o, t)); err != nil {
 		return err
 	}
 	return advanceRun(ctx, o, t)
+}
+
+// advanceQuestion asks to confirm an advance, naming what it submits when
+// the user is asked (the library's preview, which the TUI's confirmation
+// shows too; without it when --retry-failed-proposals or
+// --redeploy-rolled-back widen the choice, or the release cannot be read).
+func advanceQuestion(ctx context.Context, o *releaseRefOptions, t *rollout.Tracker) string {
+	q := fmt.Sprintf("Advance the rollout of %s with neuron %d?", o.Ref, t.Neuron)
+	if o.Yes() || !o.IO.CanPrompt() || o.Retry || o.Redeploy {
+		return q
+	}
+	v, err := t.Look(ctx)
+	if err != nil {
+		return q
+	}
+	return fmt.Sprintf("Advance the rollout of %s with neuron %d: %s?", o.Ref, t.Neuron, proposals.Sanitize(v.PreviewAdvance().Describe()))
 }
 
 // advanceRun advances the release, whatever its kind
