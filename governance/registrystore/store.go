@@ -538,15 +538,17 @@ type Status struct {
 	LastSync time.Time
 }
 
-// Status reports the store's version, size and last sync.
+// Status reports the store's version, size (every file but the lock) and
+// last sync.
 func (s *Store) Status() Status {
 	latest, _ := s.Latest()
 	st := Status{Dir: s.dir, Version: s.version, Keys: len(latest)}
 	if s.dir == "" {
 		return st
 	}
-	for _, f := range []string{changelogFile, snapshotFile} {
-		if fi, err := os.Stat(filepath.Join(s.dir, f)); err == nil {
+	derived, _ := filepath.Glob(filepath.Join(s.dir, derivedPrefix+"*"))
+	for _, f := range append([]string{changelogFile, snapshotFile}, derived...) {
+		if fi, err := os.Stat(filepath.Join(s.dir, filepath.Base(f))); err == nil {
 			st.Bytes += fi.Size()
 		}
 	}
