@@ -86,16 +86,12 @@ func (s *Store) derivedKey() (string, uint64) {
 	return s.bodySum, s.version
 }
 
-// splitDerived parses a derived file and checks its body hash.
+// splitDerived parses a derived file and checks its body's CRC.
 func splitDerived(raw []byte) (derivedHeader, []byte, error) {
 	var h derivedHeader
-	magic, rest, ok := bytes.Cut(raw, []byte("\n"))
-	if !ok || string(magic) != derivedMagic {
-		return h, nil, errors.New("no derived-file header")
-	}
-	line, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok || json.Unmarshal(line, &h) != nil {
-		return h, nil, errors.New("derived-file header does not parse")
+	body, err := splitFramed(raw, derivedMagic, &h)
+	if err != nil {
+		return h, nil, err
 	}
 	if crc32.Checksum(body, crcTable) != h.BodyCRC {
 		return h, nil, errors.New("derived-file checksum mismatch")

@@ -221,19 +221,29 @@ func (s *Store) load() error {
 // splitSnapshot parses the magic, header and body and checks the body hash.
 func splitSnapshot(raw []byte) (header, []byte, error) {
 	var h header
-	magic, rest, ok := bytes.Cut(raw, []byte("\n"))
-	if !ok || string(magic) != snapshotMagic {
-		return h, nil, fmt.Errorf("%w: snapshot has no %s header", ErrCorrupt, snapshotMagic)
-	}
-	line, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok || json.Unmarshal(line, &h) != nil {
-		return h, nil, fmt.Errorf("%w: snapshot header does not parse", ErrCorrupt)
+	body, err := splitFramed(raw, snapshotMagic, &h)
+	if err != nil {
+		return h, nil, fmt.Errorf("%w: snapshot %v", ErrCorrupt, err)
 	}
 	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != h.BodySHA256 {
 		return h, nil, fmt.Errorf("%w: snapshot checksum mismatch", ErrCorrupt)
 	}
 	return h, body, nil
+}
+
+// splitFramed parses the framing the snapshot and derived files share: a
+// magic line, a JSON header line (into h), then the body.
+func splitFramed(raw []byte, magic string, h any) ([]byte, error) {
+	first, rest, ok := bytes.Cut(raw, []byte("\n"))
+	if !ok || string(first) != magic {
+		return nil, fmt.Errorf("has no %s header", magic)
+	}
+	line, body, ok := bytes.Cut(rest, []byte("\n"))
+	if !ok || json.Unmarshal(line, h) != nil {
+		return nil, errors.New("header does not parse")
+	}
+	return body, nil
 }
 
 // Reset empties the store: version 0, no files but the lock.
