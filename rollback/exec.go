@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
@@ -76,13 +77,10 @@ type Executor struct {
 	Now func(ctx context.Context) (time.Time, error)
 	// Health observes the replicas: a subnet's step is done only once
 	// JudgeTarget finds it healthy on the restored version (every replica
-	// runs it, it finalizes, no alert). Nil judges from the registry
-	// alone, and the step's detail says so.
+	// runs it, it finalizes, no alert); heights are compared across runs
+	// through the state file. Nil judges from the registry alone, and the
+	// step's detail says so.
 	Health health.Source
-
-	// heights judges finalization across this executor's observations
-	// (rollout.Heights): keep one Executor for a run that polls.
-	heights rollout.Heights
 }
 
 // StepStatus is one step as Status reports it.
@@ -194,7 +192,15 @@ func (r *runner) observe(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("observe the replicas' health: %w", err)
 		}
-		r.world.Health = judgeFinalization(&r.e.heights, snap, r.world.Registry, subnetTargets(r.st.Plan), r.now)
+		var h rollout.Heights
+		h.Restore(r.st.Heights)
+		r.world.Health = judgeFinalization(&h, snap, r.world.Registry, subnetTargets(r.st.Plan), r.now)
+		if marks := h.Marks(); !maps.EqualFunc(marks, r.st.Heights, sameMark) {
+			r.st.Heights = marks
+			if err := r.e.File.Save(r.st); err != nil {
+				return err
+			}
+		}
 	}
 	if r.e.Ledger != nil {
 		if r.world.Halted, err = r.e.Ledger.Halted(ctx); err != nil {
@@ -203,6 +209,12 @@ func (r *runner) observe(ctx context.Context) error {
 	}
 	r.world.ModuleHashes, err = readModuleHashes(ctx, r.e.Gov, r.st.Plan)
 	return err
+}
+
+// sameMark reports whether two kept heights are the same observation.
+func sameMark(a, b rollout.HeightMark) bool {
+	return a.Height == b.Height && a.At.Equal(b.At) && (a.Finalizing == nil) == (b.Finalizing == nil) &&
+		(a.Finalizing == nil || *a.Finalizing == *b.Finalizing)
 }
 
 func (r *runner) save(rec *StepRecord, state StepState, detail string) error {

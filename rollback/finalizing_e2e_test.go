@@ -53,7 +53,8 @@ func stepOf(t *testing.T, st *Status, subnet string) StepStatus {
 // per scrape and no verdict: a target running its restored version is not
 // done on its first height, is done once a later observation, one minute
 // on, sees the height grow, and a target stalled on its restored version
-// (a localnet fault) is never done and its finalizing check fails.
+// (a localnet fault) is never done and its finalizing check fails. Each
+// call is a new executor (a new CLI run): the heights live in the state.
 func TestStepDoneNeedsTwoHeights(t *testing.T) {
 	n := localnettest.Start(t)
 	ctx := context.Background()
@@ -110,8 +111,14 @@ func TestStepDoneNeedsTwoHeights(t *testing.T) {
 	if err := n.SetFault(localnet.Fault{Version: restore, Subnets: []string{stalled.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	e := &Executor{Gov: c, File: StateFile{Path: filepath.Join(t.TempDir(), "rb.json")}, Neuron: 80, Policy: proposals.DefaultPolicy(),
-		Now: func(context.Context) (time.Time, error) { return n.Now(), nil }, Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}}
+	// Each call runs in a new executor, as each CLI run does: the heights
+	// are kept in the state file.
+	path := filepath.Join(t.TempDir(), "rb.json")
+	executor := func() *Executor {
+		return &Executor{Gov: c, File: StateFile{Path: path}, Neuron: 80, Policy: proposals.DefaultPolicy(),
+			Now: func(context.Context) (time.Time, error) { return n.Now(), nil }, Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}}
+	}
+	e := executor()
 	if _, err := e.Start(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +139,7 @@ func TestStepDoneNeedsTwoHeights(t *testing.T) {
 	if _, err := n.Advance(localnet.DefaultUpgradeDelay + localnet.DefaultCatchUp + time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	st, err = e.Status(ctx)
+	st, err = executor().Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +157,7 @@ func TestStepDoneNeedsTwoHeights(t *testing.T) {
 	if _, err := n.Advance(time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	st, err = e.Status(ctx)
+	st, err = executor().Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
