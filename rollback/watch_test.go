@@ -18,7 +18,9 @@ func TestJudgeTargetTellsWaitsFromFailures(t *testing.T) {
 	nodes := []string{"n1", "n2", "n3", "n4"}
 	onPatch := &governance.Registry{Subnets: []governance.Subnet{{ID: subA, GuestOSVersion: vPatch, Nodes: nodes}}}
 	restored := &governance.Registry{Subnets: []governance.Subnet{{ID: subA, GuestOSVersion: vOld, Nodes: nodes}}}
-	snap := func(s health.Subnet) *health.Snapshot { return &health.Snapshot{Subnets: map[string]health.Subnet{subA: s}} }
+	snap := func(s health.Subnet) *health.Snapshot {
+		return &health.Snapshot{Subnets: map[string]health.Subnet{subA: s}}
+	}
 	on := func(v string, n int) map[string]int { return map[string]int{v: n} }
 	cases := []struct {
 		name           string
