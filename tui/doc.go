@@ -8,9 +8,9 @@
 // release fact (rollout.Tracker's Status, Advance, PlanNow, Halt, Resume,
 // Disclose; Status.Glance and PreviewAdvance; rollback.PlanRelease and
 // ReleaseExecutor, whose Status carries the targets' health); all I/O runs
-// inside tea commands. One release selection (common.Selection) is shared by the Releases and
-// Rollback pages. Countdowns follow the network's clock (a local
-// network's virtual clock), read on every refresh tick.
+// inside tea commands. One release selection (common.Selection) is shared
+// by the Releases and Rollback pages. Countdowns follow the network's clock
+// (a local network's virtual clock), read on every refresh tick.
 //
 // The root tags the status-line messages of every page's commands with the
 // page (scope.go): each page has its own message, which expires, and its own
