@@ -67,7 +67,9 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "Rollback of "+patchVersion+": in progress") || !strings.Contains(out, "… 2. deploy     "+failing) {
 		t.Fatalf("submit output:\n%s", out)
 	}
-	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") {
+	// The target waits for its version (the replicas upgrade): a wait, not ✗.
+	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") ||
+		!strings.Contains(st, "Targets on their restored versions: 0 of 1 healthy\n  … "+failing) || !strings.Contains(st, "… version: upgrading:") || strings.Contains(st, "✗") {
 		t.Fatalf("status before the replicas switched:\n%s", st)
 	}
 	// status --watch refreshes until the replicas switched back.
@@ -88,7 +90,8 @@ func TestRollbackEndToEnd(t *testing.T) {
 	}
 	select {
 	case w := <-watch:
-		if w.Code != 0 || !strings.Contains(w.Stdout, ": in progress") || !strings.Contains(w.Stdout, "Rollback of "+patchVersion+": done") {
+		if w.Code != 0 || !strings.Contains(w.Stdout, ": in progress") || !strings.Contains(w.Stdout, "Rollback of "+patchVersion+": done") ||
+			!strings.Contains(w.Stdout, "1 of 1 healthy\n  ✓ "+failing) {
 			t.Fatalf("status --watch: exit %d\n%s\n%s", w.Code, w.Stdout, w.Stderr)
 		}
 	case <-time.After(time.Minute):
