@@ -103,8 +103,10 @@ type Status struct {
 	// Done reports that every step's expected state holds.
 	Done bool `json:"done"`
 	// Targets are the subnet targets' checks on their restored versions
-	// (JudgeTarget, the rule of the steps' expected states); nil when the
-	// replicas are not observed (no health source).
+	// (JudgeTarget, the rule of the steps' expected states) of a GuestOS
+	// rollback; nil when the replicas are not observed (no health source)
+	// and for HostOS and canister rollbacks, whose targets are nodes and
+	// canisters (their steps' conditions judge them).
 	Targets []TargetHealth `json:"targets,omitempty"`
 }
 
@@ -380,7 +382,7 @@ func (r *runner) status(ctx context.Context) *Status {
 		}
 		out.Steps = append(out.Steps, ss)
 	}
-	if r.world.Health != nil {
+	if r.world.Health != nil && r.st.Plan.Kind == "" {
 		out.Targets = r.targets(ctx)
 	}
 	return out

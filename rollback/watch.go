@@ -230,11 +230,13 @@ func judgeFinalization(h *rollout.Heights, snap *health.Snapshot, reg *governanc
 }
 
 // subnetTargets maps each subnet a plan restores to its version: its
-// subnet targets and the subnets of its CondSubnetRuns conditions.
+// subnet targets (GuestOS plans; the "subnet" of a HostOS or canister
+// target names nodes or a canister) and the subnets of its CondSubnetRuns
+// conditions.
 func subnetTargets(p *Plan) map[string]string {
 	out := map[string]string{}
 	for _, t := range p.Targets {
-		if t.Subnet != "" {
+		if t.Subnet != "" && p.Kind == "" {
 			out[t.Subnet] = t.Restore
 		}
 	}
