@@ -471,3 +471,30 @@ func TestNoHealthSourceClaimsNothing(t *testing.T) {
 		t.Errorf("notes without a health source:\n%s", all)
 	}
 }
+
+// TestKindRollbackSaysWhatChecksIt: a HostOS rollback has no subnet
+// targets to observe; once its steps hold the page says so, and neither
+// blames a missing health source nor claims recovered subnets.
+func TestKindRollbackSaysWhatChecksIt(t *testing.T) {
+	pl := fixturePlan()
+	pl.Kind = "hostos"
+	src := &fakeSource{plan: pl}
+	p := New(tuitest.Common(), []Release{{Name: "hostos-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "hostos targets are checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
+		t.Errorf("notes of a HostOS rollback:\n%s", all)
+	}
+}
