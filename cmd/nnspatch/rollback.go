@@ -389,9 +389,12 @@ func newCmdRollbackStatus(f *Factory, runF func(*rollbackOptions) error) *cobra.
 		Use:   "status (--release REL | --version V | --state FILE) [--watch] [--json]",
 		Short: "Show each rollback step's state and proposal",
 		Long: `Read the rollback's state file and the network: steps whose expected state holds
-are done (a subnet's once every replica runs the restored version with no alert
-firing, per the health source), submitted steps show their proposal's status. With --watch it refreshes
-every --interval until every step is done.
+are done (a subnet's once every replica runs the restored version, no alert is
+seen and it finalizes, per the health source; from /metrics heights that takes
+two runs at least 5s apart, the heights kept in the state file), submitted steps
+show their proposal's status. Each subnet target's checks follow: ✓ ok, … waiting
+(deploy open, replicas upgrading, one height seen), ✗ failed. With --watch it
+refreshes every --interval until every step is done.
 
 Additional exit codes:
   8  --watch ended before every step was done
