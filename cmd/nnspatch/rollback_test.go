@@ -122,6 +122,9 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if !doc.Status.Done || len(ids) != 1 { // only the failing subnet: the healthy one is left alone
 		t.Fatalf("status: done=%v proposals=%v", doc.Status.Done, ids)
 	}
+	if len(doc.Status.Targets) != 1 || doc.Status.Targets[0].Subnet != failing || doc.Status.Targets[0].State() != rollback.CheckOK {
+		t.Fatalf("status --json targets: %+v", doc.Status.Targets)
+	}
 	// The plan halted the rollout (not abandoned the release): advance
 	// refuses until the halt is lifted.
 	if r := mustRun(t, ExitRefused, "rollout", "advance", rel, "--yes"); !strings.Contains(r.Stderr, "rollout is halted") {
