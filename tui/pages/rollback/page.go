@@ -210,6 +210,10 @@ func (p *Page) progressNote(e *entry, name string, submitted bool) string {
 		e.announced = true
 		p.Log.Printf("rollback of %s: every target recovered", name)
 		return fmt.Sprintf("rollback of %s recovered: %d of %d targets healthy; every target healthy on its restored version", name, rec.Healthy, rec.Total)
+	case done && !observed && e.following && e.plan != nil && e.plan.Kind == "" && len(subnetTargets(e.plan)) == 0:
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done (no subnet targets)", name)
+		return "rollback of " + name + ": every step's expected state holds (its targets are unassigned or API boundary nodes, checked by the steps, not by subnet health)"
 	case done && !observed && e.following && e.plan != nil && e.plan.Kind != "":
 		e.following = false
 		p.Log.Printf("rollback of %s: every step done (%s)", name, e.plan.Kind)

@@ -498,3 +498,34 @@ func TestKindRollbackSaysWhatChecksIt(t *testing.T) {
 		t.Errorf("notes of a HostOS rollback:\n%s", all)
 	}
 }
+
+// A GuestOS rollback whose only targets are API boundary nodes has no
+// subnet health to observe: its status line says the steps check its
+// targets, never that a health source is missing or that it recovered.
+func TestNodeOnlyRollbackSaysWhatChecksIt(t *testing.T) {
+	pl := fixturePlan()
+	nodes := []string{"node-a"}
+	pl.Targets = []rb.Target{{APIBoundaryNodes: nodes, Current: tuitest.ElectVersion, Restore: good, RestoreElected: true}}
+	pl.Steps = []rb.Step{pl.Steps[0], {N: 2, Kind: rb.StepAPIBoundary, Nodes: nodes, Version: good, From: tuitest.ElectVersion, Why: "restore",
+		Precondition: rb.Condition{Kind: rb.CondElected, Version: good, Text: "GuestOS " + good + " is elected"},
+		Expect:       rb.Condition{Kind: rb.CondAPIBoundaryRun, Nodes: nodes, Version: good, Text: "node-a runs " + good}}}
+	src := &fakeSource{plan: pl}
+	p := New(tuitest.Common(), []Release{{Name: "apibn-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "API boundary nodes, checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
+		t.Errorf("notes of an API-boundary-node rollback:\n%s", all)
+	}
+}
