@@ -31,32 +31,21 @@ func (c *Client) Registry(ctx context.Context) (*Registry, error) {
 }
 
 // registryLocked is Registry with c.reg.mu held. The registry rarely moved
-// since the last command: it decodes what the store holds while the
-// certified sync asks the network, and keeps that when the sync brings no
-// new version (nothing is returned before the sync verified that the store
-// is current).
+// since the last command: it reads what the store holds (the decoded
+// registry saved beside the snapshot, or else the snapshot decoded) while
+// the certified sync asks the network, and keeps that when the sync brings
+// no new version (nothing is returned before the sync verified that the
+// store is current). A registry it had to decode is saved for the next
+// command.
 func (c *Client) registryLocked(ctx context.Context) (*Registry, error) {
 	st, _, err := c.openStore()
 	if err != nil {
 		return nil, err
 	}
 	held := st.Version()
-	type decoded struct {
-		reg *Registry
-		err error
-	}
-	early := make(chan decoded, 1)
+	early := make(chan heldRegistry, 1)
 	if held > 0 {
-		cur := st // st is reopened below while this decodes
-		go func() {
-			values, err := cur.Values()
-			if err != nil {
-				early <- decoded{nil, err}
-				return
-			}
-			r, err := DecodeRegistry(values, held)
-			early <- decoded{r, err}
-		}()
+		go func() { early <- readHeldRegistry(st, held) }()
 	}
 	if _, err := c.syncLocked(ctx, nil); err != nil {
 		return nil, err
@@ -66,6 +55,9 @@ func (c *Client) registryLocked(ctx context.Context) (*Registry, error) {
 	}
 	if held > 0 {
 		if d := <-early; st.Version() == held {
+			if d.err == nil && !d.cached {
+				cacheRegistry(st, d.reg)
+			}
 			return d.reg, d.err
 		}
 	}
@@ -73,7 +65,33 @@ func (c *Client) registryLocked(ctx context.Context) (*Registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DecodeRegistry(values, st.Version())
+	reg, err := DecodeRegistry(values, st.Version())
+	if err == nil {
+		cacheRegistry(st, reg)
+	}
+	return reg, err
+}
+
+// heldRegistry is the registry a store held before a sync, and whether it
+// came from the saved decoded registry.
+type heldRegistry struct {
+	reg    *Registry
+	cached bool
+	err    error
+}
+
+// readHeldRegistry reads the registry st holds at version held: the saved
+// decoded registry when it matches the snapshot, else the snapshot decoded.
+func readHeldRegistry(st *registrystore.Store, held uint64) heldRegistry {
+	if r, ok := cachedRegistry(st, held); ok {
+		return heldRegistry{reg: r, cached: true}
+	}
+	values, err := st.Values()
+	if err != nil {
+		return heldRegistry{err: err}
+	}
+	r, err := DecodeRegistry(values, held)
+	return heldRegistry{reg: r, err: err}
 }
 
 // ChangesSince answers the registry's get_changes_since from the synced

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -74,8 +76,10 @@ type Executor struct {
 	// Now returns the network's time.
 	Now func(ctx context.Context) (time.Time, error)
 	// Health observes the replicas: a subnet's step is done only once
-	// every replica runs the restored version and no alert fires. Nil
-	// judges from the registry alone, and the step's detail says so.
+	// JudgeTarget finds it healthy on the restored version (every replica
+	// runs it, it finalizes, no alert); heights are compared across runs
+	// through the state file. Nil judges from the registry alone, and the
+	// step's detail says so.
 	Health health.Source
 }
 
@@ -98,6 +102,12 @@ type Status struct {
 	Steps   []StepStatus `json:"steps"`
 	// Done reports that every step's expected state holds.
 	Done bool `json:"done"`
+	// Targets are the subnet targets' checks on their restored versions
+	// (JudgeTarget, the rule of the steps' expected states) of a GuestOS
+	// rollback; nil when the replicas are not observed (no health source)
+	// and for HostOS and canister rollbacks, whose targets are nodes and
+	// canisters (their steps' conditions judge them).
+	Targets []TargetHealth `json:"targets,omitempty"`
 }
 
 // Start records a new plan in the state file, unless one is there: a
@@ -180,8 +190,18 @@ func (r *runner) observe(ctx context.Context) error {
 		return err
 	}
 	if r.e.Health != nil {
-		if r.world.Health, err = r.e.Health.Snapshot(ctx); err != nil {
+		snap, err := r.e.Health.Snapshot(ctx)
+		if err != nil {
 			return fmt.Errorf("observe the replicas' health: %w", err)
+		}
+		var h rollout.Heights
+		h.Restore(r.st.Heights)
+		r.world.Health = judgeFinalization(&h, snap, r.world.Registry, subnetTargets(r.st.Plan), r.now)
+		if marks := h.Marks(); !maps.EqualFunc(marks, r.st.Heights, sameMark) {
+			r.st.Heights = marks
+			if err := r.e.File.Save(r.st); err != nil {
+				return err
+			}
 		}
 	}
 	if r.e.Ledger != nil {
@@ -191,6 +211,12 @@ func (r *runner) observe(ctx context.Context) error {
 	}
 	r.world.ModuleHashes, err = readModuleHashes(ctx, r.e.Gov, r.st.Plan)
 	return err
+}
+
+// sameMark reports whether two kept heights are the same observation.
+func sameMark(a, b rollout.HeightMark) bool {
+	return a.Height == b.Height && a.At.Equal(b.At) && (a.Finalizing == nil) == (b.Finalizing == nil) &&
+		(a.Finalizing == nil || *a.Finalizing == *b.Finalizing)
 }
 
 func (r *runner) save(rec *StepRecord, state StepState, detail string) error {
@@ -356,5 +382,39 @@ func (r *runner) status(ctx context.Context) *Status {
 		}
 		out.Steps = append(out.Steps, ss)
 	}
+	if r.world.Health != nil && r.st.Plan.Kind == "" {
+		out.Targets = r.targets(ctx)
+	}
 	return out
+}
+
+// targets judges each subnet target of the plan with JudgeTarget, telling
+// a wait for its version from a failure by its deploy step's progress.
+func (r *runner) targets(ctx context.Context) []TargetHealth {
+	out := []TargetHealth{}
+	for _, t := range r.st.Plan.Targets {
+		if t.Subnet == "" {
+			continue
+		}
+		out = append(out, JudgeTarget(r.world.Registry, r.world.Health, t.Subnet, t.Restore, r.deployProgress(ctx, t.Subnet)))
+	}
+	return out
+}
+
+// deployProgress is the progress of the step deploying to subnet.
+func (r *runner) deployProgress(ctx context.Context, subnet string) DeployProgress {
+	for i, s := range r.st.Plan.Steps {
+		if s.Kind != StepDeploy || s.Subnet != subnet {
+			continue
+		}
+		rec := r.st.Steps[i]
+		dp := DeployProgress{State: rec.State, Proposal: rec.Proposal}
+		if rec.Proposal != 0 {
+			if p, err := r.proposal(ctx, rec.Proposal); err == nil {
+				dp.Status = p.Status
+			}
+		}
+		return dp
+	}
+	return DeployProgress{}
 }

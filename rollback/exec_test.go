@@ -258,16 +258,20 @@ func TestStateFileLockExcludes(t *testing.T) {
 	again()
 }
 
-// fakeHealth reports every subnet's replicas on the versions in run.
+// fakeHealth reports every subnet's replicas on the versions in run, and
+// judges finalization itself as the Prometheus source does: finalizing
+// unless stalled.
 type fakeHealth struct {
-	run    map[string]string
-	firing map[string]bool
+	run     map[string]string
+	firing  map[string]bool
+	stalled map[string]bool
 }
 
 func (h *fakeHealth) Snapshot(context.Context) (*health.Snapshot, error) {
 	s := &health.Snapshot{Subnets: map[string]health.Subnet{}}
 	for id, v := range h.run {
-		sn := health.Subnet{Versions: map[string]int{v: 4}}
+		fin := !h.stalled[id]
+		sn := health.Subnet{Versions: map[string]int{v: 4}, Finalizing: &fin}
 		if h.firing[id] {
 			sn.Alerts = []health.Alert{{Name: "IC_Subnet_Stalled", State: health.AlertFiring}}
 		}
@@ -296,7 +300,11 @@ func TestSubmitWaitsForTheReplicas(t *testing.T) {
 	if st, _ = e.Status(ctx); st.Steps[2].State == StateDone {
 		t.Fatalf("step 3 done while an alert fires: %+v", st.Steps[2])
 	}
-	h.run[subA], h.run[subB], h.firing = vMid, vMid, nil
+	h.firing, h.stalled = nil, map[string]bool{subC: true}
+	if st, _ = e.Status(ctx); st.Steps[2].State == StateDone || st.Targets[0].Subnet != subC || st.Targets[0].State() != CheckFailed {
+		t.Fatalf("step 3 done (or its target not failed) while the subnet stalls on the restored version: %+v %+v", st.Steps[2], st.Targets)
+	}
+	h.run[subA], h.run[subB], h.stalled = vMid, vMid, nil
 	if st, err = e.Status(ctx); err != nil || !st.Done {
 		t.Fatalf("status once every replica switched: done=%v %v %+v", st.Done, err, st.Steps)
 	}

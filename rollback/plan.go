@@ -47,9 +47,10 @@ const (
 	// CondNotElected holds while Version is not elected.
 	CondNotElected ConditionKind = "not_elected"
 	// CondSubnetRuns holds when Subnet's registry record names Version
-	// and, when the world includes replica health, every replica reports
-	// Version, none of the subnet's alerts fires and it is not seen
-	// stalled.
+	// and, when the world includes replica health, JudgeTarget finds it
+	// healthy: every replica of the record reports Version, it finalizes
+	// (judged from heights across observations, like the rollout's gates)
+	// and no alert is seen.
 	CondSubnetRuns ConditionKind = "subnet_runs"
 	// CondUnassignedRun holds when the unassigned nodes are configured for Version.
 	CondUnassignedRun ConditionKind = "unassigned_run"
@@ -83,8 +84,10 @@ type World struct {
 	Registry *governance.Registry
 	// Halted reports whether the rollout is halted.
 	Halted bool
-	// Health is the replicas' health; nil when not observed, and then a
-	// subnet's version is judged from the registry alone.
+	// Health is the replicas' health, with the Finalizing of the plan's
+	// subnet targets judged from their heights (judgeFinalization); nil
+	// when not observed, and then a subnet's version is judged from the
+	// registry alone.
 	Health *health.Snapshot
 	// ModuleHashes are the installed module hashes (hex) of the canisters
 	// a plan's conditions name, by canister id; read only for such plans.
@@ -106,7 +109,7 @@ func (c Condition) Holds(w World) bool {
 		return !ok
 	case CondSubnetRuns:
 		s, ok := w.Registry.SubnetByID(c.Subnet)
-		return ok && s.GuestOSVersion == c.Version && (w.Health == nil || ReplicasRun(w.Health, c.Subnet, c.Version))
+		return ok && s.GuestOSVersion == c.Version && (w.Health == nil || JudgeTarget(w.Registry, w.Health, c.Subnet, c.Version, DeployProgress{}).Healthy())
 	case CondUnassignedRun:
 		return w.Registry.UnassignedVersion == c.Version
 	case CondAPIBoundaryRun:
@@ -115,21 +118,6 @@ func (c Condition) Holds(w World) bool {
 		return c.holdsKind(w)
 	}
 	return false
-}
-
-// ReplicasRun reports whether every replica of subnet reports version in
-// snap, no alert of the subnet fires and the subnet is not seen stalled.
-// A subnet missing from snap does not run it (nothing says it does).
-func ReplicasRun(snap *health.Snapshot, subnet, version string) bool {
-	s, ok := snap.Subnets[subnet]
-	if !ok {
-		return false
-	}
-	total := 0
-	for _, n := range s.Versions {
-		total += n
-	}
-	return total > 0 && s.Versions[version] == total && !s.Firing() && (s.Finalizing == nil || *s.Finalizing)
 }
 
 // Step is one action of a plan.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/internal/fsutil"
 	"io/fs"
 	"os"
@@ -53,6 +54,11 @@ type State struct {
 	SchemaVersion int          `json:"schema_version"`
 	Plan          *Plan        `json:"plan"`
 	Steps         []StepRecord `json:"steps"`
+	// Heights are the finalized heights last compared per subnet and
+	// restored version ("<subnet> <version>"), so that finalization is
+	// judged across every observation of the rollback, by any process
+	// (rollout.Heights).
+	Heights map[string]rollout.HeightMark `json:"heights,omitempty"`
 }
 
 // NewState returns the state of a plan not yet started.

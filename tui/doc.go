@@ -7,11 +7,11 @@
 // until its targets recover. It calls the same governance, proposals,
 // rollout and rollback functions as the CLI for every release fact
 // (rollout.Tracker's Look, AdvanceRelease, PlanRelease, Halt, Resume,
-// Disclose; View.Glance and PreviewAdvance; rollback.PlanRelease,
-// ReleaseExecutor and TargetWatch); all I/O runs inside tea commands. One
-// release selection (common.Selection) is shared by the Releases and
-// Rollback pages. Countdowns follow the network's clock (a local
-// network's virtual clock), read on every refresh tick.
+// Disclose; View.Glance and PreviewAdvance; rollback.PlanRelease and
+// ReleaseExecutor, whose Status carries the targets' health); all I/O runs
+// inside tea commands. One release selection (common.Selection) is shared
+// by the Releases and Rollback pages. Countdowns follow the network's clock
+// (a local network's virtual clock), read on every refresh tick.
 //
 // The root tags the status-line messages of every page's commands with the
 // page (scope.go): each page has its own message, which expires, and its own

@@ -13,6 +13,7 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/rollback"
 	"github.com/spf13/cobra"
@@ -388,9 +389,12 @@ func newCmdRollbackStatus(f *Factory, runF func(*rollbackOptions) error) *cobra.
 		Use:   "status (--release REL | --version V | --state FILE) [--watch] [--json]",
 		Short: "Show each rollback step's state and proposal",
 		Long: `Read the rollback's state file and the network: steps whose expected state holds
-are done (a subnet's once every replica runs the restored version with no alert
-firing, per the health source), submitted steps show their proposal's status. With --watch it refreshes
-every --interval until every step is done.
+are done (a subnet's once every replica runs the restored version, no alert is
+seen and it finalizes, per the health source; from /metrics heights that takes
+two runs at least 5s apart, the heights kept in the state file), submitted steps
+show their proposal's status. Each subnet target's checks follow: ✓ ok, … waiting
+(deploy open, replicas upgrading, one height seen), ✗ failed. With --watch it
+refreshes every --interval until every step is done.
 
 Additional exit codes:
   8  --watch ended before every step was done
@@ -474,8 +478,49 @@ func writeRollbackStatus(w io.Writer, st *rollback.Status) error {
 		}
 		fmt.Fprintf(&b, "  %s %d. %-10s %s%s\n     %s\n", stepMark(s.State), s.N, s.Kind, target, prop, governance.SanitizeLine(s.Detail))
 	}
+	writeTargetHealth(&b, st.Targets)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeTargetHealth prints each subnet target's checks on its restored
+// version with the states the library gives them (rollback.JudgeTarget),
+// marked as the TUI marks them: ✓ ok, … waiting, ✗ failed. While the
+// version waits, the other checks wait on it and are not listed. Nothing
+// without a health source.
+func writeTargetHealth(b *strings.Builder, ts []rollback.TargetHealth) {
+	if ts == nil {
+		return
+	}
+	rec := rollback.CountRecovery(ts)
+	fmt.Fprintf(b, "Targets on their restored versions: %d of %d healthy\n", rec.Healthy, rec.Total)
+	for _, t := range ts {
+		var notes []string
+		for _, c := range t.Checks {
+			if c.State != rollback.CheckOK {
+				notes = append(notes, fmt.Sprintf("%s %s: %s", targetMark(c.State), c.Name, governance.SanitizeLine(c.Detail)))
+			}
+			if c.Name == health.CheckVersion && c.State == rollback.CheckWaiting {
+				break
+			}
+		}
+		line := "healthy"
+		if len(notes) > 0 {
+			line = strings.Join(notes, "; ")
+		}
+		fmt.Fprintf(b, "  %s %s on %s\n     %s\n", targetMark(t.State()), t.Subnet, short(t.Version, 10), line)
+	}
+}
+
+// targetMark marks a target check's state.
+func targetMark(s rollback.CheckState) string {
+	switch s {
+	case rollback.CheckOK:
+		return "✓"
+	case rollback.CheckFailed:
+		return "✗"
+	}
+	return "…"
 }
 
 func stepMark(s rollback.StepState) string {

@@ -67,7 +67,9 @@ func TestRollbackEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "Rollback of "+patchVersion+": in progress") || !strings.Contains(out, "… 2. deploy     "+failing) {
 		t.Fatalf("submit output:\n%s", out)
 	}
-	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") {
+	// The target waits for its version (the replicas upgrade): a wait, not ✗.
+	if st := mustRun(t, 0, "rollback", "status", "--release", rel).Stdout; !strings.Contains(st, "executed; waiting for: subnet "+failing+" runs") ||
+		!strings.Contains(st, "Targets on their restored versions: 0 of 1 healthy\n  … "+failing) || !strings.Contains(st, "… version: upgrading:") || strings.Contains(st, "✗") {
 		t.Fatalf("status before the replicas switched:\n%s", st)
 	}
 	// status --watch refreshes until the replicas switched back.
@@ -88,7 +90,8 @@ func TestRollbackEndToEnd(t *testing.T) {
 	}
 	select {
 	case w := <-watch:
-		if w.Code != 0 || !strings.Contains(w.Stdout, ": in progress") || !strings.Contains(w.Stdout, "Rollback of "+patchVersion+": done") {
+		if w.Code != 0 || !strings.Contains(w.Stdout, ": in progress") || !strings.Contains(w.Stdout, "Rollback of "+patchVersion+": done") ||
+			!strings.Contains(w.Stdout, "1 of 1 healthy\n  ✓ "+failing) {
 			t.Fatalf("status --watch: exit %d\n%s\n%s", w.Code, w.Stdout, w.Stderr)
 		}
 	case <-time.After(time.Minute):
@@ -118,6 +121,9 @@ func TestRollbackEndToEnd(t *testing.T) {
 	}
 	if !doc.Status.Done || len(ids) != 1 { // only the failing subnet: the healthy one is left alone
 		t.Fatalf("status: done=%v proposals=%v", doc.Status.Done, ids)
+	}
+	if len(doc.Status.Targets) != 1 || doc.Status.Targets[0].Subnet != failing || doc.Status.Targets[0].State() != rollback.CheckOK {
+		t.Fatalf("status --json targets: %+v", doc.Status.Targets)
 	}
 	// The plan halted the rollout (not abandoned the release): advance
 	// refuses until the halt is lifted.

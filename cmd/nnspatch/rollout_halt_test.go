@@ -91,6 +91,12 @@ func TestRolloutResumeAfterRollback(t *testing.T) {
 	if _, err := n.Advance(30 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	// Finalization on the restored version needs two heights: one status
+	// sees the first, the next (a minute on) sees it grow.
+	mustRun(t, 0, "rollback", "status", "--release", rel)
+	if _, err := n.Advance(time.Minute); err != nil {
+		t.Fatal(err)
+	}
 	var rb jsonout.RollbackStatus
 	if err := json.Unmarshal([]byte(mustRun(t, 0, "rollback", "status", "--release", rel, "--json").Stdout), &rb); err != nil || !rb.Status.Done {
 		t.Fatalf("rollback not done: %v %+v", err, rb.Status)

@@ -13,7 +13,11 @@
 //	               body), body (HighCapacityRegistryGetChangesSinceResponse
 //	               holding each present key's latest value)
 //
-// and last_sync, the time of the last sync. A commit appends the new
+// and last_sync, the time of the last sync. Derived files (derived-<name>:
+// magic line, JSON header naming the snapshot body's SHA-256 and version
+// and the body's CRC-32C, body) cache what a reader computed from the
+// snapshot, such as the decoded registry; one that names another snapshot
+// or fails its CRC reads as absent, so it is recomputed, never trusted. A commit appends the new
 // versions to the changelog, syncs it, then replaces the snapshot by rename:
 // the snapshot names the changelog length it covers, so bytes after that
 // length are an interrupted commit and are cut off by the next one. A

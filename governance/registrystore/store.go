@@ -96,6 +96,10 @@ type Store struct {
 	latest map[string]Entry
 	body   []byte
 	bodyAt uint64 // the version body holds
+	// bodySum is the SHA-256 (hex) of the snapshot body on disk: what a
+	// derived file names to say which snapshot it was derived from. It and
+	// version change under mu, so ReadDerived may run during an Append.
+	bodySum string
 	// mem holds the changelog of a store without a directory.
 	mem []Batch
 }
@@ -210,20 +214,16 @@ func (s *Store) load() error {
 	if err != nil || fi.Size() < h.LogBytes {
 		return fmt.Errorf("%w: changelog is shorter than the snapshot says (%d bytes)", ErrCorrupt, h.LogBytes)
 	}
-	s.version, s.logSize, s.body, s.bodyAt = h.Version, h.LogBytes, body, h.Version
+	s.version, s.logSize, s.body, s.bodyAt, s.bodySum = h.Version, h.LogBytes, body, h.Version, h.BodySHA256
 	return nil
 }
 
 // splitSnapshot parses the magic, header and body and checks the body hash.
 func splitSnapshot(raw []byte) (header, []byte, error) {
 	var h header
-	magic, rest, ok := bytes.Cut(raw, []byte("\n"))
-	if !ok || string(magic) != snapshotMagic {
-		return h, nil, fmt.Errorf("%w: snapshot has no %s header", ErrCorrupt, snapshotMagic)
-	}
-	line, body, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok || json.Unmarshal(line, &h) != nil {
-		return h, nil, fmt.Errorf("%w: snapshot header does not parse", ErrCorrupt)
+	body, err := splitFramed(raw, snapshotMagic, &h)
+	if err != nil {
+		return h, nil, fmt.Errorf("%w: snapshot %v", ErrCorrupt, err)
 	}
 	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != h.BodySHA256 {
@@ -232,10 +232,26 @@ func splitSnapshot(raw []byte) (header, []byte, error) {
 	return h, body, nil
 }
 
+// splitFramed parses the framing the snapshot and derived files share: a
+// magic line, a JSON header line (into h), then the body.
+func splitFramed(raw []byte, magic string, h any) ([]byte, error) {
+	first, rest, ok := bytes.Cut(raw, []byte("\n"))
+	if !ok || string(first) != magic {
+		return nil, fmt.Errorf("has no %s header", magic)
+	}
+	line, body, ok := bytes.Cut(rest, []byte("\n"))
+	if !ok || json.Unmarshal(line, h) != nil {
+		return nil, errors.New("header does not parse")
+	}
+	return body, nil
+}
+
 // Reset empties the store: version 0, no files but the lock.
 func (s *Store) Reset() error {
 	s.setLatest(map[string]Entry{})
-	s.version, s.logSize, s.mem = 0, 0, nil
+	s.mu.Lock()
+	s.version, s.logSize, s.mem, s.bodySum = 0, 0, nil, ""
+	s.mu.Unlock()
 	if s.dir == "" {
 		return nil
 	}
@@ -249,7 +265,7 @@ func (s *Store) Reset() error {
 			return fmt.Errorf("reset registry cache: %w", err)
 		}
 	}
-	return nil
+	return s.removeDerived()
 }
 
 // lock takes the directory's writer lock.
@@ -297,11 +313,14 @@ func (s *Store) Append(batches []Batch) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSnapshot(s.dir, s.rootKey, next, size, latest); err != nil {
+	sum, err := writeSnapshot(s.dir, s.rootKey, next, size, latest)
+	if err != nil {
 		return err
 	}
-	s.setLatest(latest)
-	s.version, s.logSize = next, size
+	s.mu.Lock()
+	s.latest, s.body = latest, nil
+	s.version, s.logSize, s.bodySum = next, size, sum
+	s.mu.Unlock()
 	return nil
 }
 
@@ -406,8 +425,9 @@ func encodeRecord(b Batch) []byte {
 	return append(rec, payload...)
 }
 
-// writeSnapshot replaces the snapshot atomically.
-func writeSnapshot(dir string, rootKey []byte, version uint64, logBytes int64, latest map[string]Entry) error {
+// writeSnapshot replaces the snapshot atomically; it returns the body's
+// SHA-256 (hex).
+func writeSnapshot(dir string, rootKey []byte, version uint64, logBytes int64, latest map[string]Entry) (string, error) {
 	snap := &registrypb.HighCapacityRegistryGetChangesSinceResponse{Version: version}
 	keys := make([]string, 0, len(latest))
 	for k := range latest {
@@ -422,7 +442,7 @@ func writeSnapshot(dir string, rootKey []byte, version uint64, logBytes int64, l
 	}
 	body, err := proto.MarshalOptions{Deterministic: true}.Marshal(snap)
 	if err != nil {
-		return fmt.Errorf("encode registry snapshot: %w", err)
+		return "", fmt.Errorf("encode registry snapshot: %w", err)
 	}
 	sum := sha256.Sum256(body)
 	h, _ := json.Marshal(header{RootKey: hex.EncodeToString(rootKey), Version: version, LogBytes: logBytes, BodySHA256: hex.EncodeToString(sum[:])})
@@ -431,7 +451,7 @@ func writeSnapshot(dir string, rootKey []byte, version uint64, logBytes int64, l
 	buf.Write(h)
 	buf.WriteByte('\n')
 	buf.Write(body)
-	return writeAtomic(filepath.Join(dir, snapshotFile), buf.Bytes())
+	return hex.EncodeToString(sum[:]), writeAtomic(filepath.Join(dir, snapshotFile), buf.Bytes())
 }
 
 // writeAtomic writes data to a temporary file, syncs it and renames it over
@@ -528,15 +548,17 @@ type Status struct {
 	LastSync time.Time
 }
 
-// Status reports the store's version, size and last sync.
+// Status reports the store's version, size (every file but the lock) and
+// last sync.
 func (s *Store) Status() Status {
 	latest, _ := s.Latest()
 	st := Status{Dir: s.dir, Version: s.version, Keys: len(latest)}
 	if s.dir == "" {
 		return st
 	}
-	for _, f := range []string{changelogFile, snapshotFile} {
-		if fi, err := os.Stat(filepath.Join(s.dir, f)); err == nil {
+	derived, _ := filepath.Glob(filepath.Join(s.dir, derivedPrefix+"*"))
+	for _, f := range append([]string{changelogFile, snapshotFile}, derived...) {
+		if fi, err := os.Stat(filepath.Join(s.dir, filepath.Base(f))); err == nil {
 			st.Bytes += fi.Size()
 		}
 	}

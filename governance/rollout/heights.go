@@ -46,3 +46,33 @@ func (h *Heights) Judge(subnet string, sub health.Subnet, now time.Time) health.
 	h.last[subnet] = heightVerdict{rec: rec, fin: judged.Finalizing}
 	return *judged
 }
+
+// HeightMark is a subnet's last compared finalized height, when it was
+// seen, and the verdict then: what Heights keeps between observations.
+type HeightMark struct {
+	Height     float64   `json:"height"`
+	At         time.Time `json:"at"`
+	Finalizing *bool     `json:"finalizing,omitempty"`
+}
+
+// Marks returns the last compared height of every subnet judged, for a
+// caller that keeps them across processes (Restore reads them back).
+func (h *Heights) Marks() map[string]HeightMark {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]HeightMark, len(h.last))
+	for k, v := range h.last {
+		out[k] = HeightMark{Height: v.rec.Height, At: v.rec.HeightAt, Finalizing: v.fin}
+	}
+	return out
+}
+
+// Restore replaces the kept heights with marks (from Marks).
+func (h *Heights) Restore(marks map[string]HeightMark) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.last = make(map[string]heightVerdict, len(marks))
+	for k, m := range marks {
+		h.last[k] = heightVerdict{rec: SubnetRecord{Height: m.Height, HeightAt: m.At}, fin: m.Finalizing}
+	}
+}

@@ -37,7 +37,7 @@ func (p *Page) planCmd(i int) tea.Cmd {
 
 // progressCmd submits due steps (submit) or reads the status.
 func (p *Page) progressCmd(i int, submit bool) tea.Cmd {
-	src, plan := p.releases[i].Source, p.entries[i].plan
+	src := p.releases[i].Source
 	return func() tea.Msg {
 		ctx, cancel := p.ctx()
 		defer cancel()
@@ -49,18 +49,8 @@ func (p *Page) progressCmd(i int, submit bool) tea.Cmd {
 			st, err := src.Status(ctx)
 			msg = ProgressMsg{Index: i, Status: st, Err: err}
 		}
-		watch(ctx, src, plan, &msg)
 		return msg
 	}
-}
-
-// watch adds the targets' health to msg when src can observe it.
-func watch(ctx context.Context, src Source, plan *rb.Plan, msg *ProgressMsg) {
-	w, ok := src.(Watcher)
-	if !ok || plan == nil {
-		return
-	}
-	msg.Targets, msg.WatchErr = w.Watch(ctx, plan)
 }
 
 // startCmd records the plan and submits its first due steps.
@@ -73,8 +63,6 @@ func (p *Page) startCmd(i int, plan *rb.Plan) tea.Cmd {
 			return ProgressMsg{Index: i, Err: err}
 		}
 		st, err := src.Submit(ctx)
-		msg := ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
-		watch(ctx, src, plan, &msg)
-		return msg
+		return ProgressMsg{Index: i, Status: st, Submitted: true, Err: err}
 	}
 }

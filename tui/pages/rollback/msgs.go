@@ -21,16 +21,11 @@ type Source interface {
 	Status(ctx context.Context) (*rb.Status, error)
 }
 
-// Watcher is optionally implemented by a Source: it checks the health of
-// the plan's subnet targets on the versions they are restored to, so the
-// page follows the rollback until the subnets recover, not only until its
-// proposals took effect in the registry.
-type Watcher interface {
-	Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error)
-}
-
 // TargetHealth is one subnet target's gate checks against its restored
-// version (the rollback package's).
+// version, each with its state (rb.JudgeTarget, the rule the executor's
+// steps are done by). A Status carries them (Status.Targets) when the
+// source observes the replicas, so the page follows the rollback until the
+// subnets recover, not only until its proposals took effect.
 type TargetHealth = rb.TargetHealth
 
 // Release is one release the page can roll back.
@@ -62,8 +57,4 @@ type ProgressMsg struct {
 	Status    *rb.Status
 	Submitted bool
 	Err       error
-	// Targets is the targets' health (nil: not observed).
-	Targets []TargetHealth
-	// WatchErr is why the targets could not be observed.
-	WatchErr error
 }

@@ -18,9 +18,8 @@ import (
 
 // entry is what the page knows of one release's rollback.
 type entry struct {
-	plan    *rb.Plan
-	status  *rb.Status
-	targets []TargetHealth
+	plan   *rb.Plan
+	status *rb.Status
 	// loaded reports that the state file was read.
 	loaded bool
 	// started reports a rollback under way (its state file exists).
@@ -35,16 +34,22 @@ type entry struct {
 	failed bool
 }
 
-// recovered reports whether every observed target is healthy (true when
-// the source cannot observe them).
-func (e *entry) recovered(src Source) bool {
-	if _, ok := src.(Watcher); !ok {
-		return true
+// targets is the subnet targets' health the last status carried (nil:
+// not observed).
+func (e *entry) targets() []TargetHealth {
+	if e.status == nil {
+		return nil
 	}
-	if e.targets == nil {
+	return e.status.Targets
+}
+
+// recovered reports whether every observed target is healthy (true when
+// the source does not observe them: its status carries no targets).
+func (e *entry) recovered() bool {
+	if e.status == nil {
 		return false
 	}
-	for _, t := range e.targets {
+	for _, t := range e.status.Targets {
 		if !t.Healthy() {
 			return false
 		}
@@ -95,7 +100,7 @@ func (p *Page) Refresh() tea.Cmd {
 		case e.started && e.following:
 			e.busy = true
 			cmds = append(cmds, p.progressCmd(i, true))
-		case e.started && (e.status == nil || !e.status.Done || !e.recovered(p.releases[i].Source)):
+		case e.started && (e.status == nil || !e.status.Done || !e.recovered()):
 			e.busy = true
 			cmds = append(cmds, p.progressCmd(i, false))
 		}
@@ -164,17 +169,10 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 	}
 	e := &p.entries[msg.Index]
 	name := common.Short(p.releases[msg.Index].Name, 12)
-	src := p.releases[msg.Index].Source
 	e.busy = false
 	if msg.Status != nil {
 		e.status = msg.Status
 		e.started = true
-	}
-	if msg.Targets != nil {
-		e.targets = msg.Targets
-	}
-	if msg.WatchErr != nil {
-		p.Log.Printf("watch the targets of %s: %v", name, msg.WatchErr)
 	}
 	if msg.Err != nil {
 		if errors.Is(msg.Err, rb.ErrStepFailed) {
@@ -182,7 +180,7 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 		}
 		return p.fail(msg.Index, "roll back ", msg.Err)
 	}
-	if note := p.progressNote(e, src, name, msg.Submitted); note != "" {
+	if note := p.progressNote(e, name, msg.Submitted); note != "" {
 		return common.StatusCmd(note)
 	}
 	return p.recovered(msg.Index)
@@ -192,13 +190,13 @@ func (p *Page) progressed(msg ProgressMsg) tea.Cmd {
 // say is true now: submitted and recovering, steps done and recovering,
 // recovered. It never calls a rollback complete while a target is not
 // healthy on its restored version. "" when nothing changed worth saying.
-func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) string {
+func (p *Page) progressNote(e *entry, name string, submitted bool) string {
 	done := e.status != nil && e.status.Done
-	_, watcher := src.(Watcher)
-	// observed: the targets' health is known (a Watcher with a health
-	// source reported them); otherwise recovery is not claimed either way.
-	observed := watcher && len(e.targets) > 0
-	rec := rb.CountRecovery(e.targets)
+	// observed: the targets' health is known (the status carries it when
+	// the source observes the replicas); otherwise recovery is not claimed
+	// either way.
+	observed := len(e.targets()) > 0
+	rec := rb.CountRecovery(e.targets())
 	recovering := rec.Recovering()
 	if !observed {
 		recovering = len(subnetTargets(e.plan))
@@ -212,7 +210,15 @@ func (p *Page) progressNote(e *entry, src Source, name string, submitted bool) s
 		e.announced = true
 		p.Log.Printf("rollback of %s: every target recovered", name)
 		return fmt.Sprintf("rollback of %s recovered: %d of %d targets healthy; every target healthy on its restored version", name, rec.Healthy, rec.Total)
-	case done && !observed && e.following && (!watcher || e.targets != nil):
+	case done && !observed && e.following && e.plan != nil && e.plan.Kind == "" && len(subnetTargets(e.plan)) == 0:
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done (no subnet targets)", name)
+		return "rollback of " + name + ": every step's expected state holds (its targets are unassigned or API boundary nodes, checked by the steps, not by subnet health)"
+	case done && !observed && e.following && e.plan != nil && e.plan.Kind != "":
+		e.following = false
+		p.Log.Printf("rollback of %s: every step done (%s)", name, e.plan.Kind)
+		return "rollback of " + name + ": every step's expected state holds (" + e.plan.Kind + " targets are checked by the steps, not by subnet health)"
+	case done && !observed && e.following:
 		e.following = false
 		p.Log.Printf("rollback of %s: every step done, target health not observed", name)
 		return "rollback of " + name + ": every step's proposal took effect; target health not observed (no health source)"

@@ -57,6 +57,9 @@ type fakeSource struct {
 	submits  int
 	planErr  error
 	failStep bool
+	// judge, when set, plays a health source: the targets' health each
+	// status carries (rb.Status.Targets).
+	judge func(*rb.Status) []TargetHealth
 }
 
 func (f *fakeSource) Plan(context.Context) (*rb.Plan, error) { return f.plan, f.planErr }
@@ -102,6 +105,9 @@ func (f *fakeSource) copy() *rb.Status {
 	c.Done = true
 	for _, s := range c.Steps {
 		c.Done = c.Done && s.State == rb.StateDone
+	}
+	if f.judge != nil {
+		c.Targets = f.judge(&c)
 	}
 	return &c
 }
@@ -292,29 +298,52 @@ func TestResumesRecordedRollback(t *testing.T) {
 	}
 }
 
-// watchingSource also reports the targets' health: unhealthy until
-// healthyAfter observations.
+// watchingSource also reports the targets' health as the library states
+// it: the version waits until the target's deploy step is done, then
+// finalization waits for healthyAfter observations (or fails: stalled),
+// then the target is healthy.
 type watchingSource struct {
 	*fakeSource
 	watches, healthyAfter int
+	stalled               bool
 }
 
-func (w *watchingSource) Watch(_ context.Context, p *rb.Plan) ([]TargetHealth, error) {
+func newWatching(healthyAfter int) *watchingSource {
+	w := &watchingSource{fakeSource: &fakeSource{plan: fixturePlan()}, healthyAfter: healthyAfter}
+	w.judge = w.observe
+	return w
+}
+
+func (w *watchingSource) observe(st *rb.Status) []TargetHealth {
 	w.watches++
 	var out []TargetHealth
-	for _, t := range p.Targets {
-		ok := w.watches > w.healthyAfter
-		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Checks: []health.Check{
-			{Name: health.CheckVersion, OK: ok}, {Name: health.CheckFinalizing, OK: ok}, {Name: health.CheckAlerts, OK: true}}})
+	for _, t := range w.started.Targets {
+		deployed := false
+		for _, s := range st.Steps {
+			deployed = deployed || s.Subnet == t.Subnet && s.State == rb.StateDone
+		}
+		fin := rb.CheckOK
+		switch {
+		case w.stalled:
+			fin = rb.CheckFailed
+		case w.watches <= w.healthyAfter:
+			fin = rb.CheckWaiting
+		}
+		checks := []rb.TargetCheck{{Name: health.CheckVersion, State: rb.CheckOK}, {Name: health.CheckFinalizing, State: fin}, {Name: health.CheckAlerts, State: rb.CheckOK}}
+		if !deployed {
+			checks = []rb.TargetCheck{{Name: health.CheckVersion, State: rb.CheckWaiting, Detail: "waiting for " + t.Restore[:8] + ": proposal open"},
+				{Name: health.CheckFinalizing, State: rb.CheckWaiting}, {Name: health.CheckAlerts, State: rb.CheckWaiting}}
+		}
+		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Checks: checks})
 	}
-	return out, nil
+	return out
 }
 
-// TestFollowsUntilTargetsRecover: with a Watcher, the page keeps
-// refreshing after the steps are done until every target is healthy on
-// its restored version, and says so.
+// TestFollowsUntilTargetsRecover: with the targets' health observed, the
+// page keeps refreshing after the steps are done until every target is
+// healthy on its restored version, and says so; a wait shows as a wait.
 func TestFollowsUntilTargetsRecover(t *testing.T) {
-	src := &watchingSource{fakeSource: &fakeSource{plan: fixturePlan()}, healthyAfter: 6}
+	src := newWatching(6)
 	var rs []Release
 	p := New(tuitest.Common(), append(rs, Release{Name: "2026-11-patch", Source: src}))
 	p.SetSize(80, 21)
@@ -345,8 +374,8 @@ func TestFollowsUntilTargetsRecover(t *testing.T) {
 	if !p.Status().Done {
 		t.Fatal("steps not done")
 	}
-	if out := p.View(); !strings.Contains(out, "targets recovering") || !strings.Contains(out, "failing · ✗ version ✗ finalizing") {
-		t.Fatalf("recovery not shown:\n%s", out)
+	if out := p.View(); !strings.Contains(out, "targets recovering") || !strings.Contains(out, "failing · … finalizing") || strings.Contains(out, "✗ finalizing") {
+		t.Fatalf("recovery not shown as a wait:\n%s", out)
 	}
 	tuitest.Golden(t, p.View())
 	var last []tea.Msg
@@ -389,44 +418,39 @@ func TestPickerFitsLongNames(t *testing.T) {
 	}
 }
 
-// waitingSource reports the targets with finalization not judged yet (one
-// height observed): a wait, shown as "… finalizing", not a failure.
-type waitingSource struct{ *fakeSource }
-
-func (w *waitingSource) Watch(_ context.Context, p *rb.Plan) ([]TargetHealth, error) {
-	var out []TargetHealth
-	for _, t := range p.Targets {
-		out = append(out, TargetHealth{Subnet: t.Subnet, Version: t.Restore, Waiting: true, Checks: []health.Check{
-			{Name: health.CheckVersion, OK: true}, {Name: health.CheckFinalizing, Detail: "no finalized-height data"}, {Name: health.CheckAlerts, OK: true}}})
-	}
-	return out, nil
-}
-
-func TestFinalizingWaitIsNotFailure(t *testing.T) {
-	src := &waitingSource{fakeSource: &fakeSource{plan: fixturePlan()}}
+// TestWaitsAreNotFailures: a target waiting for its restored version
+// (its deploy not done) shows "… version", one with one height seen
+// "… finalizing", never ✗; a stall on the restored version is ✗.
+func TestWaitsAreNotFailures(t *testing.T) {
+	src := newWatching(100)
 	p := New(tuitest.Common(), []Release{{Name: "2026-11-patch", Source: src}})
-	p.SetSize(100, 21)
+	p.SetSize(80, 21)
 	run(p, p.Init())
 	press(p, "p")
 	press(p, "s")
 	press(p, "y")
 	out := p.View()
-	if !strings.Contains(out, "… finalizing") || strings.Contains(out, "✗ finalizing") {
+	if !strings.Contains(out, "failing · … version") || strings.Contains(out, "✗ version") || strings.Contains(out, "✗ finalizing") {
+		t.Errorf("a wait for the restored version shows as a failure:\n%s", out)
+	}
+	tuitest.Golden(t, out)
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		run(p, p.Refresh())
+	}
+	if out := p.View(); !strings.Contains(out, "failing · … finalizing") || strings.Contains(out, "✗ finalizing") {
 		t.Errorf("a finalization wait shows as a failure:\n%s", out)
 	}
-}
-
-// blindSource is a Watcher without a health source: it observes nothing.
-type blindSource struct{ *fakeSource }
-
-func (blindSource) Watch(context.Context, *rb.Plan) ([]TargetHealth, error) {
-	return []TargetHealth{}, nil
+	src.stalled = true
+	run(p, p.Refresh())
+	if out := p.View(); !strings.Contains(out, "failing · ✗ finalizing") {
+		t.Errorf("a stall on the restored version is not shown failed:\n%s", out)
+	}
 }
 
 // TestNoHealthSourceClaimsNothing: without health data the page neither
 // counts "0 targets recovering" nor calls the targets recovered.
 func TestNoHealthSourceClaimsNothing(t *testing.T) {
-	src := blindSource{&fakeSource{plan: fixturePlan()}}
+	src := &fakeSource{plan: fixturePlan()} // no health source: no Status.Targets
 	p := New(tuitest.Common(), []Release{{Name: "2026-11-patch", Source: src}})
 	p.SetSize(80, 21)
 	run(p, p.Init())
@@ -445,5 +469,63 @@ func TestNoHealthSourceClaimsNothing(t *testing.T) {
 	if !strings.Contains(notes[0], "submitted, 2 targets recovering") || !strings.Contains(all, "target health not observed") ||
 		strings.Contains(all, "0 targets") || strings.Contains(all, "recovered") {
 		t.Errorf("notes without a health source:\n%s", all)
+	}
+}
+
+// TestKindRollbackSaysWhatChecksIt: a HostOS rollback has no subnet
+// targets to observe; once its steps hold the page says so, and neither
+// blames a missing health source nor claims recovered subnets.
+func TestKindRollbackSaysWhatChecksIt(t *testing.T) {
+	pl := fixturePlan()
+	pl.Kind = "hostos"
+	src := &fakeSource{plan: pl}
+	p := New(tuitest.Common(), []Release{{Name: "hostos-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "hostos targets are checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
+		t.Errorf("notes of a HostOS rollback:\n%s", all)
+	}
+}
+
+// A GuestOS rollback whose only targets are API boundary nodes has no
+// subnet health to observe: its status line says the steps check its
+// targets, never that a health source is missing or that it recovered.
+func TestNodeOnlyRollbackSaysWhatChecksIt(t *testing.T) {
+	pl := fixturePlan()
+	nodes := []string{"node-a"}
+	pl.Targets = []rb.Target{{APIBoundaryNodes: nodes, Current: tuitest.ElectVersion, Restore: good, RestoreElected: true}}
+	pl.Steps = []rb.Step{pl.Steps[0], {N: 2, Kind: rb.StepAPIBoundary, Nodes: nodes, Version: good, From: tuitest.ElectVersion, Why: "restore",
+		Precondition: rb.Condition{Kind: rb.CondElected, Version: good, Text: "GuestOS " + good + " is elected"},
+		Expect:       rb.Condition{Kind: rb.CondAPIBoundaryRun, Nodes: nodes, Version: good, Text: "node-a runs " + good}}}
+	src := &fakeSource{plan: pl}
+	p := New(tuitest.Common(), []Release{{Name: "apibn-patch", Source: src}})
+	p.SetSize(80, 21)
+	run(p, p.Init())
+	press(p, "p")
+	press(p, "s")
+	var notes []string
+	for _, m := range press(p, "y") {
+		notes = append(notes, string(m.(common.StatusMsg)))
+	}
+	for i := 0; i < 10 && !p.Status().Done; i++ {
+		for _, m := range run(p, p.Refresh()) {
+			notes = append(notes, string(m.(common.StatusMsg)))
+		}
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "API boundary nodes, checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
+		t.Errorf("notes of an API-boundary-node rollback:\n%s", all)
 	}
 }

@@ -3,7 +3,6 @@ package rollback
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -16,9 +15,9 @@ var ErrNoNeuron = errors.New("no proposer neuron; start nnspatch tui with --neur
 // ReleaseSource is the rollback of a release directory through the same
 // library functions as `nnspatch rollback plan|submit|status --release DIR`:
 // rollback.PlanRelease (halt first, failing subnets from the rollout's
-// gates, pending deploys named), rollback.ReleaseExecutor (progress in the
-// release's rollback.json) and rollback.TargetWatch (the targets' health,
-// finalization judged as the rollout's gates judge it).
+// gates, pending deploys named) and rollback.ReleaseExecutor (progress in
+// the release's rollback.json, with the targets' health judged by
+// rollback.JudgeTarget, the rule its steps are done by).
 type ReleaseSource struct {
 	// Tracker is the release's rollout tracker; its Now is the network's
 	// clock and its Store the release directory.
@@ -32,15 +31,9 @@ type ReleaseSource struct {
 	// ReleasesDir is releases_dir: versions whose release there was halted
 	// or abandoned are never restored, as with the CLI.
 	ReleasesDir string
-
-	once  sync.Once
-	watch *rb.TargetWatch
 }
 
-var (
-	_ Source  = (*ReleaseSource)(nil)
-	_ Watcher = (*ReleaseSource)(nil)
-)
+var _ Source = (*ReleaseSource)(nil)
 
 func (s *ReleaseSource) executor() *rb.Executor {
 	return rb.ReleaseExecutor(s.Tracker, s.Client, s.StatePath, s.Neuron)
@@ -110,11 +103,4 @@ func (s *ReleaseSource) Submit(ctx context.Context) (*rb.Status, error) {
 // Status implements Source.
 func (s *ReleaseSource) Status(ctx context.Context) (*rb.Status, error) {
 	return s.executor().Status(ctx)
-}
-
-// Watch implements Watcher with the tracker's health source (nothing
-// without one).
-func (s *ReleaseSource) Watch(ctx context.Context, p *rb.Plan) ([]TargetHealth, error) {
-	s.once.Do(func() { s.watch = &rb.TargetWatch{Health: s.Tracker.Health, Now: s.Tracker.Now} })
-	return s.watch.Watch(ctx, p)
 }

@@ -95,9 +95,9 @@ func (p *Page) planLines(e entry) []string {
 
 func (p *Page) progressWord(e entry) string {
 	switch {
-	case e.status != nil && e.status.Done && !e.recovered(p.releases[p.sel()].Source):
+	case e.status != nil && e.status.Done && !e.recovered():
 		return "✓ steps done · … targets recovering"
-	case e.status != nil && e.status.Done && len(e.targets) > 0:
+	case e.status != nil && e.status.Done && len(e.targets()) > 0:
 		return "✓ done · targets healthy"
 	case e.status != nil && e.status.Done:
 		return "✓ done"
@@ -134,26 +134,30 @@ func targetLine(t rb.Target) string {
 }
 
 // healthNote is a subnet target's health on its restored version, once
-// observed.
+// observed, as the library states each check: ✓ healthy, "… check" (dim)
+// for a check with no verdict yet, "✗ check" for a failed one. While the
+// version itself waits, the other checks wait on it and are not listed.
 func (p *Page) healthNote(e entry, t rb.Target) string {
-	for _, h := range e.targets {
+	for _, h := range e.targets() {
 		if h.Subnet != t.Subnet {
 			continue
 		}
 		if h.Healthy() {
 			return " · " + p.Styles.Good.Render("✓ healthy")
 		}
-		var bad []string
+		var parts []string
 		for _, c := range h.Checks {
-			switch {
-			case c.OK:
-			case h.Waiting && c.Name == health.CheckFinalizing:
-				bad = append(bad, "… "+c.Name) // no verdict yet: a wait, not a failure
-			default:
-				bad = append(bad, "✗ "+c.Name)
+			switch c.State {
+			case rb.CheckWaiting:
+				parts = append(parts, p.Styles.Muted.Render("… "+c.Name))
+			case rb.CheckFailed:
+				parts = append(parts, p.Styles.Bad.Render("✗ "+c.Name))
+			}
+			if c.Name == health.CheckVersion && c.State == rb.CheckWaiting {
+				break
 			}
 		}
-		return " · " + p.Styles.Bad.Render(strings.Join(bad, " "))
+		return " · " + strings.Join(parts, " ")
 	}
 	return ""
 }
