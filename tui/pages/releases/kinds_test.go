@@ -234,3 +234,48 @@ func TestCanisterRelease(t *testing.T) {
 	}
 	goldenSizes(t, p)
 }
+
+// TestHostOSReleaseOverTolerance: the canary node goes down on the new
+// HostOS (a fault on the local network); after the page's advance and the
+// bake the header says roll back or halt with the Rollback page's key,
+// alerts on the node, and the canary stage is marked over its tolerance
+// with the node listed as down; a further advance submits nothing.
+func TestHostOSReleaseOverTolerance(t *testing.T) {
+	n, c := kindNet(t)
+	ctx := context.Background()
+	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: kindHostOSVersion, SHA256: strings.Repeat("ab", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := kindTracker(n, c, filepath.Join(t.TempDir(), "hostos"))
+	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, d, tr.Actor, n.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SubmitElection(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.PlanRelease(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	if err := n.SetFault(localnet.Fault{Version: kindHostOSVersion, Subnets: []string{canary}}); err != nil {
+		t.Fatal(err)
+	}
+	p := kindPage(t, "hostos-patch", tr)
+	press(p, "a")
+	press(p, "y")
+	if _, err := n.Advance(40 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	run(p, p.Refresh())
+	p.SetSize(132, 40)
+	wantIn(t, "over tolerance", p.View(), "✗ failed", "Next     [5,p] now: roll back or halt: rollout stopped: HostOS stage canary",
+		"Alert    node "+canary[:5], "closed: 1 of 6 node(s) failed, over the stage's tolerance of 0%", "✗ over tolerance", "✗ down "+canary[:5])
+	if msg := statusText(t, press(p, "a")); !strings.Contains(msg, "nothing to advance yet: rollout stopped: HostOS stage canary") || p.Capturing() {
+		t.Errorf("advance over tolerance: %q", msg)
+	}
+}
