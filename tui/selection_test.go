@@ -26,7 +26,7 @@ func (idleTracker) Look(context.Context) (*rollout.View, error) { return nil, er
 func (idleTracker) AdvanceRelease(context.Context) (*rollout.Advanced, error) {
 	return nil, errOffline
 }
-func (idleTracker) PlanRelease(context.Context) (*rollout.Planned, error) {
+func (idleTracker) PlanRelease(context.Context, rollout.PlanRequest) (*rollout.Planned, error) {
 	return nil, errOffline
 }
 func (idleTracker) Halt(context.Context, string, string) error   { return errOffline }

@@ -170,34 +170,15 @@ func kindPlanRun(ctx context.Context, o *rolloutPlanOptions, t *rollout.Tracker,
 			}
 		})
 	}
-	start, err := t.Now(ctx)
+	req, err := o.request()
 	if err != nil {
 		return err
 	}
-	if o.Start != "" {
-		if start, err = time.Parse(time.RFC3339, o.Start); err != nil {
-			return FlagErrorf("--start: %v", err)
-		}
-	}
-	interval, bake := o.Interval, o.Bake
-	if interval == rollout.DefaultInterval {
-		interval = rollout.DefaultHostOSInterval
-	}
-	if bake == rollout.DefaultBake {
-		bake = rollout.DefaultHostOSBake
-	}
-	policy, _, err := o.policy()
+	planned, err := t.PlanRelease(ctx, req)
 	if err != nil {
 		return err
 	}
-	perSubnet := o.PerSubnet
-	if perSubnet == rollout.DefaultHostOSPerSubnet {
-		perSubnet = 0 // the policy's
-	}
-	p, err := t.SaveHostOSPlan(ctx, policy.HostOS.PlanOptions(rollout.HostOSPlanOptions{Start: start, Interval: interval, Bake: bake, PerSubnet: perSubnet}))
-	if err != nil {
-		return err
-	}
+	p := planned.HostOS
 	fmt.Fprintf(o.IO.ErrOut, "Planned %d HostOS nodes in %d stages for %s; next: nnspatch rollout advance %s\n", p.Nodes(), len(p.Stages), o.Ref, o.Ref)
 	return writeKindDoc(o.releaseRefOptions, "plan", p, func(w io.Writer) { writeHostOSPlan(w, p) })
 }

@@ -46,6 +46,9 @@ type rolloutPlanOptions struct {
 	// Policy is --policy: a built-in policy name or a policy file; empty
 	// takes rollout_policy from the config.
 	Policy string
+	// BatchSizeSet, IntervalSet, BakeSet and PerSubnetSet report the flags
+	// given (otherwise the policy's or the kind's default applies).
+	BakeSet, PerSubnetSet bool
 	// BatchSizeSet and IntervalSet report --batch-size and --interval given
 	// (they then override the policy's).
 	BatchSizeSet, IntervalSet bool
@@ -97,6 +100,7 @@ Additional exit codes:
 	pre := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		opts.BatchSizeSet, opts.IntervalSet = c.Flags().Changed("batch-size"), c.Flags().Changed("interval")
+		opts.BakeSet, opts.PerSubnetSet = c.Flags().Changed("bake"), c.Flags().Changed("per-subnet")
 		if pre != nil {
 			return pre(c, args)
 		}
@@ -149,37 +153,45 @@ func rolloutPlanRun(ctx context.Context, o *rolloutPlanOptions) error {
 }
 
 func (o *rolloutPlanOptions) plan(ctx context.Context, t *rollout.Tracker, version string) (*rollout.Plan, error) {
-	start, err := t.Now(ctx)
+	req, err := o.request()
 	if err != nil {
 		return nil, err
 	}
+	return req.GuestOSPlan(ctx, t, version)
+}
+
+// request is the plan the flags ask for over the config's rollout_policy:
+// --batch-size, --interval, --bake and --per-subnet override the policy
+// only when given.
+func (o *rolloutPlanOptions) request() (rollout.PlanRequest, error) {
+	req := rollout.PlanRequest{Policy: o.Policy, File: o.File}
 	if o.Start != "" {
-		if start, err = time.Parse(time.RFC3339, o.Start); err != nil {
-			return nil, FlagErrorf("--start: %v", err)
+		start, err := time.Parse(time.RFC3339, o.Start)
+		if err != nil {
+			return req, FlagErrorf("--start: %v", err)
 		}
+		req.Start = start
 	}
-	if o.File != "" {
-		return rollout.ReadPlanFile(o.File, rollout.PlanOptions{Version: version, Start: start, Interval: o.Interval, Bake: o.Bake})
-	}
-	reg, err := t.Gov.Registry(ctx)
-	if err != nil {
-		return nil, err
-	}
-	policy, usePolicy, err := o.policy()
-	if err != nil {
-		return nil, err
-	}
-	po := rollout.PlanOptions{Version: version, Start: start, BatchSize: o.BatchSize, Interval: o.Interval, Bake: o.Bake}
-	if !usePolicy {
-		return rollout.BuildPlan(reg, po)
+	if req.Policy == "" && req.File == "" {
+		cfg, err := o.f.Config()
+		if err != nil {
+			return req, err
+		}
+		req.Policy = cfg.RolloutPolicy
 	}
 	if o.BatchSizeSet {
-		policy.BatchSize = o.BatchSize
+		req.BatchSize = o.BatchSize
 	}
 	if o.IntervalSet {
-		policy.Interval = o.Interval.String()
+		req.Interval = o.Interval
 	}
-	return rollout.PolicyPlan(reg, policy, po)
+	if o.BakeSet {
+		req.Bake = o.Bake
+	}
+	if o.PerSubnetSet {
+		req.PerSubnet = o.PerSubnet
+	}
+	return req, nil
 }
 
 // policy resolves --policy, else the config's rollout_policy; usePolicy is

@@ -148,7 +148,7 @@ func tuiDeps(ctx context.Context, o *tuiOptions, logw io.Writer) (tui.Deps, erro
 			return tui.Deps{}, err
 		}
 		name := filepath.Base(s.Dir)
-		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t, Neuron: e.Neuron})
+		d.Releases = append(d.Releases, releases.Release{Name: name, Tracker: t, Neuron: e.Neuron, Plan: rollout.PlanRequest{Policy: cfg.RolloutPolicy}})
 		d.Rollbacks = append(d.Rollbacks, rollbackpage.Release{Name: name,
 			Source: &rollbackpage.ReleaseSource{Tracker: t, Client: c, Neuron: e.Neuron, ReleasesDir: d.ReleasesDir}})
 	}

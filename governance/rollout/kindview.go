@@ -16,7 +16,7 @@ import (
 
 // releaseKind is one kind of release: how it is looked at, advanced and
 // planned. The GuestOS, HostOS and NNS canister kinds wrap Status/Advance/
-// PlanNow, HostOSStatus/AdvanceHostOS/SaveHostOSPlan and CanisterStatus/
+// PlanRequest.GuestOSPlan, HostOSStatus/AdvanceHostOS/SaveHostOSPlan and CanisterStatus/
 // AdvanceCanisters.
 type releaseKind interface {
 	// look derives the release's view from l (the caller holds the lock
@@ -25,7 +25,7 @@ type releaseKind interface {
 	// advance submits the release's next step.
 	advance(ctx context.Context, t *Tracker) (*Advanced, error)
 	// plan plans the release from the live registry with the defaults.
-	plan(ctx context.Context, t *Tracker) (*Planned, error)
+	plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned, error)
 }
 
 // releaseKinds is the registry of release kinds, by Ledger.Kind.
@@ -184,11 +184,12 @@ func (p *Planned) Describe() string {
 	return "no plan"
 }
 
-// PlanRelease plans the release from the live registry with the default
-// options, whatever its kind: PlanNow (GuestOS), SaveHostOSPlan (HostOS);
+// PlanRelease plans the release from the live registry as r asks (the
+// CLI's flags over the config, the TUI's config), whatever its kind:
+// r.GuestOSPlan then SavePlan (GuestOS), SaveHostOSPlan (HostOS);
 // an NNS canister release needs no plan (its order is fixed at `release
 // new`) and gets its upgrades back, nothing stored.
-func (t *Tracker) PlanRelease(ctx context.Context) (*Planned, error) {
+func (t *Tracker) PlanRelease(ctx context.Context, r PlanRequest) (*Planned, error) {
 	kind, err := t.kindOf()
 	if err != nil {
 		return nil, err
@@ -197,7 +198,7 @@ func (t *Tracker) PlanRelease(ctx context.Context) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	return k.plan(ctx, t)
+	return k.plan(ctx, t, r)
 }
 
 // guestOSKind is the GuestOS release kind.
@@ -219,9 +220,16 @@ func (guestOSKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) {
 	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseGuestOS, GuestOS: res.Status}}, err
 }
 
-func (guestOSKind) plan(ctx context.Context, t *Tracker) (*Planned, error) {
-	p, err := t.PlanNow(ctx, PlanOptions{})
+func (guestOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned, error) {
+	l, err := t.Store.Read()
 	if err != nil {
+		return nil, err
+	}
+	p, err := r.GuestOSPlan(ctx, t, l.Version)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = t.SavePlan(ctx, p); err != nil {
 		return nil, err
 	}
 	return &Planned{Kind: ReleaseGuestOS, Plan: p, Stored: true}, nil
@@ -246,8 +254,12 @@ func (hostOSKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) {
 	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseHostOS, HostOS: res.Status}}, err
 }
 
-func (hostOSKind) plan(ctx context.Context, t *Tracker) (*Planned, error) {
-	p, err := t.SaveHostOSPlan(ctx, HostOSPlanOptions{})
+func (hostOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned, error) {
+	o, err := r.hostOSOptions(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	p, err := t.SaveHostOSPlan(ctx, o)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +285,7 @@ func (canisterKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) 
 	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseCanister, Canister: res.Status}}, err
 }
 
-func (canisterKind) plan(ctx context.Context, t *Tracker) (*Planned, error) {
+func (canisterKind) plan(ctx context.Context, t *Tracker, _ PlanRequest) (*Planned, error) {
 	l, err := t.Store.Read()
 	if err != nil {
 		return nil, err

@@ -99,7 +99,7 @@ func TestLookHostOS(t *testing.T) {
 	if v, err = tr.Look(ctx); err != nil || v.Summary().Halted != nil {
 		t.Fatalf("after resume: %v %+v", err, v)
 	}
-	if pl, err := tr.PlanRelease(ctx); err == nil || pl != nil {
+	if pl, err := tr.PlanRelease(ctx, PlanRequest{}); err == nil || pl != nil {
 		t.Errorf("re-plan after a deploy: %+v, %v; want refused", pl, err)
 	}
 }
@@ -126,7 +126,7 @@ func TestLookCanister(t *testing.T) {
 	if pv.Kind != ReleaseCanister || pv.Function != InstallCodeFunction || pv.Canister != proposals.RootCanisterID || pv.WasmSHA256 != v.Canister.Canisters[0].WasmSHA256 {
 		t.Fatalf("preview %+v", pv)
 	}
-	pl, err := tr.PlanRelease(ctx)
+	pl, err := tr.PlanRelease(ctx, PlanRequest{})
 	if err != nil || pl.Stored || pl.Canisters == nil || !strings.HasPrefix(pl.Describe(), "no plan needed") {
 		t.Fatalf("plan %+v %v", pl, err)
 	}

@@ -218,7 +218,7 @@ func (p *Page) handleMainnetConfirm(msg tea.KeyMsg) tea.Cmd {
 func (p *Page) run() tea.Cmd {
 	a := p.act
 	p.act, p.sending = nil, true
-	t, i, timeout := p.releases[a.index].Tracker, a.index, p.timeout
+	t, i, timeout, plan := p.releases[a.index].Tracker, a.index, p.timeout, p.releases[a.index].Plan
 	text := ""
 	if a.field != nil {
 		text = strings.TrimSpace(a.field.Value())
@@ -232,7 +232,7 @@ func (p *Page) run() tea.Cmd {
 		m := ActedMsg{Index: i, Kind: a.kind}
 		switch a.kind {
 		case ActPlan:
-			m.Plan, m.Err = t.PlanRelease(ctx)
+			m.Plan, m.Err = t.PlanRelease(ctx, plan)
 		case ActHalt:
 			m.Err = t.Halt(ctx, text, "")
 		case ActResume:

@@ -254,7 +254,7 @@ func TestHostOSReleaseOverTolerance(t *testing.T) {
 	if _, err := tr.SubmitElection(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tr.PlanRelease(ctx); err != nil {
+	if _, err := tr.PlanRelease(ctx, rollout.PlanRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	l, err := tr.Store.Read()

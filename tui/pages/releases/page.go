@@ -28,7 +28,7 @@ import (
 type Tracker interface {
 	Look(ctx context.Context) (*rollout.View, error)
 	AdvanceRelease(ctx context.Context) (*rollout.Advanced, error)
-	PlanRelease(ctx context.Context) (*rollout.Planned, error)
+	PlanRelease(ctx context.Context, r rollout.PlanRequest) (*rollout.Planned, error)
 	Halt(ctx context.Context, reason, actor string) error
 	Resume(ctx context.Context, reason, actor string) error
 	Disclose(ctx context.Context, sourceURL string, force bool, reason string) (*rollout.Disclosure, error)
@@ -41,6 +41,9 @@ type Release struct {
 	Tracker Tracker
 	// Neuron proposes the deploys of an advance (0: advancing is refused).
 	Neuron uint64
+	// Plan is how `P` plans it: the config's rollout_policy, as `rollout
+	// plan` without flags.
+	Plan rollout.PlanRequest
 }
 
 // StatusMsg carries one release's observed view.

@@ -30,7 +30,7 @@ type fakeTracker struct {
 	reasons  []string
 }
 
-func (f *fakeTracker) PlanRelease(ctx context.Context) (*rollout.Planned, error) {
+func (f *fakeTracker) PlanRelease(ctx context.Context, _ rollout.PlanRequest) (*rollout.Planned, error) {
 	f.plans++
 	return &rollout.Planned{Kind: rollout.ReleaseGuestOS, Plan: &rollout.Plan{Batches: make([]rollout.Batch, 3)}, Stored: true}, nil
 }
