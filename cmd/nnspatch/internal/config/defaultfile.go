@@ -75,8 +75,8 @@ output: text
 # Plan policy of "rollout plan" (--policy): dfinity (canary application subnets
 # first, uzr34 and pzp6e alone on different days, Monday-Thursday 07:00-15:00
 # UTC, the NNS alone and last the following week, then the unassigned and API
-# boundary nodes), continuous (registry order, back to back, no API boundary
-# node stage), or the path of a policy YAML file that overrides dfinity's
+# boundary nodes), continuous (registry order, back to back, then the
+# unassigned and API boundary nodes), or the path of a policy YAML file that overrides dfinity's
 # fields (time_zone, days, hours, batch_size, interval, canaries, canary_count,
 # alone, separate_days, application_first, nns_next_week, api_boundary_nodes, and
 # hostos for HostOS releases: canary batch sizes [1, 5], per_subnet 1 node,
