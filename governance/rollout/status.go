@@ -345,7 +345,7 @@ func (t *Tracker) recordGate(l *Ledger, now time.Time, prev SubnetRecord, ss *Su
 // boundary node stage.
 func gateTarget(id string) string {
 	if id == APIBoundaryTarget {
-		return "the API boundary nodes"
+		return "the API boundary node stage"
 	}
 	return "subnet " + id
 }
