@@ -57,10 +57,13 @@ alert_window: 15m0s
 # PromQL queries of the health gates, each a template over {{.Window}};
 # empty keeps the built-in query. version: replicas by (ic_subnet,
 # ic_active_version); finalizing: finalized height growth by ic_subnet;
-# alerts: alerts by (ic_subnet, alertname, alertstate).
+# alerts: alerts by (ic_subnet, alertname, alertstate); nodes: 1 or 0 by
+# ic_node, whether the node's host answered throughout the window (HostOS
+# and API boundary node gates; built in: up{job="host_node_exporter"}).
 query_version: ""
 query_finalizing: ""
 query_alerts: ""
+query_nodes: ""
 
 # Words a security-patch proposal's public text must not contain before
 # disclosure (matched case-insensitively). Setting it replaces this list.
