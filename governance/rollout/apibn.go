@@ -110,9 +110,10 @@ func DeriveAPIBoundary(in APIBoundaryInput) SubnetStatus {
 // target for all its nodes: upgrading while there is no health data for
 // some node, failed while a node is down, baking while every node has been
 // up for less than Bake, then complete. It follows deriveDeployed's rule
-// and bookkeeping: Running is when every node was first seen up on the
-// version, HealthySince restarts after a failing observation, and Complete
-// is kept once the bake passed (a later node down still fails the stage).
+// and bookkeeping: Running is when every node ran the version and was up
+// (apiBoundaryRunning), HealthySince restarts after a failing observation,
+// and Complete is kept once the bake passed (a later node down still fails
+// the stage).
 func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	runs := fmt.Sprintf("%d API boundary node(s) run %s", len(in.Nodes), shortVersion(in.Target))
 	if in.Health == nil {
@@ -144,7 +145,7 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 		return st
 	}
 	if st.Record.Running.IsZero() {
-		st.Record.Running = in.Now
+		st.Record.Running = apiBoundaryRunning(in, st)
 	}
 	if st.Record.HealthySince.IsZero() {
 		st.Record.HealthySince = in.Now
@@ -160,6 +161,20 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	st.State, st.BakeLeft = StateBaking, in.Bake-healthy
 	st.Detail = fmt.Sprintf("%s, every one up for %s of %s", runs, healthy.Round(time.Second), in.Bake)
 	return st
+}
+
+// apiBoundaryRunning is when the stage's nodes ran the version and were
+// up, at the first look that sees every one up: the execution of the
+// latest deploy when no look saw the stage fail its gate before (an API
+// boundary node switches when its record changes, so a status run long
+// after the deploy does not delay the quiet period), otherwise now, the
+// first look after the recovery (Record.Failed is set while the stage
+// fails; recordGate keeps it).
+func apiBoundaryRunning(in APIBoundaryInput, st SubnetStatus) time.Time {
+	if in.Record.Failed.IsZero() && !st.Executed.IsZero() && !st.Executed.After(in.Now) {
+		return st.Executed
+	}
+	return in.Now
 }
 
 // deriveAPIBoundary fills the stage's status when the plan has one.

@@ -54,6 +54,19 @@ func TestDeriveAPIBoundaryGate(t *testing.T) {
 	if st = DeriveAPIBoundary(in); st.State != StateFailed || !strings.Contains(st.Detail, "bn1") || !st.Record.HealthySince.IsZero() {
 		t.Fatalf("bn1 down after completion: %s %q", st.State, st.Detail)
 	}
+
+	// Running: the deploy's execution when the first look sees every node
+	// up, the look itself when the stage failed its gate before.
+	executed := t0.Add(-2 * time.Hour)
+	fresh := APIBoundaryInput{Target: testVersion, Nodes: nodes, Now: t0, Bake: 15 * time.Minute, Health: snap(true, true),
+		Proposals: []ProposalView{{ID: 7, Status: governance.StatusExecuted, Executed: executed}}}
+	if got := DeriveAPIBoundary(fresh).Record.Running; !got.Equal(executed) {
+		t.Errorf("up at the first look: running %s, want the execution %s", got, executed)
+	}
+	fresh.Record.Failed = t0.Add(-time.Hour)
+	if got := DeriveAPIBoundary(fresh).Record.Running; !got.Equal(t0) {
+		t.Errorf("up after failing: running %s, want this look %s", got, t0)
+	}
 }
 
 // TestAPIBoundaryNodeDownHoldsTheRelease rolls a release out on the local
