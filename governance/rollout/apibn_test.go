@@ -138,6 +138,9 @@ func TestAPIBoundaryNodeDownHoldsTheRelease(t *testing.T) {
 	if st.State != RolloutFailed || st.Quiet.Started || strings.Join(st.Quiet.Held, ",") != APIBoundaryTarget {
 		t.Fatalf("node down an hour later: state %s, quiet %+v; want failed, quiet period held", st.State, st.Quiet)
 	}
+	if q := st.Quiet.String(); !strings.Contains(q, "held") {
+		t.Errorf("quiet period reads %q; want it held", q)
+	}
 	if b := strings.Join(st.Blockers, "\n"); !strings.Contains(b, broken) {
 		t.Errorf("blockers %q do not name %s", b, broken)
 	}

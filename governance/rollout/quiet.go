@@ -16,7 +16,6 @@ import (
 // quiet period is void; it restarts when 100% holds again. The ledger's
 // QuietPeriod.Start mirrors the current start (zero while void) and each
 // start and void is recorded as a "quiet" event.
-
 //
 // The API boundary node stage's health gate holds the quiet period back: a
 // registry record naming the version is not enough for those nodes, they

@@ -145,6 +145,8 @@ func (q QuietStatus) String() string {
 	switch {
 	case q.Void:
 		return fmt.Sprintf("quiet period VOID: %s left the patched version; it restarts (%d days) when every target runs it again", strings.Join(q.Unpatched, ", "), q.Days)
+	case !q.Started && len(q.Held) > 0:
+		return fmt.Sprintf("quiet period (%d days) held: the API boundary nodes run the version but have not been seen up on it yet", q.Days)
 	case !q.Started:
 		return fmt.Sprintf("quiet period (%d days) starts when every subnet, the unassigned nodes and every API boundary node run the version", q.Days)
 	case q.Over:
