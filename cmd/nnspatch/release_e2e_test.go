@@ -11,12 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/proposals"
 )
 
 // patchVersion is the security patch the end-to-end tests release.
@@ -107,29 +105,18 @@ func TestSecurityReleaseEndToEnd(t *testing.T) {
 		t.Fatalf("last batch %+v, want the NNS subnet alone", last.Subnets)
 	}
 
+	// The continuous plan ends with the NNS subnet, the unassigned nodes
+	// and the API boundary nodes (function 47), so the rollout reaches
+	// 100% patched by itself.
 	order := driveRollout(t, n, rel)
-	if got := order[len(order)-2]; got != rollout.NNSSubnet {
-		t.Errorf("second to last deploy went to %s, want the NNS subnet", got)
+	if len(order) < 3 || order[len(order)-3] != rollout.NNSSubnet || order[len(order)-2] != "" || order[len(order)-1] != rollout.APIBoundaryTarget {
+		t.Errorf("deploys end with %q, want the NNS subnet, the unassigned nodes (\"\") and %s", order[max(len(order)-3, 0):], rollout.APIBoundaryTarget)
 	}
-	if got := order[len(order)-1]; got != "" {
-		t.Errorf("last deploy went to %q, want the unassigned nodes", got)
+	st = statusJSON(t, mustRun(t, 0, "rollout", "status", rel, "--json").Stdout)
+	if st.APIBoundary == nil || st.APIBoundary.State != rollout.StateComplete || st.Quiet.Unpatched != nil || st.Quiet.Held != nil {
+		t.Fatalf("API boundary nodes %+v, quiet %+v; want complete and 100%% patched", st.APIBoundary, st.Quiet)
 	}
-
-	// The rollout does not deploy the API boundary nodes yet (function 47
-	// is proposed by hand): until they run the version the release is not
-	// 100% patched and the quiet period has not started.
-	if q := statusJSON(t, mustRun(t, 0, "rollout", "status", rel, "--json").Stdout).Quiet; q.Started || len(q.Unpatched) != len(n.Registry().APIBoundaryNodes()) {
-		t.Fatalf("API boundary nodes on the old version: quiet %+v", q)
-	}
-	if r := mustRun(t, ExitRefused, "release", "disclose", rel, "--source-url", "https://src"); !strings.Contains(r.Stderr, "api_boundary_node") {
-		t.Errorf("disclose does not name the unpatched API boundary nodes:\n%s", r.Stderr)
-	}
-	bnDeployed := deployAPIBoundaryNodes(t, n, patchVersion)
-	if _, err := n.Advance(30 * time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	mustRun(t, 0, "rollout", "status", rel)
-	checkQuietStart(t, rel, bnDeployed)
+	checkQuietStart(t, rel, st.APIBoundary.Executed)
 
 	r := mustRun(t, 0, "rollout", "status", rel)
 	if !strings.Contains(r.Stdout, "state: complete") || !strings.Contains(r.Stdout, "quiet period day 1 of 10, disclosure due") {
@@ -200,26 +187,6 @@ func checkQuietStart(t *testing.T, rel string, want time.Time) {
 	if start := l.QuietPeriod.Start; !start.Equal(want.UTC()) || seen.Sub(start) < 30*time.Minute {
 		t.Errorf("quiet period starts %s; API boundary nodes deployed %s; first seen complete %s", start, want, seen)
 	}
-}
-
-// deployAPIBoundaryNodes executes DeployGuestosToSomeApiBoundaryNodes (47)
-// for every API boundary node on the network's registry, as governance
-// does for an adopted proposal, and returns the execution time.
-func deployAPIBoundaryNodes(t *testing.T, n *localnet.Network, version string) time.Time {
-	t.Helper()
-	var ids []principal.Principal
-	for _, b := range n.Registry().APIBoundaryNodes() {
-		ids = append(ids, b.ID)
-	}
-	payload, err := proposals.EncodePayload(proposals.DeployGuestosToSomeAPIBoundaryNodes{NodeIDs: ids, Version: version})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := n.Now()
-	if err := n.Registry().ExecuteNnsFunction(int32(proposals.FnDeployGuestosToSomeAPIBoundaryNodes), payload, at); err != nil {
-		t.Fatal(err)
-	}
-	return at
 }
 
 // driveRollout alternates `rollout advance` with moves of the virtual clock

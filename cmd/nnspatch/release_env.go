@@ -56,6 +56,7 @@ func (e *releaseEnv) addHealthFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&e.Queries.Version, "query-version", "", "PromQL: replicas by (ic_subnet, ic_active_version) (default: query_version, else built in)")
 	fl.StringVar(&e.Queries.Finalizing, "query-finalizing", "", "PromQL: finalized height growth by ic_subnet over {{.Window}} (default: query_finalizing, else built in)")
 	fl.StringVar(&e.Queries.Alerts, "query-alerts", "", "PromQL: alerts by (ic_subnet, alertname, alertstate) over {{.Window}} (default: query_alerts, else built in)")
+	fl.StringVar(&e.Queries.Nodes, "query-nodes", "", "PromQL: 1 or 0 by ic_node, whether the node's host answered throughout {{.Window}} (default: query_nodes, else built in)")
 	fl.DurationVar(&e.MetricsGap, "metrics-gap", 0, "scrape /metrics twice this far apart (0: once, compared with the last observation)")
 }
 
@@ -194,7 +195,8 @@ func (e *releaseEnv) healthSource(cfg *config.Config, n governance.Network) heal
 func (e *releaseEnv) queries(cfg *config.Config) health.Queries {
 	c := cfg.HealthQueries()
 	return health.Queries{Version: cmp.Or(e.Queries.Version, c.Version),
-		Finalizing: cmp.Or(e.Queries.Finalizing, c.Finalizing), Alerts: cmp.Or(e.Queries.Alerts, c.Alerts)}
+		Finalizing: cmp.Or(e.Queries.Finalizing, c.Finalizing), Alerts: cmp.Or(e.Queries.Alerts, c.Alerts),
+		Nodes: cmp.Or(e.Queries.Nodes, c.Nodes)}
 }
 
 // networkClock reads the local network's virtual clock, or the real one.

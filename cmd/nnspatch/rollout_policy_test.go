@@ -15,6 +15,7 @@ type planDoc struct {
 	Policy           string                    `json:"policy"`
 	Batches          []rollout.Batch           `json:"batches"`
 	APIBoundaryNodes *rollout.APIBoundaryStage `json:"api_boundary_nodes"`
+	UnassignedNodes  time.Time                 `json:"unassigned_nodes"`
 }
 
 // planJSON decodes `rollout plan --json`.
@@ -55,8 +56,11 @@ func TestRolloutPlanPolicies(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
 	writeFile(t, cfg, "rollout_policy: continuous\n")
 	p = planJSON(t, mustRun(t, 0, "rollout", "plan", rel, "--config", cfg, "--start", saturday, "--json").Stdout)
-	if p.Policy != "" || p.APIBoundaryNodes != nil || !p.Batches[0].Start.Equal(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)) {
+	if p.Policy != "" || !p.Batches[0].Start.Equal(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)) {
 		t.Fatalf("rollout_policy: continuous not honoured: policy %q, first batch at %s", p.Policy, p.Batches[0].Start)
+	}
+	if p.APIBoundaryNodes == nil || !p.APIBoundaryNodes.Start.After(p.UnassignedNodes) {
+		t.Fatalf("continuous plan: API boundary node stage %+v, want one after the unassigned nodes at %s", p.APIBoundaryNodes, p.UnassignedNodes)
 	}
 
 	bad := filepath.Join(t.TempDir(), "policy.yaml")

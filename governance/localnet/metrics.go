@@ -23,8 +23,10 @@ import (
 //	localnet_virtual_clock_offset_seconds                        virtual minus real time
 //	localnet_subnet_stalled{ic_subnet}                           1 while stalled, else 0
 //	up{job="host_node_exporter",ic_node}                         1 while a node's host answers, 0 while a fault
-//	                                                             on its HostOS version takes it down (the HostOS
-//	                                                             rollout's per-node health signal)
+//	                                                             on its HostOS version (or, for an API boundary
+//	                                                             node, one on its GuestOS version naming it) takes
+//	                                                             it down (the per-node health signal; a real
+//	                                                             Prometheus derives it from hostexporter.go's targets)
 const (
 	// MetricReplicaInfo is the per-replica version info series.
 	MetricReplicaInfo = "ic_replica_info"

@@ -118,6 +118,8 @@ type Network struct {
 	gov       *govmodel.Governance
 	reg       *regmodel.Registry
 	faults    faultLog
+	// hostCache serves the per-node host exporter targets (hostexporter.go).
+	hostCache hostExporterCache
 	canisters map[string]replica.Canister // by raw id, unwrapped
 	keySeed   []byte
 	// answered are the replayed calls whose ingress requests have not

@@ -1,6 +1,7 @@
 package localnet
 
 import (
+	"slices"
 	"time"
 )
 
@@ -16,16 +17,43 @@ type NodeStatus struct {
 	// upgrades take effect when the record changes (the local network
 	// models no reboot time).
 	HostOSVersion string `json:"hostos_version"`
-	// Up reports whether the host answers. A fault on the node's HostOS
+	// APIBoundaryVersion is the GuestOS version of an API boundary node's
+	// record; empty for other nodes.
+	APIBoundaryVersion string `json:"api_boundary_version,omitempty"`
+	// Up reports whether the node answers. A fault on the node's HostOS
 	// version takes it down when the fault names no target, the node, or
-	// the node's subnet (see Fault).
+	// the node's subnet (see Fault). An API boundary node also goes down
+	// while a fault on its GuestOS version names the node itself (a
+	// GuestOS fault without targets stalls subnets, not API boundary
+	// nodes), which models a patch that breaks the node after its deploy.
 	Up bool `json:"up"`
 }
 
-// nodeStatus derives one node's state at now.
-func nodeStatus(id, subnet, hostos string, faults faultLog, now time.Time) NodeStatus {
+// nodeStatus derives one node's state at now; abnVersion is the GuestOS
+// version of an API boundary node ("" for other nodes).
+func nodeStatus(id, subnet, hostos, abnVersion string, faults faultLog, now time.Time) NodeStatus {
 	down := hostos != "" && (faults.bad(hostos, id, now) || (subnet != "" && faults.bad(hostos, subnet, now)))
-	return NodeStatus{ID: id, Subnet: subnet, HostOSVersion: hostos, Up: !down}
+	down = down || abnVersion != "" && faults.names(abnVersion, id, now)
+	return NodeStatus{ID: id, Subnet: subnet, HostOSVersion: hostos, APIBoundaryVersion: abnVersion, Up: !down}
+}
+
+// names reports whether a fault on version that names target explicitly
+// is in force at t.
+func (l faultLog) names(version, target string, t time.Time) bool {
+	bad := false
+	for _, e := range l {
+		if e.at.After(t) {
+			break
+		}
+		switch {
+		case e.fault.Version != version:
+		case e.fault.Clear:
+			bad = false
+		case slices.Contains(e.fault.Subnets, target):
+			bad = true
+		}
+	}
+	return bad
 }
 
 // Nodes returns every node's derived HostOS state at the current virtual
@@ -41,11 +69,15 @@ func (n *Network) Nodes() []NodeStatus {
 			subnetOf[id] = sn.ID
 		}
 	}
+	abn := map[string]string{}
+	for _, b := range n.reg.APIBoundaryNodes() {
+		abn[b.ID.String()] = b.Version
+	}
 	recs := n.reg.Nodes()
 	out := make([]NodeStatus, 0, len(recs))
 	for _, r := range recs {
 		id := r.ID.String()
-		out = append(out, nodeStatus(id, subnetOf[id], r.HostOSVersion, faults, now))
+		out = append(out, nodeStatus(id, subnetOf[id], r.HostOSVersion, abn[id], faults, now))
 	}
 	return out
 }

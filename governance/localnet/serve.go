@@ -71,11 +71,14 @@ func (n *Network) applyStartFaults() error {
 	return nil
 }
 
-// routes mounts the IC endpoints, /metrics and the admin endpoints.
+// routes mounts the IC endpoints, /metrics, the per-node host exporter
+// targets (hostexporter.go) and the admin endpoints.
 func (n *Network) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", n.nnsProgress(n.barrier(n.srv.Handler())))
 	mux.HandleFunc("GET /metrics", n.handleMetrics)
+	mux.HandleFunc("GET "+HostExporterSDPath, n.handleHostExporterSD)
+	mux.HandleFunc("GET "+hostExporterPrefix+"{node}/metrics", n.handleHostExporter)
 	mux.Handle("/_/admin/", loopbackOnly(n.adminRoutes()))
 	return mux
 }

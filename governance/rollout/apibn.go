@@ -3,10 +3,12 @@ package rollout
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -61,13 +63,25 @@ type APIBoundaryInput struct {
 	// Superseded is the newer version every pending node runs after having
 	// run Target ("" otherwise).
 	Superseded string
+	// Now is the current time (the network's clock).
+	Now time.Time
+	// Bake is how long every node of the stage must stay up once the
+	// registry names the target for all of them: the plan's bake, the
+	// subnets' rule (DFINITY's API boundary node plan waits
+	// minimum_minutes_per_batch: 15).
+	Bake time.Duration
+	// Health is the latest observation (its per-node signals); nil when
+	// none is available.
+	Health *health.Snapshot
+	// Record is the ledger's bake bookkeeping of the stage.
+	Record SubnetRecord
 }
 
-// DeriveAPIBoundary computes the API boundary node stage's state: complete
-// once the registry names the target for every node of the stage (an API
-// boundary node upgrades itself when its record changes; there is no
-// subnet health to bake), otherwise the latest proposal decides as for a
-// subnet.
+// DeriveAPIBoundary computes the API boundary node stage's state. Once the
+// registry names the target for every node of the stage, the stage has a
+// gate like a subnet's: every node must be up (health.CheckNodeUp; a node
+// down fails the stage, naming it) and stay up for Bake before the stage is
+// complete. Until then the latest proposal decides as for a subnet.
 func DeriveAPIBoundary(in APIBoundaryInput) SubnetStatus {
 	var pending []governance.APIBoundaryNode
 	for _, n := range in.Nodes {
@@ -76,20 +90,91 @@ func DeriveAPIBoundary(in APIBoundaryInput) SubnetStatus {
 		}
 	}
 	if len(pending) == 0 {
-		st := SubnetStatus{Subnet: APIBoundaryTarget, State: StateComplete,
-			Detail: fmt.Sprintf("%d API boundary node(s) run %s", len(in.Nodes), shortVersion(in.Target))}
+		st := SubnetStatus{Subnet: APIBoundaryTarget, Record: in.Record}
 		if n := len(in.Proposals); n > 0 {
 			st.Proposal, st.Executed = in.Proposals[n-1].ID, in.Proposals[n-1].Executed
 		}
-		return st
+		return deriveAPIBoundaryGate(in, st)
 	}
 	st := Derive(SubnetInput{Target: in.Target, RegistryVersion: pending[0].Version, Proposals: in.Proposals,
-		Intent: in.Intent, Replaced: in.Replaced, Superseded: in.Superseded})
+		Intent: in.Intent, Replaced: in.Replaced, Superseded: in.Superseded, Record: in.Record})
 	st.Subnet = APIBoundaryTarget
+	st.Record.HealthySince = time.Time{}
 	if st.State == StatePending {
 		st.Detail = fmt.Sprintf("%d of %d API boundary node(s) do not run %s yet", len(pending), len(in.Nodes), shortVersion(in.Target))
 	}
 	return st
+}
+
+// deriveAPIBoundaryGate derives the stage once the registry names the
+// target for all its nodes: upgrading while there is no health data for
+// some node, failed while a node is down, baking while every node has been
+// up for less than Bake, then complete. It follows deriveDeployed's rule
+// and bookkeeping: Running is when every node ran the version and was up
+// (apiBoundaryRunning), HealthySince restarts after a failing observation,
+// and Complete is kept once the bake passed (a later node down still fails
+// the stage).
+func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
+	runs := fmt.Sprintf("%d API boundary node(s) run %s", len(in.Nodes), shortVersion(in.Target))
+	if in.Health == nil {
+		st.State, st.Detail = StateUpgrading, runs+"; no health data yet"
+		return st
+	}
+	ids := make([]string, 0, len(in.Nodes))
+	for _, n := range in.Nodes {
+		ids = append(ids, n.ID)
+	}
+	checks, unknown := in.Health.EvaluateNodes(ids)
+	st.Checks = checks
+	var down []string
+	for i, c := range checks {
+		if !c.OK && !slices.Contains(unknown, ids[i]) {
+			down = append(down, ids[i])
+		}
+	}
+	switch {
+	case len(down) > 0:
+		st.State, st.FailedCheck = StateFailed, health.CheckNodeUp
+		st.Detail = fmt.Sprintf("API boundary node(s) down on %s: %s", shortVersion(in.Target), strings.Join(down, ", "))
+		st.Record.HealthySince = time.Time{}
+		return st
+	case len(unknown) > 0:
+		st.State = StateUpgrading
+		st.Detail = fmt.Sprintf("%s; no health data for %s yet", runs, strings.Join(unknown, ", "))
+		st.Record.HealthySince = time.Time{}
+		return st
+	}
+	if st.Record.Running.IsZero() {
+		st.Record.Running = apiBoundaryRunning(in, st)
+	}
+	if st.Record.HealthySince.IsZero() {
+		st.Record.HealthySince = in.Now
+	}
+	healthy := in.Now.Sub(st.Record.HealthySince)
+	if !st.Record.Complete.IsZero() || healthy >= in.Bake {
+		if st.Record.Complete.IsZero() {
+			st.Record.Complete = in.Now
+		}
+		st.State, st.Detail = StateComplete, runs+", every one up"
+		return st
+	}
+	st.State, st.BakeLeft = StateBaking, in.Bake-healthy
+	st.Detail = fmt.Sprintf("%s, every one up for %s of %s", runs, healthy.Round(time.Second), in.Bake)
+	return st
+}
+
+// apiBoundaryRunning is when the stage's nodes ran the version and were
+// up, at the first look that sees every one up: the execution of the
+// latest deploy when no look saw the stage fail its gate before (an API
+// boundary node switches when its record changes, so a status run long
+// after the deploy does not delay the quiet period), otherwise now, the
+// first look after the recovery (Record.Failed is set while the stage
+// fails; recordGate keeps it).
+func apiBoundaryRunning(in APIBoundaryInput, st SubnetStatus) time.Time {
+	if in.Record.Failed.IsZero() && !st.Executed.IsZero() && !st.Executed.After(in.Now) {
+		return st.Executed
+	}
+	return in.Now
 }
 
 // deriveAPIBoundary fills the stage's status when the plan has one.
@@ -99,8 +184,10 @@ func (t *Tracker) deriveAPIBoundary(l *Ledger, o *observation, st *Status) {
 		return
 	}
 	nodes := stage.apiBoundaryNodes(o.reg)
+	prev := l.subnet(APIBoundaryTarget)
 	in := APIBoundaryInput{Target: l.Version, Nodes: nodes, Proposals: o.apibn,
-		Intent: hasIntent(l, KindAPIBoundary, ""), Replaced: o.replaced[APIBoundaryTarget]}
+		Intent: hasIntent(l, KindAPIBoundary, ""), Replaced: o.replaced[APIBoundaryTarget],
+		Now: o.now, Bake: time.Duration(l.Plan.Bake), Health: o.health, Record: prev}
 	st.APIBoundaryPending = []string{}
 	superseded, all := "", true
 	for _, n := range nodes {
@@ -115,6 +202,10 @@ func (t *Tracker) deriveAPIBoundary(l *Ledger, o *observation, st *Status) {
 		in.Superseded = superseded
 	}
 	s := DeriveAPIBoundary(in)
+	t.recordGate(l, o.now, prev, &s)
+	if s.Record != prev {
+		l.setSubnet(APIBoundaryTarget, s.Record)
+	}
 	st.APIBoundary, st.APIBoundaryStart = &s, stage.Start
 }
 

@@ -79,6 +79,8 @@ func quietPhrase(q QuietStatus) string {
 	switch {
 	case q.Void:
 		return fmt.Sprintf("void: %d target(s) left the patched version; restarts when every target runs it", len(q.Unpatched))
+	case !q.Started && len(q.Held) > 0:
+		return fmt.Sprintf("held: the API boundary nodes run the version but were not seen up on it yet (%d days)", q.Days)
 	case !q.Started:
 		return fmt.Sprintf("not started: starts when every target runs the version (%d days)", q.Days)
 	case q.Over:
@@ -167,6 +169,8 @@ func nextAction(st *Status, cur *BatchStatus) (action, command string, at time.T
 		return "ship a fix as a new release, or re-deploy the rolled-back subnets", "rollout advance --redeploy-rolled-back", at, false
 	case RolloutUnassigned:
 		return unassignedAction(st)
+	case RolloutAPIBoundary:
+		return apiBoundaryAction(st)
 	case RolloutComplete:
 		return disclosureAction(st.Quiet, st.Disclosure)
 	}
@@ -196,6 +200,26 @@ func batchAction(st *Status, b BatchStatus) (string, string, time.Time, bool) {
 		return fmt.Sprintf("wait for batch %d to bake", b.Batch), "", at, false
 	}
 	return fmt.Sprintf("batch %d is %s", b.Batch, b.State), "", time.Time{}, false
+}
+
+// apiBoundaryAction is the next action of the API boundary node stage:
+// its deploy, then its gate (health data, bake).
+func apiBoundaryAction(st *Status) (string, string, time.Time, bool) {
+	const advance = "advance: deploy to the API boundary nodes"
+	a := st.APIBoundary
+	switch {
+	case a == nil:
+		return "wait for the next observation", "", time.Time{}, false
+	case a.State == StatePending && st.Now.Before(st.APIBoundaryStart):
+		return advance, "rollout advance", st.APIBoundaryStart, false
+	case a.State == StatePending:
+		return advance, "rollout advance", time.Time{}, true
+	case a.State == StateUpgrading:
+		return "wait for the API boundary nodes' health: " + a.Detail, "", time.Time{}, false
+	case a.State == StateBaking:
+		return "wait for the API boundary nodes to bake", "", st.Now.Add(a.BakeLeft), false
+	}
+	return "wait for the API boundary nodes' deploy proposal to execute", "", time.Time{}, false
 }
 
 func unassignedAction(st *Status) (string, string, time.Time, bool) {

@@ -30,6 +30,22 @@ func TestGlance(t *testing.T) {
 			t.Errorf("glance %+v", g)
 		}
 	})
+	t.Run("API boundary node stage bakes", func(t *testing.T) {
+		done := BatchStatus{Batch: 1, State: StateComplete}
+		st := &Status{Now: now, State: RolloutAPIBoundary, Batches: []BatchStatus{done},
+			Unassigned:  SubnetStatus{Subnet: "unassigned", State: StateComplete},
+			APIBoundary: &SubnetStatus{Subnet: APIBoundaryTarget, State: StateBaking, BakeLeft: 5 * time.Minute},
+			Quiet:       QuietStatus{Days: 10, Held: []string{APIBoundaryTarget}}}
+		g := st.Glance()
+		if g.Ready || !strings.Contains(g.Action, "API boundary nodes to bake") || !g.At.Equal(now.Add(5*time.Minute)) || !strings.HasPrefix(g.Quiet, "held") {
+			t.Errorf("glance %+v", g)
+		}
+		st.APIBoundary = &SubnetStatus{Subnet: APIBoundaryTarget, State: StatePending}
+		st.APIBoundaryStart = now.Add(-time.Minute)
+		if g := st.Glance(); !g.Ready || g.Command != "rollout advance" || !strings.Contains(g.Action, "API boundary nodes") {
+			t.Errorf("glance %+v", g)
+		}
+	})
 	t.Run("unassigned stage prompts", func(t *testing.T) {
 		done := BatchStatus{Batch: 1, State: StateComplete}
 		st := &Status{Now: now, State: RolloutUnassigned, Batches: []BatchStatus{done}, UnassignedStart: now.Add(-time.Minute),

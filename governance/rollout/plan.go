@@ -150,8 +150,10 @@ func (o PlanOptions) withDefaults() PlanOptions {
 
 // BuildPlan plans a rollout of every subnet in reg: BatchSize subnets per
 // batch, Interval apart, in registry order, the signing backup at least
-// DefaultSigningGap after the signing subnet, the NNS subnet alone last and the
-// unassigned nodes one interval after it.
+// DefaultSigningGap after the signing subnet, the NNS subnet alone last, the
+// unassigned nodes one interval after it and, when the registry has API
+// boundary nodes, their stage one interval after the unassigned nodes (so
+// that "100% patched" is reachable: every target is in the plan).
 func BuildPlan(reg *governance.Registry, o PlanOptions) (*Plan, error) {
 	o = o.withDefaults()
 	if _, ok := reg.SubnetByID(o.NNSSubnet); !ok {
@@ -195,6 +197,9 @@ func BuildPlan(reg *governance.Registry, o PlanOptions) (*Plan, error) {
 	}
 	p.Batches = append(p.Batches, Batch{Batch: len(p.Batches) + 1, Start: at, Subnets: []string{o.NNSSubnet}})
 	p.UnassignedNodes = at.Add(o.Interval)
+	if len(reg.APIBoundaryNodes) > 0 {
+		p.APIBoundaryNodes = &APIBoundaryStage{Start: p.UnassignedNodes.Add(o.Interval)}
+	}
 	if len(p.Batches) > MaxBatches {
 		return nil, fmt.Errorf("build plan: %d batches, more than %d: raise the batch size", len(p.Batches), MaxBatches)
 	}

@@ -175,3 +175,27 @@ func slicesContains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestBuildPlanAPIBoundaryStage: the continuous planner ends with the API
+// boundary node stage, one interval after the unassigned nodes, when the
+// registry has API boundary nodes, and has none when it has none.
+func TestBuildPlanAPIBoundaryStage(t *testing.T) {
+	reg := testRegistry(4)
+	p, err := BuildPlan(reg, PlanOptions{Version: testVersion, Start: t0, Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.APIBoundaryNodes != nil {
+		t.Fatalf("stage %+v without API boundary nodes in the registry", p.APIBoundaryNodes)
+	}
+	reg.APIBoundaryNodes = []governance.APIBoundaryNode{{ID: "abn01-aaaaa", Version: "old"}}
+	if p, err = BuildPlan(reg, PlanOptions{Version: testVersion, Start: t0, Interval: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if p.APIBoundaryNodes == nil || !p.APIBoundaryNodes.Start.Equal(p.UnassignedNodes.Add(time.Hour)) || len(p.APIBoundaryNodes.Nodes) != 0 {
+		t.Fatalf("stage %+v, want every API boundary node one hour after the unassigned nodes (%s)", p.APIBoundaryNodes, p.UnassignedNodes)
+	}
+	if _, probs := ValidatePlan(p, reg); len(probs) != 0 {
+		t.Errorf("plan problems: %v", probs)
+	}
+}

@@ -19,7 +19,8 @@ const (
 	// PolicyDFINITY is DefaultPolicy: DFINITY's practice.
 	PolicyDFINITY = "dfinity"
 	// PolicyContinuous is BuildPlan's planner: registry order, batches back
-	// to back at any hour, the NNS right after, no API boundary node stage.
+	// to back at any hour, the NNS right after, then the unassigned nodes and
+	// (when the registry has any) the API boundary nodes.
 	PolicyContinuous = "continuous"
 )
 
@@ -173,7 +174,7 @@ func LoadPolicy(nameOrPath string) (Policy, bool, error) {
 	case "", PolicyDFINITY:
 		return DefaultPolicy(), true, nil
 	case PolicyContinuous:
-		return Policy{Name: PolicyContinuous, HostOS: DefaultHostOSPolicy()}, false, nil
+		return Policy{Name: PolicyContinuous, APIBoundaryNodes: true, HostOS: DefaultHostOSPolicy()}, false, nil
 	}
 	b, err := readBounded(nameOrPath)
 	if err != nil {

@@ -130,6 +130,10 @@ type QuietStatus struct {
 	// Unpatched names the targets (subnets, unassigned nodes, API boundary
 	// nodes) not running the version or a newer one.
 	Unpatched []string `json:"unpatched,omitempty"`
+	// Held names the targets that run the version on the registry but
+	// whose health gate keeps the quiet period from starting: the API
+	// boundary node stage until its nodes were seen up on the version.
+	Held []string `json:"held,omitempty"`
 	// Targets counts every target that exists now (subnets, unassigned
 	// nodes, API boundary nodes), from the registry timeline; 0 without
 	// one. Targets - len(Unpatched) are patched.
@@ -141,6 +145,8 @@ func (q QuietStatus) String() string {
 	switch {
 	case q.Void:
 		return fmt.Sprintf("quiet period VOID: %s left the patched version; it restarts (%d days) when every target runs it again", strings.Join(q.Unpatched, ", "), q.Days)
+	case !q.Started && len(q.Held) > 0:
+		return fmt.Sprintf("quiet period (%d days) held: the API boundary nodes run the version but have not been seen up on it yet", q.Days)
 	case !q.Started:
 		return fmt.Sprintf("quiet period (%d days) starts when every subnet, the unassigned nodes and every API boundary node run the version", q.Days)
 	case q.Over:
@@ -183,6 +189,7 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 	st := &Status{Version: l.Version, Mode: l.Mode, Now: o.now, Disclosure: l.Disclosure, Abandoned: l.Abandoned,
 		Blockers: []string{}, Batches: []BatchStatus{}}
 	st.Election = electionStatus(l, o)
+	quietBefore := !l.QuietPeriod.Start.IsZero()
 	if l.Plan != nil {
 		t.deriveBatches(l, o, st)
 		st.UnassignedStart = l.Plan.UnassignedNodes
@@ -194,7 +201,8 @@ func (t *Tracker) derive(l *Ledger, o *observation) *Status {
 		Superseded: o.superseded(timeline.TargetID{Kind: timeline.KindUnassigned}, l.Version)})
 	st.State = rolloutState(l, st)
 	if o.tl != nil {
-		st.Quiet = t.quietFromTimeline(l, o)
+		abnSince, abnHeld := apiBoundaryHold(l, st, quietBefore)
+		st.Quiet = t.quietFromTimeline(l, o, abnSince, abnHeld)
 	} else if st.State == RolloutComplete && l.QuietPeriod.Start.IsZero() {
 		at, last := CompletedAt(l, o.unassign, o.now)
 		l.QuietPeriod.Start = at
@@ -323,16 +331,25 @@ func (t *Tracker) recordGate(l *Ledger, now time.Time, prev SubnetRecord, ss *Su
 	switch failed := ss.State == StateFailed; {
 	case failed && prev.Failed.IsZero():
 		ss.Record.Failed = now.UTC()
-		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s failed its %s check: %s", ss.Subnet, ss.FailedCheck, ss.Detail), ss.Proposal)
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("%s failed its %s check: %s", gateTarget(ss.Subnet), ss.FailedCheck, ss.Detail), ss.Proposal)
 	case failed:
 		ss.Record.Failed = prev.Failed
 	case !prev.Failed.IsZero():
 		ss.Record.Failed = time.Time{}
-		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s no longer fails its gate: %s, %s", ss.Subnet, ss.State, ss.Detail), ss.Proposal)
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("%s no longer fails its gate: %s, %s", gateTarget(ss.Subnet), ss.State, ss.Detail), ss.Proposal)
 	}
 	if !ss.Record.Complete.IsZero() && prev.Complete.IsZero() {
-		l.Record(now, t.Actor, "gate", fmt.Sprintf("subnet %s passed its gate: healthy on %s for %s", ss.Subnet, shortVersion(l.Version), l.Plan.Bake), ss.Proposal)
+		l.Record(now, t.Actor, "gate", fmt.Sprintf("%s passed its gate: healthy on %s for %s", gateTarget(ss.Subnet), shortVersion(l.Version), l.Plan.Bake), ss.Proposal)
 	}
+}
+
+// gateTarget names a gated target in the audit: "subnet <id>", or the API
+// boundary node stage.
+func gateTarget(id string) string {
+	if id == APIBoundaryTarget {
+		return "the API boundary node stage"
+	}
+	return "subnet " + id
 }
 
 // batchState aggregates: failed if any failed, rolled back if any was

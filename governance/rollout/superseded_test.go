@@ -38,14 +38,20 @@ func submit(t *testing.T, c *governance.Client, d proposals.Draft, err error) {
 	}
 }
 
-// deployByProposals deploys v to every subnet and the unassigned nodes
-// through executed deploy proposals.
+// deployByProposals deploys v to every subnet, the unassigned nodes and
+// every API boundary node through executed deploy proposals.
 func deployByProposals(t *testing.T, c *governance.Client, reg *governance.Registry, v string) {
 	for _, s := range reg.Subnets {
 		id, _ := principal.Decode(s.ID)
 		propose(t, c)(proposals.NewDeployGuestOS(proposals.DeployOptions{Mode: proposals.ModeSecurity, SubnetID: id, Version: v}))
 	}
 	propose(t, c)(proposals.NewDeployUnassigned(proposals.UnassignedOptions{Mode: proposals.ModeSecurity, Version: v}))
+	var bns []principal.Principal
+	for _, b := range reg.APIBoundaryNodes {
+		id, _ := principal.Decode(b.ID)
+		bns = append(bns, id)
+	}
+	propose(t, c)(proposals.NewDeployAPIBoundaryNodes(proposals.APIBoundaryNodesOptions{Mode: proposals.ModeSecurity, Version: v, NodeIDs: bns}))
 }
 
 // Two consecutive security releases, the second deployed by proposals over
@@ -81,6 +87,9 @@ func TestNewerReleaseSupersedesNotRollsBack(t *testing.T) {
 	}
 	if st.Unassigned.State != StateSuperseded {
 		t.Errorf("unassigned: %s, want superseded", st.Unassigned.State)
+	}
+	if st.APIBoundary == nil || st.APIBoundary.State != StateSuperseded {
+		t.Errorf("API boundary nodes: %+v, want superseded", st.APIBoundary)
 	}
 	for _, b := range st.Blockers {
 		if strings.Contains(b, "redeploy") || strings.Contains(b, "rolled back") {

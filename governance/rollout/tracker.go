@@ -78,7 +78,7 @@ type observation struct {
 }
 
 // observe reads everything Status needs. Health is read only once some
-// subnet's registry record names the version.
+// subnet's or API boundary node's registry record names the version.
 func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) {
 	o := &observation{deploys: map[string][]ProposalView{}, replaced: map[string]*Replacement{}}
 	var err error
@@ -111,8 +111,8 @@ func (t *Tracker) observe(ctx context.Context, l *Ledger) (*observation, error) 
 }
 
 func anyDeployed(reg *governance.Registry, version string) bool {
-	subnets, _, _ := reg.GuestOSInUse(version)
-	return len(subnets) > 0
+	subnets, _, apiBNs := reg.GuestOSInUse(version)
+	return len(subnets) > 0 || len(apiBNs) > 0
 }
 
 // lookBack is how far before the release's creation deployment proposals

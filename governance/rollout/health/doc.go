@@ -6,6 +6,14 @@
 // Prometheus text endpoint such as localnet's /metrics, scraped directly and
 // parsed with prometheus/common/expfmt.
 //
+// Both sources also report a per-node signal (Snapshot.Nodes, node_up):
+// whether a node's host answers, from up{job="host_node_exporter"} by
+// ic_node. On a Prometheus server that series is the server's own record
+// of its scrapes of each node exporter; the nodes query counts a node up
+// only if every scrape in the window succeeded. HostOS rollouts and the
+// API boundary node stage of a GuestOS rollout gate on it.
+//
 // Evaluate turns one subnet's signals into named checks, so a failed gate
-// can say which subnet and which check stopped the rollout.
+// can say which subnet and which check stopped the rollout;
+// Snapshot.EvaluateNodes does the same per node.
 package health

@@ -42,3 +42,28 @@ func (s *Snapshot) NodeUp(node string) (up, known bool) {
 	n, ok := s.Nodes[node]
 	return n.Up, ok
 }
+
+// CheckNodeUp names the per-node check: the node answers (Node.Up).
+const CheckNodeUp = "node_up"
+
+// EvaluateNodes returns one CheckNodeUp per node id, in order: OK when the
+// snapshot says the node is up. unknown lists the nodes the snapshot says
+// nothing about (their checks fail with "no data"); a caller waits for
+// them rather than calling them down.
+func (s *Snapshot) EvaluateNodes(ids []string) (checks []Check, unknown []string) {
+	for _, id := range ids {
+		up, known := s.NodeUp(id)
+		c := Check{Name: CheckNodeUp, OK: up}
+		switch {
+		case !known:
+			c.Detail = "node " + id + ": no data"
+			unknown = append(unknown, id)
+		case up:
+			c.Detail = "node " + id + " up"
+		default:
+			c.Detail = "node " + id + " down"
+		}
+		checks = append(checks, c)
+	}
+	return checks, unknown
+}

@@ -17,7 +17,8 @@ import (
 )
 
 // Queries are the PromQL queries of the Prometheus source. Each is a
-// text/template over {{.Window}}; results must carry the ic_subnet label.
+// text/template over {{.Window}}; results must carry the ic_subnet label,
+// those of Nodes the ic_node label.
 type Queries struct {
 	// Version returns one series per (ic_subnet, ic_active_version) whose
 	// value is the number of replicas running it.
@@ -28,6 +29,11 @@ type Queries struct {
 	// Alerts returns one series per (ic_subnet, alertname, alertstate)
 	// seen during the window.
 	Alerts string `yaml:"alerts" json:"alerts"`
+	// Nodes returns one series per ic_node whose value is 1 when the
+	// node's host answered throughout the window and 0 otherwise: the
+	// per-node signal of HostOS rollouts and of the API boundary node
+	// stage (Snapshot.Nodes).
+	Nodes string `yaml:"nodes" json:"nodes"`
 }
 
 // DefaultQueries follow DFINITY's rollout sensors: replicas by active
@@ -39,14 +45,26 @@ func DefaultQueries() Queries {
 			`{type="finalization",pool_type="validated",stat="max"}[{{.Window}}]))`,
 		Alerts: `max by (ic_subnet, alertname, alertstate) (max_over_time(ALERTS` +
 			`{severity="page",alertname!~"PrometheusTargetMissing|IC_Subnet_HttpRequest_ResponseTooSlow"}[{{.Window}}]))`,
+		Nodes: DefaultNodesQuery,
 	}
 }
+
+// DefaultNodesQuery reads Prometheus's target health of the node exporters
+// on HostOS (job host_node_exporter, the series the /metrics source reads,
+// see nodesFrom) by ic_node: a node counts as up only if every scrape of
+// its exporter in the window succeeded. domain.md §6 documents DFINITY's
+// rollout sensors for subnets only (replicas by version, no paging alert
+// over the last 15 minutes); no PromQL of theirs for HostOS node health is
+// on record there, so this follows the subnets' rule ("clean for the whole
+// window", min_over_time where the alerts query takes max_over_time) over
+// the host exporter's up series.
+const DefaultNodesQuery = `min by (ic_node) (min_over_time(up{job="host_node_exporter"}[{{.Window}}]))`
 
 // ErrBadQuery reports a query the Prometheus server refused as malformed.
 var ErrBadQuery = errors.New("prometheus refused the query")
 
 // QueryError is a query Prometheus refused (errorType bad_data): Query
-// names it (version, finalizing or alerts). It matches ErrBadQuery.
+// names it (version, finalizing, alerts or nodes). It matches ErrBadQuery.
 type QueryError struct {
 	Query   string
 	Type    string
@@ -61,7 +79,7 @@ func (e *QueryError) Error() string {
 // Is reports whether target is ErrBadQuery.
 func (e *QueryError) Is(target error) bool { return target == ErrBadQuery }
 
-// DefaultWindow is the range of the finalizing and alerts queries.
+// DefaultWindow is the range of the finalizing, alerts and nodes queries.
 const DefaultWindow = 15 * time.Minute
 
 // Prometheus reads the signals from a Prometheus server's HTTP API.
@@ -121,7 +139,31 @@ func (p Prometheus) Snapshot(ctx context.Context) (*Snapshot, error) {
 		sub.Alerts = append(sub.Alerts, Alert{Name: r.labels["alertname"], State: r.labels["alertstate"]})
 		s.Subnets[r.labels[LabelSubnet]] = sub
 	}
+	if s.Nodes, err = p.nodes(ctx, q.Nodes); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// nodes runs the nodes query: a node is up when its series is 1; nil when
+// the query returns no series (Snapshot.Nodes' "the source has none").
+func (p Prometheus) nodes(ctx context.Context, text string) (map[string]Node, error) {
+	rows, err := p.query(ctx, "nodes", text)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]Node
+	for _, r := range rows {
+		id := r.labels[LabelNode]
+		if id == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]Node{}
+		}
+		out[id] = Node{Up: r.value == 1}
+	}
+	return out, nil
 }
 
 func (p Prometheus) queries() Queries {
@@ -134,6 +176,9 @@ func (p Prometheus) queries() Queries {
 	}
 	if q.Alerts == "" {
 		q.Alerts = d.Alerts
+	}
+	if q.Nodes == "" {
+		q.Nodes = d.Nodes
 	}
 	return q
 }

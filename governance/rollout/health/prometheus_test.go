@@ -2,6 +2,7 @@ package health_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,58 @@ func localnetURL(t *testing.T) string {
 	t.Helper()
 	n, _ := startLocal(t)
 	return n.URL()
+}
+
+// TestPrometheusNodes reads per-node host health from a real Prometheus
+// server that scrapes each node's host exporter target the local network
+// lists for service discovery: every node is up, then a fault on one
+// node's HostOS version takes its exporter down and only that node reads
+// Up=false (its `up` series is written by Prometheus from the failing
+// scrapes), and it reads up again once the fault is cleared and a whole
+// window of scrapes succeeded.
+func TestPrometheusNodes(t *testing.T) {
+	ln, _ := startLocal(t)
+	src := health.Prometheus{URL: startPrometheus(t, ln.URL()), Window: 2 * time.Second}
+	nodes := ln.Nodes()
+	if len(nodes) < 2 {
+		t.Fatalf("local network has %d nodes", len(nodes))
+	}
+	victim := nodes[0]
+	upCount := func(want map[string]bool) func() (bool, string) {
+		return func() (bool, string) {
+			s, err := src.Snapshot(testCtx(t))
+			if err != nil {
+				return false, err.Error()
+			}
+			var wrong []string
+			for _, nd := range nodes {
+				up, known := s.NodeUp(nd.ID)
+				if w, ok := want[nd.ID]; !known || up != (!ok || w) {
+					wrong = append(wrong, fmt.Sprintf("%s up=%v known=%v", nd.ID, up, known))
+				}
+			}
+			return len(wrong) == 0, fmt.Sprintf("%d of %d nodes wrong, e.g. %v", len(wrong), len(nodes), wrong[:min(len(wrong), 3)])
+		}
+	}
+	waitFor(t, 60*time.Second, "every node up", upCount(nil))
+	if err := ln.SetFault(localnet.Fault{Version: victim.HostOSVersion, Subnets: []string{victim.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "node "+victim.ID+" down, the others up", upCount(map[string]bool{victim.ID: false}))
+	if err := ln.SetFault(localnet.Fault{Version: victim.HostOSVersion, Clear: true}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "node "+victim.ID+" up again", upCount(nil))
+}
+
+// TestPrometheusBadNodesQuery names the nodes query when Prometheus
+// refuses it.
+func TestPrometheusBadNodesQuery(t *testing.T) {
+	ln := localnetURL(t)
+	src := health.Prometheus{URL: startPrometheus(t, ln), Queries: health.Queries{Nodes: "min by (ic_node) ("}}
+	_, err := src.Snapshot(testCtx(t))
+	var qe *health.QueryError
+	if !errors.As(err, &qe) || qe.Query != "nodes" || !errors.Is(err, health.ErrBadQuery) {
+		t.Fatalf("err = %v, want a bad_data QueryError for the nodes query", err)
+	}
 }

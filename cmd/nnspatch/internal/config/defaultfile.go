@@ -57,10 +57,13 @@ alert_window: 15m0s
 # PromQL queries of the health gates, each a template over {{.Window}};
 # empty keeps the built-in query. version: replicas by (ic_subnet,
 # ic_active_version); finalizing: finalized height growth by ic_subnet;
-# alerts: alerts by (ic_subnet, alertname, alertstate).
+# alerts: alerts by (ic_subnet, alertname, alertstate); nodes: 1 or 0 by
+# ic_node, whether the node's host answered throughout the window (HostOS
+# and API boundary node gates; built in: up{job="host_node_exporter"}).
 query_version: ""
 query_finalizing: ""
 query_alerts: ""
+query_nodes: ""
 
 # Words a security-patch proposal's public text must not contain before
 # disclosure (matched case-insensitively). Setting it replaces this list.
@@ -75,8 +78,8 @@ output: text
 # Plan policy of "rollout plan" (--policy): dfinity (canary application subnets
 # first, uzr34 and pzp6e alone on different days, Monday-Thursday 07:00-15:00
 # UTC, the NNS alone and last the following week, then the unassigned and API
-# boundary nodes), continuous (registry order, back to back, no API boundary
-# node stage), or the path of a policy YAML file that overrides dfinity's
+# boundary nodes), continuous (registry order, back to back, then the
+# unassigned and API boundary nodes), or the path of a policy YAML file that overrides dfinity's
 # fields (time_zone, days, hours, batch_size, interval, canaries, canary_count,
 # alone, separate_days, application_first, nns_next_week, api_boundary_nodes, and
 # hostos for HostOS releases: canary batch sizes [1, 5], per_subnet 1 node,

@@ -34,6 +34,8 @@ func (c *Config) Value(key string) any {
 		return c.QueryFinalizing
 	case "query_alerts":
 		return c.QueryAlerts
+	case "query_nodes":
+		return c.QueryNodes
 	case "deny_words":
 		return c.DenyWords
 	case "ingress_expiry":

@@ -1,7 +1,9 @@
 // Package promtest runs a real Prometheus server (Debian's prometheus
 // package, installed by scripts/setup-test.sh) for tests of the Prometheus
 // health source: it scrapes one target, such as a local network's /metrics,
-// every 250ms and is stopped when the test ends. A missing binary fails the
+// every 250ms, and the per-node host exporter targets the target lists at
+// /_/sd/host_node_exporter (localnet's hostexporter.go) every HostScrapeInterval
+// as the job host_node_exporter, and is stopped when the test ends. A missing binary fails the
 // test with the command that installs it; it never skips.
 package promtest
 
@@ -19,6 +21,10 @@ import (
 
 // ScrapeInterval is how often the server scrapes its target.
 const ScrapeInterval = 250 * time.Millisecond
+
+// HostScrapeInterval is how often the server scrapes each node's host
+// exporter target (one per node, so less often than the target).
+const HostScrapeInterval = time.Second
 
 // Start runs Prometheus scraping target's /metrics (target is a base URL,
 // e.g. http://127.0.0.1:4943), waits until it is ready and returns its URL.
@@ -71,7 +77,7 @@ func Start(t testing.TB, target string) string {
 }
 
 func config(host string) string {
-	ms := ScrapeInterval.Milliseconds()
+	ms, hms := ScrapeInterval.Milliseconds(), HostScrapeInterval.Milliseconds()
 	return fmt.Sprintf(`global:
   scrape_interval: %dms
   scrape_timeout: %dms
@@ -80,7 +86,13 @@ scrape_configs:
     metrics_path: /metrics
     static_configs:
       - targets: [%q]
-`, ms, ms*4/5, host)
+  - job_name: host_node_exporter
+    scrape_interval: %dms
+    scrape_timeout: %dms
+    http_sd_configs:
+      - url: http://%s/_/sd/host_node_exporter
+        refresh_interval: 5s
+`, ms, ms*4/5, host, hms, hms*4/5, host)
 }
 
 // freeAddr returns a free loopback address.
