@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +70,37 @@ func TestRolloutPlanPolicies(t *testing.T) {
 	r = mustRun(t, ExitUsage, "rollout", "plan", rel, "--policy", bad)
 	if !strings.Contains(r.Stderr, "time_zone") || !strings.Contains(r.Stderr, "fix the policy") {
 		t.Errorf("bad policy: %s", r.Stderr)
+	}
+}
+
+// The TUI's `P` plans a release with the config's rollout_policy exactly
+// as `rollout plan` without flags does: same policy, same batches.
+func TestTUIPlansAsTheCLI(t *testing.T) {
+	releaseNet(t)
+	rel, _, _ := newTestRelease(t)
+	for _, policy := range []string{rollout.PolicyDFINITY, rollout.PolicyContinuous} {
+		t.Run(policy, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "config.yaml")
+			writeFile(t, cfg, "rollout_policy: "+policy+"\n")
+			cli := planJSON(t, mustRun(t, 0, "rollout", "plan", rel, "--config", cfg, "--json").Stdout)
+			d := tuiDepsFor(t, "--config", cfg, "--release", rel)
+			if len(d.Releases) != 1 {
+				t.Fatalf("tui releases %+v; want the one release", d.Releases)
+			}
+			r := d.Releases[0]
+			planned, err := r.Tracker.PlanRelease(context.Background(), r.Plan)
+			if err != nil || planned.Plan == nil {
+				t.Fatalf("the Releases page's plan: %v", err)
+			}
+			tuiPlan := planned.Plan
+			if tuiPlan.Policy != cli.Policy || len(tuiPlan.Batches) != len(cli.Batches) || (tuiPlan.APIBoundaryNodes == nil) != (cli.APIBoundaryNodes == nil) {
+				t.Fatalf("TUI plan: policy %q, %d batches; CLI plan: policy %q, %d batches", tuiPlan.Policy, len(tuiPlan.Batches), cli.Policy, len(cli.Batches))
+			}
+			for i, b := range cli.Batches {
+				if !slices.Equal(b.Subnets, tuiPlan.Batches[i].Subnets) {
+					t.Errorf("batch %d: CLI %v, TUI %v", b.Batch, b.Subnets, tuiPlan.Batches[i].Subnets)
+				}
+			}
+		})
 	}
 }
