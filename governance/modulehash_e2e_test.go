@@ -9,24 +9,16 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 )
 
 // TestInstallCodeRecordsModuleHash upgrades the root canister through an
 // adopted InstallCode proposal and reads its module hash through a
 // verified read_state of /canister/<id>/module_hash, before and after.
 func TestInstallCodeRecordsModuleHash(t *testing.T) {
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	root := localnet.NNSCanisters[3]
 	if root.Name != "root" {
 		t.Fatalf("NNSCanisters[3] = %s", root.Name)

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -21,27 +21,10 @@ import (
 // upgrade) is installed again by an InstallCode proposal, and the release
 // reports the canister rolled back.
 func TestCanisterRollbackEndToEnd(t *testing.T) {
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Mode: proposals.ModeSecurity,
-		Code: proposals.InstallCode{CanisterID: proposals.RootCanisterID, Wasm: []byte("\x00asm\x01\x00\x00\x00patched root")}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := rollout.Store{Dir: filepath.Join(t.TempDir(), "canister")}
-	if _, err := rollout.NewCanisterRelease(ctx, s, "", proposals.ModeSecurity, []proposals.Draft{d}, c.Sender().Encode(), n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	now := func(context.Context) (time.Time, error) { return n.Now(), nil }
-	tr := &rollout.Tracker{Store: s, Gov: c, Now: now, Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy()}
+	tr := rollouttest.Tracker(n, c, rollout.Store{Dir: filepath.Join(t.TempDir(), "canister")}, nil)
+	rollouttest.CanisterRelease(t, tr, "", rollouttest.CanisterDraft(t, proposals.RootCanisterID, rollouttest.PatchedWasm("root")))
 	if _, err := tr.AdvanceCanisters(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +34,7 @@ func TestCanisterRollbackEndToEnd(t *testing.T) {
 	if st, err := tr.CanisterStatus(ctx); err != nil || st.State != rollout.RolloutComplete {
 		t.Fatalf("release after the upgrade: %+v, %v; want complete", st, err)
 	}
-	l, err := s.Read()
+	l, err := tr.Store.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +54,7 @@ func TestCanisterRollbackEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &Executor{Gov: c, File: StateFile{Path: filepath.Join(t.TempDir(), "rb.json")}, Ledger: ReleaseLedger{Tracker: tr},
-		Neuron: 80, Policy: proposals.DefaultPolicy(), Now: now}
+		Neuron: 80, Policy: proposals.DefaultPolicy(), Now: tr.Now}
 	if _, err := e.Start(ctx, p); err != nil {
 		t.Fatal(err)
 	}

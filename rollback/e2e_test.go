@@ -8,14 +8,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/google/go-cmp/cmp"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -39,17 +39,8 @@ func (g *crashingGov) MakeProposal(ctx context.Context, neuron uint64, req govdi
 // reads the history through the governance client, plans the rollback and runs it
 // through a crash: governance ends up with one rollback proposal.
 func TestExecutorAgainstLocalnet(t *testing.T) {
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	net := governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}
-	c, err := governance.New(ctx, net, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg, err := c.Registry(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +78,7 @@ func TestExecutorAgainstLocalnet(t *testing.T) {
 	}
 	before := n.Governance().StatusCounts()
 	e := &Executor{Gov: &crashingGov{Client: c}, File: StateFile{Path: filepath.Join(t.TempDir(), "rb.json")}, Neuron: 80,
-		Policy: proposals.DefaultPolicy(), Now: func(context.Context) (time.Time, error) { return n.Now(), nil }}
+		Policy: proposals.DefaultPolicy(), Now: rollouttest.Clock(n)}
 	if _, err := e.Start(ctx, p); err != nil {
 		t.Fatal(err)
 	}

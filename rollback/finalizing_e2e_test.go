@@ -8,9 +8,10 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -56,16 +57,8 @@ func stepOf(t *testing.T, st *Status, subnet string) StepStatus {
 // (a localnet fault) is never done and its finalizing check fails. Each
 // call is a new executor (a new CLI run): the heights live in the state.
 func TestStepDoneNeedsTwoHeights(t *testing.T) {
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	reg, err := c.Registry(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +109,7 @@ func TestStepDoneNeedsTwoHeights(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rb.json")
 	executor := func() *Executor {
 		return &Executor{Gov: c, File: StateFile{Path: path}, Neuron: 80, Policy: proposals.DefaultPolicy(),
-			Now: func(context.Context) (time.Time, error) { return n.Now(), nil }, Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}}
+			Now: rollouttest.Clock(n), Health: rollouttest.Metrics(n)}
 	}
 	e := executor()
 	if _, err := e.Start(ctx, p); err != nil {

@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
-
-const hostOSPatch = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
 
 // TestHostOSRollbackEndToEnd: a fault takes the canary node down on the new
 // HostOS, the canary stage exceeds its tolerance, and the HostOS rollback
@@ -24,36 +20,11 @@ const hostOSPatch = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
 // version) runs through the executor: the node is back, its host up, and
 // the release reports rolled_back and refuses to advance.
 func TestHostOSRollbackEndToEnd(t *testing.T) {
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: hostOSPatch, SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := rollout.Store{Dir: filepath.Join(t.TempDir(), "hostos")}
-	if _, err := rollout.NewHostOSRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	now := func(context.Context) (time.Time, error) { return n.Now(), nil }
-	src := health.Metrics{URL: n.URL() + "/metrics", Once: true}
-	tr := &rollout.Tracker{Store: s, Gov: c, Now: now, Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy(), Health: src}
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
-	plan, err := tr.SaveHostOSPlan(ctx, rollout.HostOSPlanOptions{Start: n.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, plan := rollouttest.HostOSRelease(t, n, c, 0)
 	canary := plan.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: hostOSPatch, Subnets: []string{canary}}); err != nil {
+	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
 	var stop error
@@ -68,7 +39,7 @@ func TestHostOSRollbackEndToEnd(t *testing.T) {
 	if !errors.Is(stop, rollout.ErrGateFailed) {
 		t.Fatalf("advance stopped with %v; want the canary stage over tolerance", stop)
 	}
-	l, err := s.Read()
+	l, err := tr.Store.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +56,7 @@ func TestHostOSRollbackEndToEnd(t *testing.T) {
 		t.Fatalf("plan steps %+v; want halt, then the canary node back to %s", p.Steps, prev)
 	}
 	e := &Executor{Gov: c, File: StateFile{Path: filepath.Join(t.TempDir(), "rb.json")}, Ledger: ReleaseLedger{Tracker: tr},
-		Neuron: 80, Policy: proposals.DefaultPolicy(), Now: now, Health: src}
+		Neuron: 80, Policy: proposals.DefaultPolicy(), Now: tr.Now, Health: tr.Health}
 	if _, err := e.Start(ctx, p); err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,10 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 	rb "github.com/nnspatch/nnspatch/rollback"
 	"github.com/nnspatch/nnspatch/tui/pages/releases"
@@ -35,16 +35,8 @@ type releaseFlow struct {
 
 func newReleaseFlow(t *testing.T) *releaseFlow {
 	t.Helper()
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := &releaseFlow{n: n, c: c}
 	// Not t.TempDir: a refresh still under way when the program quits may
 	// write the ledger while the directory is removed.
@@ -53,9 +45,7 @@ func newReleaseFlow(t *testing.T) *releaseFlow {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
-	f.tr = &rollout.Tracker{Store: rollout.Store{Dir: filepath.Join(root, flowPatch)}, Gov: c,
-		Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}, Now: f.now,
-		Actor: id.Sender().String(), Neuron: devNeuron, Policy: proposals.DefaultPolicy()}
+	f.tr = rollouttest.Tracker(n, c, rollout.Store{Dir: filepath.Join(root, flowPatch)}, rollouttest.Metrics(n))
 	dr, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: flowPatch,
 		SHA256: strings.Repeat("ab", 32), MeasurementsWaiver: "test build without SEV measurements"})
 	if err != nil {

@@ -12,28 +12,18 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
 // devNeuron is the localnet seed's neuron controlled by the developer
 // identity.
-const devNeuron = 80
+const devNeuron = governancetest.DevNeuron
 
 // localClient starts a local network and connects as the developer.
 func localClient(t *testing.T) *governance.Client {
 	t.Helper()
-	n := localnettest.Start(t)
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := governancetest.Start(t)
 	return c
 }
 

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -28,16 +28,8 @@ func canisterDraft(t *testing.T, id string, wasm []byte) proposals.Draft {
 // root, then lifeline.
 func canisterTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker) {
 	t.Helper()
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	drafts := []proposals.Draft{
 		canisterDraft(t, proposals.RootCanisterID, []byte("\x00asm\x01\x00\x00\x00patched root")),
 		canisterDraft(t, proposals.LifelineCanisterID, []byte("\x00asm\x01\x00\x00\x00patched lifeline")),

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -23,16 +23,8 @@ const hostOSVersion = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
 // subnet). The tracker reads node health from the network's /metrics.
 func hostOSTracker(t *testing.T, perSubnet int) (*localnet.Network, *governance.Client, *Tracker) {
 	t.Helper()
-	n := localnettest.Start(t)
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: hostOSVersion, SHA256: strings.Repeat("ab", 32)})
 	if err != nil {
 		t.Fatal(err)

@@ -9,22 +9,14 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 )
 
 // localRegistry reads the default localnet registry through the client
 // (certified sync over HTTP).
 func localRegistry(t *testing.T) *governance.Registry {
 	t.Helper()
-	n := localnettest.Start(t)
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(context.Background(), governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := governancetest.Start(t)
 	reg, err := c.Registry(context.Background())
 	if err != nil {
 		t.Fatal(err)

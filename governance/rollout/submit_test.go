@@ -10,8 +10,8 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -73,16 +73,8 @@ func plannedTracker(t *testing.T, batchSize int) (*governance.Client, *Tracker, 
 // localTracker starts a network and a release of a new version on it.
 func localTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker) {
 	t.Helper()
-	n := localnettest.Start(t)
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, c := governancetest.Start(t)
 	ctx := context.Background()
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	d := electionDraft(t)
 	s := Store{Dir: filepath.Join(t.TempDir(), "rel")}
 	if _, err := NewRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {

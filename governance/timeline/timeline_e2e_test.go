@@ -9,8 +9,8 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -27,17 +27,7 @@ type net struct {
 
 func start(t testing.TB) *net {
 	t.Helper()
-	ln := localnettest.Start(t)
-	id, err := governance.LoadIdentity(ln.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	t.Cleanup(cancel)
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: ln.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln, c := governancetest.Start(t)
 	return &net{t: t, ln: ln, c: c, now: ln.Now()}
 }
 

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/proposals"
 )
@@ -24,16 +24,7 @@ const (
 // startLocal starts a local network and a client as its developer identity.
 func startLocal(t *testing.T) (*localnet.Network, *governance.Client) {
 	t.Helper()
-	net := localnettest.Start(t)
-	id, err := governance.LoadIdentity(net.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatalf("load developer identity: %v", err)
-	}
-	c, err := governance.New(testCtx(t), governance.Network{Name: "local", URL: net.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	return net, c
+	return governancetest.Start(t)
 }
 
 // testCtx ends with the test, or after two minutes.

@@ -10,17 +10,15 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/rollout"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
 )
-
-// kindHostOSVersion is the HostOS version the page tests release.
-const kindHostOSVersion = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
 
 // kindEpoch is where the local network's clock stands still in these
 // tests: fixed, so the rendered times are, and in the future, since the
@@ -32,26 +30,15 @@ var kindEpoch = time.Date(2099, 11, 20, 12, 0, 0, 0, time.UTC)
 // moves only when the test advances it.
 func kindNet(t *testing.T) (*localnet.Network, *governance.Client) {
 	t.Helper()
-	n := localnettest.Start(t, localnettest.WithConfig(func(c *localnet.Config) {
+	return governancetest.Start(t, localnettest.WithConfig(func(c *localnet.Config) {
 		c.RealClock = func() time.Time { return kindEpoch }
 	}))
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(context.Background(), governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n, c
 }
 
 // kindTracker is the tracker of the release in dir on n, as `nnspatch tui`
 // builds it: the network's clock and node health from its /metrics.
 func kindTracker(n *localnet.Network, c *governance.Client, dir string) *rollout.Tracker {
-	return &rollout.Tracker{Store: rollout.Store{Dir: dir}, Gov: c, Now: func(context.Context) (time.Time, error) { return n.Now(), nil },
-		Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy(),
-		Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}}
+	return rollouttest.Tracker(n, c, rollout.Store{Dir: dir}, rollouttest.Metrics(n))
 }
 
 // kindPage is the page over one real release at 80x24, observed once.
@@ -117,17 +104,8 @@ func goldenSizes(t *testing.T, p *Page) {
 func TestHostOSRelease(t *testing.T) {
 	n, c := kindNet(t)
 	ctx := context.Background()
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: kindHostOSVersion, SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tr := kindTracker(n, c, filepath.Join(t.TempDir(), "hostos"))
-	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, d, tr.Actor, n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
+	rollouttest.ElectHostOS(t, tr)
 	p := kindPage(t, "hostos-patch", tr)
 	wantIn(t, "before the plan", p.View(), "HostOS 7b2c9d4e5f60… · security", "Next     [P] now: plan the HostOS stages", "no plan yet")
 
@@ -156,8 +134,8 @@ func TestHostOSRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := reg.Nodes[canary[0]].HostOSVersion; v != kindHostOSVersion {
-		t.Fatalf("canary node %s runs HostOS %q after the deploy executed; want %s", canary[0], v, kindHostOSVersion)
+	if v := reg.Nodes[canary[0]].HostOSVersion; v != rollouttest.HostOSVersion {
+		t.Fatalf("canary node %s runs HostOS %q after the deploy executed; want %s", canary[0], v, rollouttest.HostOSVersion)
 	}
 
 	press(p, "H")
@@ -188,24 +166,10 @@ func TestHostOSRelease(t *testing.T) {
 // lifeline its differing, whole, at 80 columns too.
 func TestCanisterRelease(t *testing.T) {
 	n, c := kindNet(t)
-	ctx := context.Background()
-	var drafts []proposals.Draft
-	for id, wasm := range map[string]string{proposals.RootCanisterID: "patched root", proposals.LifelineCanisterID: "patched lifeline"} {
-		d, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Mode: proposals.ModeSecurity,
-			Code: proposals.InstallCode{CanisterID: id, Wasm: []byte("\x00asm\x01\x00\x00\x00" + wasm)}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		drafts = append(drafts, d)
-	}
-	if drafts[0].UpgradeCanister.CanisterID != proposals.RootCanisterID {
-		drafts[0], drafts[1] = drafts[1], drafts[0]
-	}
-	tr := kindTracker(n, c, filepath.Join(t.TempDir(), "canisters"))
-	tr.Health = nil
-	if _, err := rollout.NewCanisterRelease(ctx, tr.Store, "nns-2026-11", proposals.ModeSecurity, drafts, tr.Actor, n.Now()); err != nil {
-		t.Fatal(err)
-	}
+	tr := rollouttest.Tracker(n, c, rollout.Store{Dir: filepath.Join(t.TempDir(), "canisters")}, nil)
+	rollouttest.CanisterRelease(t, tr, "nns-2026-11",
+		rollouttest.CanisterDraft(t, proposals.RootCanisterID, rollouttest.PatchedWasm("root")),
+		rollouttest.CanisterDraft(t, proposals.LifelineCanisterID, rollouttest.PatchedWasm("lifeline")))
 	p := kindPage(t, "nns-2026-11", tr)
 	wantIn(t, "before the advance", p.View(), "NNS canisters nns-2026-11 · security", "Patched  0 of 2 canisters", "Canister 1 of 2 · root", "Next     [a] now: advance: propose the upgrade of root")
 	if msg := statusText(t, press(p, "P")); !strings.Contains(msg, "no plan needed") || p.Capturing() {
@@ -243,17 +207,8 @@ func TestCanisterRelease(t *testing.T) {
 func TestHostOSReleaseOverTolerance(t *testing.T) {
 	n, c := kindNet(t)
 	ctx := context.Background()
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: kindHostOSVersion, SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tr := kindTracker(n, c, filepath.Join(t.TempDir(), "hostos"))
-	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, d, tr.Actor, n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
+	rollouttest.ElectHostOS(t, tr)
 	if _, err := tr.PlanRelease(ctx, rollout.PlanRequest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +217,7 @@ func TestHostOSReleaseOverTolerance(t *testing.T) {
 		t.Fatal(err)
 	}
 	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: kindHostOSVersion, Subnets: []string{canary}}); err != nil {
+	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
 	p := kindPage(t, "hostos-patch", tr)
