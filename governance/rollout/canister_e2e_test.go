@@ -1,7 +1,9 @@
-package rollout
+package rollout_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -10,42 +12,26 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
-// canisterDraft is a security-mode upgrade of canister id to wasm.
-func canisterDraft(t *testing.T, id string, wasm []byte) proposals.Draft {
-	t.Helper()
-	d, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Mode: proposals.ModeSecurity,
-		Code: proposals.InstallCode{CanisterID: id, Wasm: wasm}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // canisterTracker starts a network and an NNS canister release upgrading
 // root, then lifeline.
-func canisterTracker(t *testing.T) (*localnet.Network, *governance.Client, *Tracker) {
+func canisterTracker(t *testing.T) (*localnet.Network, *governance.Client, *rollout.Tracker) {
 	t.Helper()
 	n, c := governancetest.Start(t)
-	ctx := context.Background()
-	drafts := []proposals.Draft{
-		canisterDraft(t, proposals.RootCanisterID, []byte("\x00asm\x01\x00\x00\x00patched root")),
-		canisterDraft(t, proposals.LifelineCanisterID, []byte("\x00asm\x01\x00\x00\x00patched lifeline")),
-	}
-	s := Store{Dir: filepath.Join(t.TempDir(), "canisters")}
-	if _, err := NewCanisterRelease(ctx, s, "", proposals.ModeSecurity, drafts, c.Sender().Encode(), n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	tr := &Tracker{Store: s, Gov: c, Now: func(context.Context) (time.Time, error) { return n.Now(), nil },
-		Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy()}
+	tr := rollouttest.Tracker(n, c, rollout.Store{Dir: filepath.Join(t.TempDir(), "canisters")}, nil)
+	rollouttest.CanisterRelease(t, tr, "",
+		rollouttest.CanisterDraft(t, proposals.RootCanisterID, rollouttest.PatchedWasm("root")),
+		rollouttest.CanisterDraft(t, proposals.LifelineCanisterID, rollouttest.PatchedWasm("lifeline")))
 	return n, c, tr
 }
 
 // advanceCanistersUntilComplete advances, moving the clock a day whenever
 // the release waits (InstallCode proposals are decided at their deadline).
-func advanceCanistersUntilComplete(t *testing.T, n *localnet.Network, tr *Tracker) (order []string) {
+func advanceCanistersUntilComplete(t *testing.T, n *localnet.Network, tr *rollout.Tracker) (order []string) {
 	t.Helper()
 	ctx := context.Background()
 	for range 20 {
@@ -53,10 +39,10 @@ func advanceCanistersUntilComplete(t *testing.T, n *localnet.Network, tr *Tracke
 		for _, s := range res.Submitted {
 			order = append(order, s.Subnet)
 		}
-		if res != nil && res.Status.State == RolloutComplete {
+		if res != nil && res.Status.State == rollout.RolloutComplete {
 			return order
 		}
-		if err != nil && !errors.Is(err, ErrNotReady) {
+		if err != nil && !errors.Is(err, rollout.ErrNotReady) {
 			t.Fatalf("advance: %v", err)
 		}
 		if err != nil {
@@ -86,7 +72,7 @@ func TestCanisterReleaseEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, cs := range st.Canisters {
-		if cs.State != StateComplete || cs.ModuleHash != cs.WasmSHA256 {
+		if cs.State != rollout.StateComplete || cs.ModuleHash != cs.WasmSHA256 {
 			t.Fatalf("canister %s: %s with module %s; want complete on %s", cs.Name, cs.State, cs.ModuleHash, cs.WasmSHA256)
 		}
 	}
@@ -101,7 +87,7 @@ func TestCanisterReleaseEndToEnd(t *testing.T) {
 	if !st.Quiet.Started || !st.Quiet.Start.Equal(st.Canisters[1].Proposal.Executed) {
 		t.Fatalf("quiet period %+v; want it started at lifeline's execution %s", st.Quiet, st.Canisters[1].Proposal.Executed)
 	}
-	if _, err := tr.Disclose(ctx, "https://github.com/dfinity/ic/commit/y", false, ""); !errors.Is(err, ErrQuietPeriod) {
+	if _, err := tr.Disclose(ctx, "https://github.com/dfinity/ic/commit/y", false, ""); !errors.Is(err, rollout.ErrQuietPeriod) {
 		t.Fatalf("early disclosure: %v; want ErrQuietPeriod", err)
 	}
 	if _, err := n.Advance(10 * 24 * time.Hour); err != nil {
@@ -110,4 +96,10 @@ func TestCanisterReleaseEndToEnd(t *testing.T) {
 	if _, err := tr.Disclose(ctx, "https://github.com/dfinity/ic/commit/y", false, ""); err != nil {
 		t.Fatalf("disclosure after the quiet period: %v", err)
 	}
+}
+
+// sha256Hex is the hex SHA-256 of b, as module hashes are shown.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -1,9 +1,8 @@
-package rollout
+package rollout_test
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,43 +10,23 @@ import (
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
-	"github.com/nnspatch/nnspatch/governance/rollout/health"
-	"github.com/nnspatch/nnspatch/proposals"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 )
-
-// hostOSVersion is the HostOS version the test releases.
-const hostOSVersion = "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e"
 
 // hostOSTracker starts a network and a HostOS release on it whose election
 // executed and whose plan is saved (main batches of perSubnet nodes per
 // subnet). The tracker reads node health from the network's /metrics.
-func hostOSTracker(t *testing.T, perSubnet int) (*localnet.Network, *governance.Client, *Tracker) {
+func hostOSTracker(t *testing.T, perSubnet int) (*localnet.Network, *governance.Client, *rollout.Tracker) {
 	t.Helper()
 	n, c := governancetest.Start(t)
-	ctx := context.Background()
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: hostOSVersion, SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := Store{Dir: filepath.Join(t.TempDir(), "hostos")}
-	if _, err := NewHostOSRelease(ctx, s, d, c.Sender().Encode(), n.Now()); err != nil {
-		t.Fatal(err)
-	}
-	tr := &Tracker{Store: s, Gov: c, Now: func(context.Context) (time.Time, error) { return n.Now(), nil },
-		Actor: c.Sender().Encode(), Neuron: 80, Policy: proposals.DefaultPolicy(),
-		Health: health.Metrics{URL: n.URL() + "/metrics", Once: true}}
-	if _, err := tr.SubmitElection(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SaveHostOSPlan(ctx, HostOSPlanOptions{Start: n.Now(), PerSubnet: perSubnet}); err != nil {
-		t.Fatal(err)
-	}
+	tr, _ := rollouttest.HostOSRelease(t, n, c, perSubnet)
 	return n, c, tr
 }
 
 // advanceUntil advances the rollout, moving the network's clock an hour
 // whenever it waits, until stop says so or 60 steps passed.
-func advanceUntil(t *testing.T, n *localnet.Network, tr *Tracker, stop func(*HostOSAdvanceResult, error) bool) (batches int) {
+func advanceUntil(t *testing.T, n *localnet.Network, tr *rollout.Tracker, stop func(*rollout.HostOSAdvanceResult, error) bool) (batches int) {
 	t.Helper()
 	ctx := context.Background()
 	for range 60 {
@@ -56,7 +35,7 @@ func advanceUntil(t *testing.T, n *localnet.Network, tr *Tracker, stop func(*Hos
 			return batches
 		}
 		switch {
-		case errors.Is(err, ErrNotReady):
+		case errors.Is(err, rollout.ErrNotReady):
 			if _, err := n.Advance(time.Hour); err != nil {
 				t.Fatal(err)
 			}
@@ -91,8 +70,8 @@ func TestHostOSReleaseEndToEnd(t *testing.T) {
 	if got := len(l.HostOS.Stages[0].Batches[0].Nodes); got != 1 {
 		t.Fatalf("first canary batch has %d nodes; want 1", got)
 	}
-	batches := advanceUntil(t, n, tr, func(res *HostOSAdvanceResult, err error) bool {
-		return res != nil && res.Status.State == RolloutComplete
+	batches := advanceUntil(t, n, tr, func(res *rollout.HostOSAdvanceResult, err error) bool {
+		return res != nil && res.Status.State == rollout.RolloutComplete
 	})
 	// Every planned batch but the stragglers' (nothing is left for it).
 	want := 0
@@ -107,7 +86,7 @@ func TestHostOSReleaseEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, nd := range reg.Nodes {
-		if nd.HostOSVersion != hostOSVersion {
+		if nd.HostOSVersion != rollouttest.HostOSVersion {
 			t.Fatalf("node %s runs HostOS %s after the rollout", id, nd.HostOSVersion)
 		}
 	}
@@ -119,7 +98,7 @@ func TestHostOSReleaseEndToEnd(t *testing.T) {
 	if !st.Quiet.Started || !st.Quiet.Start.Equal(last.Executed) {
 		t.Fatalf("quiet period %+v; want it started at the last batch's execution %s", st.Quiet, last.Executed)
 	}
-	if _, err := tr.Disclose(ctx, "https://github.com/dfinity/ic/commit/x", false, ""); !errors.Is(err, ErrQuietPeriod) {
+	if _, err := tr.Disclose(ctx, "https://github.com/dfinity/ic/commit/x", false, ""); !errors.Is(err, rollout.ErrQuietPeriod) {
 		t.Fatalf("early disclosure: %v; want ErrQuietPeriod", err)
 	}
 	if _, err := n.Advance(10 * 24 * time.Hour); err != nil {
@@ -129,7 +108,7 @@ func TestHostOSReleaseEndToEnd(t *testing.T) {
 	if err != nil || d.Forced {
 		t.Fatalf("disclosure after the quiet period: %+v, %v", d, err)
 	}
-	if _, err := tr.Status(ctx); !errors.Is(err, ErrReleaseKind) {
+	if _, err := tr.Status(ctx); !errors.Is(err, rollout.ErrReleaseKind) {
 		t.Fatalf("GuestOS status of a HostOS release: %v; want ErrReleaseKind", err)
 	}
 }
@@ -145,26 +124,26 @@ func TestHostOSStageOverToleranceStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: hostOSVersion, Subnets: []string{canary}}); err != nil {
+	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
 	var stopped error
-	advanceUntil(t, n, tr, func(_ *HostOSAdvanceResult, err error) bool {
-		if errors.Is(err, ErrGateFailed) {
+	advanceUntil(t, n, tr, func(_ *rollout.HostOSAdvanceResult, err error) bool {
+		if errors.Is(err, rollout.ErrGateFailed) {
 			stopped = err
 			return true
 		}
 		return false
 	})
-	var te *ToleranceError
-	if !errors.As(stopped, &te) || te.Stage != StageCanary || te.Failed != 1 || te.Down[0] != canary {
+	var te *rollout.ToleranceError
+	if !errors.As(stopped, &te) || te.Stage != rollout.StageCanary || te.Failed != 1 || te.Down[0] != canary {
 		t.Fatalf("stopped with %v; want the canary stage over tolerance with node %s", stopped, canary)
 	}
 	st, err := tr.HostOSStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != RolloutFailed || st.OnVersion != 1 {
+	if st.State != rollout.RolloutFailed || st.OnVersion != 1 {
 		t.Fatalf("status %s with %d nodes on the version; want failed with 1", st.State, st.OnVersion)
 	}
 }

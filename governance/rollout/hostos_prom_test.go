@@ -1,4 +1,4 @@
-package rollout
+package rollout_test
 
 import (
 	"context"
@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/governance/rollout/health/promtest"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 )
 
 // TestHostOSGateReadsPrometheus runs a HostOS release's gate on a real
@@ -40,7 +42,7 @@ func TestHostOSGateReadsPrometheus(t *testing.T) {
 		}
 	}
 	promtest.WaitFor(t, 60*time.Second, "Prometheus to see canary "+canary+" up", nodeIs(true))
-	if err := n.SetFault(localnet.Fault{Version: hostOSVersion, Subnets: []string{canary}}); err != nil {
+	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := tr.AdvanceHostOS(ctx)
@@ -52,15 +54,15 @@ func TestHostOSGateReadsPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = tr.AdvanceHostOS(ctx)
-	var te *ToleranceError
-	if !errors.As(err, &te) || te.Stage != StageCanary || len(te.Down) != 1 || te.Down[0] != canary {
+	var te *rollout.ToleranceError
+	if !errors.As(err, &te) || te.Stage != rollout.StageCanary || len(te.Down) != 1 || te.Down[0] != canary {
 		t.Fatalf("advance with the canary down: %v; want the canary stage over tolerance naming %s", err, canary)
 	}
 	st, err := tr.HostOSStatus(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != RolloutFailed || len(st.Down) != 1 || st.Down[0] != canary {
+	if st.State != rollout.RolloutFailed || len(st.Down) != 1 || st.Down[0] != canary {
 		t.Fatalf("status %s, down %v; want failed with %s down", st.State, st.Down, canary)
 	}
 }

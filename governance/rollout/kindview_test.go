@@ -1,4 +1,4 @@
-package rollout
+package rollout_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -26,7 +28,7 @@ func TestLookHostOS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Kind != ReleaseHostOS || v.HostOS == nil || v.GuestOS != nil || v.Canister != nil {
+	if v.Kind != rollout.ReleaseHostOS || v.HostOS == nil || v.GuestOS != nil || v.Canister != nil {
 		t.Fatalf("view %+v; want only the HostOS status", v)
 	}
 	st, err := tr.HostOSStatus(ctx)
@@ -52,7 +54,7 @@ func TestLookHostOS(t *testing.T) {
 	}
 	pv := v.PreviewAdvance()
 	want := l.HostOS.Stages[0].Batches[0].Nodes
-	if pv.Kind != ReleaseHostOS || pv.Function != DeployHostOSFunction || pv.Stage != StageCanary || pv.Batch != 1 || !slices.Equal(pv.Nodes, want) {
+	if pv.Kind != rollout.ReleaseHostOS || pv.Function != rollout.DeployHostOSFunction || pv.Stage != rollout.StageCanary || pv.Batch != 1 || !slices.Equal(pv.Nodes, want) {
 		t.Fatalf("preview %+v; want canary batch 1 with %v", pv, want)
 	}
 	if d := pv.Describe(); d != "1 DeployHostosToSomeNodes proposal: HostOS stage canary, batch 1, 1 node(s)" {
@@ -62,7 +64,7 @@ func TestLookHostOS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(adv.Submitted) != 1 || adv.Submitted[0].Kind != KindHostOSDeploy || adv.View == nil || adv.View.HostOS == nil {
+	if len(adv.Submitted) != 1 || adv.Submitted[0].Kind != rollout.KindHostOSDeploy || adv.View == nil || adv.View.HostOS == nil {
 		t.Fatalf("advanced %+v", adv)
 	}
 	p, err := c.GetProposal(ctx, adv.Submitted[0].Proposal)
@@ -84,13 +86,13 @@ func TestLookHostOS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := v.Summary(); s.Halted == nil || s.State != RolloutHalted || v.Glance().Command != "rollout resume" {
+	if s := v.Summary(); s.Halted == nil || s.State != rollout.RolloutHalted || v.Glance().Command != "rollout resume" {
 		t.Fatalf("halted view: %+v", s)
 	}
-	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(joinOr(pv.Wait, ""), "halted") {
+	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(strings.Join(pv.Wait, "; "), "halted") {
 		t.Errorf("preview while halted: %+v", pv)
 	}
-	if _, err := tr.AdvanceRelease(ctx); !errors.Is(err, ErrHalted) {
+	if _, err := tr.AdvanceRelease(ctx); !errors.Is(err, rollout.ErrHalted) {
 		t.Fatalf("advance while halted: %v; want ErrHalted", err)
 	}
 	if err := tr.Resume(ctx, "fault explained", ""); err != nil {
@@ -99,7 +101,7 @@ func TestLookHostOS(t *testing.T) {
 	if v, err = tr.Look(ctx); err != nil || v.Summary().Halted != nil {
 		t.Fatalf("after resume: %v %+v", err, v)
 	}
-	if pl, err := tr.PlanRelease(ctx, PlanRequest{}); err == nil || pl != nil {
+	if pl, err := tr.PlanRelease(ctx, rollout.PlanRequest{}); err == nil || pl != nil {
 		t.Errorf("re-plan after a deploy: %+v, %v; want refused", pl, err)
 	}
 }
@@ -115,7 +117,7 @@ func TestLookCanister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Kind != ReleaseCanister || v.Canister == nil || v.GuestOS != nil || v.HostOS != nil {
+	if v.Kind != rollout.ReleaseCanister || v.Canister == nil || v.GuestOS != nil || v.HostOS != nil {
 		t.Fatalf("view %+v", v)
 	}
 	g := v.Glance()
@@ -123,10 +125,10 @@ func TestLookCanister(t *testing.T) {
 		t.Errorf("glance %+v", g)
 	}
 	pv := v.PreviewAdvance()
-	if pv.Kind != ReleaseCanister || pv.Function != InstallCodeFunction || pv.Canister != proposals.RootCanisterID || pv.WasmSHA256 != v.Canister.Canisters[0].WasmSHA256 {
+	if pv.Kind != rollout.ReleaseCanister || pv.Function != rollout.InstallCodeFunction || pv.Canister != proposals.RootCanisterID || pv.WasmSHA256 != v.Canister.Canisters[0].WasmSHA256 {
 		t.Fatalf("preview %+v", pv)
 	}
-	pl, err := tr.PlanRelease(ctx, PlanRequest{})
+	pl, err := tr.PlanRelease(ctx, rollout.PlanRequest{})
 	if err != nil || pl.Stored || pl.Canisters == nil || !strings.HasPrefix(pl.Describe(), "no plan needed") {
 		t.Fatalf("plan %+v %v", pl, err)
 	}
@@ -134,7 +136,7 @@ func TestLookCanister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(adv.Submitted) != 1 || adv.Submitted[0].Kind != KindInstall || adv.Submitted[0].Subnet != pv.Canister {
+	if len(adv.Submitted) != 1 || adv.Submitted[0].Kind != rollout.KindInstall || adv.Submitted[0].Subnet != pv.Canister {
 		t.Fatalf("advanced %+v; want root's InstallCode", adv.Submitted)
 	}
 	v, err = tr.Look(ctx)
@@ -144,20 +146,8 @@ func TestLookCanister(t *testing.T) {
 	if g := v.Glance(); g.Ready || !strings.Contains(g.Gate, "waiting for adoption") {
 		t.Errorf("after the advance: %+v", g)
 	}
-	if _, err := tr.AdvanceRelease(ctx); !errors.Is(err, ErrNotReady) {
+	if _, err := tr.AdvanceRelease(ctx); !errors.Is(err, rollout.ErrNotReady) {
 		t.Errorf("second advance: %v; want a wait", err)
-	}
-}
-
-// TestUnknownKind: a kind this nnspatch does not know is ErrReleaseKind.
-func TestUnknownKind(t *testing.T) {
-	if _, err := kindFor("sev-firmware"); !errors.Is(err, ErrReleaseKind) {
-		t.Fatalf("kindFor: %v", err)
-	}
-	for _, k := range ReleaseKinds {
-		if _, err := kindFor(k); err != nil {
-			t.Errorf("kind %s: %v", k, err)
-		}
 	}
 }
 
@@ -187,18 +177,18 @@ func TestFindReleasesEveryKind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := func(name string) Store { return Store{Dir: filepath.Join(dir, name)} }
-	if _, err := NewRelease(ctx, store("a-guestos"), guest, "tester", now); err != nil {
+	store := func(name string) rollout.Store { return rollout.Store{Dir: filepath.Join(dir, name)} }
+	if _, err := rollout.NewRelease(ctx, store("a-guestos"), guest, "tester", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewHostOSRelease(ctx, store("b-hostos"), host, "tester", now); err != nil {
+	if _, err := rollout.NewHostOSRelease(ctx, store("b-hostos"), host, "tester", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewCanisterRelease(ctx, store("c-canister"), strings.Repeat("3", 40), proposals.ModeSecurity,
-		[]proposals.Draft{canisterDraft(t, proposals.RootCanisterID, []byte("\x00asm\x01\x00\x00\x00patched root"))}, "tester", now); err != nil {
+	if _, err := rollout.NewCanisterRelease(ctx, store("c-canister"), strings.Repeat("3", 40), proposals.ModeSecurity,
+		[]proposals.Draft{rollouttest.CanisterDraft(t, proposals.RootCanisterID, rollouttest.PatchedWasm("root"))}, "tester", now); err != nil {
 		t.Fatal(err)
 	}
-	found, err := FindReleases(dir)
+	found, err := rollout.FindReleases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,15 +199,15 @@ func TestFindReleasesEveryKind(t *testing.T) {
 			t.Fatal(err)
 		}
 		kinds = append(kinds, l.ReleaseKind())
-		tr := &Tracker{Store: s, Actor: "tester", Now: func(context.Context) (time.Time, error) { return now, nil }}
+		tr := &rollout.Tracker{Store: s, Actor: "tester", Now: func(context.Context) (time.Time, error) { return now, nil }}
 		if err := tr.Halt(ctx, "incident", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if want := []string{ReleaseGuestOS, ReleaseHostOS, ReleaseCanister}; !slices.Equal(kinds, want) {
+	if want := []string{rollout.ReleaseGuestOS, rollout.ReleaseHostOS, rollout.ReleaseCanister}; !slices.Equal(kinds, want) {
 		t.Fatalf("FindReleases kinds %v; want %v", kinds, want)
 	}
-	bad, err := BadVersions(dir)
+	bad, err := rollout.BadVersions(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,16 +228,16 @@ func TestLookHostOSOverTolerance(t *testing.T) {
 		t.Fatal(err)
 	}
 	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: hostOSVersion, Subnets: []string{canary}}); err != nil {
+	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
-	advanceUntil(t, n, tr, func(_ *HostOSAdvanceResult, err error) bool { return errors.Is(err, ErrGateFailed) })
+	advanceUntil(t, n, tr, func(_ *rollout.HostOSAdvanceResult, err error) bool { return errors.Is(err, rollout.ErrGateFailed) })
 	v, err := tr.Look(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	g := v.Glance()
-	if v.Summary().State != RolloutFailed || g.Command != "rollback plan" || !strings.HasPrefix(g.Action, "roll back or halt: rollout stopped: HostOS stage canary") {
+	if v.Summary().State != rollout.RolloutFailed || g.Command != "rollback plan" || !strings.HasPrefix(g.Action, "roll back or halt: rollout stopped: HostOS stage canary") {
 		t.Errorf("glance action %q %q in state %s", g.Action, g.Command, v.Summary().State)
 	}
 	if !strings.HasPrefix(g.Step, "canary") || !strings.Contains(g.Gate, "closed: 1 of 6 node(s) failed, over the stage's tolerance of 0%") {
@@ -256,7 +246,7 @@ func TestLookHostOSOverTolerance(t *testing.T) {
 	if len(g.Alerts) != 1 || g.Alerts[0].Subnet != "node "+canary {
 		t.Errorf("alerts %+v; want node %s", g.Alerts, canary)
 	}
-	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(joinOr(pv.Wait, ""), "over its tolerance") {
+	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(strings.Join(pv.Wait, "; "), "over its tolerance") {
 		t.Errorf("preview %+v", pv)
 	}
 }
