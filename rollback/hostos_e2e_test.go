@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance/governancetest"
-	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -23,10 +22,7 @@ func TestHostOSRollbackEndToEnd(t *testing.T) {
 	n, c := governancetest.Start(t)
 	ctx := context.Background()
 	tr, plan := rollouttest.HostOSRelease(t, n, c, 0)
-	canary := plan.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
-		t.Fatal(err)
-	}
+	canary := rollouttest.FaultCanary(t, n, tr)
 	var stop error
 	for range 10 {
 		if _, stop = tr.AdvanceHostOS(ctx); stop != nil && !errors.Is(stop, rollout.ErrNotReady) {

@@ -119,14 +119,7 @@ func TestHostOSReleaseEndToEnd(t *testing.T) {
 func TestHostOSStageOverToleranceStops(t *testing.T) {
 	n, _, tr := hostOSTracker(t, 20)
 	ctx := context.Background()
-	l, err := tr.Store.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
-		t.Fatal(err)
-	}
+	canary := rollouttest.FaultCanary(t, n, tr)
 	var stopped error
 	advanceUntil(t, n, tr, func(_ *rollout.HostOSAdvanceResult, err error) bool {
 		if errors.Is(err, rollout.ErrGateFailed) {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
@@ -223,14 +222,7 @@ func TestFindReleasesEveryKind(t *testing.T) {
 func TestLookHostOSOverTolerance(t *testing.T) {
 	n, _, tr := hostOSTracker(t, 20)
 	ctx := context.Background()
-	l, err := tr.Store.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
-		t.Fatal(err)
-	}
+	canary := rollouttest.FaultCanary(t, n, tr)
 	advanceUntil(t, n, tr, func(_ *rollout.HostOSAdvanceResult, err error) bool { return errors.Is(err, rollout.ErrGateFailed) })
 	v, err := tr.Look(ctx)
 	if err != nil {

@@ -103,3 +103,18 @@ func CanisterRelease(t testing.TB, tr *rollout.Tracker, version string, drafts .
 		t.Fatal(err)
 	}
 }
+
+// FaultCanary takes the first node of tr's first HostOS canary batch down
+// once it runs HostOSVersion (a fault on n) and returns the node's id.
+func FaultCanary(t testing.TB, n *localnet.Network, tr *rollout.Tracker) string {
+	t.Helper()
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	if err := n.SetFault(localnet.Fault{Version: HostOSVersion, Subnets: []string{canary}}); err != nil {
+		t.Fatal(err)
+	}
+	return canary
+}

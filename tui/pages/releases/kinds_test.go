@@ -212,14 +212,7 @@ func TestHostOSReleaseOverTolerance(t *testing.T) {
 	if _, err := tr.PlanRelease(ctx, rollout.PlanRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	l, err := tr.Store.Read()
-	if err != nil {
-		t.Fatal(err)
-	}
-	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
-	if err := n.SetFault(localnet.Fault{Version: rollouttest.HostOSVersion, Subnets: []string{canary}}); err != nil {
-		t.Fatal(err)
-	}
+	canary := rollouttest.FaultCanary(t, n, tr)
 	p := kindPage(t, "hostos-patch", tr)
 	press(p, "a")
 	press(p, "y")
