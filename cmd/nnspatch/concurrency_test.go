@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/rollback"
@@ -60,20 +61,6 @@ func runProcs(t *testing.T, bin string, argss ...[]string) []procResult {
 	return out
 }
 
-// chainClient reads the local network as the developer identity.
-func chainClient(t *testing.T, n *localnet.Network) *governance.Client {
-	t.Helper()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := governance.New(context.Background(), governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // proposalsWithPayload returns the ids of every proposal on chain whose
 // payload has the SHA-256 sha.
 func proposalsWithPayload(t *testing.T, c *governance.Client, sha string) []uint64 {
@@ -106,7 +93,7 @@ func proposalsWithPayload(t *testing.T, c *governance.Client, sha string) []uint
 func TestConcurrentSubmitsMakeOneProposal(t *testing.T) {
 	bin := buildBinary(t)
 	n, flags := cliNet(t)
-	c := chainClient(t, n)
+	c := governancetest.DevClient(t, n)
 	for round := range 4 {
 		version := strings.Repeat(fmt.Sprintf("%x", round+10), 40)
 		draft := writeElectDraft(t, version)
@@ -165,7 +152,7 @@ func TestConcurrentRollbacksMakeOneProposalPerSubnet(t *testing.T) {
 			t.Fatalf("rollback process %d: exit %d\n%s", i, r.code, r.stderr)
 		}
 	}
-	c := chainClient(t, n)
+	c := governancetest.DevClient(t, n)
 	perSubnet := map[string][]uint64{}
 	for _, d := range chainDeploys(t, c) {
 		if d.version != patchVersion {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 )
 
 // hostile are characters chain text must never bring to a terminal: an
@@ -22,16 +22,9 @@ const hostile = "\x1b\u009d\u200b\u200d\u2060\ufeff\u202e\U000E0041\u2028\u2029"
 // reads it back with `proposal show` and `proposals list`.
 func TestChainTextHygiene(t *testing.T) {
 	n, flags := cliNet(t)
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := governancetest.DevClient(t, n)
 	title := "Motion: ad\u200bmin\u202e\u2066 tag\U000E0041\U000E0042 sep\u2028line \x1b]0;pwned"
 	summary := "First line.\u2029Second\u200d line.\n\x1b]8;;https://evil.example\x07click"
 	pid, err := c.MakeProposal(ctx, 81, govdid.MakeProposalRequest{Title: &title, Summary: summary,

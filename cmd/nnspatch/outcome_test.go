@@ -20,6 +20,7 @@ import (
 	"github.com/nnspatch/nnspatch/cmd/nnspatch/jsonout"
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/govdid"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/localnet/localnettest"
 	"github.com/nnspatch/nnspatch/governance/localnet/replica"
@@ -126,16 +127,9 @@ func corruptAfterCall(target string) http.Handler {
 // verification. It returns the new proposal's id, read from the network.
 func motionOnBadKeyNetwork(t *testing.T, n *localnet.Network) uint64 {
 	t.Helper()
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := governancetest.DevClient(t, n)
 	title := "Motion: unverifiable"
 	if _, err := c.MakeProposal(ctx, 81, govdid.MakeProposalRequest{Title: &title, Summary: "A motion.",
 		Action: &govdid.ProposalActionRequest{Motion: &govdid.Motion{MotionText: "unverifiable"}}}); err == nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
@@ -256,15 +257,8 @@ func TestReleaseFailedElectionAndAbandon(t *testing.T) {
 	rel, _, election := newTestRelease(t)
 	mustRun(t, 0, "release", "vote", rel, "--vote", "yes", "--neuron", "81", "--yes")
 
-	id, err := governance.LoadIdentity(n.DeveloperIdentityPath(), governance.IdentityEnv{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	c, err := governance.New(ctx, governance.Network{Name: "local", URL: n.URL(), FetchRootKey: true}, id, governance.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := governancetest.DevClient(t, n)
 	inUse := n.Topology().Subnets[0].Version
 	d, err := proposals.NewElectGuestOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "0123456789abcdef0123456789abcdef01234567",
 		SHA256: strings.Repeat("ab", 32), Unelect: []string{inUse}, MeasurementsWaiver: "test"})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/governancetest"
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/rollback"
@@ -159,7 +160,7 @@ func TestKill9SoakAdvanceAndRollback(t *testing.T) {
 	if err := n.SetFault(localnet.Fault{Version: patchVersion, Subnets: []string{batch1[0]}}); err != nil {
 		t.Fatal(err)
 	}
-	c := chainClient(t, n)
+	c := governancetest.DevClient(t, n)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 11))
 	t.Logf("kill points seeded with %d", seed)
