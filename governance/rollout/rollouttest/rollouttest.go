@@ -45,17 +45,23 @@ func Tracker(n *localnet.Network, c *governance.Client, s rollout.Store, src hea
 		Neuron: governancetest.DevNeuron, Policy: proposals.DefaultPolicy(), Health: src}
 }
 
+// HostOSDraft is the security-mode election of HostOSVersion.
+func HostOSDraft(t testing.TB) proposals.Draft {
+	t.Helper()
+	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: HostOSVersion, SHA256: strings.Repeat("ab", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // ElectHostOS records a security release of HostOSVersion in tr's store and
 // submits its election (adopted and executed on the local network).
 func ElectHostOS(t testing.TB, tr *rollout.Tracker) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: HostOSVersion, SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	now, _ := tr.Now(ctx)
-	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, d, tr.Actor, now); err != nil {
+	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, HostOSDraft(t), tr.Actor, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tr.SubmitElection(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/rollouttest"
 	"github.com/nnspatch/nnspatch/proposals"
 	"github.com/nnspatch/nnspatch/tui/common"
 	"github.com/nnspatch/nnspatch/tui/internal/tuitest"
@@ -21,19 +22,11 @@ func TestOtherKindsPointToTheCLI(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	host := rollout.Store{Dir: filepath.Join(dir, "hostos")}
-	d, err := proposals.NewElectHostOS(proposals.ElectOptions{Mode: proposals.ModeSecurity, Version: "7b2c9d4e5f60718293a4b5c6d7e8f90a1b2c3d4e", SHA256: strings.Repeat("ab", 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := rollout.NewHostOSRelease(ctx, host, d, "tester", tuitest.Now); err != nil {
+	if _, err := rollout.NewHostOSRelease(ctx, host, rollouttest.HostOSDraft(t), "tester", tuitest.Now); err != nil {
 		t.Fatal(err)
 	}
 	can := rollout.Store{Dir: filepath.Join(dir, "canisters")}
-	u, err := proposals.NewUpgradeCanister(proposals.UpgradeCanisterOptions{Mode: proposals.ModeSecurity,
-		Code: proposals.InstallCode{CanisterID: proposals.RootCanisterID, Wasm: []byte("\x00asm\x01\x00\x00\x00patched root")}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := rollouttest.CanisterDraft(t, proposals.RootCanisterID, rollouttest.PatchedWasm("root"))
 	if _, err := rollout.NewCanisterRelease(ctx, can, "nns-patch", proposals.ModeSecurity, []proposals.Draft{u}, "tester", tuitest.Now); err != nil {
 		t.Fatal(err)
 	}
