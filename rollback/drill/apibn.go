@@ -9,6 +9,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/governance/timeline"
 	"github.com/nnspatch/nnspatch/rollback"
 )
@@ -120,6 +121,19 @@ func withoutVersion(text, version string) string {
 		}
 		return h
 	})
+}
+
+// assertAPIBoundaryDetection: the gate failed on the API boundary node
+// stage with the node_up check, naming every node the fault took down.
+func (d *drill) assertAPIBoundaryDetection(det *Detection) {
+	var named int
+	for _, n := range d.faultNodes {
+		if strings.Contains(det.Detail, n) {
+			named++
+		}
+	}
+	d.check("detected", det.Subnet == d.rep.FaultSubnet && det.Check == health.CheckNodeUp && named == len(d.faultNodes),
+		"gate failed on %s with the %s check naming %d of the %d faulted node(s) (fault on %s)", det.Subnet, det.Check, named, len(d.faultNodes), d.rep.FaultSubnet)
 }
 
 // apiBoundaryNotUp reports which of nodes the drill's health source does not

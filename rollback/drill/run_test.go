@@ -162,7 +162,7 @@ func TestDrillAPIBoundaryNodeFault(t *testing.T) {
 	for _, a := range rep.Assertions {
 		names[a.Name] = a.OK
 	}
-	for _, want := range []string{"api_boundary_nodes_restored", "rollout_halted", "texts_leak_nothing", "detect_within", "rollback_within"} {
+	for _, want := range []string{"detected", "api_boundary_nodes_restored", "rollout_halted", "texts_leak_nothing", "detect_within", "rollback_within"} {
 		if ok, seen := names[want]; !seen || !ok {
 			t.Errorf("assertion %s: seen %v, ok %v", want, seen, ok)
 		}
