@@ -3,7 +3,6 @@ package drill
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -105,22 +104,7 @@ func (d *drill) apiBoundaryRollbackPlan(ctx context.Context, ge *rollout.GateErr
 	}
 	return rollback.Build(rollback.Input{Release: d.patch, Mode: d.s.Patch.Mode, Registry: reg, History: hist, Timeline: tl,
 		APIBoundary: true, Halt: true, Now: d.now,
-		Problem: fmt.Sprintf("the API boundary nodes failed the %s check after their GuestOS update (%s)", ge.Check, withoutVersion(ge.Detail, d.patch))})
-}
-
-// hexRE matches an abbreviated or full commit.
-var hexRE = regexp.MustCompile(`\b[0-9a-f]{7,40}\b`)
-
-// withoutVersion words text without version: every abbreviation of the
-// commit becomes "the patch" (the gate's detail names the version, a
-// security rollback's texts must not).
-func withoutVersion(text, version string) string {
-	return hexRE.ReplaceAllStringFunc(text, func(h string) string {
-		if strings.HasPrefix(version, h) {
-			return "the patch"
-		}
-		return h
-	})
+		Problem: fmt.Sprintf("the API boundary nodes failed the %s check after their GuestOS update (%s)", ge.Check, rollback.Unversioned(ge.Detail, d.patch))})
 }
 
 // assertAPIBoundaryDetection: the gate failed on the API boundary node
