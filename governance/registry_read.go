@@ -45,7 +45,7 @@ func (c *Client) registryLocked(ctx context.Context) (*Registry, error) {
 	held := st.Version()
 	early := make(chan heldRegistry, 1)
 	if held > 0 {
-		go func() { early <- readHeldRegistry(st, held) }()
+		go func(cur *registrystore.Store) { early <- readHeldRegistry(cur, held) }(st) // st is reopened below
 	}
 	if _, err := c.syncLocked(ctx, nil); err != nil {
 		return nil, err

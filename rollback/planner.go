@@ -102,6 +102,10 @@ func Build(in Input) (*Plan, error) {
 			in.Problem = NeutralProblem
 		}
 	}
+	if in.Mode == proposals.ModeSecurity && namesCommit(in.Problem, in.Release) {
+		return nil, fmt.Errorf("plan rollback: %w", &proposals.InvalidError{Problems: []proposals.Problem{{Path: "problem",
+			Message: "names the patch's commit; a security-mode rollback text must not: describe what failed without the version", Severity: proposals.SeverityError}}})
+	}
 	if err := in.Templates.Validate(); err != nil {
 		return nil, fmt.Errorf("plan rollback: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nnspatch/nnspatch/governance"
+	"github.com/nnspatch/nnspatch/governance/rollout"
 	"github.com/nnspatch/nnspatch/proposals"
 )
 
@@ -376,5 +377,33 @@ func TestBuildRefusesAStalledNNSSubnet(t *testing.T) {
 	in.Stalled = nil
 	if _, err := Build(in); errors.Is(err, ErrRecoveryNeeded) {
 		t.Fatalf("a finalizing NNS subnet needs no recovery: %v", err)
+	}
+}
+
+// A security-mode problem text naming the patch's commit, in full or
+// abbreviated, is refused; the same words without it are planned.
+func TestBuildRefusesProblemNamingThePatch(t *testing.T) {
+	_, reg, h := scenario(t, false)
+	for _, named := range []string{vPatch, vPatch[:10], strings.ToUpper(vPatch[:8])} {
+		_, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Failing: []string{subB},
+			Problem: "3 of 4 replicas run " + named + " after the update"})
+		if !errors.Is(err, proposals.ErrDraftInvalid) || !strings.Contains(err.Error(), "names the patch's commit") {
+			t.Errorf("problem naming %q: %v; want a refusal", named, err)
+		}
+	}
+	if _, err := Build(Input{Release: vPatch, Mode: proposals.ModeSecurity, Registry: reg, History: h, Failing: []string{subB},
+		Problem: Unversioned("3 of 4 replicas run "+vPatch[:10]+" after the update", vPatch)}); err != nil {
+		t.Fatalf("the problem without the commit: %v", err)
+	}
+}
+
+// The problem derived from a failed gate never carries the patch's commit
+// that the gate's detail names.
+func TestFailingSubnetsProblemDropsTheCommit(t *testing.T) {
+	st := &rollout.Status{Version: vPatch, Batches: []rollout.BatchStatus{{Subnets: []rollout.SubnetStatus{
+		{Subnet: subB, State: rollout.StateFailed, FailedCheck: "node_up", Detail: "down on " + vPatch[:10] + ": node-a"}}}}}
+	failed, problem := FailingSubnets(st, "")
+	if len(failed) != 1 || strings.Contains(problem, vPatch[:7]) || !strings.Contains(problem, "down on the patch: node-a") {
+		t.Fatalf("failing %v, problem %q", failed, problem)
 	}
 }

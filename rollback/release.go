@@ -161,7 +161,7 @@ func FailingSubnets(st *rollout.Status, problem string) ([]string, string) {
 			}
 			out = append(out, sn.Subnet)
 			if problem == "" {
-				problem = fmt.Sprintf("subnet %s failed the %s check after its GuestOS update: %s", sn.Subnet, sn.FailedCheck, sn.Detail)
+				problem = fmt.Sprintf("subnet %s failed the %s check after its GuestOS update: %s", sn.Subnet, sn.FailedCheck, Unversioned(sn.Detail, st.Version))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package rollback
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"text/template"
@@ -143,4 +144,28 @@ func short(v string) string {
 		return v[:8]
 	}
 	return v
+}
+
+// commitRE matches a full or abbreviated commit id.
+var commitRE = regexp.MustCompile(`\b[0-9a-f]{7,40}\b`)
+
+// Unversioned returns text with every full or abbreviated form of the
+// commit version (7 hex digits or more) replaced by "the patch": a gate's
+// detail can name the version a check expected, and a security-mode
+// rollback text must not name the patch's commit.
+func Unversioned(text, version string) string {
+	if version == "" {
+		return text
+	}
+	return commitRE.ReplaceAllStringFunc(text, func(h string) string {
+		if strings.HasPrefix(strings.ToLower(version), h) {
+			return "the patch"
+		}
+		return h
+	})
+}
+
+// namesCommit reports whether text names version in full or abbreviated.
+func namesCommit(text, version string) bool {
+	return Unversioned(strings.ToLower(text), version) != strings.ToLower(text)
 }

@@ -104,7 +104,8 @@ func TestFlowDraftSubmit(t *testing.T) {
 	keyType(tm, tea.KeyCtrlS)
 	waitFor(t, tm, "y confirm")
 	tm.Type("y")
-	waitFor(t, tm, "submitted proposal #")
+	// The status shows at once; the Detail page loads the proposal after.
+	waitFor(t, tm, "submitted proposal #", "proposer 80")
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*App)
 

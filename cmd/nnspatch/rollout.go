@@ -194,20 +194,6 @@ func (o *rolloutPlanOptions) request() (rollout.PlanRequest, error) {
 	return req, nil
 }
 
-// policy resolves --policy, else the config's rollout_policy; usePolicy is
-// false for "continuous" (BuildPlan).
-func (o *rolloutPlanOptions) policy() (p rollout.Policy, usePolicy bool, err error) {
-	name := o.Policy
-	if name == "" {
-		cfg, err := o.f.Config()
-		if err != nil {
-			return p, false, err
-		}
-		name = cfg.RolloutPolicy
-	}
-	return rollout.LoadPolicy(name)
-}
-
 func writePlan(w io.Writer, p *rollout.Plan) error {
 	writeCalendar(w, p)
 	fmt.Fprintf(w, "version: %s\nbake: %s\n", p.Version, p.Bake)

@@ -73,7 +73,11 @@ func (d *drill) assertDetection() {
 		d.check("detected", false, "the rollout never failed a gate on subnet %s", d.rep.FaultSubnet)
 		return
 	}
-	d.check("detected", det.Subnet == d.rep.FaultSubnet, "gate failed on %s (fault on %s)", det.Subnet, d.rep.FaultSubnet)
+	if d.s.Fault.Target == FaultAPIBoundaryNodes {
+		d.assertAPIBoundaryDetection(det)
+	} else {
+		d.check("detected", det.Subnet == d.rep.FaultSubnet, "gate failed on %s (fault on %s)", det.Subnet, d.rep.FaultSubnet)
+	}
 	if w := d.s.Expect.DetectWithin.D(); w > 0 {
 		d.check("detect_within", !det.StalledAt.IsZero() && det.TimeToDetect <= w, "detected %s after the stall (bound %s)", fmtVirtual(det.TimeToDetect), fmtVirtual(w))
 	}

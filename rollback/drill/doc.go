@@ -38,10 +38,12 @@
 //	  index: 0                        subnet index within the batch
 //	fault: {target: api_boundary_nodes}
 //	                                  or: the patch breaks the API boundary nodes. The plan gets an
-//	                                  API boundary node stage after the unassigned nodes; localnet has
-//	                                  no API boundary node health, so the scenario is the monitor: the
-//	                                  fault is reported once every node's record names the patch, and
-//	                                  the rollback (function 47) covers the API boundary nodes only
+//	                                  API boundary node stage after the unassigned nodes; a localnet
+//	                                  fault on the patch naming every API boundary node takes each down
+//	                                  once its record names the patch, the stage's node_up gate fails
+//	                                  naming them (detect_within counts from the registry switch), and
+//	                                  the rollback (function 47) covers the API boundary nodes only,
+//	                                  done once the health source sees them up on the restored version
 //	events:                           scripted actions between batches
 //	  - {after_batch: 1, unelect_unused: true}   unelect every elected version nothing runs (but the patch)
 //	expect:

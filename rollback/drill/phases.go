@@ -23,12 +23,10 @@ func (d *drill) rollout(ctx context.Context) (*rollout.GateError, error) {
 		var ge *rollout.GateError
 		switch {
 		case errors.As(err, &ge):
+			ge = apiBoundaryGate(ge, res)
 			return ge, d.detected(ctx, ge)
 		case err != nil && !errors.Is(err, rollout.ErrNotReady):
 			return nil, fmt.Errorf("advance the rollout: %w", err)
-		}
-		if ge, err := d.apiBoundaryFault(ctx, res); ge != nil || err != nil {
-			return ge, err
 		}
 		if res != nil && res.Status.State == rollout.RolloutComplete {
 			d.step("rollout complete", "the fault was never detected")
@@ -92,24 +90,30 @@ func shortSubnet(id string) string {
 	return id
 }
 
-// detected records the detection: when the subnet stalled and when the
-// gate failed.
+// detected records the detection: when the fault showed (the subnet
+// stalled, or the registry switched the API boundary nodes to the patch,
+// which takes them down) and when the gate failed.
 func (d *drill) detected(ctx context.Context, ge *rollout.GateError) error {
-	subs, err := d.env.admin.Subnets(ctx)
-	if err != nil {
-		return fmt.Errorf("read subnet states: %w", err)
-	}
-	det := &Detection{Subnet: ge.Subnet, Check: ge.Check, DetectedAt: d.now}
-	for _, s := range subs {
-		if s.ID == ge.Subnet && s.Stalled {
-			det.StalledAt = s.StalledSince
+	det := &Detection{Subnet: ge.Subnet, Check: ge.Check, Detail: ge.Detail, DetectedAt: d.now}
+	what := "subnet " + shortSubnet(ge.Subnet)
+	if ge.Subnet == rollout.APIBoundaryTarget {
+		det.StalledAt, what = d.switchedAt(ctx), "API boundary nodes"
+	} else {
+		subs, err := d.env.admin.Subnets(ctx)
+		if err != nil {
+			return fmt.Errorf("read subnet states: %w", err)
+		}
+		for _, s := range subs {
+			if s.ID == ge.Subnet && s.Stalled {
+				det.StalledAt = s.StalledSince
+			}
 		}
 	}
 	if !det.StalledAt.IsZero() {
 		det.TimeToDetect = det.DetectedAt.Sub(det.StalledAt)
 	}
 	d.rep.Detection = det
-	d.step("detected", fmt.Sprintf("subnet %s failed the %s check: %s", shortSubnet(ge.Subnet), ge.Check, ge.Detail))
+	d.step("detected", fmt.Sprintf("%s failed the %s check: %s", what, ge.Check, ge.Detail))
 	return nil
 }
 

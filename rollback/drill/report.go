@@ -56,8 +56,13 @@ type Proposal struct {
 type Detection struct {
 	Subnet string `json:"subnet"`
 	Check  string `json:"check"`
-	// StalledAt is when the subnet stopped finalizing; DetectedAt when a
-	// rollout gate failed on it (virtual times).
+	// Detail is the failed gate's detail (e.g. the API boundary nodes
+	// found down).
+	Detail string `json:"detail,omitempty"`
+	// StalledAt is when the subnet stopped finalizing (for the API
+	// boundary nodes: when the registry switched them to the patch, which
+	// takes them down); DetectedAt when a rollout gate failed on it
+	// (virtual times).
 	StalledAt    time.Time     `json:"stalled_at"`
 	DetectedAt   time.Time     `json:"detected_at"`
 	TimeToDetect time.Duration `json:"time_to_detect_ns"`
@@ -114,7 +119,11 @@ func RenderText(w io.Writer, r *Report) error {
 		b.WriteString("\n")
 	}
 	if d := r.Detection; d != nil {
-		fmt.Fprintf(&b, "\nTime to detect:    %s (subnet %s, %s check)\n", fmtVirtual(d.TimeToDetect), d.Subnet, d.Check)
+		where := "subnet " + d.Subnet
+		if d.Subnet == rollout.APIBoundaryTarget {
+			where = "the API boundary nodes"
+		}
+		fmt.Fprintf(&b, "\nTime to detect:    %s (%s, %s check)\n", fmtVirtual(d.TimeToDetect), where, d.Check)
 	} else {
 		b.WriteString("\nTime to detect:    not detected\n")
 	}

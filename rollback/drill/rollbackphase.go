@@ -111,8 +111,19 @@ func (d *drill) reportRollback(ctx context.Context, p *rollback.Plan, st *rollba
 }
 
 // targetsHealthy reports whether every subnet target runs its restored
-// version, finalizes and has caught up.
+// version, finalizes and has caught up, and every API boundary node target
+// is seen up by the health source (the executor's step checks that their
+// records name the restored version).
 func (d *drill) targetsHealthy(ctx context.Context, p *rollback.Plan) (bool, error) {
+	for _, t := range p.Targets {
+		if len(t.APIBoundaryNodes) == 0 {
+			continue
+		}
+		down, err := d.apiBoundaryNotUp(ctx, t.APIBoundaryNodes)
+		if err != nil || len(down) > 0 {
+			return false, err
+		}
+	}
 	subs, err := d.env.admin.Subnets(ctx)
 	if err != nil {
 		return false, fmt.Errorf("read subnet states: %w", err)

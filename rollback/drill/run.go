@@ -54,6 +54,9 @@ type drill struct {
 	now    time.Time
 	kinds  map[uint64]Proposal
 	events []bool // events done
+	// faultNodes are the API boundary nodes the fault names (fault
+	// target api_boundary_nodes).
+	faultNodes []string
 }
 
 // Run plays the scenario and returns its report. The error is an

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nnspatch/nnspatch/governance"
 	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
 	"github.com/nnspatch/nnspatch/rollback"
 )
 
@@ -126,9 +127,10 @@ func TestDrillUnelectedTarget(t *testing.T) {
 
 // TestDrillAPIBoundaryNodeFault: the patch breaks the API boundary nodes;
 // the rollout reaches them with a function-47 proposal after the unassigned
-// nodes, the fault is reported, the rollout halts, and one function-47
-// proposal points them back at base while the healthy subnets keep the
-// patch (left alone, named in the plan's notes).
+// nodes, localnet's fault takes them down on the patch, the stage's
+// node_up gate fails naming them, the rollout halts, and one function-47
+// proposal points them back at base, where they are up again, while the
+// healthy subnets keep the patch (left alone, named in the plan's notes).
 func TestDrillAPIBoundaryNodeFault(t *testing.T) {
 	rep, err := runScenario(t, "api-boundary-node-fault.yaml")
 	if err != nil {
@@ -142,6 +144,17 @@ func TestDrillAPIBoundaryNodeFault(t *testing.T) {
 		steps[1].Draft.DeployAPIBoundaryNodes == nil || len(steps[1].Nodes) != 3 || steps[1].Version != Commit("base") {
 		t.Fatalf("plan steps %+v; want a halt, then one function-47 step of 3 nodes back to base", steps)
 	}
+	// The detection is the rollout's own gate on the API boundary node
+	// stage: localnet's fault took the nodes down on the patch, and the
+	// node_up check names each of them.
+	if rep.Detection.Check != health.CheckNodeUp || rep.Detection.StalledAt.IsZero() {
+		t.Errorf("detection %+v; want the %s check, timed from the registry switch", rep.Detection, health.CheckNodeUp)
+	}
+	for _, n := range steps[1].Nodes {
+		if !strings.Contains(rep.Detection.Detail, n) {
+			t.Errorf("detection detail %q does not name API boundary node %s", rep.Detection.Detail, n)
+		}
+	}
 	if len(rep.Plan.Notes) == 0 || !strings.Contains(strings.Join(rep.Plan.Notes, "\n"), "left alone") {
 		t.Errorf("the plan does not name the subnets it leaves alone: %q", rep.Plan.Notes)
 	}
@@ -149,7 +162,7 @@ func TestDrillAPIBoundaryNodeFault(t *testing.T) {
 	for _, a := range rep.Assertions {
 		names[a.Name] = a.OK
 	}
-	for _, want := range []string{"api_boundary_nodes_restored", "rollout_halted", "texts_leak_nothing", "detect_within", "rollback_within"} {
+	for _, want := range []string{"detected", "api_boundary_nodes_restored", "rollout_halted", "texts_leak_nothing", "detect_within", "rollback_within"} {
 		if ok, seen := names[want]; !seen || !ok {
 			t.Errorf("assertion %s: seen %v, ok %v", want, seen, ok)
 		}
