@@ -60,7 +60,7 @@ func HostOSDraft(t testing.TB) proposals.Draft {
 func ElectHostOS(t testing.TB, tr *rollout.Tracker) {
 	t.Helper()
 	ctx := context.Background()
-	now, _ := tr.Now(ctx)
+	now := trackerNow(t, tr)
 	if _, err := rollout.NewHostOSRelease(ctx, tr.Store, HostOSDraft(t), tr.Actor, now); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func CanisterDraft(t testing.TB, id string, wasm []byte) proposals.Draft {
 func CanisterRelease(t testing.TB, tr *rollout.Tracker, version string, drafts ...proposals.Draft) {
 	t.Helper()
 	ctx := context.Background()
-	now, _ := tr.Now(ctx)
+	now := trackerNow(t, tr)
 	if _, err := rollout.NewCanisterRelease(ctx, tr.Store, version, proposals.ModeSecurity, drafts, tr.Actor, now); err != nil {
 		t.Fatal(err)
 	}
@@ -123,4 +123,14 @@ func FaultCanary(t testing.TB, n *localnet.Network, tr *rollout.Tracker) string 
 		t.Fatal(err)
 	}
 	return canary
+}
+
+// trackerNow is tr's clock now; it fails the test if the clock fails.
+func trackerNow(t testing.TB, tr *rollout.Tracker) time.Time {
+	t.Helper()
+	now, err := tr.Now(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return now
 }
