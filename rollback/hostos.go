@@ -1,6 +1,7 @@
 package rollback
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -133,4 +134,36 @@ func shortV(v string) string {
 		return v[:10]
 	}
 	return v
+}
+
+// PlanHostOSRelease plans the rollback of a HostOS release directory from
+// the network as it is now: BuildHostOS over the release's ledger and the
+// live registry. The problem is problem, else the release's first blocker
+// (a stage over its failure tolerance names its nodes), else a neutral
+// phrase. The CLI's `rollback plan --release` and the TUI's Rollback page
+// both call it.
+func PlanHostOSRelease(ctx context.Context, t *rollout.Tracker, problem string) (*Plan, error) {
+	st, err := t.HostOSStatus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if problem == "" {
+		problem = "the HostOS patch is rolled back"
+		if len(st.Blockers) > 0 {
+			problem = Unversioned(st.Blockers[0], st.Version)
+		}
+	}
+	l, err := t.Store.Read()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := t.Gov.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now, err := t.Now(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the network's time: %w", err)
+	}
+	return BuildHostOS(l, reg, problem, now)
 }

@@ -313,22 +313,5 @@ func (s *rollbackSession) kindRollbackPlan(ctx context.Context, o *rollbackOptio
 		}
 		return rollback.BuildCanister(s.ledger, prev, problem, now)
 	}
-	st, err := s.tracker.HostOSStatus(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if problem == "" {
-		problem = "the HostOS patch is rolled back"
-		if len(st.Blockers) > 0 {
-			problem = st.Blockers[0]
-		}
-	}
-	if s.ledger, err = s.tracker.Store.Read(); err != nil {
-		return nil, err
-	}
-	reg, err := s.client.Registry(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return rollback.BuildHostOS(s.ledger, reg, problem, now)
+	return rollback.PlanHostOSRelease(ctx, s.tracker, problem)
 }

@@ -108,6 +108,15 @@ func (p *Page) Refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// Plan returns the selected release's rollback plan (nil before one is
+// planned or loaded).
+func (p *Page) Plan() *rb.Plan {
+	if p.sel() < len(p.entries) {
+		return p.entries[p.sel()].plan
+	}
+	return nil
+}
+
 // Status returns the selected release's last known rollback status.
 func (p *Page) Status() *rb.Status {
 	if p.sel() < len(p.entries) {

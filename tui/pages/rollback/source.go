@@ -39,36 +39,37 @@ func (s *ReleaseSource) executor() *rb.Executor {
 	return rb.ReleaseExecutor(s.Tracker, s.Client, s.StatePath, s.Neuron)
 }
 
-// KindError is the Plan of a HostOS or NNS canister release:
-// rollback.PlanRelease plans GuestOS rollbacks only, and the CLI plans
-// theirs (`nnspatch rollback plan --release DIR`, with --wasm for the
-// previous canister modules, which the page cannot ask for).
+// KindError is the Plan of an NNS canister release: its rollback
+// reinstalls the previous wasm modules, files the page cannot ask for, so
+// the CLI plans it (`nnspatch rollback plan --release DIR --wasm
+// CANISTER=FILE`).
 type KindError struct {
-	// Kind is the release's kind (rollout.ReleaseHostOS, ReleaseCanister).
+	// Kind is the release's kind (rollout.ReleaseCanister).
 	Kind string
 }
 
 // Error implements error.
 func (e *KindError) Error() string {
-	hint := ""
-	if e.Kind == rollout.ReleaseCanister {
-		hint = " --wasm CANISTER=FILE"
-	}
-	return "rollback of " + e.Kind + " releases: use the CLI `nnspatch rollback plan --release DIR" + hint + "`"
+	return "rollback of " + e.Kind + " releases: use the CLI `nnspatch rollback plan --release DIR --wasm CANISTER=FILE`"
 }
 
 // Plan implements Source. Pressing p with no failure detected asks for
 // every target (the page says so), like the CLI's --all-targets. A HostOS
-// or NNS canister release is a *KindError.
+// release is planned by rollback.PlanHostOSRelease, as the CLI does; an NNS
+// canister release is a *KindError.
 func (s *ReleaseSource) Plan(ctx context.Context) (*rb.Plan, error) {
 	l, err := s.Tracker.Store.Read()
 	if err != nil {
 		return nil, err
 	}
-	if k := l.ReleaseKind(); k != rollout.ReleaseGuestOS {
+	switch k := l.ReleaseKind(); k {
+	case rollout.ReleaseGuestOS:
+		return rb.PlanRelease(ctx, s.Tracker, s.Client, rb.ReleaseOptions{AllWhenNoFailure: true, ReleasesDir: s.ReleasesDir})
+	case rollout.ReleaseHostOS:
+		return rb.PlanHostOSRelease(ctx, s.Tracker, "")
+	default:
 		return nil, &KindError{Kind: k}
 	}
-	return rb.PlanRelease(ctx, s.Tracker, s.Client, rb.ReleaseOptions{AllWhenNoFailure: true, ReleasesDir: s.ReleasesDir})
 }
 
 // Started implements Source.
