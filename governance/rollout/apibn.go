@@ -147,18 +147,11 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	if st.Record.Running.IsZero() {
 		st.Record.Running = apiBoundaryRunning(in, st)
 	}
-	if st.Record.HealthySince.IsZero() {
-		st.Record.HealthySince = in.Now
-	}
-	healthy := in.Now.Sub(st.Record.HealthySince)
-	if !st.Record.Complete.IsZero() || healthy >= in.Bake {
-		if st.Record.Complete.IsZero() {
-			st.Record.Complete = in.Now
-		}
+	healthy, done := bakeStep(&st, in.Now, in.Bake)
+	if done {
 		st.State, st.Detail = StateComplete, runs+", every one up"
 		return st
 	}
-	st.State, st.BakeLeft = StateBaking, in.Bake-healthy
 	st.Detail = fmt.Sprintf("%s, every one up for %s of %s", runs, healthy.Round(time.Second), in.Bake)
 	return st
 }

@@ -237,20 +237,33 @@ func deriveDeployed(in SubnetInput, st SubnetStatus) SubnetStatus {
 		st.State, st.Detail = StateComplete, "running "+shortVersion(in.Target)+" (finalization not re-checked yet)"
 		return st
 	}
-	if st.Record.HealthySince.IsZero() {
-		st.Record.HealthySince = in.Now
-	}
-	healthy := in.Now.Sub(st.Record.HealthySince)
-	if !st.Record.Complete.IsZero() || healthy >= in.Bake {
-		if st.Record.Complete.IsZero() {
-			st.Record.Complete = in.Now
-		}
+	healthy, done := bakeStep(&st, in.Now, in.Bake)
+	if done {
 		st.State, st.Detail = StateComplete, "running "+shortVersion(in.Target)+", healthy"
 		return st
 	}
-	st.State, st.BakeLeft = StateBaking, in.Bake-healthy
 	st.Detail = fmt.Sprintf("healthy for %s of %s", healthy.Round(time.Second), in.Bake)
 	return st
+}
+
+// bakeStep counts a target's bake on a healthy look: from HealthySince
+// (set now on the first healthy look) until bake has passed, when Complete
+// is recorded and kept (a target once baked stays complete). It reports how
+// long the target has been healthy and whether the bake is over; until
+// then st is baking with BakeLeft set.
+func bakeStep(st *SubnetStatus, now time.Time, bake time.Duration) (healthy time.Duration, done bool) {
+	if st.Record.HealthySince.IsZero() {
+		st.Record.HealthySince = now
+	}
+	healthy = now.Sub(st.Record.HealthySince)
+	if !st.Record.Complete.IsZero() || healthy >= bake {
+		if st.Record.Complete.IsZero() {
+			st.Record.Complete = now
+		}
+		return healthy, true
+	}
+	st.State, st.BakeLeft = StateBaking, bake-healthy
+	return healthy, false
 }
 
 // UnassignedInput is what DeriveUnassigned looks at.

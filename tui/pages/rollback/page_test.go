@@ -478,22 +478,7 @@ func TestNoHealthSourceClaimsNothing(t *testing.T) {
 func TestKindRollbackSaysWhatChecksIt(t *testing.T) {
 	pl := fixturePlan()
 	pl.Kind = "hostos"
-	src := &fakeSource{plan: pl}
-	p := New(tuitest.Common(), []Release{{Name: "hostos-patch", Source: src}})
-	p.SetSize(80, 21)
-	run(p, p.Init())
-	press(p, "p")
-	press(p, "s")
-	var notes []string
-	for _, m := range press(p, "y") {
-		notes = append(notes, string(m.(common.StatusMsg)))
-	}
-	for i := 0; i < 10 && !p.Status().Done; i++ {
-		for _, m := range run(p, p.Refresh()) {
-			notes = append(notes, string(m.(common.StatusMsg)))
-		}
-	}
-	all := strings.Join(notes, "\n")
+	all := submitNotes(t, "hostos-patch", pl)
 	if !strings.Contains(all, "hostos targets are checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
 		t.Errorf("notes of a HostOS rollback:\n%s", all)
 	}
@@ -509,8 +494,17 @@ func TestNodeOnlyRollbackSaysWhatChecksIt(t *testing.T) {
 	pl.Steps = []rb.Step{pl.Steps[0], {N: 2, Kind: rb.StepAPIBoundary, Nodes: nodes, Version: good, From: tuitest.ElectVersion, Why: "restore",
 		Precondition: rb.Condition{Kind: rb.CondElected, Version: good, Text: "GuestOS " + good + " is elected"},
 		Expect:       rb.Condition{Kind: rb.CondAPIBoundaryRun, Nodes: nodes, Version: good, Text: "node-a runs " + good}}}
-	src := &fakeSource{plan: pl}
-	p := New(tuitest.Common(), []Release{{Name: "apibn-patch", Source: src}})
+	all := submitNotes(t, "apibn-patch", pl)
+	if !strings.Contains(all, "API boundary nodes, checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
+		t.Errorf("notes of an API-boundary-node rollback:\n%s", all)
+	}
+}
+
+// submitNotes plans pl on the page of release name, submits it after the
+// confirmation and follows it until done: the status lines it showed.
+func submitNotes(t *testing.T, name string, pl *rb.Plan) string {
+	t.Helper()
+	p := New(tuitest.Common(), []Release{{Name: name, Source: &fakeSource{plan: pl}}})
 	p.SetSize(80, 21)
 	run(p, p.Init())
 	press(p, "p")
@@ -524,8 +518,5 @@ func TestNodeOnlyRollbackSaysWhatChecksIt(t *testing.T) {
 			notes = append(notes, string(m.(common.StatusMsg)))
 		}
 	}
-	all := strings.Join(notes, "\n")
-	if !strings.Contains(all, "API boundary nodes, checked by the steps") || strings.Contains(all, "no health source") || strings.Contains(all, "recovered") {
-		t.Errorf("notes of an API-boundary-node rollback:\n%s", all)
-	}
+	return strings.Join(notes, "\n")
 }
