@@ -83,6 +83,13 @@ func TestHostOSRollbackEndToEnd(t *testing.T) {
 	if hs.State != rollout.RolloutHalted || len(hs.RolledBack) != 1 {
 		t.Fatalf("release state %s, rolled back %v; want halted with the canary rolled back", hs.State, hs.RolledBack)
 	}
+	l, err = tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Nodes) != 0 || len(hs.DownSince) != 0 {
+		t.Fatalf("the canary is up on its old HostOS, yet the ledger remembers it down: %+v", l.Nodes)
+	}
 	if _, err := tr.AdvanceHostOS(ctx); !errors.Is(err, rollout.ErrHalted) {
 		t.Fatalf("advance after the rollback: %v; want ErrHalted", err)
 	}

@@ -355,6 +355,8 @@ type HostOSStatus struct {
 	OnVersion int `json:"on_version"`
 	// Down are nodes running the version whose host does not answer.
 	Down []string `json:"down,omitempty"`
+	// DownSince is when each node of Down was first seen down.
+	DownSince map[string]time.Time `json:"down_since,omitempty"`
 	// RolledBack are nodes that ran the version and were moved back.
 	RolledBack []string    `json:"rolled_back,omitempty"`
 	Quiet      QuietStatus `json:"quiet_period"`
@@ -465,6 +467,9 @@ func (t *Tracker) hostOSStatus(ctx context.Context, l *Ledger) (*HostOSStatus, e
 		}
 	}
 	st.unpatched = unpatched
+	if t.Health != nil { // every node on the version was observed (none: none is down)
+		st.DownSince = noteDown(l, st.Down, now)
+	}
 	complete := st.Nodes > 0 && len(unpatched) == 0
 	if complete && completedAt.IsZero() {
 		completedAt = now
@@ -474,6 +479,31 @@ func (t *Tracker) hostOSStatus(ctx context.Context, l *Ledger) (*HostOSStatus, e
 	st.Blockers = hostOSBlockers(l, st)
 	st.plan = l.HostOS.clone()
 	return st, nil
+}
+
+// noteDown records when each node of down was first seen down and forgets
+// the nodes seen up again (the caller observed every node); it returns the
+// first-seen times of down.
+func noteDown(l *Ledger, down []string, now time.Time) map[string]time.Time {
+	seen := map[string]time.Time{}
+	for _, id := range down {
+		if at := l.Nodes[id].Down; !at.IsZero() {
+			seen[id] = at
+		} else {
+			seen[id] = now.UTC()
+		}
+	}
+	l.Nodes = nil
+	for id, at := range seen {
+		if l.Nodes == nil {
+			l.Nodes = map[string]NodeRecord{}
+		}
+		l.Nodes[id] = NodeRecord{Down: at}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	return seen
 }
 
 // nodeNames summarizes unpatched nodes for the quiet period.

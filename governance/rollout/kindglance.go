@@ -148,7 +148,7 @@ func (st *HostOSStatus) alerts() []GlanceAlert {
 	for _, s := range st.Stages {
 		for _, b := range s.Batches {
 			for _, id := range b.Down {
-				out = append(out, GlanceAlert{Subnet: "node " + id,
+				out = append(out, GlanceAlert{Subnet: "node " + id, Since: st.DownSince[id],
 					Detail: fmt.Sprintf("host down on the version (stage %s: %d of %d failed, tolerance %.0f%%)", s.Name, s.Failed, s.Nodes, s.Tolerance*100)})
 			}
 		}

@@ -235,10 +235,21 @@ func TestLookHostOSOverTolerance(t *testing.T) {
 	if !strings.HasPrefix(g.Step, "canary") || !strings.Contains(g.Gate, "closed: 1 of 6 node(s) failed, over the stage's tolerance of 0%") {
 		t.Errorf("glance step %q gate %q", g.Step, g.Gate)
 	}
-	if len(g.Alerts) != 1 || g.Alerts[0].Subnet != "node "+canary {
-		t.Errorf("alerts %+v; want node %s", g.Alerts, canary)
+	if len(g.Alerts) != 1 || g.Alerts[0].Subnet != "node "+canary || g.Alerts[0].Since.IsZero() || g.Alerts[0].Since.After(n.Now()) {
+		t.Fatalf("alerts %+v; want node %s, down since a time seen", g.Alerts, canary)
 	}
 	if pv := v.PreviewAdvance(); pv.Function != "" || !strings.Contains(strings.Join(pv.Wait, "; "), "over its tolerance") {
 		t.Errorf("preview %+v", pv)
+	}
+	// A later look keeps when the node was first seen down: the alert ages.
+	since := g.Alerts[0].Since
+	if _, err := n.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if v, err = tr.Look(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a := v.Glance().Alerts; len(a) != 1 || !a[0].Since.Equal(since) {
+		t.Errorf("alerts an hour later %+v; want down since %s", a, since)
 	}
 }

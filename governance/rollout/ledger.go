@@ -48,6 +48,8 @@ type Ledger struct {
 	Proposals []ProposalRecord `yaml:"proposals" json:"proposals"`
 	// Subnets holds per-subnet bake bookkeeping, by subnet id.
 	Subnets map[string]SubnetRecord `yaml:"subnets,omitempty" json:"subnets,omitempty"`
+	// Nodes holds a HostOS release's per-node bookkeeping, by node id.
+	Nodes map[string]NodeRecord `yaml:"nodes,omitempty" json:"nodes,omitempty"`
 	// QuietPeriod is the quiet period before disclosure.
 	QuietPeriod QuietPeriod `yaml:"quiet_period" json:"quiet_period"`
 	// Disclosure is set once the source was disclosed.
@@ -170,6 +172,13 @@ type SubnetRecord struct {
 	// for sources that report heights rather than finalization.
 	Height   float64   `yaml:"height,omitempty" json:"height,omitempty"`
 	HeightAt time.Time `yaml:"height_at,omitempty" json:"height_at,omitzero"`
+}
+
+// NodeRecord is what a HostOS release remembers of one node between looks.
+type NodeRecord struct {
+	// Down is when the node's host was first seen down on the release's
+	// version; a node seen up again is forgotten.
+	Down time.Time `yaml:"down,omitempty" json:"down,omitzero"`
 }
 
 // QuietPeriod is the time between full rollout and disclosure.
