@@ -201,23 +201,74 @@ func (t *Tracker) PlanRelease(ctx context.Context, r PlanRequest) (*Planned, err
 	return k.plan(ctx, t, r)
 }
 
+// viewOf wraps a kind's status in its View.
+func viewOf(st kindStatus) *View {
+	switch s := st.(type) {
+	case *Status:
+		return &View{Kind: ReleaseGuestOS, GuestOS: s}
+	case *HostOSStatus:
+		return &View{Kind: ReleaseHostOS, HostOS: s}
+	case *CanisterStatus:
+		return &View{Kind: ReleaseCanister, Canister: s}
+	}
+	return nil
+}
+
+// lookWith derives a View with a kind's status function.
+func lookWith[S kindStatus](ctx context.Context, l *Ledger, status func(context.Context, *Ledger) (S, error)) (*View, error) {
+	st, err := status(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return viewOf(st), nil
+}
+
+// advanceResult is a kind's advance result: what it submitted and the
+// status it saw; ok is false for a nil result (nothing observed).
+type advanceResult interface {
+	parts() (submitted []Submitted, st kindStatus, ok bool)
+}
+
+// advanced turns a kind's advance result into Advanced; nil when the
+// release could not be observed.
+func advanced(res advanceResult, err error) (*Advanced, error) {
+	sub, st, ok := res.parts()
+	if !ok {
+		return nil, err
+	}
+	return &Advanced{Submitted: sub, View: viewOf(st)}, err
+}
+
+func (r *AdvanceResult) parts() ([]Submitted, kindStatus, bool) {
+	if r == nil {
+		return nil, nil, false
+	}
+	return r.Submitted, r.Status, true
+}
+
+func (r *HostOSAdvanceResult) parts() ([]Submitted, kindStatus, bool) {
+	if r == nil {
+		return nil, nil, false
+	}
+	return r.Submitted, r.Status, true
+}
+
+func (r *CanisterAdvanceResult) parts() ([]Submitted, kindStatus, bool) {
+	if r == nil {
+		return nil, nil, false
+	}
+	return r.Submitted, r.Status, true
+}
+
 // guestOSKind is the GuestOS release kind.
 type guestOSKind struct{}
 
 func (guestOSKind) look(ctx context.Context, t *Tracker, l *Ledger) (*View, error) {
-	st, err := t.status(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return &View{Kind: ReleaseGuestOS, GuestOS: st}, nil
+	return lookWith(ctx, l, t.status)
 }
 
 func (guestOSKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) {
-	res, err := t.Advance(ctx)
-	if res == nil {
-		return nil, err
-	}
-	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseGuestOS, GuestOS: res.Status}}, err
+	return advanced(t.Advance(ctx))
 }
 
 func (guestOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned, error) {
@@ -239,19 +290,11 @@ func (guestOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planne
 type hostOSKind struct{}
 
 func (hostOSKind) look(ctx context.Context, t *Tracker, l *Ledger) (*View, error) {
-	st, err := t.hostOSStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return &View{Kind: ReleaseHostOS, HostOS: st}, nil
+	return lookWith(ctx, l, t.hostOSStatus)
 }
 
 func (hostOSKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) {
-	res, err := t.AdvanceHostOS(ctx)
-	if res == nil {
-		return nil, err
-	}
-	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseHostOS, HostOS: res.Status}}, err
+	return advanced(t.AdvanceHostOS(ctx))
 }
 
 func (hostOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned, error) {
@@ -270,19 +313,11 @@ func (hostOSKind) plan(ctx context.Context, t *Tracker, r PlanRequest) (*Planned
 type canisterKind struct{}
 
 func (canisterKind) look(ctx context.Context, t *Tracker, l *Ledger) (*View, error) {
-	st, err := t.canisterStatus(ctx, l)
-	if err != nil {
-		return nil, err
-	}
-	return &View{Kind: ReleaseCanister, Canister: st}, nil
+	return lookWith(ctx, l, t.canisterStatus)
 }
 
 func (canisterKind) advance(ctx context.Context, t *Tracker) (*Advanced, error) {
-	res, err := t.AdvanceCanisters(ctx)
-	if res == nil {
-		return nil, err
-	}
-	return &Advanced{Submitted: res.Submitted, View: &View{Kind: ReleaseCanister, Canister: res.Status}}, err
+	return advanced(t.AdvanceCanisters(ctx))
 }
 
 func (canisterKind) plan(ctx context.Context, t *Tracker, _ PlanRequest) (*Planned, error) {
