@@ -57,6 +57,7 @@ func (e *releaseEnv) addHealthFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&e.Queries.Finalizing, "query-finalizing", "", "PromQL: finalized height growth by ic_subnet over {{.Window}} (default: query_finalizing, else built in)")
 	fl.StringVar(&e.Queries.Alerts, "query-alerts", "", "PromQL: alerts by (ic_subnet, alertname, alertstate) over {{.Window}} (default: query_alerts, else built in)")
 	fl.StringVar(&e.Queries.Nodes, "query-nodes", "", "PromQL: 1 or 0 by ic_node, whether the node's host answered throughout {{.Window}} (default: query_nodes, else built in)")
+	fl.StringVar(&e.Queries.NodeAlerts, "query-node-alerts", "", "PromQL: alerts by (ic_node, alertname, alertstate) over {{.Window}} (default: query_node_alerts, else built in)")
 	fl.DurationVar(&e.MetricsGap, "metrics-gap", 0, "scrape /metrics twice this far apart (0: once, compared with the last observation)")
 }
 
@@ -196,7 +197,7 @@ func (e *releaseEnv) queries(cfg *config.Config) health.Queries {
 	c := cfg.HealthQueries()
 	return health.Queries{Version: cmp.Or(e.Queries.Version, c.Version),
 		Finalizing: cmp.Or(e.Queries.Finalizing, c.Finalizing), Alerts: cmp.Or(e.Queries.Alerts, c.Alerts),
-		Nodes: cmp.Or(e.Queries.Nodes, c.Nodes)}
+		Nodes: cmp.Or(e.Queries.Nodes, c.Nodes), NodeAlerts: cmp.Or(e.Queries.NodeAlerts, c.NodeAlerts)}
 }
 
 // networkClock reads the local network's virtual clock, or the real one.

@@ -19,6 +19,8 @@ import (
 //	ALERTS{alertname,ic_subnet,severity="page",alertstate} 1     IC_Subnet_Stalled (firing while stalled),
 //	                                                             IC_Replica_Behind (pending while replicas catch up
 //	                                                             after a version switch; firing while stalled)
+//	ALERTS{alertname,ic_node,severity="page",alertstate} 1       IC_Node_Down (firing while a fault takes the
+//	                                                             node's host down, as up below reads 0)
 //	localnet_virtual_time_seconds                                the virtual clock
 //	localnet_virtual_clock_offset_seconds                        virtual minus real time
 //	localnet_subnet_stalled{ic_subnet}                           1 while stalled, else 0
@@ -39,6 +41,9 @@ const (
 	// AlertBehind is pending while replicas catch up after a version switch
 	// and fires while the subnet is stalled.
 	AlertBehind = "IC_Replica_Behind"
+	// AlertNodeDown fires on a node (label ic_node) while a fault takes
+	// its host down.
+	AlertNodeDown = "IC_Node_Down"
 	// MetricUp is Prometheus's target health series; the HostOS node
 	// exporters are the job JobHostNodeExporter.
 	MetricUp = "up"
@@ -65,6 +70,9 @@ func writeMetrics(w io.Writer, subnets []SubnetStatus, nodes []NodeStatus, now t
 	up := family(MetricUp, "1 while the scrape target (a HostOS node exporter) answers.")
 	for _, nd := range nodes {
 		up.Metric = append(up.Metric, gauge(b2f(nd.Up), "ic_node", nd.ID, "job", JobHostNodeExporter))
+		if !nd.Up {
+			alerts.Metric = append(alerts.Metric, gauge(1, "alertname", AlertNodeDown, "alertstate", "firing", "ic_node", nd.ID, "severity", "page"))
+		}
 	}
 	fams := []*dto.MetricFamily{
 		info, height, alerts, stalled, up,

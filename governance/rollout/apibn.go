@@ -80,8 +80,9 @@ type APIBoundaryInput struct {
 // DeriveAPIBoundary computes the API boundary node stage's state. Once the
 // registry names the target for every node of the stage, the stage has a
 // gate like a subnet's: every node must be up (health.CheckNodeUp; a node
-// down fails the stage, naming it) and stay up for Bake before the stage is
-// complete. Until then the latest proposal decides as for a subnet.
+// down fails the stage, naming it) with no alert on it (health.CheckNodeAlerts;
+// one firing fails the stage, one pending makes it wait) and stay so for
+// Bake before the stage is complete. Until then the latest proposal decides as for a subnet.
 func DeriveAPIBoundary(in APIBoundaryInput) SubnetStatus {
 	var pending []governance.APIBoundaryNode
 	for _, n := range in.Nodes {
@@ -108,7 +109,9 @@ func DeriveAPIBoundary(in APIBoundaryInput) SubnetStatus {
 
 // deriveAPIBoundaryGate derives the stage once the registry names the
 // target for all its nodes: upgrading while there is no health data for
-// some node, failed while a node is down, baking while every node has been
+// some node, failed while a node is down or has an alert firing, baking
+// while an alert is pending on a node (HealthySince restarts, as a subnet's
+// pending alerts make it wait in deriveDeployed) or every node has been
 // up for less than Bake, then complete. It follows deriveDeployed's rule
 // and bookkeeping: Running is when every node ran the version and was up
 // (apiBoundaryRunning), HealthySince restarts after a failing observation,
@@ -124,18 +127,27 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	for _, n := range in.Nodes {
 		ids = append(ids, n.ID)
 	}
-	checks, unknown := in.Health.EvaluateNodes(ids)
+	checks, unknown, waiting := in.Health.EvaluateNodes(ids)
 	st.Checks = checks
-	var down []string
+	var down, alerting []string
 	for i, c := range checks {
-		if !c.OK && !slices.Contains(unknown, ids[i]) {
+		switch {
+		case c.OK || slices.Contains(unknown, ids[i]) || slices.Contains(waiting, ids[i]):
+		case c.Name == health.CheckNodeUp:
 			down = append(down, ids[i])
+		default:
+			alerting = append(alerting, ids[i])
 		}
 	}
 	switch {
 	case len(down) > 0:
 		st.State, st.FailedCheck = StateFailed, health.CheckNodeUp
 		st.Detail = fmt.Sprintf("API boundary node(s) down on %s: %s", shortVersion(in.Target), strings.Join(down, ", "))
+		st.Record.HealthySince = time.Time{}
+		return st
+	case len(alerting) > 0:
+		st.State, st.FailedCheck = StateFailed, health.CheckNodeAlerts
+		st.Detail = fmt.Sprintf("alerts firing on API boundary node(s) on %s: %s", shortVersion(in.Target), checkDetails(checks, ids, alerting))
 		st.Record.HealthySince = time.Time{}
 		return st
 	case len(unknown) > 0:
@@ -147,6 +159,12 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	if st.Record.Running.IsZero() {
 		st.Record.Running = apiBoundaryRunning(in, st)
 	}
+	if len(waiting) > 0 { // the subnets' rule (deriveDeployed): pending alerts wait
+		st.State, st.BakeLeft = StateBaking, in.Bake
+		st.Detail = "waiting for the alerts to clear: " + checkDetails(checks, ids, waiting)
+		st.Record.HealthySince = time.Time{}
+		return st
+	}
 	healthy, done := bakeStep(&st, in.Now, in.Bake)
 	if done {
 		st.State, st.Detail = StateComplete, runs+", every one up"
@@ -154,6 +172,18 @@ func deriveAPIBoundaryGate(in APIBoundaryInput, st SubnetStatus) SubnetStatus {
 	}
 	st.Detail = fmt.Sprintf("%s, every one up for %s of %s", runs, healthy.Round(time.Second), in.Bake)
 	return st
+}
+
+// checkDetails joins the details of the checks of the nodes among ids
+// that pick names.
+func checkDetails(checks []health.Check, ids, pick []string) string {
+	var out []string
+	for i, id := range ids {
+		if slices.Contains(pick, id) {
+			out = append(out, checks[i].Detail)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // apiBoundaryRunning is when the stage's nodes ran the version and were

@@ -191,3 +191,57 @@ func TestAPIBoundaryNodeDownHoldsTheRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestDeriveAPIBoundaryGateNodeAlerts: an alert pending on an API boundary
+// node keeps the stage baking (its healthy time restarts, so it does not
+// complete however long the alert stays pending), one firing fails it with
+// the node_alerts check naming the node, and the stage completes a full
+// bake after the alert cleared.
+func TestDeriveAPIBoundaryGateNodeAlerts(t *testing.T) {
+	nodes := []governance.APIBoundaryNode{{ID: "bn1", Version: testVersion}, {ID: "bn2", Version: testVersion}}
+	snap := func(state string) *health.Snapshot {
+		bn2 := health.Node{Up: true}
+		if state != "" {
+			bn2.Alerts = []health.Alert{{Name: "BoundaryNode_Errors", State: state}}
+		}
+		return &health.Snapshot{Nodes: map[string]health.Node{"bn1": {Up: true}, "bn2": bn2}}
+	}
+	in := APIBoundaryInput{Target: testVersion, Nodes: nodes, Now: t0, Bake: 15 * time.Minute, Health: snap("")}
+	st := DeriveAPIBoundary(in)
+	if st.State != StateBaking || !st.Record.HealthySince.Equal(t0) {
+		t.Fatalf("both up, no alert: %s record %+v", st.State, st.Record)
+	}
+	in.Record, in.Now, in.Health = st.Record, t0.Add(10*time.Minute), snap(health.AlertPending)
+	st = DeriveAPIBoundary(in)
+	if st.State != StateBaking || st.BakeLeft != in.Bake || !st.Record.HealthySince.IsZero() ||
+		!strings.Contains(st.Detail, "bn2") || !strings.Contains(st.Detail, "BoundaryNode_Errors (pending)") {
+		t.Fatalf("alert pending on bn2: %s left %s %q record %+v; want baking from scratch naming it", st.State, st.BakeLeft, st.Detail, st.Record)
+	}
+	in.Record, in.Now = st.Record, t0.Add(time.Hour)
+	if st = DeriveAPIBoundary(in); st.State == StateComplete || st.State == StateFailed {
+		t.Fatalf("alert still pending an hour later: %s %q; want the stage still waiting", st.State, st.Detail)
+	}
+	in.Record, in.Health = st.Record, snap(health.AlertFiring)
+	st = DeriveAPIBoundary(in)
+	if st.State != StateFailed || st.FailedCheck != health.CheckNodeAlerts || !strings.Contains(st.Detail, "bn2") ||
+		strings.Contains(st.Detail, "bn1") || !strings.Contains(st.Detail, "BoundaryNode_Errors (firing)") {
+		t.Fatalf("alert firing on bn2: %s %s %q; want failed on node_alerts naming bn2", st.State, st.FailedCheck, st.Detail)
+	}
+	in.Record, in.Health = st.Record, snap("")
+	st = DeriveAPIBoundary(in)
+	in.Record, in.Now = st.Record, in.Now.Add(14*time.Minute)
+	if st = DeriveAPIBoundary(in); st.State != StateBaking {
+		t.Fatalf("14 minutes after the alert cleared: %s; want baking", st.State)
+	}
+	in.Record, in.Now = st.Record, in.Now.Add(time.Minute)
+	if st = DeriveAPIBoundary(in); st.State != StateComplete {
+		t.Fatalf("a full bake after the alert cleared: %s %q; want complete", st.State, st.Detail)
+	}
+
+	// A node down still reads node_up even when it also has a firing alert.
+	in.Health = &health.Snapshot{Nodes: map[string]health.Node{"bn1": {Up: true},
+		"bn2": {Alerts: []health.Alert{{Name: "IC_Node_Down", State: health.AlertFiring}}}}}
+	if st = DeriveAPIBoundary(in); st.State != StateFailed || st.FailedCheck != health.CheckNodeUp {
+		t.Fatalf("bn2 down and alerting: %s %s; want failed on node_up", st.State, st.FailedCheck)
+	}
+}

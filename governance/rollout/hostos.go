@@ -324,7 +324,9 @@ type HostOSBatchStatus struct {
 	Nodes    int          `json:"nodes"`
 	State    State        `json:"state"`
 	Proposal ProposalView `json:"proposal"`
-	// Down are the batch's nodes whose host does not answer on the version.
+	// Down are the batch's failed nodes on the version: the host does not
+	// answer or an alert fires on the node (health.Snapshot.NodeFailed, as
+	// DFINITY's HostOS sensor judges nodes by their alerts).
 	Down []string `json:"down,omitempty"`
 	// RolledBack are nodes back on another version after the deploy.
 	RolledBack []string `json:"rolled_back,omitempty"`
@@ -353,7 +355,8 @@ type HostOSStatus struct {
 	// Nodes counts the registry's nodes; OnVersion those running it.
 	Nodes     int `json:"nodes"`
 	OnVersion int `json:"on_version"`
-	// Down are nodes running the version whose host does not answer.
+	// Down are nodes running the version whose host does not answer or
+	// that have an alert firing (health.Snapshot.NodeFailed).
 	Down []string `json:"down,omitempty"`
 	// DownSince is when each node of Down was first seen down.
 	DownSince map[string]time.Time `json:"down_since,omitempty"`
@@ -454,7 +457,7 @@ func (t *Tracker) hostOSStatus(ctx context.Context, l *Ledger) (*HostOSStatus, e
 		st.Nodes++
 		if reg.Nodes[id].HostOSVersion == l.Version {
 			st.OnVersion++
-			if up, known := snap.NodeUp(id); known && !up {
+			if snap.NodeFailed(id) {
 				st.Down = append(st.Down, id)
 			}
 			continue
@@ -587,7 +590,7 @@ func (t *Tracker) hostOSBatch(ctx context.Context, l *Ledger, b NodeBatch, reg *
 			bs.RolledBack = append(bs.RolledBack, id)
 			continue
 		}
-		if up, known := snap.NodeUp(id); known && !up {
+		if snap.NodeFailed(id) { // down, or an alert firing on it
 			bs.Down = append(bs.Down, id)
 		}
 	}

@@ -120,6 +120,9 @@ func fromFamilies(first, second map[string]*dto.MetricFamily) *Snapshot {
 			continue
 		}
 		l := labels(m)
+		if l[LabelSubnet] == "" && l[LabelNode] != "" {
+			continue // a node's alert (nodesFrom)
+		}
 		sub := get(l[LabelSubnet])
 		sub.Alerts = append(sub.Alerts, Alert{Name: l["alertname"], State: l["alertstate"]})
 		s.Subnets[l[LabelSubnet]] = sub

@@ -34,6 +34,9 @@ type Queries struct {
 	// per-node signal of HostOS rollouts and of the API boundary node
 	// stage (Snapshot.Nodes).
 	Nodes string `yaml:"nodes" json:"nodes"`
+	// NodeAlerts returns one series per (ic_node, alertname, alertstate)
+	// seen during the alert window: the alerts of Snapshot.Nodes.
+	NodeAlerts string `yaml:"node_alerts" json:"node_alerts"`
 }
 
 // DefaultQueries follow DFINITY's rollout sensors: replicas by active
@@ -45,7 +48,8 @@ func DefaultQueries() Queries {
 			`{type="finalization",pool_type="validated",stat="max"}[{{.Window}}]))`,
 		Alerts: `max by (ic_subnet, alertname, alertstate) (max_over_time(ALERTS` +
 			`{severity="page",alertname!~"PrometheusTargetMissing|IC_Subnet_HttpRequest_ResponseTooSlow"}[{{.Window}}]))`,
-		Nodes: DefaultNodesQuery,
+		Nodes:      DefaultNodesQuery,
+		NodeAlerts: DefaultNodeAlertsQuery,
 	}
 }
 
@@ -60,11 +64,19 @@ func DefaultQueries() Queries {
 // the host exporter's up series.
 const DefaultNodesQuery = `min by (ic_node) (min_over_time(up{job="host_node_exporter"}[{{.Window}}]))`
 
+// DefaultNodeAlertsQuery reads the page and notify alerts pending or
+// firing on each node over the window, as DFINITY's HostOS and API
+// boundary node sensors do (dre-airflow plugins/sensors/hostos_rollout.py
+// and ic_os_rollout.py judge a node by its ALERTS with those severities
+// over the last 15 minutes).
+const DefaultNodeAlertsQuery = `max by (ic_node, alertname, alertstate) (max_over_time(ALERTS` +
+	`{ic_node!="", severity=~"page|notify"}[{{.Window}}]))`
+
 // ErrBadQuery reports a query the Prometheus server refused as malformed.
 var ErrBadQuery = errors.New("prometheus refused the query")
 
 // QueryError is a query Prometheus refused (errorType bad_data): Query
-// names it (version, finalizing, alerts or nodes). It matches ErrBadQuery.
+// names it (version, finalizing, alerts, nodes or node_alerts). It matches ErrBadQuery.
 type QueryError struct {
 	Query   string
 	Type    string
@@ -90,7 +102,7 @@ type Prometheus struct {
 	Queries Queries
 	// Window is the range of the windowed queries (DefaultWindow when 0).
 	Window time.Duration
-	// AlertWindow is the range of the alerts query when it is longer than
+	// AlertWindow is the range of the alerts and node_alerts queries when it is longer than
 	// Window: set it to the bake time so that an alert anywhere in the bake
 	// before the look that completes it fails the gate.
 	AlertWindow time.Duration
@@ -132,7 +144,7 @@ func (p Prometheus) Snapshot(ctx context.Context) (*Snapshot, error) {
 		return nil, err
 	}
 	for _, r := range alerts {
-		if r.value == 0 {
+		if r.value == 0 || r.labels[LabelSubnet] == "" {
 			continue
 		}
 		sub := get(r.labels[LabelSubnet])
@@ -142,7 +154,26 @@ func (p Prometheus) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if s.Nodes, err = p.nodes(ctx, q.Nodes); err != nil {
 		return nil, err
 	}
+	if s.Nodes, err = p.nodeAlerts(ctx, q.NodeAlerts, s.Nodes); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// nodeAlerts runs the node_alerts query over the alert window (like the
+// subnets' alerts query) and adds each alert to its node.
+func (p Prometheus) nodeAlerts(ctx context.Context, text string, nodes map[string]Node) (map[string]Node, error) {
+	rows, err := p.queryOver(ctx, "node_alerts", text, max(p.window(), p.AlertWindow))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if r.value == 0 || r.labels[LabelNode] == "" {
+			continue
+		}
+		nodes = addNodeAlert(nodes, r.labels[LabelNode], Alert{Name: r.labels["alertname"], State: r.labels["alertstate"]})
+	}
+	return nodes, nil
 }
 
 // nodes runs the nodes query: a node is up when its series is 1; nil when
@@ -179,6 +210,9 @@ func (p Prometheus) queries() Queries {
 	}
 	if q.Nodes == "" {
 		q.Nodes = d.Nodes
+	}
+	if q.NodeAlerts == "" {
+		q.NodeAlerts = d.NodeAlerts
 	}
 	return q
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/nnspatch/nnspatch/governance/rollout/health"
 )
 
-// TestPrometheusAlertWindow: the alerts query looks back over AlertWindow
-// when it is longer than Window (the bake time), the finalizing and nodes
-// queries keep Window.
+// TestPrometheusAlertWindow: the alerts and node_alerts queries look back
+// over AlertWindow when it is longer than Window (the bake time), the
+// finalizing and nodes queries keep Window.
 func TestPrometheusAlertWindow(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
@@ -39,9 +39,10 @@ func TestPrometheusAlertWindow(t *testing.T) {
 		if _, err := src.Snapshot(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if len(queries) != 4 || !strings.Contains(queries[1], tt.fin) || !strings.Contains(queries[2], tt.alerts) || !strings.Contains(queries[2], "ALERTS") ||
-			!strings.Contains(queries[3], tt.fin) || !strings.Contains(queries[3], "host_node_exporter") {
-			t.Errorf("window %s, alert window %s: queries %q, want finalizing and nodes over %s and alerts over %s", tt.window, tt.alert, queries, tt.fin, tt.alerts)
+		if len(queries) != 5 || !strings.Contains(queries[1], tt.fin) || !strings.Contains(queries[2], tt.alerts) || !strings.Contains(queries[2], "ALERTS") ||
+			!strings.Contains(queries[3], tt.fin) || !strings.Contains(queries[3], "host_node_exporter") ||
+			!strings.Contains(queries[4], tt.alerts) || !strings.Contains(queries[4], "ic_node") {
+			t.Errorf("window %s, alert window %s: queries %q, want finalizing and nodes over %s and alerts and node_alerts over %s", tt.window, tt.alert, queries, tt.fin, tt.alerts)
 		}
 	}
 }

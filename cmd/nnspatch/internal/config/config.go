@@ -42,15 +42,17 @@ type Config struct {
 	// AlertWindow is the range of the Prometheus finalization and alert
 	// queries (--alert-window); the alert query spans at least the plan's bake.
 	AlertWindow time.Duration `mapstructure:"alert_window" yaml:"alert_window"`
-	// QueryVersion, QueryFinalizing, QueryAlerts and QueryNodes are PromQL
-	// queries that replace the built-in health-gate queries
-	// (--query-version, --query-finalizing, --query-alerts,
-	// --query-nodes); empty keeps the built-in one.
+	// QueryVersion, QueryFinalizing, QueryAlerts, QueryNodes and
+	// QueryNodeAlerts are PromQL queries that replace the built-in
+	// health-gate queries (--query-version, --query-finalizing,
+	// --query-alerts, --query-nodes, --query-node-alerts); empty keeps the
+	// built-in one.
 	// Each is a text/template over {{.Window}}.
 	QueryVersion    string `mapstructure:"query_version" yaml:"query_version"`
 	QueryFinalizing string `mapstructure:"query_finalizing" yaml:"query_finalizing"`
 	QueryAlerts     string `mapstructure:"query_alerts" yaml:"query_alerts"`
 	QueryNodes      string `mapstructure:"query_nodes" yaml:"query_nodes"`
+	QueryNodeAlerts string `mapstructure:"query_node_alerts" yaml:"query_node_alerts"`
 	// DenyWords are words a security-patch proposal's public text must not
 	// contain before disclosure (security mode deny list), matched
 	// case-insensitively. Setting it replaces the built-in list.
@@ -133,7 +135,8 @@ func (c *Config) Validate() error {
 // HealthQueries returns the health-gate queries of this config; empty ones
 // mean the built-in queries (health.DefaultQueries).
 func (c *Config) HealthQueries() health.Queries {
-	return health.Queries{Version: c.QueryVersion, Finalizing: c.QueryFinalizing, Alerts: c.QueryAlerts, Nodes: c.QueryNodes}
+	return health.Queries{Version: c.QueryVersion, Finalizing: c.QueryFinalizing, Alerts: c.QueryAlerts, Nodes: c.QueryNodes,
+		NodeAlerts: c.QueryNodeAlerts}
 }
 
 // validateHealth checks alert_window and that each query_* is a template.
@@ -142,7 +145,8 @@ func (c *Config) validateHealth() error {
 		return fmt.Errorf("alert_window: %s is not positive; use a duration like 15m", c.AlertWindow)
 	}
 	for key, q := range map[string]string{"query_version": c.QueryVersion,
-		"query_finalizing": c.QueryFinalizing, "query_alerts": c.QueryAlerts, "query_nodes": c.QueryNodes} {
+		"query_finalizing": c.QueryFinalizing, "query_alerts": c.QueryAlerts, "query_nodes": c.QueryNodes,
+		"query_node_alerts": c.QueryNodeAlerts} {
 		if _, err := template.New(key).Parse(q); err != nil {
 			return fmt.Errorf("%s: not a valid template: %w; write PromQL with {{.Window}} for the range", key, err)
 		}

@@ -59,11 +59,14 @@ alert_window: 15m0s
 # ic_active_version); finalizing: finalized height growth by ic_subnet;
 # alerts: alerts by (ic_subnet, alertname, alertstate); nodes: 1 or 0 by
 # ic_node, whether the node's host answered throughout the window (HostOS
-# and API boundary node gates; built in: up{job="host_node_exporter"}).
+# and API boundary node gates; built in: up{job="host_node_exporter"});
+# node_alerts: alerts by (ic_node, alertname, alertstate) over the alert
+# window (same gates; built in: page and notify ALERTS with an ic_node).
 query_version: ""
 query_finalizing: ""
 query_alerts: ""
 query_nodes: ""
+query_node_alerts: ""
 
 # Words a security-patch proposal's public text must not contain before
 # disclosure (matched case-insensitively). Setting it replaces this list.

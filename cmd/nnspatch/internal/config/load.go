@@ -47,7 +47,7 @@ const (
 // Keys lists the config keys in the order `config show` prints them.
 var Keys = []string{"network", "networks", "local_url", "identity", "hsm_module", "neuron",
 	"releases_dir", "prometheus_url", "alert_window", "query_version", "query_finalizing",
-	"query_alerts", "query_nodes", "deny_words", "ingress_expiry", "output", "rollout_policy"}
+	"query_alerts", "query_nodes", "query_node_alerts", "deny_words", "ingress_expiry", "output", "rollout_policy"}
 
 // flagKeys maps a global flag name to the config key it sets.
 var flagKeys = map[string]string{"network": "network", "identity": "identity", "json": "output"}
@@ -212,6 +212,7 @@ func newViper() *viper.Viper {
 	v.SetDefault("query_finalizing", d.QueryFinalizing)
 	v.SetDefault("query_alerts", d.QueryAlerts)
 	v.SetDefault("query_nodes", d.QueryNodes)
+	v.SetDefault("query_node_alerts", d.QueryNodeAlerts)
 	v.SetDefault("deny_words", d.DenyWords)
 	v.SetDefault("ingress_expiry", d.IngressExpiry)
 	v.SetDefault("output", d.Output)

@@ -36,6 +36,8 @@ func (c *Config) Value(key string) any {
 		return c.QueryAlerts
 	case "query_nodes":
 		return c.QueryNodes
+	case "query_node_alerts":
+		return c.QueryNodeAlerts
 	case "deny_words":
 		return c.DenyWords
 	case "ingress_expiry":

@@ -1,0 +1,101 @@
+package rollout_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/nnspatch/nnspatch/governance/localnet"
+	"github.com/nnspatch/nnspatch/governance/rollout"
+	"github.com/nnspatch/nnspatch/governance/rollout/health"
+)
+
+// alertingMetrics serves n's /metrics with one more ALERTS series: alert
+// in state on node, as a Prometheus alerting rule would export it. It
+// returns the URL of the served /metrics.
+func alertingMetrics(t *testing.T, n *localnet.Network, node, alert, state string) string {
+	t.Helper()
+	line := fmt.Sprintf("ALERTS{alertname=%q,alertstate=%q,ic_node=%q,severity=\"notify\"} 1\n", alert, state, node)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(n.URL() + "/metrics")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		typ := []byte("# TYPE ALERTS gauge\n")
+		if i := bytes.Index(body, typ); i >= 0 {
+			body = append(body[:i+len(typ):i+len(typ)], append([]byte(line), body[i+len(typ):]...)...)
+		} else {
+			body = append(body, append(typ, line...)...)
+		}
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestHostOSFiringAlertFailsNode: a canary node whose host answers but
+// has an alert firing on it after its upgrade counts as failed (as
+// DFINITY's HostOS sensor judges nodes by their alerts), so the canary
+// stage, which tolerates no failure, stops with a *ToleranceError naming
+// it.
+func TestHostOSFiringAlertFailsNode(t *testing.T) {
+	n, _, tr := hostOSTracker(t, 20)
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	tr.Health = health.Metrics{URL: alertingMetrics(t, n, canary, "HostOS_Disk_Full", health.AlertFiring), Once: true}
+	var stopped error
+	advanceUntil(t, n, tr, func(_ *rollout.HostOSAdvanceResult, err error) bool {
+		if errors.Is(err, rollout.ErrGateFailed) {
+			stopped = err
+			return true
+		}
+		return false
+	})
+	var te *rollout.ToleranceError
+	if !errors.As(stopped, &te) || te.Stage != rollout.StageCanary || te.Failed != 1 || te.Down[0] != canary {
+		t.Fatalf("stopped with %v; want the canary stage over tolerance with node %s", stopped, canary)
+	}
+	snap, err := tr.Health.Snapshot(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up, known := snap.NodeUp(canary); !up || !known {
+		t.Fatalf("canary up=%v known=%v; want its host answering (only the alert fails it)", up, known)
+	}
+}
+
+// TestHostOSPendingAlertDoesNotFailNode: a pending alert on the canary
+// does not count it as failed; the rollout goes on past the canary stage.
+func TestHostOSPendingAlertDoesNotFailNode(t *testing.T) {
+	n, _, tr := hostOSTracker(t, 20)
+	l, err := tr.Store.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	tr.Health = health.Metrics{URL: alertingMetrics(t, n, canary, "HostOS_Disk_Full", health.AlertPending), Once: true}
+	canaries, submitted := len(l.HostOS.Stages[0].Batches), 0
+	advanceUntil(t, n, tr, func(res *rollout.HostOSAdvanceResult, err error) bool {
+		if errors.Is(err, rollout.ErrGateFailed) {
+			t.Fatalf("gate failed with only a pending alert: %v", err)
+		}
+		if err == nil {
+			submitted += len(res.Submitted)
+		}
+		return submitted > canaries // a batch past the canary stage
+	})
+}
