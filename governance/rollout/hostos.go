@@ -330,6 +330,10 @@ type HostOSBatchStatus struct {
 	Down []string `json:"down,omitempty"`
 	// RolledBack are nodes back on another version after the deploy.
 	RolledBack []string `json:"rolled_back,omitempty"`
+	// Alerting are the batch's nodes with an alert pending: the batch keeps
+	// baking until they clear (DFINITY's HostOS sensor waits for no alert,
+	// pending or firing, on the batch's nodes).
+	Alerting []string `json:"alerting,omitempty"`
 }
 
 // HostOSStageStatus is one stage's state.
@@ -590,14 +594,17 @@ func (t *Tracker) hostOSBatch(ctx context.Context, l *Ledger, b NodeBatch, reg *
 			bs.RolledBack = append(bs.RolledBack, id)
 			continue
 		}
-		if snap.NodeFailed(id) { // down, or an alert firing on it
+		switch _, verdict := snap.NodeCheck(id); verdict {
+		case health.NodeFailed: // down, or an alert firing on it
 			bs.Down = append(bs.Down, id)
+		case health.NodeWaiting:
+			bs.Alerting = append(bs.Alerting, id)
 		}
 	}
 	switch {
 	case len(bs.RolledBack) > 0:
 		bs.State = StateRolledBack
-	case now.Sub(v.Executed) < time.Duration(l.HostOS.Bake):
+	case now.Sub(v.Executed) < time.Duration(l.HostOS.Bake) || len(bs.Alerting) > 0:
 		bs.State = StateBaking
 	default:
 		bs.State = StateComplete
@@ -732,6 +739,9 @@ func (t *Tracker) nextNodeBatch(l *Ledger, st *HostOSStatus) (*NodeBatch, []stri
 			case StateComplete:
 				continue
 			case StateBaking:
+				if len(bs.Alerting) > 0 {
+					return nil, []string{fmt.Sprintf("HostOS batch %d waits for the alerts pending on %s to clear", bs.Batch, listSome(bs.Alerting, 5))}, nil
+				}
 				return nil, []string{fmt.Sprintf("HostOS batch %d bakes until %s", bs.Batch, bs.Proposal.Executed.Add(time.Duration(l.HostOS.Bake)).Format(time.RFC3339))}, nil
 			case StateFailed:
 				if !t.RetryProposals {

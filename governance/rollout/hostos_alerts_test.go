@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -78,21 +80,46 @@ func TestHostOSFiringAlertFailsNode(t *testing.T) {
 	}
 }
 
-// TestHostOSPendingAlertDoesNotFailNode: a pending alert on the canary
-// does not count it as failed; the rollout goes on past the canary stage.
-func TestHostOSPendingAlertDoesNotFailNode(t *testing.T) {
+// TestHostOSPendingAlertHoldsTheBatch: a pending alert on the canary does
+// not count it as failed, but its batch keeps baking past the bake time
+// and the next batch waits, naming the node (DFINITY's HostOS sensor waits
+// for no alert, pending or firing); once the alert clears, the rollout
+// goes on past the canary stage.
+func TestHostOSPendingAlertHoldsTheBatch(t *testing.T) {
 	n, _, tr := hostOSTracker(t, 20)
 	l, err := tr.Store.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
 	canary := l.HostOS.Stages[0].Batches[0].Nodes[0]
+	clean := tr.Health
 	tr.Health = health.Metrics{URL: alertingMetrics(t, n, canary, "HostOS_Disk_Full", health.AlertPending), Once: true}
-	canaries, submitted := len(l.HostOS.Stages[0].Batches), 0
-	advanceUntil(t, n, tr, func(res *rollout.HostOSAdvanceResult, err error) bool {
+	if _, err := tr.AdvanceHostOS(t.Context()); err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	for range 3 { // hours past the bake
+		if _, err := n.Advance(time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		_, err := tr.AdvanceHostOS(t.Context())
 		if errors.Is(err, rollout.ErrGateFailed) {
 			t.Fatalf("gate failed with only a pending alert: %v", err)
 		}
+		var we *rollout.WaitError
+		if !errors.As(err, &we) || !strings.Contains(we.Error(), "alerts pending on "+canary) {
+			t.Fatalf("advance with an alert pending on the canary: %v; want a wait naming it", err)
+		}
+	}
+	st, err := tr.HostOSStatus(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st.Stages[0].Batches[0]; b.State != rollout.StateBaking || len(b.Alerting) != 1 || len(b.Down) != 0 {
+		t.Fatalf("canary batch %+v; want baking with the canary alerting, not down", b)
+	}
+	tr.Health = clean
+	canaries, submitted := len(l.HostOS.Stages[0].Batches), 1
+	advanceUntil(t, n, tr, func(res *rollout.HostOSAdvanceResult, err error) bool {
 		if err == nil {
 			submitted += len(res.Submitted)
 		}

@@ -133,6 +133,9 @@ func (st *HostOSStatus) gate(s HostOSStageStatus, b *HostOSBatchStatus) string {
 	case StateProposing, StateWaitingForAdoption:
 		return "deploy proposal waiting for adoption and execution"
 	case StateBaking:
+		if len(b.Alerting) > 0 {
+			return fmt.Sprintf("baking: waiting for the alerts pending on %d node(s) to clear (%s)", len(b.Alerting), listSome(b.Alerting, 3))
+		}
 		return fmt.Sprintf("baking: %s left (%d of %d failed, tolerance %.0f%%)", st.bakeEnd(*b).Sub(st.Now).Round(time.Second), s.Failed, s.Nodes, s.Tolerance*100)
 	case StateFailed:
 		return fmt.Sprintf("closed: proposal %d %s", b.Proposal.ID, b.Proposal.Status)
