@@ -117,6 +117,13 @@ func TestHostOSPendingAlertHoldsTheBatch(t *testing.T) {
 	if b := st.Stages[0].Batches[0]; b.State != rollout.StateBaking || len(b.Alerting) != 1 || len(b.Down) != 0 {
 		t.Fatalf("canary batch %+v; want baking with the canary alerting, not down", b)
 	}
+	v, err := tr.Look(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := v.Glance(); len(g.Alerts) != 1 || g.Alerts[0].Subnet != "node "+canary || !strings.Contains(g.Gate, "alerts pending on 1 node(s)") {
+		t.Fatalf("glance alerts %+v, gate %q; want the pending alert on the canary", g.Alerts, g.Gate)
+	}
 	tr.Health = clean
 	canaries, submitted := len(l.HostOS.Stages[0].Batches), 1
 	advanceUntil(t, n, tr, func(res *rollout.HostOSAdvanceResult, err error) bool {

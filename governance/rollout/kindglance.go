@@ -145,14 +145,18 @@ func (st *HostOSStatus) gate(s HostOSStageStatus, b *HostOSBatchStatus) string {
 	return string(b.State)
 }
 
-// alerts are the nodes down on the version, by stage.
+// alerts are the nodes failed on the version and those with an alert
+// pending, by stage.
 func (st *HostOSStatus) alerts() []GlanceAlert {
 	var out []GlanceAlert
 	for _, s := range st.Stages {
 		for _, b := range s.Batches {
 			for _, id := range b.Down {
 				out = append(out, GlanceAlert{Subnet: "node " + id, Since: st.DownSince[id],
-					Detail: fmt.Sprintf("host down on the version (stage %s: %d of %d failed, tolerance %.0f%%)", s.Name, s.Failed, s.Nodes, s.Tolerance*100)})
+					Detail: fmt.Sprintf("failed on the version: host down or an alert firing (stage %s: %d of %d failed, tolerance %.0f%%)", s.Name, s.Failed, s.Nodes, s.Tolerance*100)})
+			}
+			for _, id := range b.Alerting {
+				out = append(out, GlanceAlert{Subnet: "node " + id, Detail: fmt.Sprintf("alert pending: HostOS batch %d waits for it to clear", b.Batch)})
 			}
 		}
 	}
