@@ -35,8 +35,9 @@ func TestDFXNetworksByName(t *testing.T) {
 		t.Errorf("DFX_NETWORK=staging: %d %q", r.Code, r.Stderr)
 	}
 	r := runCLI(t, "config", "show")
-	for _, want := range []string{"networks.local    http://" + u.Host, "networks.staging  " + n.URL(), "(dfx)", "network           staging", "(DFX_NETWORK)"} {
-		if !strings.Contains(r.Stdout, want) {
+	shown := strings.Join(strings.Fields(r.Stdout), " ") // the key column's width follows the longest key
+	for _, want := range []string{"networks.local http://" + u.Host, "networks.staging " + n.URL(), "(dfx)", "network staging", "(DFX_NETWORK)"} {
+		if !strings.Contains(shown, want) {
 			t.Errorf("config show lacks %q:\n%s", want, r.Stdout)
 		}
 	}
