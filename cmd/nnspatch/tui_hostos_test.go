@@ -1,13 +1,8 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nnspatch/nnspatch/governance/localnet"
 	"github.com/nnspatch/nnspatch/governance/rollout"
@@ -21,9 +16,6 @@ import (
 // Rollback page plans and submits the HostOS rollback that moves the node
 // back to its previous HostOS version.
 func TestTUIHostOSReleaseInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
-	}
 	n := releaseNet(t)
 	rel := newHostOSRelease(t)
 	l, err := rollout.Store{Dir: rel}.Read()
@@ -34,26 +26,7 @@ func TestTUIHostOSReleaseInTmux(t *testing.T) {
 	if err := n.SetFault(localnet.Fault{Version: hostOSPatch, Subnets: []string{canary}}); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "nnspatch")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-hostos-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	t.Cleanup(func() { s.run("kill-server") })
-	stderr := filepath.Join(dir, "stderr")
-	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--refresh", "2s", "--log-file", filepath.Join(dir, "tui.log"),
-		"--release", rel, "2>" + stderr}, " ")
-	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "100", "-y", "30", "-e", "NO_COLOR=1", cmdline); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(stderr)
-			t.Logf("stderr of nnspatch tui:\n%s", b)
-		}
-	})
-	s.waitScreen("[1 Proposals]")
+	s := startTUI(t, "hostos", "--refresh", "2s", "--release", rel)
 	s.run("send-keys", "-t", "tui", "4")
 	s.waitScreen("Stages")
 	s.waitScreen("canary · pending")

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +17,6 @@ import (
 // at each step: submitted and 1 target recovering, then recovered once the
 // subnet runs its old version again and finalizes, never "complete" before.
 func TestTUIRollbackInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
-	}
 	n := releaseNet(t)
 	rel, _, _ := newTestRelease(t)
 	mustRun(t, 0, "rollout", "plan", rel, "--policy", "continuous", "--batch-size", "2", "--bake", "15m")
@@ -40,23 +33,7 @@ func TestTUIRollbackInTmux(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
-	bin := tuiBinary(t, dir)
-	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-rollback-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	t.Cleanup(func() { s.run("kill-server") })
-	cmdline := strings.Join([]string{bin, "tui", "--network", "local", "--neuron", "80", "--refresh", "1s", "--log-file", filepath.Join(dir, "tui.log"),
-		"--release", rel, "2>" + filepath.Join(dir, "stderr")}, " ")
-	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "100", "-y", "30", "-e", "NO_COLOR=1", cmdline); err != nil {
-		t.Fatalf("tmux new-session: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "stderr"))
-			lg, _ := os.ReadFile(filepath.Join(dir, "tui.log"))
-			t.Logf("stderr of nnspatch tui:\n%s\nlog:\n%s", b, lg)
-		}
-	})
-	s.waitScreen("[1 Proposals]")
+	s := startTUI(t, "rollback", "--neuron", "80", "--refresh", "1s", "--release", rel)
 
 	// The Releases header: the failure and what to do about it.
 	s.run("send-keys", "-t", "tui", "4")

@@ -274,3 +274,32 @@ func TestTUIEmojiResizeInTmux(t *testing.T) {
 	s.waitFrame(80, 24)
 	s.run("send-keys", "-t", "tui", "q")
 }
+
+// startTUI builds the binary and runs `nnspatch tui args…` in a private
+// tmux session of 100x30 under NO_COLOR, against the local network, its
+// log and stderr in a temporary directory (logged if the test fails); it
+// returns once the tab bar shows.
+func startTUI(t *testing.T, name string, args ...string) tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is not installed; run scripts/setup-test.sh (or apt-get install -y tmux): %v", err)
+	}
+	dir := t.TempDir()
+	bin := tuiBinary(t, dir)
+	s := tmuxSession{t: t, socket: fmt.Sprintf("nnspatch-%s-%d-%d", name, os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { s.run("kill-server") })
+	stderr, logFile := filepath.Join(dir, "stderr"), filepath.Join(dir, "tui.log")
+	cmdline := strings.Join(append(append([]string{bin, "tui", "--network", "local", "--log-file", logFile}, args...), "2>"+stderr), " ")
+	if out, err := s.run("new-session", "-d", "-s", "tui", "-x", "100", "-y", "30", "-e", "NO_COLOR=1", cmdline); err != nil {
+		t.Fatalf("tmux new-session: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(stderr)
+			lg, _ := os.ReadFile(logFile)
+			t.Logf("stderr of nnspatch tui:\n%s\nlog:\n%s", b, lg)
+		}
+	})
+	s.waitScreen("[1 Proposals]")
+	return s
+}
