@@ -265,6 +265,21 @@ func canisterState(l *Ledger, st *CanisterStatus, complete bool) RolloutState {
 	return RolloutUpgradingCanisters
 }
 
+// canisterStop says why a canister release cannot advance at all (nil
+// when it can): abandoned, halted, or a canister rolled back.
+// AdvanceCanisters and PreviewAdvance both ask it.
+func canisterStop(st *CanisterStatus) error {
+	switch {
+	case st.State == RolloutAbandoned:
+		return ErrAbandoned
+	case st.Halted != nil:
+		return &HaltedError{Halt: *st.Halted, Source: HaltLocal}
+	case st.State == RolloutRolledBack:
+		return fmt.Errorf("%w: %s; the usual answer is a new release", ErrRolledBack, joinOr(st.Blockers, "a canister was rolled back"))
+	}
+	return nil
+}
+
 // CanisterAdvanceResult is what AdvanceCanisters did and the state it saw.
 type CanisterAdvanceResult struct {
 	Submitted []Submitted     `json:"submitted"`
@@ -283,13 +298,8 @@ func (t *Tracker) AdvanceCanisters(ctx context.Context) (*CanisterAdvanceResult,
 	}
 	defer lk.Unlock()
 	res := &CanisterAdvanceResult{Status: st, Submitted: []Submitted{}}
-	switch {
-	case l.Abandoned != nil:
-		return res, ErrAbandoned
-	case l.Halted != nil:
-		return res, &HaltedError{Halt: *l.Halted, Source: HaltLocal}
-	case st.State == RolloutRolledBack:
-		return res, fmt.Errorf("%w: %s; the usual answer is a new release", ErrRolledBack, strings.Join(st.Blockers, "; "))
+	if err := canisterStop(st); err != nil {
+		return res, err
 	}
 	for i, cs := range st.Canisters {
 		switch cs.State {

@@ -209,13 +209,8 @@ func (st *HostOSStatus) nextAction(b *HostOSBatchStatus) (action, command string
 // PreviewAdvance says what AdvanceCanisters would submit on st (the same
 // selection, without retries).
 func (st *CanisterStatus) PreviewAdvance() AdvancePreview {
-	switch {
-	case st.State == RolloutAbandoned:
-		return AdvancePreview{Wait: []string{ErrAbandoned.Error()}}
-	case st.Halted != nil:
-		return AdvancePreview{Wait: []string{(&HaltedError{Halt: *st.Halted, Source: HaltLocal}).Error()}}
-	case st.State == RolloutRolledBack:
-		return AdvancePreview{Wait: []string{fmt.Sprintf("%s: %s", ErrRolledBack, joinOr(st.Blockers, "a canister was rolled back"))}}
+	if err := canisterStop(st); err != nil {
+		return AdvancePreview{Wait: []string{err.Error()}}
 	}
 	for _, cs := range st.Canisters {
 		switch cs.State {
